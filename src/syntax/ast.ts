@@ -1,0 +1,206 @@
+/**
+ * The aish syntax tree. Node kinds follow the rules of grammar/aish.ebnf; the
+ * rule each type implements is written above it. Every node carries the span
+ * of source text it was parsed from.
+ */
+import type { Span } from '../diag/diagnostic.js';
+
+export type { Span };
+
+/** script := line* — one `List` per non-empty line. */
+export interface Script {
+  kind: 'script';
+  lists: List[];
+  span: Span;
+}
+
+/** list := and_or ( ( ';' | '&' ) and_or )* ( ';' | '&' )? */
+export interface List {
+  kind: 'list';
+  items: ListItem[];
+  span: Span;
+}
+
+/** One `and_or` of a list; `background` when it was followed by `&`. */
+export interface ListItem {
+  kind: 'list-item';
+  body: AndOr;
+  background: boolean;
+  span: Span;
+}
+
+/** and_or := pipeline ( ( '&&' | '||' ) pipeline )* */
+export interface AndOr {
+  kind: 'and-or';
+  first: Pipeline;
+  rest: AndOrLink[];
+  span: Span;
+}
+
+export interface AndOrLink {
+  operator: '&&' | '||';
+  pipeline: Pipeline;
+}
+
+/** pipeline := stage ( '|' stage )* */
+export interface Pipeline {
+  kind: 'pipeline';
+  stages: Stage[];
+  span: Span;
+}
+
+/** stage := ( fanout | route | command | '(' pipeline ')' ) redirect* */
+export type Stage = Command | Fanout | Route | Group;
+
+/** A branch of a fan-out: a target with its arguments, or `( pipeline )`. */
+export type Branch = Command | Route | Group;
+
+/**
+ * command := WORD arg* here?
+ * `forced` records `command NAME` or `!NAME`, which force a Unix command.
+ */
+export interface Command {
+  kind: 'command';
+  name: Word;
+  args: Word[];
+  forced?: 'command' | 'bang';
+  redirects: Redirect[];
+  span: Span;
+}
+
+/**
+ * fanout := target ( ',' target )+ arg* here?
+ *         | '{' branch ( ( ',' | '|' ) branch )* '}' arg* here?
+ * `args` after the targets (or the closing brace) are given to every branch.
+ */
+export interface Fanout {
+  kind: 'fanout';
+  braced: boolean;
+  branches: Branch[];
+  args: Word[];
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** route := '@' CAPABILITY arg* here? */
+export interface Route {
+  kind: 'route';
+  capability: string;
+  args: Word[];
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** '(' pipeline ')' */
+export interface Group {
+  kind: 'group';
+  pipeline: Pipeline;
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** redirect := '>' WORD | '>>' WORD | '<' WORD | '2>' WORD | '2>>' WORD | '2>&1' | '>&2', and here */
+export type Redirect = FileRedirect | DupRedirect | HereString | HereDoc;
+
+export interface FileRedirect {
+  kind: 'file-redirect';
+  operator: '>' | '>>' | '<' | '2>' | '2>>';
+  target: Word;
+  span: Span;
+}
+
+/** `2>&1` (stderr to where stdout goes) or `>&2` (stdout to where stderr goes). */
+export interface DupRedirect {
+  kind: 'dup-redirect';
+  operator: '2>&1' | '>&2';
+  span: Span;
+}
+
+/** here := '<<' QUOTED — the word is the message. */
+export interface HereString {
+  kind: 'here-string';
+  word: Word;
+  span: Span;
+}
+
+/**
+ * here := ( '<<' | '<<-' ) DELIM NEWLINE body DELIM
+ * `span` covers the operator and delimiter; `bodySpan` the body lines and the
+ * closing delimiter line. `expand` is false when the delimiter was quoted.
+ */
+export interface HereDoc {
+  kind: 'here-doc';
+  delimiter: string;
+  stripTabs: boolean;
+  expand: boolean;
+  body: Word;
+  span: Span;
+  bodySpan: Span;
+}
+
+/** A word: the concatenation of its parts after quote removal. */
+export interface Word {
+  kind: 'word';
+  parts: WordPart[];
+  span: Span;
+}
+
+export type WordPart = Text | Variable | Substitution | Tilde;
+
+/** Literal text (quotes and escapes already removed). */
+export interface Text {
+  kind: 'text';
+  value: string;
+  span: Span;
+}
+
+/** `$NAME`, `${NAME}` and the special parameters `$?`, `$#`, `$@`, `$*`, `$$`, `$0`…`$9`. */
+export interface Variable {
+  kind: 'variable';
+  name: string;
+  span: Span;
+}
+
+/** `$( … )`: runs an aish command line and substitutes its output. */
+export interface Substitution {
+  kind: 'substitution';
+  script: Script;
+  span: Span;
+}
+
+/** `~` at the start of an unquoted word: the home folder. */
+export interface Tilde {
+  kind: 'tilde';
+  span: Span;
+}
+
+export type Node =
+  | Script
+  | List
+  | ListItem
+  | AndOr
+  | Pipeline
+  | Command
+  | Fanout
+  | Route
+  | Group
+  | FileRedirect
+  | DupRedirect
+  | HereString
+  | HereDoc
+  | Word
+  | WordPart;
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected node: ${JSON.stringify(value)}`);
+}
+
+/** The literal text of a word when it has no expansions, else undefined. */
+export function literalText(word: Word): string | undefined {
+  let text = '';
+  for (const part of word.parts) {
+    if (part.kind !== 'text') return undefined;
+    text += part.value;
+  }
+  return text;
+}

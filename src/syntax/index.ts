@@ -1,0 +1,6 @@
+/** The syntax module's public face: parse, print, dump and walk the aish language. */
+export * from './ast.js';
+export { parse, type ParseResult } from './parser.js';
+export { printScript, printPipeline, printWord } from './printer.js';
+export { dumpTree } from './dump.js';
+export { walk, children } from './walk.js';

@@ -1,0 +1,449 @@
+/**
+ * The aish parser: source text → `Script`, or a `Diagnostic` that says where
+ * and what was expected. A hand-written recursive descent parser that follows
+ * grammar/aish.ebnf rule by rule; each method names the rule it parses.
+ */
+import type { Diagnostic } from '../diag/diagnostic.js';
+import type {
+  AndOr,
+  AndOrLink,
+  Branch,
+  Command,
+  Fanout,
+  Group,
+  HereDoc,
+  List,
+  ListItem,
+  Pipeline,
+  Redirect,
+  Route,
+  Script,
+  Stage,
+  Word,
+} from './ast.js';
+import { literalText } from './ast.js';
+import { ParseFailure, Scanner } from './scanner.js';
+
+export type ParseResult = { ok: true; script: Script } | { ok: false; diagnostic: Diagnostic };
+
+/** Parses a whole script (one or many lines). Never throws for bad input. */
+export function parse(source: string): ParseResult {
+  try {
+    return { ok: true, script: new Parser(source).parseTopLevel() };
+  } catch (error) {
+    if (error instanceof ParseFailure) return { ok: false, diagnostic: error.diagnostic };
+    throw error;
+  }
+}
+
+const CAPABILITY_CHAR = /[A-Za-z0-9_.:-]/;
+
+interface Elements {
+  args: Word[];
+  redirects: Redirect[];
+  end: number;
+}
+
+class Parser extends Scanner {
+  /** Here-documents whose bodies start after the next newline, in order. */
+  private pendingHereDocs: HereDoc[] = [];
+
+  parseTopLevel(): Script {
+    const script = this.parseScript(false);
+    if (this.pendingHereDocs.length > 0) {
+      const first = this.pendingHereDocs[0]!;
+      this.fail('parse/unclosed-heredoc', `unclosed here-document: expected a line '${first.delimiter}'`, first.span, true);
+    }
+    return script;
+  }
+
+  protected parseNestedScript(): Script {
+    return this.parseScript(true);
+  }
+
+  /** script := line* ; line := list? comment? NEWLINE */
+  private parseScript(nested: boolean): Script {
+    const start = this.pos;
+    const lists: List[] = [];
+    for (;;) {
+      this.skipBlanks();
+      if (this.atEnd) break;
+      const c = this.peek();
+      if (c === '\n') {
+        this.consumeNewline();
+        continue;
+      }
+      if (nested && c === ')') break;
+      const list = this.parseList();
+      if (!list) this.unexpected();
+      lists.push(list);
+      this.skipBlanks();
+      if (!this.atEnd && this.peek() !== '\n' && !(nested && this.peek() === ')')) this.unexpected();
+    }
+    return { kind: 'script', lists, span: { start, end: this.pos } };
+  }
+
+  /** list := and_or ( ( ';' | '&' ) and_or )* ( ';' | '&' )? */
+  private parseList(): List | undefined {
+    const items: ListItem[] = [];
+    for (;;) {
+      const body = this.parseAndOr();
+      if (!body) break;
+      const item: ListItem = { kind: 'list-item', body, background: false, span: { ...body.span } };
+      items.push(item);
+      this.skipBlanks();
+      const c = this.peek();
+      if (c === ';' || (c === '&' && this.peek(1) !== '&')) {
+        this.pos++;
+        if (c === '&') {
+          item.background = true;
+          item.span.end = this.pos;
+        }
+        this.skipBlanks();
+        continue;
+      }
+      break;
+    }
+    if (items.length === 0) return undefined;
+    return { kind: 'list', items, span: { start: items[0]!.span.start, end: items[items.length - 1]!.span.end } };
+  }
+
+  /** and_or := pipeline ( ( '&&' | '||' ) pipeline )* */
+  private parseAndOr(): AndOr | undefined {
+    const first = this.parsePipeline();
+    if (!first) return undefined;
+    const rest: AndOrLink[] = [];
+    let end = first.span.end;
+    for (;;) {
+      this.skipBlanks();
+      if (!this.startsWith('&&') && !this.startsWith('||')) break;
+      const operator = this.startsWith('&&') ? '&&' : '||';
+      const at = this.pos;
+      this.pos += 2;
+      this.skipNewlines();
+      const pipeline = this.parsePipeline();
+      if (!pipeline) this.expectedAfter(`a command after '${operator}'`, at, 2);
+      rest.push({ operator, pipeline });
+      end = pipeline.span.end;
+    }
+    return { kind: 'and-or', first, rest, span: { start: first.span.start, end } };
+  }
+
+  /** pipeline := stage ( '|' stage )* */
+  private parsePipeline(): Pipeline | undefined {
+    const first = this.parseStage();
+    if (!first) return undefined;
+    const stages: Stage[] = [first];
+    for (;;) {
+      this.skipBlanks();
+      if (this.peek() !== '|' || this.peek(1) === '|') break;
+      const at = this.pos;
+      this.pos++;
+      this.skipNewlines();
+      const stage = this.parseStage();
+      if (!stage) this.expectedAfter("a specialist or command after '|'", at, 1);
+      stages.push(stage);
+    }
+    const last = stages[stages.length - 1]!;
+    return { kind: 'pipeline', stages, span: { start: first.span.start, end: last.span.end } };
+  }
+
+  /** stage := ( fanout | route | command | '(' pipeline ')' ) redirect* */
+  private parseStage(): Stage | undefined {
+    this.skipBlanks();
+    const c = this.peek();
+    if (c === '(') return this.parseGroup(true);
+    if (c === '{') return this.parseBracedFanout();
+    if (!this.atWordStart(',')) return undefined;
+    const first = this.parseTarget(',', true);
+    if (this.peek() === ',') return this.parseFanout(first);
+    const elements = this.parseElements('', true, first.span.end);
+    first.args = elements.args;
+    first.redirects = elements.redirects;
+    first.span.end = elements.end;
+    return first;
+  }
+
+  /** '(' pipeline ')' redirect* */
+  private parseGroup(allowRedirects: boolean): Group {
+    const open = this.pos;
+    this.enterNesting(open);
+    this.pos++;
+    this.skipNewlines();
+    const pipeline = this.parsePipeline();
+    if (!pipeline) {
+      if (this.atEnd) this.fail('parse/unclosed-paren', "unclosed '('", open, true);
+      this.expectedHere("a specialist or command after '('");
+    }
+    this.skipNewlines();
+    if (this.peek() !== ')') {
+      if (this.atEnd) this.fail('parse/unclosed-paren', "unclosed '('", open, true);
+      this.expectedHere("')'");
+    }
+    this.pos++;
+    this.leaveNesting();
+    const group: Group = { kind: 'group', pipeline, redirects: [], span: { start: open, end: this.pos } };
+    if (allowRedirects) {
+      const elements = this.parseElements('', true, this.pos, false);
+      group.redirects = elements.redirects;
+      group.span.end = elements.end;
+    }
+    return group;
+  }
+
+  /**
+   * target := NAME | '@' CAPABILITY, the first word of a stage or branch;
+   * also `command NAME` and `!NAME`, which force a Unix command.
+   */
+  private parseTarget(stops: string, allowForce: boolean): Command | Route {
+    const start = this.pos;
+    if (this.peek() === '@') return this.parseCapability(stops);
+    let forced: Command['forced'];
+    if (allowForce && this.peek() === '!' && !this.isWordEnd(1, stops)) {
+      forced = 'bang';
+      this.pos++;
+    }
+    const name = this.readWord(stops)!;
+    if (!forced && allowForce && this.source.slice(name.span.start, name.span.end) === 'command') {
+      const save = this.pos;
+      this.skipBlanks();
+      const real = this.readWord('');
+      if (real) return this.command(real, 'command', start);
+      this.pos = save;
+    }
+    return this.command(name, forced, start);
+  }
+
+  private command(name: Word, forced: Command['forced'], start: number): Command {
+    const command: Command = { kind: 'command', name, args: [], redirects: [], span: { start, end: this.pos } };
+    if (forced) command.forced = forced;
+    return command;
+  }
+
+  /** route := '@' CAPABILITY */
+  private parseCapability(stops: string): Route {
+    const at = this.pos;
+    let end = at + 1;
+    while (end < this.source.length && CAPABILITY_CHAR.test(this.source.charAt(end))) end++;
+    const capability = this.source.slice(at + 1, end);
+    this.pos = end;
+    if (capability === '' || !this.isWordEnd(0, stops)) {
+      this.fail('parse/bad-capability', "expected a capability name after '@' (letters, digits, '-', '_', '.', ':')", at);
+    }
+    return { kind: 'route', capability, args: [], redirects: [], span: { start: at, end } };
+  }
+
+  /** fanout := target ( ',' target )+ arg* here? */
+  private parseFanout(first: Command | Route): Fanout {
+    const branches: Branch[] = [first];
+    while (this.peek() === ',') {
+      const comma = this.pos;
+      this.pos++;
+      this.skipBlanks();
+      if (!this.atWordStart(',')) this.expectedAfter("a specialist or @capability after ','", comma, 1);
+      branches.push(this.parseTarget(',', false));
+    }
+    const start = first.span.start;
+    const elements = this.parseElements('', true, this.pos);
+    return {
+      kind: 'fanout',
+      braced: false,
+      branches,
+      args: elements.args,
+      redirects: elements.redirects,
+      span: { start, end: elements.end },
+    };
+  }
+
+  /** fanout := '{' branch ( ( ',' | '|' ) branch )* '}' arg* here? */
+  private parseBracedFanout(): Fanout {
+    const open = this.pos;
+    this.enterNesting(open);
+    this.pos++;
+    const branches: Branch[] = [];
+    for (;;) {
+      this.skipNewlines();
+      if (this.atEnd) this.fail('parse/unclosed-brace', "unclosed '{'", open, true);
+      branches.push(this.parseBranch(branches.length === 0 ? "'{'" : 'a separator'));
+      this.skipNewlines();
+      const c = this.peek();
+      if (c === '}') break;
+      if (c === ',' || (c === '|' && this.peek(1) !== '|')) {
+        this.pos++;
+        continue;
+      }
+      if (this.atEnd) this.fail('parse/unclosed-brace', "unclosed '{'", open, true);
+      if (c === '>' || c === '<' || (c === '2' && this.peek(1) === '>')) {
+        this.fail('parse/redirect-in-braces', "a redirect inside '{ }' belongs after the closing '}'", this.pos);
+      }
+      this.expectedHere("',', '|' or '}'");
+    }
+    this.pos++;
+    this.leaveNesting();
+    const elements = this.parseElements('', true, this.pos);
+    return {
+      kind: 'fanout',
+      braced: true,
+      branches,
+      args: elements.args,
+      redirects: elements.redirects,
+      span: { start: open, end: elements.end },
+    };
+  }
+
+  /** branch := target arg* | '(' pipeline ')' */
+  private parseBranch(after: string): Branch {
+    if (this.peek() === '(') return this.parseGroup(false);
+    if (!this.atWordStart(',}')) {
+      if (this.peek() === '}' && after === "'{'") this.expectedHere("a specialist inside '{ }'");
+      this.expectedHere(`a specialist, @capability or ( pipeline ) after ${after}`);
+    }
+    const target = this.parseTarget(',}', true);
+    const elements = this.parseElements(',}', false, target.span.end);
+    target.args = elements.args;
+    target.span.end = elements.end;
+    return target;
+  }
+
+  /** arg* redirect* (in any order, as sh allows), ending at an operator. */
+  private parseElements(stops: string, allowRedirects: boolean, end: number, allowArgs = true): Elements {
+    const elements: Elements = { args: [], redirects: [], end };
+    for (;;) {
+      this.skipBlanks();
+      if (this.atRedirect()) {
+        if (!allowRedirects) return elements;
+        const redirect = this.parseRedirect(stops);
+        elements.redirects.push(redirect);
+        elements.end = redirect.span.end;
+        continue;
+      }
+      if (!allowArgs) return elements;
+      const word = this.readWord(stops);
+      if (!word) return elements;
+      elements.args.push(word);
+      elements.end = word.span.end;
+    }
+  }
+
+  private atRedirect(): boolean {
+    const c = this.peek();
+    return c === '>' || c === '<' || (c === '2' && this.peek(1) === '>');
+  }
+
+  /** redirect := '>' WORD | '>>' WORD | '<' WORD | '2>' WORD | '2>>' WORD | '2>&1' | '>&2' | here */
+  private parseRedirect(stops: string): Redirect {
+    const start = this.pos;
+    if (this.startsWith('2>&1') || this.startsWith('>&2')) {
+      const operator = this.startsWith('2>&1') ? '2>&1' : '>&2';
+      this.pos += operator.length;
+      return { kind: 'dup-redirect', operator, span: { start, end: this.pos } };
+    }
+    if (this.startsWith('<<')) return this.parseHere(stops);
+    const operator = (['2>>', '2>', '>>', '>', '<'] as const).find((op) => this.startsWith(op))!;
+    if (this.startsWith(operator + '&')) this.fail('parse/bad-redirect', `'${operator}&' is not supported (use '2>&1' or '>&2')`, start);
+    this.pos += operator.length;
+    this.skipBlanks();
+    const target = this.readWord(stops);
+    if (!target) this.expectedAfter(`a file name after '${operator}'`, start, operator.length);
+    return { kind: 'file-redirect', operator, target, span: { start, end: target.span.end } };
+  }
+
+  /** here := '<<' QUOTED | ( '<<' | '<<-' ) DELIM NEWLINE body DELIM */
+  private parseHere(stops: string): Redirect {
+    const start = this.pos;
+    const stripTabs = this.startsWith('<<-');
+    const operator = stripTabs ? '<<-' : '<<';
+    this.pos += operator.length;
+    this.skipBlanks();
+    const quoted = this.peek() === '"' || this.peek() === "'";
+    const word = this.readWord(stops);
+    if (!word) this.expectedAfter(`a message or a here-document delimiter after '${operator}'`, start, operator.length);
+    if (quoted && !stripTabs) return { kind: 'here-string', word, span: { start, end: word.span.end } };
+    const delimiter = literalText(word);
+    if (delimiter === undefined || delimiter === '' || delimiter.includes('\n')) {
+      this.fail('parse/bad-delimiter', 'a here-document delimiter must be a plain word', word.span);
+    }
+    const raw = this.source.slice(word.span.start, word.span.end);
+    const hereDoc: HereDoc = {
+      kind: 'here-doc',
+      delimiter,
+      stripTabs,
+      expand: !/['"\\]/.test(raw),
+      body: { kind: 'word', parts: [], span: { start: 0, end: 0 } },
+      span: { start, end: word.span.end },
+      bodySpan: { start: 0, end: 0 },
+    };
+    this.pendingHereDocs.push(hereDoc);
+    return hereDoc;
+  }
+
+  /** Consumes a newline, then the bodies of the here-documents it ends. */
+  private consumeNewline(): void {
+    this.pos++;
+    const pending = this.pendingHereDocs;
+    this.pendingHereDocs = [];
+    for (const hereDoc of pending) this.readHereDoc(hereDoc);
+  }
+
+  private readHereDoc(hereDoc: HereDoc): void {
+    const bodyStart = this.pos;
+    let lineStart = bodyStart;
+    for (;;) {
+      if (lineStart >= this.source.length) {
+        this.fail('parse/unclosed-heredoc', `unclosed here-document: expected a line '${hereDoc.delimiter}'`, hereDoc.span, true);
+      }
+      const newline = this.source.indexOf('\n', lineStart);
+      const lineEnd = newline === -1 ? this.source.length : newline;
+      let line = this.source.slice(lineStart, lineEnd);
+      if (hereDoc.stripTabs) line = line.replace(/^\t+/, '');
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line === hereDoc.delimiter) {
+        const parts = this.readHereBody(bodyStart, lineStart, hereDoc.stripTabs, hereDoc.expand);
+        hereDoc.body = { kind: 'word', parts, span: { start: bodyStart, end: lineStart } };
+        hereDoc.bodySpan = { start: bodyStart, end: lineEnd };
+        this.pos = newline === -1 ? lineEnd : lineEnd + 1;
+        return;
+      }
+      lineStart = lineEnd + 1;
+    }
+  }
+
+  /** Skips blanks, comments and newlines (reading any here-document bodies). */
+  private skipNewlines(): void {
+    for (;;) {
+      this.skipBlanks();
+      if (this.peek() !== '\n') return;
+      this.consumeNewline();
+    }
+  }
+
+  private expectedAfter(what: string, at: number, length: number): never {
+    this.skipNewlines();
+    const incomplete = this.atEnd;
+    const found = incomplete ? '' : `, found ${this.describeHere()}`;
+    this.fail('parse/expected', `expected ${what}${found}`, { start: at, end: at + length }, incomplete);
+  }
+
+  private expectedHere(what: string): never {
+    this.fail('parse/expected', `expected ${what}, found ${this.describeHere()}`, this.pos, this.atEnd);
+  }
+
+  private describeHere(): string {
+    if (this.atEnd) return 'the end of input';
+    for (const op of ['&&', '||', '<<-', '<<', '>>', '2>&1', '>&2', '2>>', '2>']) {
+      if (this.startsWith(op)) return `'${op}'`;
+    }
+    const c = this.peek();
+    if (c === '\n') return 'a newline';
+    return `'${String.fromCodePoint(this.source.codePointAt(this.pos)!)}'`;
+  }
+
+  /** A line that starts with something that cannot start a command. */
+  private unexpected(): never {
+    const c = this.peek();
+    const token = this.describeHere();
+    if (c === '|' || c === '&' || c === ';') this.fail('parse/expected', `expected a command before ${token}`, this.pos);
+    if (c === ',') this.fail('parse/expected', `expected a specialist before ${token}`, this.pos);
+    this.fail('parse/unexpected', `unexpected ${token}`, this.pos);
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * The character-level half of the parser: blanks, comments, continuations,
+ * quoting, escapes and expansions inside words. `Parser` extends it with the
+ * structure of lines; `$( … )` calls back into the parser for a nested script.
+ */
+import type { Diagnostic } from '../diag/diagnostic.js';
+import type { Script, Span, Word, WordPart } from './ast.js';
+
+/** Thrown inside the parser to unwind; `parse` turns it into a value. */
+export class ParseFailure {
+  constructor(readonly diagnostic: Diagnostic) {}
+}
+
+/** Characters that end a bare word anywhere. */
+const META = new Set([' ', '\t', '\r', '\n', '|', '&', ';', '<', '>', '(', ')']);
+const SPECIAL_PARAMETERS = '?#@*$!';
+const NAME_START = /[A-Za-z_]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+const BRACED_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#@*$!])$/;
+/** How deep `(`, `{` and `$(` may nest before the parser refuses. */
+const MAX_DEPTH = 64;
+
+export abstract class Scanner {
+  pos = 0;
+  protected depth = 0;
+
+  constructor(readonly source: string) {}
+
+  /** Parses a script up to the `)` that closes a `$(`. */
+  protected abstract parseNestedScript(): Script;
+
+  protected get atEnd(): boolean {
+    return this.pos >= this.source.length;
+  }
+
+  protected peek(offset = 0): string {
+    return this.source.charAt(this.pos + offset);
+  }
+
+  protected startsWith(text: string): boolean {
+    return this.source.startsWith(text, this.pos);
+  }
+
+  protected fail(code: string, message: string, at: Span | number, incomplete = false): never {
+    const span = typeof at === 'number' ? { start: at, end: Math.min(at + 1, this.source.length) } : at;
+    const diagnostic: Diagnostic = { code, message, span };
+    if (incomplete) diagnostic.incomplete = true;
+    throw new ParseFailure(diagnostic);
+  }
+
+  protected enterNesting(at: number): void {
+    if (++this.depth > MAX_DEPTH) this.fail('parse/too-deep', `nesting deeper than ${MAX_DEPTH} levels`, at);
+  }
+
+  protected leaveNesting(): void {
+    this.depth--;
+  }
+
+  /** Skips blanks, `\`-newline continuations and comments; stops at a newline. */
+  protected skipBlanks(): void {
+    for (;;) {
+      const c = this.peek();
+      if (c === ' ' || c === '\t' || c === '\r') this.pos++;
+      else if (c === '\\' && this.peek(1) === '\n') this.pos += 2;
+      else if (c === '#') this.skipComment();
+      else return;
+    }
+  }
+
+  private skipComment(): void {
+    const end = this.source.indexOf('\n', this.pos);
+    this.pos = end === -1 ? this.source.length : end;
+  }
+
+  /** True when a bare word can start here (`stops` are extra word-ending characters). */
+  protected atWordStart(stops: string): boolean {
+    if (this.atEnd) return false;
+    const c = this.peek();
+    if (META.has(c) || stops.includes(c) || c === '#') return false;
+    // A lone `\` before the end of input still starts a word (an unfinished continuation).
+    return true;
+  }
+
+  protected isWordEnd(offset: number, stops: string): boolean {
+    const c = this.source.charAt(this.pos + offset);
+    return c === '' || META.has(c) || stops.includes(c);
+  }
+
+  /** Reads one word, or returns undefined when none starts here. */
+  protected readWord(stops = ''): Word | undefined {
+    if (!this.atWordStart(stops)) return undefined;
+    const start = this.pos;
+    const parts = new PartBuilder();
+    while (!this.atEnd) {
+      const c = this.peek();
+      if (META.has(c) || stops.includes(c)) break;
+      if (c === '\\') this.readEscape(parts);
+      else if (c === "'") this.readSingleQuoted(parts);
+      else if (c === '"') this.readDoubleQuoted(parts);
+      else if (c === '$') this.readDollar(parts);
+      else if (c === '~' && this.pos === start && (this.peek(1) === '/' || this.isWordEnd(1, stops))) {
+        parts.push({ kind: 'tilde', span: { start: this.pos, end: this.pos + 1 } });
+        this.pos++;
+      } else {
+        parts.text(c, this.pos, this.pos + 1);
+        this.pos++;
+      }
+    }
+    if (this.pos === start) return undefined;
+    return { kind: 'word', parts: parts.done(), span: { start, end: this.pos } };
+  }
+
+  private readEscape(parts: PartBuilder): void {
+    const start = this.pos;
+    if (this.peek(1) === '\n') {
+      this.pos += 2;
+      return;
+    }
+    if (this.pos + 1 >= this.source.length) {
+      this.fail('parse/trailing-backslash', "unfinished line: '\\' at the end of input", start, true);
+    }
+    const ch = String.fromCodePoint(this.source.codePointAt(this.pos + 1)!);
+    this.pos += 1 + ch.length;
+    parts.text(ch, start, this.pos);
+  }
+
+  private readSingleQuoted(parts: PartBuilder): void {
+    const open = this.pos;
+    const close = this.source.indexOf("'", open + 1);
+    if (close === -1) this.fail('parse/unclosed-quote', 'unclosed single quote', open, true);
+    parts.text(this.source.slice(open + 1, close), open, close + 1);
+    this.pos = close + 1;
+  }
+
+  private readDoubleQuoted(parts: PartBuilder): void {
+    const open = this.pos;
+    this.pos++;
+    parts.text('', open, this.pos); // `""` is an empty word, not no word
+    for (;;) {
+      if (this.atEnd) this.fail('parse/unclosed-quote', 'unclosed double quote', open, true);
+      const c = this.peek();
+      if (c === '"') {
+        this.pos++;
+        parts.text('', this.pos - 1, this.pos);
+        return;
+      }
+      if (c === '\\') {
+        const next = this.peek(1);
+        if (next === '\n') {
+          this.pos += 2;
+        } else if (next === '"' || next === '\\' || next === '$' || next === '`') {
+          parts.text(next, this.pos, this.pos + 2);
+          this.pos += 2;
+        } else {
+          parts.text('\\', this.pos, this.pos + 1);
+          this.pos++;
+        }
+      } else if (c === '$') {
+        this.readDollar(parts);
+      } else {
+        parts.text(c, this.pos, this.pos + 1);
+        this.pos++;
+      }
+    }
+  }
+
+  /** `$NAME`, `${NAME}`, `$(…)`, a special parameter, or a literal `$`. */
+  protected readDollar(parts: PartBuilder): void {
+    const start = this.pos;
+    const next = this.peek(1);
+    if (next === '(') {
+      this.pos += 2;
+      this.enterNesting(start);
+      const script = this.parseNestedScript();
+      this.leaveNesting();
+      if (this.peek() !== ')') this.fail('parse/unclosed-substitution', "unclosed '$('", { start, end: start + 2 }, true);
+      this.pos++;
+      parts.push({ kind: 'substitution', script, span: { start, end: this.pos } });
+    } else if (next === '{') {
+      const close = this.source.indexOf('}', start + 2);
+      if (close === -1) this.fail('parse/unclosed-brace', "unclosed '${'", { start, end: start + 2 }, true);
+      const name = this.source.slice(start + 2, close);
+      if (!BRACED_NAME.test(name)) {
+        this.fail('parse/bad-substitution', `bad substitution: '\${${name}}' is not a variable name`, { start, end: close + 1 });
+      }
+      this.pos = close + 1;
+      parts.push({ kind: 'variable', name, span: { start, end: this.pos } });
+    } else if (NAME_START.test(next)) {
+      let end = start + 2;
+      while (end < this.source.length && NAME_CHAR.test(this.source.charAt(end))) end++;
+      this.pos = end;
+      parts.push({ kind: 'variable', name: this.source.slice(start + 1, end), span: { start, end } });
+    } else if ((next >= '0' && next <= '9') || (next !== '' && SPECIAL_PARAMETERS.includes(next))) {
+      this.pos += 2;
+      parts.push({ kind: 'variable', name: next, span: { start, end: this.pos } });
+    } else {
+      parts.text('$', start, start + 1);
+      this.pos++;
+    }
+  }
+
+  /**
+   * Reads the expanding body of a here-document between `start` and `end`:
+   * `$VAR`, `${VAR}` and `$(…)` expand, `\$`, `\\` and `` \` `` escape,
+   * `\`-newline joins lines; with `stripTabs`, leading tabs of each line go.
+   */
+  protected readHereBody(start: number, end: number, stripTabs: boolean, expand: boolean): WordPart[] {
+    const parts = new PartBuilder();
+    this.pos = start;
+    let lineStart = true;
+    while (this.pos < end) {
+      const c = this.peek();
+      if (lineStart && stripTabs && c === '\t') {
+        this.pos++;
+        continue;
+      }
+      lineStart = c === '\n';
+      if (expand && c === '\\' && (this.peek(1) === '$' || this.peek(1) === '\\' || this.peek(1) === '`')) {
+        parts.text(this.peek(1), this.pos, this.pos + 2);
+        this.pos += 2;
+      } else if (expand && c === '\\' && this.peek(1) === '\n') {
+        this.pos += 2;
+      } else if (expand && c === '$') {
+        this.readDollar(parts);
+        if (this.pos > end) this.fail('parse/unclosed-substitution', "unclosed '$(' in here-document", start, true);
+      } else {
+        parts.text(c, this.pos, this.pos + 1);
+        this.pos++;
+      }
+    }
+    return parts.done();
+  }
+}
+
+/**
+ * Collects word parts, merging adjacent literal text into one part and
+ * dropping the empty text of `""` unless the word has nothing else.
+ */
+export class PartBuilder {
+  private parts: WordPart[] = [];
+
+  text(value: string, start: number, end: number): void {
+    const last = this.parts[this.parts.length - 1];
+    if (last && last.kind === 'text') {
+      last.value += value;
+      last.span.end = end;
+    } else {
+      this.parts.push({ kind: 'text', value, span: { start, end } });
+    }
+  }
+
+  push(part: WordPart): void {
+    this.parts.push(part);
+  }
+
+  done(): WordPart[] {
+    const kept = this.parts.filter((part) => part.kind !== 'text' || part.value !== '');
+    return kept.length > 0 ? kept : this.parts.slice(0, 1);
+  }
+}
