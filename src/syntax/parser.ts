@@ -204,10 +204,14 @@ class Parser extends Scanner {
       this.pos++;
     }
     const name = this.readWord(stops)!;
-    if (!forced && allowForce && this.source.slice(name.span.start, name.span.end) === 'command') {
+    // `command,apollo` is a fan-out and `{command}` a branch: the name must follow a blank.
+    const next = this.peek();
+    const isCommand = this.source.slice(name.span.start, name.span.end) === 'command';
+    if (!forced && allowForce && isCommand && (next === '' || !stops.includes(next))) {
       const save = this.pos;
       this.skipBlanks();
-      const real = this.readWord('');
+      // Inside braces `,` and `}` still end the name; at a stage's start `,` is an operator only in the first word.
+      const real = this.readWord(stops.includes('}') ? stops : '');
       if (real) return this.command(real, 'command', start);
       this.pos = save;
     }
@@ -240,7 +244,7 @@ class Parser extends Scanner {
       const comma = this.pos;
       this.pos++;
       this.skipBlanks();
-      if (!this.atWordStart(',')) this.expectedAfter("a specialist or @capability after ','", comma, 1);
+      if (!this.atWordStart(',')) this.expectedAfter("a specialist or @capability after ','", comma, 1, false);
       branches.push(this.parseTarget(',', false));
     }
     const start = first.span.start;
@@ -344,7 +348,7 @@ class Parser extends Scanner {
     this.pos += operator.length;
     this.skipBlanks();
     const target = this.readWord(stops);
-    if (!target) this.expectedAfter(`a file name after '${operator}'`, start, operator.length);
+    if (!target) this.expectedAfter(`a file name after '${operator}'`, start, operator.length, false);
     return { kind: 'file-redirect', operator, target, span: { start, end: target.span.end } };
   }
 
@@ -357,7 +361,7 @@ class Parser extends Scanner {
     this.skipBlanks();
     const quoted = this.peek() === '"' || this.peek() === "'";
     const word = this.readWord(stops);
-    if (!word) this.expectedAfter(`a message or a here-document delimiter after '${operator}'`, start, operator.length);
+    if (!word) this.expectedAfter(`a message or a here-document delimiter after '${operator}'`, start, operator.length, false);
     if (quoted && !stripTabs) return { kind: 'here-string', word, span: { start, end: word.span.end } };
     const delimiter = literalText(word);
     if (delimiter === undefined || delimiter === '' || delimiter.includes('\n')) {
@@ -417,9 +421,14 @@ class Parser extends Scanner {
     }
   }
 
-  private expectedAfter(what: string, at: number, length: number): never {
-    this.skipNewlines();
-    const incomplete = this.atEnd;
+  /**
+   * `continues` is true after an operator that a newline may follow (`|`, `&&`, `||`):
+   * only then is the end of input merely unfinished, and the error is reported
+   * against what comes after the newlines.
+   */
+  private expectedAfter(what: string, at: number, length: number, continues = true): never {
+    if (continues) this.skipNewlines();
+    const incomplete = continues && this.atEnd;
     const found = incomplete ? '' : `, found ${this.describeHere()}`;
     this.fail('parse/expected', `expected ${what}${found}`, { start: at, end: at + length }, incomplete);
   }

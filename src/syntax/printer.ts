@@ -107,15 +107,37 @@ class Printer {
         return `<< ${this.quotedWord(redirect.word)}`;
       case 'here-doc':
         this.pending.push(redirect);
-        return (redirect.stripTabs ? '<<-' : '<<') + (redirect.expand ? redirect.delimiter : `'${redirect.delimiter}'`);
+        return (redirect.stripTabs ? '<<-' : '<<') + this.delimiter(redirect);
       default:
         return assertNever(redirect);
     }
   }
 
+  /**
+   * A quoted delimiter keeps the body literal, but after `<<` a word that starts
+   * with a quote is a here-string, so there the first character is escaped instead.
+   */
+  private delimiter(hereDoc: HereDoc): string {
+    const delimiter = hereDoc.delimiter;
+    if (hereDoc.expand) return delimiter;
+    if (hereDoc.stripTabs) return singleQuote(delimiter);
+    const first = String.fromCodePoint(delimiter.codePointAt(0)!);
+    const rest = delimiter.slice(first.length);
+    return '\\' + first + (rest === '' || SAFE_BARE.test(rest) ? rest : singleQuote(rest));
+  }
+
   word(word: Word): string {
     if (word.parts.length === 0) return "''";
-    return word.parts.map((part) => this.part(part)).join('');
+    return word.parts
+      .map((part, index) => {
+        // `~/'a b'`: the `/` after a tilde stays bare, or the tilde would be quoted text.
+        const afterTilde = index > 0 && word.parts[index - 1]!.kind === 'tilde';
+        if (afterTilde && part.kind === 'text' && part.value.startsWith('/') && !SAFE_BARE.test(part.value)) {
+          return '/' + this.part({ ...part, value: part.value.slice(1) });
+        }
+        return this.part(part);
+      })
+      .join('');
   }
 
   private part(part: WordPart): string {

@@ -221,8 +221,20 @@ export abstract class Scanner {
       } else if (expand && c === '\\' && this.peek(1) === '\n') {
         this.pos += 2;
       } else if (expand && c === '$') {
-        this.readDollar(parts);
-        if (this.pos > end) this.fail('parse/unclosed-substitution', "unclosed '$(' in here-document", start, true);
+        // The body ends at the delimiter line, so an expansion left open inside it
+        // is an error that more input cannot fix: not incomplete, and at its `$`.
+        const at = this.pos;
+        try {
+          this.readDollar(parts);
+        } catch (error) {
+          if (!(error instanceof ParseFailure) || !error.diagnostic.incomplete) throw error;
+          this.pos = end + 1;
+        }
+        if (this.pos > end) {
+          const open = this.source.slice(at, at + 2);
+          const code = open === '${' ? 'parse/unclosed-brace' : 'parse/unclosed-substitution';
+          this.fail(code, `unclosed '${open}' in here-document`, { start: at, end: at + 2 });
+        }
       } else {
         parts.text(c, this.pos, this.pos + 1);
         this.pos++;

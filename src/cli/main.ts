@@ -1,0 +1,142 @@
+/**
+ * The `aish` command line: parses argv with commander, builds the embedded
+ * service and a shell, and hands over. Exit statuses are language.md §7's.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { builtinRoster } from '../config/index.js';
+import { SpecialistService } from '../service/index.js';
+import { Shell } from '../shell/index.js';
+
+const VERSION = '0.1.0';
+
+interface GlobalOptions {
+  command?: string;
+  quiet?: boolean;
+  timeout?: string;
+  color?: boolean;
+  json?: boolean;
+  listAis?: boolean;
+}
+
+function createService(): SpecialistService {
+  // Without a configured provider every specialist answers with the offline echo model.
+  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo' });
+}
+
+function program(): Command {
+  const cli = new Command('aish')
+    .description('A pipe-oriented AI shell: pipe text through AI specialists as through grep and sed.')
+    .usage('[options] [-c LINE | FILE [ARGS…]]')
+    .argument('[file]', 'a script to run (`#!/usr/bin/env aish` works); $1… are its ARGS')
+    .argument('[args...]', 'arguments for the script')
+    .option('-c, --command <line>', 'run one command line and exit with its status')
+    .option('-q, --quiet', 'no progress or notices on stderr')
+    .option('--timeout <seconds>', 'give up on a model call after SECONDS (exit 5); env AISH_TIMEOUT')
+    .option('--no-color', 'no colour (also NO_COLOR)')
+    .option('--json', 'JSON output for commands that print data')
+    .option('-l, --list-ais', 'list specialists (same as `aish ais`)')
+    .version(VERSION, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .enablePositionalOptions()
+    .passThroughOptions()
+    .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  aish -c 'echo "hello" | apollo'
+  git diff | aish -c 'apollo "write a commit message"'
+  aish -c 'apollo,athena << "Analyze this design"'
+  aish review.aish src/app.ts
+
+Exit statuses: 0 ok, 1 error, 2 cannot reach the server or provider, 3 specialist
+not found, 4 syntax error, 5 timeout, 130 interrupted; a Unix command's own status
+passes through.`,
+    )
+    .exitOverride();
+  cli
+    .command('ais')
+    .description('list specialists: name, status, model, top capabilities')
+    .option('--json', 'one JSON document')
+    .action(async (options: { json?: boolean }) => {
+      const json = options.json || cli.opts<GlobalOptions>().json;
+      process.exitCode = await runLine(json ? 'ais --json' : 'ais', cli.opts());
+    });
+  cli.action(async (file: string | undefined, args: string[]) => {
+    process.exitCode = await main(cli.opts<GlobalOptions>(), file, args);
+  });
+  return cli;
+}
+
+function timeoutOf(options: GlobalOptions): number | undefined {
+  const raw = options.timeout ?? process.env.AISH_TIMEOUT;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    process.stderr.write(`aish: --timeout needs a number of seconds above 0, not '${raw}'\n`);
+    process.exit(1);
+  }
+  return seconds;
+}
+
+function newShell(options: GlobalOptions, extra: { stdinIsScript: boolean; scriptName: string; positional: string[] }): Shell {
+  const shell = new Shell({ specialists: createService(), quiet: Boolean(options.quiet), timeoutSeconds: timeoutOf(options), ...extra });
+  shell.installSignalHandlers();
+  return shell;
+}
+
+async function runLine(line: string, options: GlobalOptions): Promise<number> {
+  const shell = newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] });
+  const status = await shell.run(line);
+  await shell.waitForJobs();
+  return status;
+}
+
+async function main(options: GlobalOptions, file: string | undefined, args: string[]): Promise<number> {
+  if (options.listAis) return runLine(options.json ? 'ais --json' : 'ais', options);
+  if (options.command !== undefined) {
+    // `aish -c LINE NAME ARGS…` sets $0 and $1… as `sh -c` does.
+    const shell = newShell(options, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });
+    const status = await shell.run(options.command);
+    await shell.waitForJobs();
+    return status;
+  }
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      process.stderr.write(`aish: ${file}: ${code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}\n`);
+      return code === 'ENOENT' ? 127 : 126;
+    }
+    const shell = newShell(options, { stdinIsScript: false, scriptName: file, positional: args });
+    const status = await shell.run(text, file);
+    await shell.waitForJobs();
+    return status;
+  }
+  if (process.stdin.isTTY) {
+    const { runRepl } = await import('../shell/repl.js');
+    return runRepl(newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] }));
+  }
+  const text = readFileSync(0, 'utf8');
+  const shell = newShell(options, { stdinIsScript: true, scriptName: 'aish', positional: [] });
+  const status = await shell.run(text, '<stdin>');
+  await shell.waitForJobs();
+  return status;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 1;
+    } else {
+      process.stderr.write(`aish: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+  process.exit(process.exitCode ?? 0);
+}

@@ -1,0 +1,3 @@
+/** Configuration: the built-in roster and file locations. */
+export * from './roster.js';
+export * from './paths.js';

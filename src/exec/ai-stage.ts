@@ -1,0 +1,157 @@
+/**
+ * An AI stage: reads all of its input, sends instruction + input to a
+ * specialist, and streams the answer to its stdout (language.md §4).
+ */
+import { AishError, exitStatusFor, toAishError, type MessageRequest, type StreamEvent } from '../protocol/index.js';
+import { parseAiArgs, type AiOptions } from '../plan/index.js';
+import type { ExecContext } from './context.js';
+import { Spinner } from './progress.js';
+import { readSource, ReaderGone, releaseSource, SinkWriter, type Sink, type Source } from './streams.js';
+
+export interface AiCall {
+  specialist: string;
+  args: string[];
+  source: Source;
+  stdout: Sink;
+  stderr: Sink;
+}
+
+/** The message: the instruction, a blank line, then the input (either may be absent). */
+export function composeMessage(instruction: string, input: string | undefined): string {
+  if (input === undefined) return instruction;
+  return instruction === '' ? input : `${instruction}\n\n${input}`;
+}
+
+export async function runAiStage(call: AiCall, context: ExecContext): Promise<number> {
+  const { specialist } = call;
+  const parsed = parseAiArgs(call.args);
+  if (!parsed.ok) {
+    releaseSource(call.source);
+    context.reporter.error(`aish: ${specialist}: ${parsed.message}`);
+    return 1;
+  }
+  const { options } = parsed;
+  if (options.session !== undefined || options.getId || options.contextWindow !== undefined) {
+    releaseSource(call.source);
+    context.reporter.error(`aish: ${specialist}: sessions (--session, --get-id, --context-window) are not available in this version of aish`);
+    return 1;
+  }
+  const input = await readSource(call.source, context.stdin);
+  const content = composeMessage(parsed.instruction, input);
+  if (content === '') {
+    context.reporter.error(`aish: ${specialist}: nothing to send`);
+    return 1;
+  }
+  const request: MessageRequest = { content };
+  if (options.temperature !== undefined) request.temperature = options.temperature;
+  if (options.maxTokens !== undefined) request.max_tokens = options.maxTokens;
+  if (options.model !== undefined) request.model = options.model;
+  return new AnswerWriter(specialist, options, new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed), context).run(request);
+}
+
+/** Runs one call and writes its answer: streamed, buffered (`--no-stream`) or as JSON. */
+class AnswerWriter {
+  private readonly stage = new AbortController();
+  private readonly timeoutSeconds: number | undefined;
+  private readonly started = performance.now();
+  private content = '';
+  private model = '';
+
+  constructor(
+    private readonly specialist: string,
+    private readonly options: AiOptions,
+    private readonly out: SinkWriter,
+    private readonly context: ExecContext,
+  ) {
+    this.timeoutSeconds = options.timeoutSeconds ?? context.session.defaultTimeoutSeconds;
+  }
+
+  private get buffered(): boolean {
+    return this.options.json === true || this.options.stream === false;
+  }
+
+  async run(request: MessageRequest): Promise<number> {
+    const signals = [this.context.signal, this.stage.signal];
+    if (this.timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(this.timeoutSeconds * 1000));
+    const signal = AbortSignal.any(signals);
+    const spinner = new Spinner(this.specialist, this.context.session.progress);
+    try {
+      let last: StreamEvent | undefined;
+      for await (const event of this.context.specialists.stream(this.specialist, request, signal)) {
+        last = event;
+        if (event.type === 'content') spinner.stop();
+        await this.handle(event);
+        if (event.type === 'error') return this.fail(new AishError(event.code, event.message));
+      }
+      if (signal.aborted || last?.type !== 'done') return this.interrupted(signal);
+      await this.finish(last);
+      return 0;
+    } catch (error) {
+      if (error instanceof ReaderGone) return 0;
+      if (signal.aborted) return this.interrupted(signal);
+      return this.fail(toAishError(error));
+    } finally {
+      spinner.stop();
+      this.stage.abort();
+      await this.out.end();
+    }
+  }
+
+  private async handle(event: StreamEvent): Promise<void> {
+    if (event.type === 'start') {
+      this.model = event.model;
+      if (event.model.split('?')[0] === 'echo') this.echoNotice();
+    } else if (event.type === 'content') {
+      this.content += this.buffered ? event.data : '';
+      if (!this.buffered) await this.out.write(event.data);
+    }
+  }
+
+  private async finish(done: Extract<StreamEvent, { type: 'done' }>): Promise<void> {
+    if (this.options.json) {
+      const result = {
+        content: this.content,
+        specialist_id: done.specialist_id,
+        model: this.model,
+        tokens_used: done.tokens_used,
+        finish_reason: done.finish_reason,
+        elapsed_ms: Math.round(performance.now() - this.started),
+      };
+      await this.out.write(JSON.stringify(result) + '\n');
+      return;
+    }
+    if (this.buffered) await this.out.write(this.content);
+    // Whole lines for terminals and files (cli.md); bytes between stages pass unchanged.
+    if (this.out.final && this.out.bytes > 0 && this.out.lastChar !== '\n') await this.out.write('\n');
+  }
+
+  private echoNotice(): void {
+    const { session } = this.context;
+    if (session.echoNoticeShown) return;
+    session.echoNoticeShown = true;
+    this.context.reporter.notice(
+      'aish: note: answers come from the offline echo model (it repeats the message; it is not an AI): no model provider is configured',
+    );
+  }
+
+  private interrupted(signal: AbortSignal): number {
+    if (this.context.signal.aborted) return 130;
+    if (signal.aborted && !this.stage.signal.aborted) {
+      return this.fail(new AishError('TIMEOUT', `timed out after ${this.timeoutSeconds} s`));
+    }
+    return this.fail(new AishError('PROVIDER_ERROR', 'the answer ended before it was complete'));
+  }
+
+  private async failWithNewline(): Promise<void> {
+    if (this.out.final && this.out.bytes > 0 && this.out.lastChar !== '\n') {
+      await this.out.write('\n').catch(() => {});
+    }
+  }
+
+  private fail(error: AishError): number {
+    if (error.code === 'CANCELLED' || this.context.signal.aborted) return 130;
+    void this.failWithNewline();
+    this.context.reporter.error(`aish: ${this.specialist}: ${error.message}`);
+    return exitStatusFor(error.code);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The builtins that run inside aish (language.md §3). Each gets its expanded
+ * arguments and its stdout/stderr, and returns an exit status.
+ */
+import { AI_FLAGS } from '../plan/index.js';
+import type { ExecContext } from './context.js';
+import { SinkWriter, type Sink } from './streams.js';
+
+/** Thrown by `exit` to end the script or REPL with a status. */
+export class ExitRequest {
+  constructor(readonly status: number) {}
+}
+
+export interface BuiltinCall {
+  name: string;
+  args: string[];
+  stdout: Sink;
+  stderr: Sink;
+}
+
+type Builtin = (args: string[], io: BuiltinIo, context: ExecContext) => Promise<number> | number;
+
+interface BuiltinIo {
+  out: SinkWriter;
+  err: SinkWriter;
+}
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const BUILTINS: Record<string, Builtin> = {
+  true: () => 0,
+  false: () => 1,
+  echo: async (args, io) => {
+    const noNewline = args[0] === '-n';
+    const words = noNewline ? args.slice(1) : args;
+    await io.out.write(words.join(' ') + (noNewline ? '' : '\n'));
+    return 0;
+  },
+  cd: async (args, io, context) => {
+    const previous = process.cwd();
+    const target = args[0] === '-' ? (context.state.variables.get('OLDPWD') ?? process.env.OLDPWD) : (args[0] ?? process.env.HOME);
+    if (!target) return fail(io, 'cd: no home folder (HOME is not set)');
+    try {
+      process.chdir(target);
+    } catch {
+      return fail(io, `cd: ${target}: No such file or directory`);
+    }
+    context.state.variables.set('OLDPWD', previous);
+    if (args[0] === '-') await io.out.write(process.cwd() + '\n');
+    return 0;
+  },
+  set: async (args, io, context) => {
+    if (args.length === 0) {
+      const lines = [...context.state.variables].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => `${name}=${shellQuote(value)}\n`);
+      await io.out.write(lines.join(''));
+      return 0;
+    }
+    if (args[0] === '-o' || args[0] === '+o') {
+      if (args[1] !== 'pipefail') return fail(io, `set: unknown option '${args[1] ?? ''}' (aish knows: pipefail)`);
+      context.state.options.pipefail = args[0] === '-o';
+      return 0;
+    }
+    for (const assignment of args) {
+      const eq = assignment.indexOf('=');
+      const name = eq === -1 ? assignment : assignment.slice(0, eq);
+      if (eq === -1 || !VARIABLE_NAME.test(name)) return fail(io, `set: '${assignment}': expected NAME=value`);
+      context.state.variables.set(name, assignment.slice(eq + 1));
+    }
+    return 0;
+  },
+  unset: (args, _io, context) => {
+    for (const name of args) context.state.variables.delete(name);
+    return 0;
+  },
+  alias: async (args, io, context) => {
+    const { aliases } = context.state;
+    if (args.length === 0) {
+      const lines = [...aliases].sort(([a], [b]) => a.localeCompare(b)).map(([name, alias]) => `alias ${name}=${shellQuote(alias.text)}\n`);
+      await io.out.write(lines.join(''));
+      return 0;
+    }
+    for (const argument of args) {
+      const eq = argument.indexOf('=');
+      if (eq === -1) {
+        const alias = aliases.get(argument);
+        if (!alias) return fail(io, `alias: ${argument}: not found`);
+        await io.out.write(`alias ${argument}=${shellQuote(alias.text)}\n`);
+        continue;
+      }
+      const name = argument.slice(0, eq);
+      const text = argument.slice(eq + 1);
+      if (!/^[A-Za-z0-9_.:-]+$/.test(name)) return fail(io, `alias: '${name}': not a valid alias name`);
+      const parsed = context.host.parseAlias(text);
+      if (!parsed.ok) return fail(io, `alias: ${name}: ${parsed.diagnostic.message}`);
+      aliases.set(name, { text, pipeline: parsed.pipeline });
+    }
+    return 0;
+  },
+  unalias: (args, io, context) => {
+    for (const name of args) if (!context.state.aliases.delete(name)) return fail(io, `unalias: ${name}: not found`);
+    return 0;
+  },
+  exit: (args) => {
+    const status = args[0] === undefined ? undefined : Number(args[0]);
+    throw new ExitRequest(status === undefined || !Number.isInteger(status) ? 0 : status & 255);
+  },
+  source: async (args, io, context) => {
+    if (!args[0]) return fail(io, 'source: usage: source FILE [ARGS…]');
+    return context.host.source(args[0], args.slice(1), context);
+  },
+  help: async (_args, io) => {
+    await io.out.write(HELP);
+    return 0;
+  },
+  ais: async (args, io, context) => {
+    const list = await context.specialists.list();
+    if (args.includes('--json')) {
+      await io.out.write(JSON.stringify({ ais: list, total: list.length }) + '\n');
+      return 0;
+    }
+    const rows = list.map((s) => [s.id, s.status, s.model, topCapabilities(s.capabilities.scores)]);
+    await io.out.write(table([['NAME', 'STATUS', 'MODEL', 'TOP CAPABILITIES'], ...rows]));
+    return 0;
+  },
+  sessions: (_args, io) => fail(io, 'sessions: the session store is not available in this version of aish'),
+  history: (_args, io) => fail(io, 'history: the exchange log is not available in this version of aish'),
+  jobs: async (_args, io, context) => {
+    const lines = context.state.jobs.map((job) => `[${job.number}] ${job.status === undefined ? 'Running' : `Done(${job.status})`}  ${job.text}\n`);
+    await io.out.write(lines.join(''));
+    return 0;
+  },
+  wait: async (_args, _io, context) => {
+    let status = 0;
+    for (const job of context.state.jobs) status = await job.done;
+    context.state.jobs = context.state.jobs.filter((job) => job.status === undefined);
+    return status;
+  },
+};
+
+export async function runBuiltin(call: BuiltinCall, context: ExecContext): Promise<number> {
+  const builtin = BUILTINS[call.name];
+  const io: BuiltinIo = {
+    out: new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed),
+    err: new SinkWriter(call.stderr),
+  };
+  try {
+    if (!builtin) return await fail(io, `${call.name}: not a builtin`);
+    return await builtin(call.args, io, context);
+  } finally {
+    await io.out.end();
+  }
+}
+
+async function fail(io: BuiltinIo, message: string): Promise<number> {
+  await io.err.write(`aish: ${message}\n`);
+  return 1;
+}
+
+function shellQuote(text: string): string {
+  return /^[A-Za-z0-9_./:=+%^-]*$/.test(text) && text !== '' ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function topCapabilities(scores: Record<string, number>): string {
+  return Object.entries(scores)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, score]) => `${name} ${score}`)
+    .join(', ');
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ') + '\n').join('');
+}
+
+const HELP = `aish — a pipe-oriented AI shell
+
+  echo "text" | apollo                 send text to a specialist
+  cat f | apollo "find bugs" | tee out  mix specialists and Unix commands
+  apollo,athena << "question"           ask several at once (fan-out)
+  {apollo|athena} | synthesis "merge"   parallel branches, then merge
+  @code-analysis << "review this"       route to the best specialist
+  team-chat "question"                  ask every specialist
+
+Builtins: echo cd set unset alias unalias ais sessions history help exit source true false jobs wait team-chat
+AI stage flags: ${AI_FLAGS.join(' ')}
+Exit statuses: 0 ok, 1 error, 2 unreachable, 3 not found, 4 syntax error, 5 timeout, 130 interrupted
+`;

@@ -1,0 +1,79 @@
+/**
+ * What the executor runs with: the shell's state (variables, aliases,
+ * options, jobs), the `Specialists` service, aish's own streams, and the
+ * hooks the shell layer provides for the things that need the parser.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Diagnostic } from '../diag/diagnostic.js';
+import type { Pipeline, SpecialistDirectory } from '../plan/index.js';
+import type { Specialists } from '../protocol/index.js';
+
+/** The mutable state of one shell: a REPL, a script or a `-c` line. */
+export interface ShellState {
+  variables: Map<string, string>;
+  /** name → the alias text and its parsed pipeline */
+  aliases: Map<string, { text: string; pipeline: Pipeline }>;
+  options: { pipefail: boolean };
+  /** `$0` and `$1…` */
+  scriptName: string;
+  positional: string[];
+  lastStatus: number;
+  lastBackgroundPid: number | undefined;
+  jobs: Job[];
+}
+
+export interface Job {
+  number: number;
+  id: string;
+  text: string;
+  done: Promise<number>;
+  status: number | undefined;
+}
+
+/** Hooks from the shell layer for builtins that need to parse or run files. */
+export interface ShellHost {
+  /** Parses `alias name='…'` text into one pipeline, or says what is wrong. */
+  parseAlias(text: string): { ok: true; pipeline: Pipeline } | { ok: false; diagnostic: Diagnostic; source: string };
+  /** `source FILE [ARGS]`: parses and runs a file in this shell; returns its status. */
+  source(file: string, args: string[], context: ExecContext): Promise<number>;
+}
+
+/** How aish's own stdin may be used by stages (language.md §4). */
+export interface StdinState {
+  isTTY: boolean;
+  /** True when aish reads its script from stdin: stages never read it. */
+  isScript: boolean;
+  consumed: boolean;
+}
+
+export interface Reporter {
+  /** A notice on stderr (suppressed by `-q`). */
+  notice(text: string): void;
+  /** An error on stderr (never suppressed). */
+  error(text: string): void;
+}
+
+export interface ExecContext {
+  state: ShellState;
+  specialists: Specialists;
+  host: ShellHost;
+  stdin: StdinState;
+  reporter: Reporter;
+  /** Cancels the running line (Ctrl-C); aborts model calls and stops children. */
+  signal: AbortSignal;
+  /** Children started by this line, stopped on cancel. */
+  children: Set<ChildProcess>;
+  /** Per-process facts: quiet mode, TTYs, default timeout, the echo notice. */
+  session: ProcessFacts;
+  /** The specialist names the planner resolves against (fetched once). */
+  directory(): Promise<SpecialistDirectory>;
+}
+
+export interface ProcessFacts {
+  quiet: boolean;
+  /** Spinners on stderr: a TTY, not quiet, NO_COLOR unset. */
+  progress: boolean;
+  defaultTimeoutSeconds: number | undefined;
+  echoNoticeShown: boolean;
+  stdoutClosed: boolean;
+}

@@ -1,0 +1,183 @@
+/**
+ * Fan-out: every branch gets the same input and runs concurrently; the output
+ * is each branch's answer under `── LABEL ──`, in the order written whatever
+ * order they finish in (language.md §5). The first unfinished branch streams
+ * live; the others are held until their turn.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { Writable } from 'node:stream';
+import type { FanoutStep, PipelinePlan } from '../plan/index.js';
+import type { ExecContext } from './context.js';
+import { readSource, ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
+
+/** Runs one branch's pipeline (provided by pipeline.ts, to avoid an import cycle). */
+export type BranchRunner = (pipeline: PipelinePlan, io: BranchIo, context: ExecContext) => Promise<number>;
+
+export interface BranchIo {
+  source: Source;
+  stdout: Sink;
+  stderr: Sink;
+  /** Called when an `@capability` branch has been routed, to relabel it `@cap→id`. */
+  onRoute?: (label: string) => void;
+}
+
+export interface FanoutCall {
+  step: FanoutStep;
+  /** The fan-out's own expanded flags (`--json`). */
+  args: string[];
+  source: Source;
+  stdout: Sink;
+  stderr: Sink;
+}
+
+export async function runFanout(call: FanoutCall, context: ExecContext, runBranch: BranchRunner): Promise<number> {
+  const json = call.args.includes('--json');
+  const input = await readSource(call.source, context.stdin);
+  const source: Source = input === undefined ? { kind: 'none' } : { kind: 'text', text: input };
+  const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed);
+  const merger = new OrderedMerger(
+    out,
+    call.step.branches.map((branch) => branch.label),
+    json,
+  );
+  const statuses = await Promise.all(
+    call.step.branches.map(async (branch, index) => {
+      const io: BranchIo = {
+        source,
+        stdout: { kind: 'stream', stream: merger.sinkFor(index), shareable: false },
+        stderr: call.stderr,
+        onRoute: (label) => merger.relabel(index, label),
+      };
+      const status = await runBranch(branch.pipeline, io, context);
+      await merger.finish(index, status);
+      return status;
+    }),
+  );
+  try {
+    await merger.close();
+  } catch (error) {
+    if (!(error instanceof ReaderGone)) throw error;
+  } finally {
+    await out.end();
+  }
+  if (context.signal.aborted) return 130;
+  return statuses.every((status) => status === 0) ? 0 : 1;
+}
+
+interface BranchState {
+  label: string;
+  held: string;
+  finished: boolean;
+  status: number;
+  headerWritten: boolean;
+  wroteNewline: boolean;
+}
+
+/** Writes branch output in written order, holding later branches until their turn. */
+export class OrderedMerger {
+  private readonly branches: BranchState[];
+  private current = 0;
+  /** Every write goes through this chain, so output from concurrent branches never interleaves. */
+  private queue: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly out: SinkWriter,
+    labels: string[],
+    private readonly json: boolean,
+  ) {
+    this.branches = labels.map((label) => ({ label, held: '', finished: false, status: 0, headerWritten: false, wroteNewline: true }));
+  }
+
+  relabel(index: number, label: string): void {
+    const branch = this.branches[index]!;
+    if (!branch.headerWritten) branch.label = label;
+  }
+
+  sinkFor(index: number): Writable {
+    const decoder = new StringDecoder('utf8');
+    return new Writable({
+      decodeStrings: false,
+      write: (chunk: Buffer | string, _encoding, callback) => {
+        const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+        this.enqueue(() => this.take(index, text)).then(() => callback(), callback);
+      },
+      final: (callback) => {
+        const rest = decoder.end();
+        this.enqueue(() => this.take(index, rest)).then(() => callback(), callback);
+      },
+    });
+  }
+
+  private enqueue(operation: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(() => (this.failure ? undefined : operation()));
+    this.queue = next.catch((error) => {
+      this.failure = error;
+    });
+    return this.queue;
+  }
+
+  private async take(index: number, text: string): Promise<void> {
+    if (text === '') return;
+    const branch = this.branches[index]!;
+    if (this.json || index !== this.current) {
+      branch.held += text;
+      return;
+    }
+    await this.header(branch);
+    await this.write(branch, text);
+  }
+
+  finish(index: number, status: number): Promise<void> {
+    return this.enqueue(async () => {
+      const branch = this.branches[index]!;
+      branch.finished = true;
+      branch.status = status;
+      if (this.json) return;
+      while (this.current < this.branches.length && this.branches[this.current]!.finished) {
+        const done = this.branches[this.current]!;
+        await this.header(done);
+        await this.write(done, done.held);
+        done.held = '';
+        if (!done.wroteNewline) await this.write(done, '\n');
+        this.current++;
+        const next = this.branches[this.current];
+        if (next && next.held !== '') {
+          await this.header(next);
+          await this.write(next, next.held);
+          next.held = '';
+        }
+      }
+    });
+  }
+
+  private async header(branch: BranchState): Promise<void> {
+    if (branch.headerWritten) return;
+    branch.headerWritten = true;
+    await this.out.write(`── ${branch.label} ──\n`);
+  }
+
+  private async write(branch: BranchState, text: string): Promise<void> {
+    if (text === '') return;
+    await this.out.write(text);
+    branch.wroteNewline = text.endsWith('\n');
+  }
+
+  /** Waits for every queued write; in JSON mode writes the one object keyed by label. */
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.failure) throw this.failure;
+    if (!this.json) return;
+    const result: Record<string, { specialist: string; content: string; status: string; error?: string }> = {};
+    const seen = new Map<string, number>();
+    for (const branch of this.branches) {
+      const count = (seen.get(branch.label) ?? 0) + 1;
+      seen.set(branch.label, count);
+      const key = count === 1 ? branch.label : `${branch.label}#${count}`;
+      const specialist = branch.label.includes('→') ? branch.label.split('→')[1]! : branch.label;
+      result[key] = { specialist, content: branch.held, status: branch.status === 0 ? 'success' : 'error' };
+      if (branch.status !== 0) result[key].error = `exit status ${branch.status}`;
+    }
+    await this.out.write(JSON.stringify(result) + '\n');
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs parsed scripts: lines, `;`, `&&`, `||`, `&`, and `$?`. Each pipeline is
+ * planned just before it runs (names resolve against the shell's state at
+ * that moment); a pipeline that fails to plan runs no stage and has status 3.
+ */
+import { Writable } from 'node:stream';
+import { positionAt } from '../diag/diagnostic.js';
+import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type Script, type Span } from '../plan/index.js';
+import type { ExecContext, Job } from './context.js';
+import { expandWordSync } from './expand.js';
+import { runPipelinePlan, type PipelineIo } from './pipeline.js';
+import { stopChildren } from './unix.js';
+
+/** aish's own stdin, stdout and stderr: where a top-level line reads and writes. */
+export const PROCESS_IO: PipelineIo = { source: { kind: 'stdin' }, stdout: { kind: 'fd', fd: 1 }, stderr: { kind: 'fd', fd: 2 } };
+
+/** Where the text being run came from, for locating run-time errors. */
+export interface Origin {
+  name: string | undefined;
+  text: string;
+}
+
+export async function runScript(script: Script, context: ExecContext, io: PipelineIo = PROCESS_IO, origin?: Origin): Promise<number> {
+  for (const list of script.lists) {
+    if (context.signal.aborted) break;
+    await runList(list, context, io, origin);
+  }
+  return context.signal.aborted ? 130 : context.state.lastStatus;
+}
+
+async function runList(list: List, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<void> {
+  for (const item of list.items) {
+    if (context.signal.aborted) return;
+    if (item.background) startJob(item.body, context, io, origin);
+    else context.state.lastStatus = await runAndOr(item.body, context, io, origin);
+  }
+}
+
+async function runAndOr(andOr: AndOr, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<number> {
+  let status = await runPipeline(andOr.first, context, io, origin);
+  for (const link of andOr.rest) {
+    if (context.signal.aborted) return 130;
+    context.state.lastStatus = status;
+    if ((link.operator === '&&') === (status === 0)) status = await runPipeline(link.pipeline, context, io, origin);
+  }
+  return status;
+}
+
+async function runPipeline(pipeline: Pipeline, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<number> {
+  const aliases = new Map([...context.state.aliases].map(([name, alias]) => [name, alias.pipeline]));
+  const planned = planPipeline(pipeline, {
+    directory: await context.directory(),
+    aliases,
+    expandName: (word) => expandWordSync(word, context),
+    findExecutable: (name) => findExecutable(name, process.env.PATH ?? ''),
+  });
+  if (!planned.ok) {
+    context.reporter.error(`aish: ${locate(planned.diagnostic.span, origin)}${planned.diagnostic.message}`);
+    return planned.diagnostic.code === 'plan/not-found' || planned.diagnostic.code === 'plan/ambiguous' ? 3 : 1;
+  }
+  const status = await runPipelinePlan(planned.plan, io, context, captureOutput, false);
+  return context.signal.aborted ? 130 : status;
+}
+
+/** `file:line: ` for errors in script files; nothing for a `-c` line. */
+function locate(span: Span, origin: Origin | undefined): string {
+  if (!origin?.name) return '';
+  return `${origin.name}:${positionAt(origin.text, span.start).line}: `;
+}
+
+/** Runs `$( … )`: the nested script's stdout, collected as text. */
+async function captureOutput(script: Script, context: ExecContext): Promise<string> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      callback();
+    },
+  });
+  const io: PipelineIo = { source: { kind: 'stdin' }, stdout: { kind: 'stream', stream: sink, shareable: false }, stderr: { kind: 'fd', fd: 2 } };
+  await runScript(script, context, io);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `list &`: runs in the background with its own cancellation; `[n] pid` on stderr. */
+function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origin: Origin | undefined): void {
+  const { state } = context;
+  const number = state.jobs.reduce((max, job) => Math.max(max, job.number), 0) + 1;
+  const controller = new AbortController();
+  const jobContext: ExecContext = { ...context, signal: controller.signal, children: new Set() };
+  const job: Job = { number, id: String(process.pid), text: origin ? origin.text.slice(body.span.start, body.span.end) : '', done: Promise.resolve(0), status: undefined };
+  job.done = runAndOr(body, jobContext, io, origin).then(
+    (status) => (job.status = status),
+    () => (job.status = 1),
+  );
+  state.jobs.push(job);
+  state.lastBackgroundPid = process.pid;
+  context.reporter.notice(`[${number}] ${job.id}`);
+  state.lastStatus = 0;
+}
+
+/** Stops what a cancelled line left running. */
+export function cancelLine(context: ExecContext): void {
+  stopChildren(context.children);
+}

@@ -1,0 +1,98 @@
+/**
+ * The flags of an AI stage (language.md §4), parsed from its expanded
+ * argument words. Words that are not flags form the instruction; `--` ends
+ * the flags so text that starts with `--` can still be sent.
+ */
+
+export interface AiOptions {
+  /** `true` for a bare `--session` (start a new one). */
+  session?: string | true;
+  getId?: boolean;
+  contextWindow?: number;
+  stream?: boolean;
+  temperature?: number;
+  maxTokens?: number;
+  model?: string;
+  timeoutSeconds?: number;
+  json?: boolean;
+  threshold?: number;
+}
+
+export type AiArgs = { ok: true; instruction: string; options: AiOptions } | { ok: false; message: string };
+
+type NumberFlag = 'contextWindow' | 'temperature' | 'maxTokens' | 'timeoutSeconds' | 'threshold';
+
+const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: number; max: number }> = {
+  '--context-window': { key: 'contextWindow', integer: true, min: 0, max: 1_000_000 },
+  '--temperature': { key: 'temperature', integer: false, min: 0, max: 2 },
+  '--max-tokens': { key: 'maxTokens', integer: true, min: 1, max: 10_000_000 },
+  '--timeout': { key: 'timeoutSeconds', integer: false, min: 0.001, max: 86_400 },
+  '--threshold': { key: 'threshold', integer: false, min: 0, max: 1 },
+};
+
+/** Every flag an AI stage accepts, for help and completion. */
+export const AI_FLAGS = ['--session', '--get-id', '--stream', '--no-stream', '--json', '--model', ...Object.keys(NUMBER_FLAGS)];
+
+/** A session id or name: no blanks, not a flag (so `--session "a question"` keeps the question). */
+const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+export function parseAiArgs(args: readonly string[]): AiArgs {
+  const options: AiOptions = {};
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i]!;
+    if (raw === '--') {
+      words.push(...args.slice(i + 1));
+      break;
+    }
+    if (!raw.startsWith('--') || raw.length === 2) {
+      words.push(raw);
+      continue;
+    }
+    const eq = raw.indexOf('=');
+    const flag = eq === -1 ? raw : raw.slice(0, eq);
+    const inline = eq === -1 ? undefined : raw.slice(eq + 1);
+    const takeValue = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const next = args[i + 1];
+      if (next === undefined) return undefined;
+      i++;
+      return next;
+    };
+    switch (flag) {
+      case '--session': {
+        const next = args[i + 1];
+        if (inline !== undefined) options.session = inline;
+        else if (next !== undefined && !next.startsWith('-') && SESSION_NAME.test(next)) options.session = args[++i]!;
+        else options.session = true;
+        break;
+      }
+      case '--get-id':
+      case '--json':
+        options[flag === '--json' ? 'json' : 'getId'] = true;
+        break;
+      case '--stream':
+      case '--no-stream':
+        options.stream = flag === '--stream';
+        break;
+      case '--model': {
+        const value = takeValue();
+        if (!value) return { ok: false, message: "'--model' needs a model name, such as ollama/llama3.1" };
+        options.model = value;
+        break;
+      }
+      default: {
+        const spec = NUMBER_FLAGS[flag];
+        if (!spec) return { ok: false, message: `unknown flag '${flag}' (write -- before text that starts with '--')` };
+        const value = takeValue();
+        const number = value === undefined || value.trim() === '' ? NaN : Number(value);
+        if (!Number.isFinite(number) || (spec.integer && !Number.isInteger(number)) || number < spec.min || number > spec.max) {
+          const kind = spec.integer ? 'a whole number' : 'a number';
+          return { ok: false, message: `'${flag}' needs ${kind} from ${spec.min} to ${spec.max}, not '${value ?? ''}'` };
+        }
+        options[spec.key] = number;
+      }
+    }
+  }
+  return { ok: true, instruction: words.join(' '), options };
+}

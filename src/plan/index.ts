@@ -1,0 +1,5 @@
+/** The planner: name resolution and lowering parsed pipelines into plain-data steps. */
+export * from './plan.js';
+export { planPipeline, type PlanContext, type PlanResult } from './lower.js';
+export { BUILTINS, findExecutable, findSpecialist, suggestNames, editDistance, type SpecialistDirectory } from './resolve.js';
+export { parseAiArgs, AI_FLAGS, type AiOptions, type AiArgs } from './flags.js';

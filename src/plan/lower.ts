@@ -1,0 +1,176 @@
+/**
+ * Lowers a parsed pipeline into a `PipelinePlan`, resolving every stage's
+ * name first. Called just before the pipeline runs (language.md §3), so a
+ * later `alias` or `cd` is seen; a name that fails to resolve means no stage
+ * of the pipeline starts.
+ */
+import type { Diagnostic } from '../diag/diagnostic.js';
+import type { Command, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
+import { printPipeline } from '../syntax/index.js';
+import type { AiStep, BranchPlan, FanoutStep, PipelinePlan, StepPlan } from './plan.js';
+import { BUILTINS, findSpecialist, suggestNames, type SpecialistDirectory } from './resolve.js';
+
+export interface PlanContext {
+  directory: SpecialistDirectory;
+  /** User aliases: name → the parsed pipeline it stands for. */
+  aliases: ReadonlyMap<string, Pipeline>;
+  /** Expands a command name (`$VAR` allowed); undefined when it holds `$(…)`. */
+  expandName(word: Word): string | undefined;
+  findExecutable(name: string): string | undefined;
+}
+
+export type PlanResult = { ok: true; plan: PipelinePlan } | { ok: false; diagnostic: Diagnostic };
+
+class PlanFailure {
+  constructor(readonly diagnostic: Diagnostic) {}
+}
+
+export function planPipeline(pipeline: Pipeline, context: PlanContext): PlanResult {
+  try {
+    return { ok: true, plan: new Lowering(context).pipeline(pipeline, true) };
+  } catch (error) {
+    if (error instanceof PlanFailure) return { ok: false, diagnostic: error.diagnostic };
+    throw error;
+  }
+}
+
+class Lowering {
+  /** Set while lowering an alias body: its stages point at the alias's use. */
+  private spanOverride: Span | undefined;
+
+  constructor(private readonly context: PlanContext) {}
+
+  pipeline(pipeline: Pipeline, allowAliases: boolean): PipelinePlan {
+    return {
+      kind: 'pipeline',
+      stages: pipeline.stages.map((stage) => this.stage(stage, allowAliases)),
+      text: printPipeline(pipeline),
+      span: this.spanOf(pipeline.span),
+    };
+  }
+
+  private spanOf(span: Span): Span {
+    return this.spanOverride ?? span;
+  }
+
+  private stage(stage: Stage, allowAliases: boolean): StepPlan {
+    switch (stage.kind) {
+      case 'command':
+        return this.command(stage, allowAliases);
+      case 'route':
+        return this.route(stage);
+      case 'group':
+        return this.group(stage, allowAliases);
+      case 'fanout':
+        return this.fanout(stage, allowAliases);
+    }
+  }
+
+  private route(route: Route): StepPlan {
+    return { kind: 'route', capability: route.capability, args: route.args, redirects: route.redirects, span: this.spanOf(route.span) };
+  }
+
+  private group(group: Group, allowAliases: boolean): StepPlan {
+    return { kind: 'group', pipeline: this.pipeline(group.pipeline, allowAliases), redirects: group.redirects, span: this.spanOf(group.span) };
+  }
+
+  private fanout(fanout: Fanout, allowAliases: boolean): FanoutStep {
+    const branches = fanout.branches.map((branch): BranchPlan => {
+      if (branch.kind === 'group') {
+        return { label: printPipeline(branch.pipeline), pipeline: this.pipeline(branch.pipeline, allowAliases) };
+      }
+      const withShared = { ...branch, args: [...branch.args, ...fanout.args] };
+      const step = this.stage(withShared, allowAliases);
+      return { label: labelOf(step), pipeline: this.single(step, withShared.span) };
+    });
+    return { kind: 'fanout', branches, args: fanout.args, redirects: fanout.redirects, span: this.spanOf(fanout.span) };
+  }
+
+  private single(step: StepPlan, span: Span): PipelinePlan {
+    return { kind: 'pipeline', stages: [step], text: labelOf(step), span: this.spanOf(span) };
+  }
+
+  private command(command: Command, allowAliases: boolean): StepPlan {
+    const name = this.context.expandName(command.name);
+    if (name === undefined) {
+      this.fail('plan/dynamic-name', 'a command name may use $VAR but not $(…)', command.name.span);
+    }
+    const base = { args: command.args, redirects: command.redirects, span: this.spanOf(command.span) };
+    if (command.forced) return this.unix(name, command, base);
+    if (BUILTINS.has(name)) {
+      if (name === 'team-chat') return this.teamChat(command);
+      return { kind: 'builtin', name, ...base };
+    }
+    const alias = allowAliases ? this.context.aliases.get(name) : undefined;
+    if (alias) return this.expandAlias(alias, command);
+    const match = findSpecialist(name, this.context.directory);
+    if (match.kind === 'found') return { kind: 'ai', specialist: match.id, resolvedBy: match.resolvedBy, written: name, ...base } satisfies AiStep;
+    if (match.kind === 'ambiguous') {
+      this.fail('plan/ambiguous', `'${name}' is ambiguous: it could be ${match.candidates.join(', ')}`, command.name.span);
+    }
+    return this.unix(name, command, base);
+  }
+
+  private unix(name: string, command: Command, base: Pick<StepPlan, 'redirects' | 'span'> & { args: Word[] }): StepPlan {
+    const path = this.context.findExecutable(name);
+    if (path !== undefined) return { kind: 'unix', program: name, path, ...base };
+    const known = command.forced
+      ? []
+      : [...this.context.directory.ids, ...this.context.directory.aliases.keys(), ...BUILTINS, ...this.context.aliases.keys()];
+    const suggestions = suggestNames(name, known);
+    const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
+    this.fail('plan/not-found', `'${name}' not found.${hint}`, command.name.span);
+  }
+
+  /** `team-chat "msg"`: a fan-out to every specialist, in roster order. */
+  private teamChat(command: Command): FanoutStep {
+    const span = this.spanOf(command.span);
+    const branches = this.context.directory.ids.map((id): BranchPlan => {
+      const step: AiStep = { kind: 'ai', specialist: id, resolvedBy: 'id', written: id, args: command.args, redirects: [], span };
+      return { label: id, pipeline: this.single(step, command.span) };
+    });
+    return { kind: 'fanout', branches, args: command.args, redirects: command.redirects, span };
+  }
+
+  /** `alias name='pipeline'`: the use's arguments go to the alias's last stage, expanded once. */
+  private expandAlias(alias: Pipeline, command: Command): StepPlan {
+    const stages = alias.stages.map((stage) => ({ ...stage }));
+    const last = stages[stages.length - 1]!;
+    if (command.args.length > 0) {
+      if (last.kind === 'group') this.fail('plan/alias-args', `the alias '${this.context.expandName(command.name)}' ends in ( … ) and takes no arguments`, command.span);
+      last.args = [...last.args, ...command.args];
+    }
+    const outer = this.spanOverride;
+    this.spanOverride = outer ?? command.span;
+    try {
+      if (stages.length === 1) {
+        last.redirects = [...last.redirects, ...command.redirects];
+        return this.stage(last, false);
+      }
+      const pipeline = this.pipeline({ ...alias, stages }, false);
+      return { kind: 'group', pipeline, redirects: command.redirects, span: this.spanOf(command.span) };
+    } finally {
+      this.spanOverride = outer;
+    }
+  }
+
+  private fail(code: string, message: string, span: Span): never {
+    throw new PlanFailure({ code, message, span: this.spanOf(span) });
+  }
+}
+
+function labelOf(step: StepPlan): string {
+  switch (step.kind) {
+    case 'ai':
+      return step.specialist;
+    case 'route':
+      return '@' + step.capability;
+    case 'unix':
+      return step.program;
+    case 'builtin':
+      return step.name;
+    case 'group':
+    case 'fanout':
+      return step.kind === 'group' ? step.pipeline.text : step.branches.map((branch) => branch.label).join(',');
+  }
+}

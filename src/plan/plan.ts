@@ -1,0 +1,80 @@
+/**
+ * The plan: a pipeline lowered into steps, with every name already resolved.
+ * Plain data (JSON-serialisable); words stay as syntax so the executor can
+ * expand `$VAR` and `$(…)` when the step runs, never re-parsing strings.
+ */
+import type { Redirect, Span, Word } from '../syntax/index.js';
+
+/** Syntax types the executor needs to run a plan (it never parses text itself). */
+export type { AndOr, List, ListItem, Pipeline, Redirect, Script, Span, Word, WordPart } from '../syntax/index.js';
+
+/** A pipeline: stages whose stdout feeds the next stage's stdin. */
+export interface PipelinePlan {
+  kind: 'pipeline';
+  stages: StepPlan[];
+  /** The pipeline as canonical text (labels, dry runs, messages). */
+  text: string;
+  span: Span;
+}
+
+export type StepPlan = BuiltinStep | AiStep | UnixStep | FanoutStep | RouteStep | GroupStep;
+
+interface StepBase {
+  /** Redirects in the order written; applied after the pipe, as in sh. */
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** A builtin run inside aish (`echo`, `cd`, `set` …). */
+export interface BuiltinStep extends StepBase {
+  kind: 'builtin';
+  name: string;
+  args: Word[];
+}
+
+/** A specialist: instruction words and flags in `args`. */
+export interface AiStep extends StepBase {
+  kind: 'ai';
+  specialist: string;
+  /** How the written name was resolved: exact id, registered alias, or unique prefix. */
+  resolvedBy: 'id' | 'alias' | 'prefix';
+  written: string;
+  args: Word[];
+}
+
+/** A Unix command run as a child process. */
+export interface UnixStep extends StepBase {
+  kind: 'unix';
+  /** argv[0] as written. */
+  program: string;
+  /** Where it was found on PATH (or as given, with a `/`). */
+  path: string;
+  args: Word[];
+}
+
+/** Parallel branches fed the same input; output headed and in written order. */
+export interface FanoutStep extends StepBase {
+  kind: 'fanout';
+  branches: BranchPlan[];
+  /** Flags for the fan-out itself (`--json`, `--threshold`), already given to each branch too. */
+  args: Word[];
+}
+
+export interface BranchPlan {
+  /** The header label: specialist id, `@cap`, or the printed pipeline. */
+  label: string;
+  pipeline: PipelinePlan;
+}
+
+/** `@capability`: the specialist is chosen by the service when the step runs. */
+export interface RouteStep extends StepBase {
+  kind: 'route';
+  capability: string;
+  args: Word[];
+}
+
+/** `( pipeline )` as one stage. */
+export interface GroupStep extends StepBase {
+  kind: 'group';
+  pipeline: PipelinePlan;
+}

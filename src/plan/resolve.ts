@@ -1,0 +1,101 @@
+/**
+ * Name resolution for the first word of a stage, in language.md §3 order:
+ * builtin, alias, specialist (id, registered alias, unique 3+-letter prefix),
+ * Unix command on PATH; otherwise a "not found" with suggestions.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** The builtins of language.md §3 (plus `jobs` and `wait`). */
+export const BUILTINS: ReadonlySet<string> = new Set([
+  'echo',
+  'team-chat',
+  'cd',
+  'set',
+  'unset',
+  'alias',
+  'unalias',
+  'ais',
+  'sessions',
+  'history',
+  'help',
+  'exit',
+  'source',
+  'true',
+  'false',
+  'jobs',
+  'wait',
+]);
+
+/** What the planner knows about specialists: ids and registered aliases. */
+export interface SpecialistDirectory {
+  ids: readonly string[];
+  /** alias → id */
+  aliases: ReadonlyMap<string, string>;
+}
+
+export type SpecialistMatch =
+  | { kind: 'found'; id: string; resolvedBy: 'id' | 'alias' | 'prefix' }
+  | { kind: 'ambiguous'; candidates: string[] }
+  | { kind: 'none' };
+
+const MIN_PREFIX = 3;
+
+export function findSpecialist(name: string, directory: SpecialistDirectory): SpecialistMatch {
+  if (directory.ids.includes(name)) return { kind: 'found', id: name, resolvedBy: 'id' };
+  const aliased = directory.aliases.get(name);
+  if (aliased) return { kind: 'found', id: aliased, resolvedBy: 'alias' };
+  if (name.length < MIN_PREFIX) return { kind: 'none' };
+  const candidates = directory.ids.filter((id) => id.startsWith(name));
+  if (candidates.length === 1) return { kind: 'found', id: candidates[0]!, resolvedBy: 'prefix' };
+  if (candidates.length > 1) return { kind: 'ambiguous', candidates: [...candidates].sort() };
+  return { kind: 'none' };
+}
+
+/** Finds an executable on PATH (or checks a name with a `/`), like `command -v`. */
+export function findExecutable(name: string, path = process.env.PATH ?? '', cwd = process.cwd()): string | undefined {
+  if (name === '') return undefined;
+  if (name.includes('/')) return isExecutableFile(name.startsWith('/') ? name : join(cwd, name)) ? name : undefined;
+  for (const folder of path.split(delimiter)) {
+    const candidate = join(folder === '' ? cwd : folder, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Names close to `name` (edit distance ≤ 2, or a shared 3-letter start), best first. */
+export function suggestNames(name: string, known: Iterable<string>, limit = 3): string[] {
+  const scored: { candidate: string; distance: number }[] = [];
+  for (const candidate of new Set(known)) {
+    const distance = editDistance(name, candidate);
+    const budget = Math.min(2, Math.max(1, Math.floor(candidate.length / 3)));
+    if (distance <= budget) scored.push({ candidate, distance });
+  }
+  scored.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
+  return scored.slice(0, limit).map((entry) => entry.candidate);
+}
+
+/** Levenshtein distance with adjacent transpositions counted as one edit. */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}

@@ -1,0 +1,88 @@
+/**
+ * Error codes of the protocol, and the one table that maps each code to an
+ * HTTP status, a JSON-RPC error code and a shell exit status.
+ */
+
+export type ErrorCode =
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'SPECIALIST_NOT_FOUND'
+  | 'NO_MATCH'
+  | 'SESSION_NOT_FOUND'
+  | 'SESSION_EXPIRED'
+  | 'SESSION_NAME_TAKEN'
+  | 'INVALID_GRAPH'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'PROVIDER_ERROR'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'UNREACHABLE'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'NOTHING_TO_SEND'
+  | 'INTERNAL';
+
+interface ErrorMapping {
+  http: number;
+  rpc: number;
+  exit: number;
+}
+
+/** One row per code: HTTP status, JSON-RPC code, exit status (language.md §7). */
+export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
+  BAD_REQUEST: { http: 400, rpc: -32602, exit: 1 },
+  UNAUTHORIZED: { http: 401, rpc: -32600, exit: 1 },
+  NOT_FOUND: { http: 404, rpc: -32601, exit: 1 },
+  METHOD_NOT_ALLOWED: { http: 405, rpc: -32601, exit: 1 },
+  SPECIALIST_NOT_FOUND: { http: 404, rpc: -32001, exit: 3 },
+  NO_MATCH: { http: 404, rpc: -32001, exit: 3 },
+  SESSION_NOT_FOUND: { http: 404, rpc: -32005, exit: 1 },
+  SESSION_EXPIRED: { http: 410, rpc: -32000, exit: 1 },
+  SESSION_NAME_TAKEN: { http: 409, rpc: -32602, exit: 1 },
+  INVALID_GRAPH: { http: 400, rpc: -32602, exit: 1 },
+  PAYLOAD_TOO_LARGE: { http: 413, rpc: -32600, exit: 1 },
+  RATE_LIMITED: { http: 429, rpc: -32004, exit: 1 },
+  PROVIDER_ERROR: { http: 502, rpc: -32603, exit: 1 },
+  PROVIDER_UNAVAILABLE: { http: 503, rpc: -32001, exit: 2 },
+  UNREACHABLE: { http: 503, rpc: -32001, exit: 2 },
+  TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
+  CANCELLED: { http: 499, rpc: -32003, exit: 130 },
+  NOTHING_TO_SEND: { http: 400, rpc: -32602, exit: 1 },
+  INTERNAL: { http: 500, rpc: -32603, exit: 1 },
+};
+
+/** An error with a stable code; `details` go on the wire, `cause` stays local. */
+export class AishError extends Error {
+  override readonly name = 'AishError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get exitStatus(): number {
+    return ERROR_TABLE[this.code].exit;
+  }
+
+  get httpStatus(): number {
+    return ERROR_TABLE[this.code].http;
+  }
+}
+
+export function exitStatusFor(code: ErrorCode): number {
+  return ERROR_TABLE[code].exit;
+}
+
+/** Any thrown value as an `AishError` (an abort becomes `CANCELLED`). */
+export function toAishError(error: unknown): AishError {
+  if (error instanceof AishError) return error;
+  if (error instanceof Error && error.name === 'AbortError') return new AishError('CANCELLED', 'cancelled', undefined, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  return new AishError('INTERNAL', message, undefined, { cause: error });
+}

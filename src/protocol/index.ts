@@ -1,0 +1,3 @@
+/** The protocol: wire types, the `Specialists` contract and the error table. */
+export * from './errors.js';
+export * from './specialists.js';

@@ -1,0 +1,52 @@
+/**
+ * The interactive prompt: `aish> `, `> ` while a line is unfinished (an open
+ * quote, brace or here-document, a trailing `|`), Ctrl-C cancels the running
+ * line or clears the prompt, Ctrl-D exits with the last status.
+ */
+import { createInterface } from 'node:readline';
+import { parse } from '../syntax/index.js';
+import type { Shell } from './shell.js';
+
+export async function runRepl(shell: Shell): Promise<number> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr, terminal: true, historySize: 1000 });
+  let pending = '';
+  let running = false;
+  prompt.on('SIGINT', () => {
+    if (running) {
+      shell.cancel();
+      return;
+    }
+    pending = '';
+    process.stderr.write('^C\n');
+    ask();
+  });
+  const ask = (): void => {
+    prompt.setPrompt(pending === '' ? 'aish> ' : '> ');
+    prompt.prompt();
+  };
+  ask();
+  for await (const line of prompt) {
+    const text = pending === '' ? line : `${pending}\n${line}`;
+    const parsed = parse(text);
+    if (!parsed.ok && parsed.diagnostic.incomplete) {
+      pending = text;
+      ask();
+      continue;
+    }
+    pending = '';
+    if (text.trim() !== '') {
+      running = true;
+      prompt.pause();
+      try {
+        const status = await shell.run(text);
+        if (status === -1) break;
+      } finally {
+        running = false;
+        prompt.resume();
+      }
+    }
+    ask();
+  }
+  process.stderr.write('\n');
+  return shell.state.lastStatus;
+}

@@ -1,0 +1,164 @@
+/**
+ * One shell: its state, the context lines run in, Ctrl-C handling, and the
+ * entry points for `-c` lines, script files, scripts on stdin and `source`.
+ * A whole text is parsed before any of it runs; a syntax error runs nothing
+ * and is status 4.
+ */
+import { readFileSync } from 'node:fs';
+import { renderDiagnostic } from '../diag/diagnostic.js';
+import { cancelLine, ExitRequest, runScript, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
+import type { SpecialistDirectory } from '../plan/index.js';
+import type { Specialists } from '../protocol/index.js';
+import { parse } from '../syntax/index.js';
+
+export interface ShellOptions {
+  specialists: Specialists;
+  quiet: boolean;
+  /** aish reads its script from stdin: stages never read it. */
+  stdinIsScript: boolean;
+  scriptName: string;
+  positional: string[];
+  timeoutSeconds: number | undefined;
+}
+
+/** Status of a syntax error (language.md §7). */
+export const SYNTAX_ERROR_STATUS = 4;
+
+export class Shell {
+  readonly state: ShellState;
+  private readonly context: ExecContext;
+  private line = new AbortController();
+  private directoryCache: Promise<SpecialistDirectory> | undefined;
+
+  constructor(private readonly options: ShellOptions) {
+    this.state = {
+      variables: new Map(),
+      aliases: new Map(),
+      options: { pipefail: false },
+      scriptName: options.scriptName,
+      positional: options.positional,
+      lastStatus: 0,
+      lastBackgroundPid: undefined,
+      jobs: [],
+    };
+    const host: ShellHost = {
+      parseAlias: (text) => parseAlias(text),
+      source: (file, args, context) => this.source(file, args, context),
+    };
+    this.context = {
+      state: this.state,
+      specialists: options.specialists,
+      host,
+      stdin: { isTTY: Boolean(process.stdin.isTTY), isScript: options.stdinIsScript, consumed: false },
+      reporter: {
+        notice: (text) => {
+          if (!options.quiet) writeStderr(text);
+        },
+        error: writeStderr,
+      },
+      signal: this.line.signal,
+      children: new Set(),
+      session: {
+        quiet: options.quiet,
+        progress: Boolean(process.stderr.isTTY) && !options.quiet && !process.env.NO_COLOR,
+        defaultTimeoutSeconds: options.timeoutSeconds,
+        echoNoticeShown: false,
+        stdoutClosed: false,
+      },
+      directory: () => (this.directoryCache ??= this.loadDirectory()),
+    };
+  }
+
+  private async loadDirectory(): Promise<SpecialistDirectory> {
+    const list = await this.options.specialists.list();
+    const aliases = new Map<string, string>();
+    for (const specialist of list) for (const alias of specialist.aliases) aliases.set(alias, specialist.id);
+    return { ids: list.map((specialist) => specialist.id), aliases };
+  }
+
+  /** Ctrl-C cancels the running line; a closed stdout (`| head`) ends it quietly. */
+  installSignalHandlers(): void {
+    process.on('SIGINT', () => this.cancel());
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      this.context.session.stdoutClosed = true;
+      this.cancel();
+    });
+  }
+
+  cancel(): void {
+    this.line.abort();
+    cancelLine(this.context);
+  }
+
+  /** Parses and runs a text (a `-c` line or a whole script); returns the exit status. */
+  async run(text: string, origin?: string): Promise<number> {
+    const parsed = parse(text);
+    if (!parsed.ok) {
+      writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
+      return SYNTAX_ERROR_STATUS;
+    }
+    this.renewLine();
+    try {
+      return await runScript(parsed.script, this.context, undefined, { name: origin, text });
+    } catch (error) {
+      if (error instanceof ExitRequest) return error.status;
+      throw error;
+    }
+  }
+
+  /** Waits for `&` jobs before the process ends (they run inside this process). */
+  async waitForJobs(): Promise<void> {
+    await Promise.all(this.state.jobs.map((job) => job.done));
+  }
+
+  private renewLine(): void {
+    if (!this.line.signal.aborted) return;
+    this.line = new AbortController();
+    this.context.signal = this.line.signal;
+    this.context.children = new Set();
+  }
+
+  /** `source FILE [ARGS]`: runs a file in this shell, with its own `$1…` while it runs. */
+  private async source(file: string, args: string[], context: ExecContext): Promise<number> {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      context.reporter.error(`aish: source: ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}`);
+      return 1;
+    }
+    const parsed = parse(text);
+    if (!parsed.ok) {
+      writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', origin: file }));
+      return SYNTAX_ERROR_STATUS;
+    }
+    const saved = this.state.positional;
+    if (args.length > 0) this.state.positional = args;
+    try {
+      return await runScript(parsed.script, context, undefined, { name: file, text });
+    } finally {
+      this.state.positional = saved;
+    }
+  }
+}
+
+/** An alias body must be one pipeline (no `;`, `&&`, `||` or `&`). */
+function parseAlias(text: string): ReturnType<ShellHost['parseAlias']> {
+  const parsed = parse(text);
+  if (!parsed.ok) return { ok: false, diagnostic: parsed.diagnostic, source: text };
+  const lists = parsed.script.lists;
+  const item = lists[0]?.items[0];
+  if (lists.length !== 1 || lists[0]!.items.length !== 1 || !item || item.background || item.body.rest.length > 0) {
+    return {
+      ok: false,
+      diagnostic: { code: 'alias/not-a-pipeline', message: 'an alias must be one pipeline', span: { start: 0, end: text.length } },
+      source: text,
+    };
+  }
+  return { ok: true, pipeline: item.body.first };
+}
+
+function writeStderr(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+}
