@@ -44,7 +44,7 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
     call.step.branches.map(async (branch, index) => {
       const io: BranchIo = {
         source,
-        stdout: { kind: 'stream', stream: merger.sinkFor(index), shareable: false },
+        stdout: { kind: 'stream', stream: merger.sinkFor(index) },
         stderr: call.stderr,
         onRoute: (label) => merger.relabel(index, label),
       };

@@ -1,8 +1,7 @@
 /**
  * Runs one planned pipeline. Stage words are expanded and redirect files
- * opened first (left to right); then stages start right to left, so each
- * stage can hand the one before it the end of the pipe to write into: a
- * child's stdin (an OS pipe the writer may inherit) or a JS stream.
+ * opened first, left to right; then the pipes between stages are made and
+ * every stage starts at once, each with its ends after its redirects.
  */
 import type { PipelinePlan, StepPlan } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
@@ -10,11 +9,13 @@ import { ExitRequest, runBuiltin } from './builtins.js';
 import type { ExecContext, Reporter } from './context.js';
 import { expandWord, expandWords, type CaptureRunner } from './expand.js';
 import { runFanout, type BranchIo } from './fanout.js';
-import { applyRedirects, closeRedirects, prepareRedirects, RedirectError, redirectsInput, type ReadyRedirect, type StageEnds } from './redirects.js';
+import { applyRedirects, closeRedirects, prepareRedirects, RedirectError, type ReadyRedirect, type StageEnds } from './redirects.js';
 import { runRoute } from './route.js';
-import { releaseSource, type Sink, type Source } from './streams.js';
-import { newPipe, startUnix, type UnixSource } from './unix.js';
+import { ReaderGone, releaseSource, type Sink, type Source } from './streams.js';
+import { startUnix } from './unix.js';
+import { closeFd, createOsPipe } from './os-pipe.js';
 import { writeSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 
 export type PipelineIo = BranchIo;
 
@@ -26,34 +27,54 @@ interface Prepared {
   failed?: number;
 }
 
-interface Started {
-  upstream: Sink | undefined;
-  done: Promise<number>;
-}
-
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
   const prepared: Prepared[] = [];
   for (const step of plan.stages) prepared.push(await prepare(step, context, capture, io.stderr));
   const inSubshell = subshell || plan.stages.length > 1;
-  const dones: Promise<number>[] = [];
-  let downstream: Sink = io.stdout;
-  for (let index = plan.stages.length - 1; index >= 0; index--) {
-    const stage = prepared[index]!;
-    const pipeIn: UnixSource = index === 0 ? io.source : { kind: 'upstream' };
+  const links = connect(prepared);
+  const dones = prepared.map((stage, index) => {
+    const pipeIn = index === 0 ? io.source : links[index - 1]!.source;
+    const pipeOut = index === prepared.length - 1 ? io.stdout : links[index]!.sink;
     if (stage.failed !== undefined) {
-      closeSink(downstream);
-      dones[index] = Promise.resolve(stage.failed);
-      downstream = { kind: 'discard' };
-      continue;
+      releaseSource(pipeIn);
+      closeSink(pipeOut);
+      return Promise.resolve(stage.failed);
     }
-    const ends = applyRedirects(stage.redirects, { source: pipeIn as Source, stdout: downstream, stderr: io.stderr });
-    const started = start(stage, { ...ends, source: ends.source as UnixSource }, io, context, capture, inSubshell);
-    dones[index] = started.done.then((status) => finishStage(stage, status, context));
-    downstream = index > 0 && !redirectsInput(stage.redirects) && started.upstream ? started.upstream : { kind: 'discard' };
-  }
+    const ends = applyRedirects(stage.redirects, { source: pipeIn, stdout: pipeOut, stderr: io.stderr });
+    // `a | b < f` and `a > f | b`: a pipe end the stage does not use is released at once.
+    if (ends.source !== pipeIn) releaseSource(pipeIn);
+    if (ends.stdout !== pipeOut && ends.stderr !== pipeOut) closeSink(pipeOut);
+    const done = start(stage, ends, io, context, capture, inSubshell);
+    return done.then((status) => finishStage(stage, status, context));
+  });
+  // Children have their own copies of the pipes between them now.
+  for (const link of links) if (link.fds) link.fds.forEach(closeFd);
   const statuses = await Promise.all(dones);
   if (context.state.options.pipefail) return [...statuses].reverse().find((status) => status !== 0) ?? 0;
   return statuses[statuses.length - 1]!;
+}
+
+interface Link {
+  sink: Sink;
+  source: Source;
+  /** Descriptors of an OS pipe between two children: ours to close once both started. */
+  fds?: number[];
+}
+
+/** The pipe between each pair of stages: an OS pipe between two children, else a JS stream. */
+function connect(prepared: Prepared[]): Link[] {
+  const links: Link[] = [];
+  for (let index = 0; index + 1 < prepared.length; index++) {
+    const bothChildren = prepared[index]!.step.kind === 'unix' && prepared[index + 1]!.step.kind === 'unix';
+    const pipe = bothChildren ? createOsPipe() : undefined;
+    if (pipe) {
+      links.push({ sink: { kind: 'fd', fd: pipe.writeFd }, source: { kind: 'fd', fd: pipe.readFd }, fds: [pipe.readFd, pipe.writeFd] });
+    } else {
+      const stream = new PassThrough();
+      links.push({ sink: { kind: 'stream', stream }, source: { kind: 'stream', stream } });
+    }
+  }
+  return links;
 }
 
 async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRunner, stderr: Sink): Promise<Prepared> {
@@ -69,30 +90,24 @@ async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRun
   }
 }
 
-function start(stage: Prepared, ends: Omit<StageEnds, 'source'> & { source: UnixSource }, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Started {
+function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
   const { step } = stage;
   if (step.kind === 'unix') return startUnix(step.path, stage.args, ends.source, ends.stdout, ends.stderr, context);
-  // A JS stage reading from the stage before it gets a pipe of its own.
-  let upstream: Sink | undefined;
-  let source = ends.source as Source;
-  if (ends.source.kind === 'upstream') {
-    const pipe = newPipe();
-    upstream = { kind: 'stream', stream: pipe, shareable: false };
-    source = { kind: 'stream', stream: pipe };
-  }
   const stageContext: ExecContext = { ...context, reporter: sinkReporter(ends.stderr, context) };
   const run = async (): Promise<number> => {
     try {
-      return await runJsStep(stage, { ...ends, source }, io, stageContext, capture);
+      return await runJsStep(stage, ends, io, stageContext, capture);
     } catch (error) {
       if (error instanceof ExitRequest && subshell) return error.status;
+      // The reader left early (`| head`): not a failure, as in sh.
+      if (error instanceof ReaderGone) return 0;
       throw error;
     } finally {
-      releaseSource(source);
+      releaseSource(ends.source);
       closeSink(ends.stdout);
     }
   };
-  return { upstream, done: run() };
+  return run();
 }
 
 function runJsStep(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, capture: CaptureRunner): Promise<number> {

@@ -57,7 +57,9 @@ export async function prepareRedirects(
         case 'file-redirect': {
           const path = await expand(redirect.target);
           if (redirect.operator === '<') ready.push({ kind: 'input', source: { kind: 'fd', fd: openFile(path, constants.O_RDONLY) } });
-          else ready.push({ kind: redirect.operator.startsWith('2') ? 'stderr' : 'stdout', file: openOutput(path, redirect.operator.endsWith('>>')) });
+          else if (redirect.operator === '>' || redirect.operator === '>>') ready.push({ kind: 'stdout', file: openOutput(path, redirect.operator === '>>') });
+          // stderr is written in place: an error report is most wanted when the stage fails.
+          else ready.push({ kind: 'stderr', file: openInPlace(path, redirect.operator === '2>>') });
         }
       }
     }
@@ -77,9 +79,13 @@ function openFile(path: string, flags: number, mode = 0o666): number {
   }
 }
 
+function openInPlace(path: string, append: boolean): OpenFile {
+  const flags = constants.O_WRONLY | constants.O_CREAT | (append ? constants.O_APPEND : constants.O_TRUNC);
+  return { fd: openFile(path, flags), path, append };
+}
+
 function openOutput(path: string, append: boolean): OpenFile {
-  if (append) return { fd: openFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND), path, append };
-  if (!isRegularOrMissing(path)) return { fd: openFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC), path, append };
+  if (append || !isRegularOrMissing(path)) return openInPlace(path, append);
   const temp = join(dirname(path), `.${basename(path)}.aish-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   return { fd: openFile(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL), path, temp, append };
 }
@@ -122,11 +128,6 @@ export function applyRedirects(ready: readonly ReadyRedirect[], ends: StageEnds)
     }
   }
   return out;
-}
-
-/** True when the stage's input was redirected (it then takes nothing from the pipe). */
-export function redirectsInput(ready: readonly ReadyRedirect[]): boolean {
-  return ready.some((redirect) => redirect.kind === 'input');
 }
 
 /**

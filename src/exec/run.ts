@@ -77,7 +77,7 @@ async function captureOutput(script: Script, context: ExecContext): Promise<stri
       callback();
     },
   });
-  const io: PipelineIo = { source: { kind: 'stdin' }, stdout: { kind: 'stream', stream: sink, shareable: false }, stderr: { kind: 'fd', fd: 2 } };
+  const io: PipelineIo = { source: { kind: 'stdin' }, stdout: { kind: 'stream', stream: sink }, stderr: { kind: 'fd', fd: 2 } };
   await runScript(script, context, io);
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,9 +1,9 @@
 /**
  * The ends of the pipes between stages. A `Source` is what a stage reads, a
- * `Sink` where it writes. OS file descriptors and child-process pipes are
- * handed to children as they are (so `yes | head -1` behaves as in sh); JS
- * stages write through a `SinkWriter` that waits for drain (back-pressure)
- * and notices when the reader has gone.
+ * `Sink` where it writes: an OS file descriptor (aish's own stdio, a file, a
+ * pipe between two children) or a JS stream. JS stages write through a
+ * `SinkWriter` that waits for drain (back-pressure) and notices when the
+ * reader has gone.
  */
 import { createReadStream, readSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -16,11 +16,7 @@ export type Source =
   | { kind: 'fd'; fd: number }
   | { kind: 'stream'; stream: Readable };
 
-export type Sink =
-  | { kind: 'fd'; fd: number }
-  /** `shareable`: the stream wraps a child's stdin pipe, so its fd can be given to another child. */
-  | { kind: 'stream'; stream: Writable; shareable: boolean }
-  | { kind: 'discard' };
+export type Sink = { kind: 'fd'; fd: number } | { kind: 'stream'; stream: Writable } | { kind: 'discard' };
 
 /** The reader of a pipe went away (`| head`): not a failure, the writer just stops. */
 export class ReaderGone extends Error {

@@ -1,108 +1,130 @@
 /**
- * Unix commands as child processes, wired as sh wires them: OS pipes and
- * files are handed to the child as file descriptors; only a JS stage on the
- * other side of a pipe means data passes through aish. A reader that leaves
- * early ends the writer as SIGPIPE would.
+ * Unix commands as child processes, wired as sh wires them: file descriptors
+ * (aish's stdio, files, pipes between children) are handed over as they are;
+ * a JS stream on either side is bridged through a real OS pipe, so a writer
+ * whose reader left early ends quietly by SIGPIPE, as in sh.
  */
 import { spawn, type ChildProcess, type IOType, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
-import { PassThrough, type Readable, type Stream, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { ExecContext } from './context.js';
+import { closeFd, createOsPipe, pipeReader, pipeWriter } from './os-pipe.js';
 import type { Sink, Source } from './streams.js';
 
-export interface StartedUnix {
-  /** The child's stdin pipe, offered to the stage before it (when the source was `upstream`). */
-  upstream: Sink | undefined;
-  done: Promise<number>;
-}
-
-/** `upstream` as a source means "the previous stage writes into this child's stdin". */
-export type UnixSource = Source | { kind: 'upstream' };
-
-type StdioEntry = IOType | number | Stream;
+type StdioEntry = IOType | number;
 
 /** How long a child has after SIGINT on cancel before it is killed. */
 const KILL_GRACE_MS = 2000;
 
-export function startUnix(path: string, argv: string[], source: UnixSource, stdout: Sink, stderr: Sink, context: ExecContext): StartedUnix {
-  const stdin = stdinEntry(source, context);
-  const stdio: StdioEntry[] = [stdin, outputEntry(stdout), outputEntry(stderr)];
+/** Starts a child; resolves with its status once it exited and its output was delivered. */
+export function startUnix(path: string, argv: string[], source: Source, stdout: Sink, stderr: Sink, context: ExecContext): Promise<number> {
+  const bridges = new Bridges();
+  const stdio: StdioEntry[] = [bridges.input(source, context), bridges.output(stdout), bridges.output(stderr)];
   let child: ChildProcess;
   try {
     child = spawn(path, argv.slice(1), { stdio: stdio as StdioOptions, argv0: argv[0] });
   } catch (error) {
-    return { upstream: undefined, done: Promise.resolve(reportSpawnError(argv[0]!, error, context)) };
+    bridges.abandon();
+    return Promise.resolve(reportSpawnError(argv[0]!, error, context));
   }
   context.children.add(child);
-  // The child holds its own copies of shared pipe ends; ours must close so EOF and SIGPIPE reach it.
-  for (const sink of [stdout, stderr]) if (sink.kind === 'stream' && sink.shareable) sink.stream.destroy();
-  child.stdin?.on('error', () => {});
-  if (source.kind === 'text') child.stdin?.end(source.text.endsWith('\n') || source.text === '' ? source.text : source.text + '\n');
-  if (source.kind === 'stream' && child.stdin) pump(source.stream, child.stdin, true);
-  const pumps = pumpOutputs(child, stdout, stderr);
-  const done = new Promise<number>((resolve) => {
+  bridges.started(child);
+  return new Promise<number>((resolve) => {
     let spawnError: unknown;
     child.once('error', (error) => {
       spawnError = error;
     });
     child.once('close', (code, signal) => {
       context.children.delete(child);
-      if (spawnError && code === null && signal === null) return resolve(reportSpawnError(argv[0]!, spawnError, context));
-      resolve(pumps.then(() => (code ?? 128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0))));
+      if (spawnError && code === null && signal === null) {
+        bridges.abandon();
+        return resolve(reportSpawnError(argv[0]!, spawnError, context));
+      }
+      const status = code ?? 128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0);
+      resolve(bridges.delivered().then(() => status));
     });
   });
-  const upstream: Sink | undefined =
-    source.kind === 'upstream' && child.stdin ? { kind: 'stream', stream: child.stdin, shareable: true } : undefined;
-  return { upstream, done };
 }
 
-function stdinEntry(source: UnixSource, context: ExecContext): StdioEntry {
-  switch (source.kind) {
-    case 'none':
-      return 'ignore';
-    case 'fd':
-      return source.fd;
-    case 'text':
-    case 'stream':
-    case 'upstream':
-      return 'pipe';
-    case 'stdin': {
-      const { stdin } = context;
-      if (stdin.isScript || (stdin.consumed && !stdin.isTTY)) return 'ignore';
-      if (!stdin.isTTY) stdin.consumed = true;
-      return 0;
+/** The OS pipes that connect one child to JS streams, and the copying through them. */
+class Bridges {
+  /** Our copies of the child's pipe ends: closed once it has its own. */
+  private childEnds: number[] = [];
+  private copies: Promise<void>[] = [];
+  private outputs = new Map<Writable, number>();
+  private text: string | undefined;
+  private feed: Readable | undefined;
+
+  input(source: Source, context: ExecContext): StdioEntry {
+    switch (source.kind) {
+      case 'none':
+        return 'ignore';
+      case 'fd':
+        return source.fd;
+      case 'text':
+        // sh's here-strings end with a newline; a child reads lines.
+        this.text = source.text.endsWith('\n') || source.text === '' ? source.text : source.text + '\n';
+        return 'pipe';
+      case 'stream': {
+        const pipe = createOsPipe();
+        if (!pipe) {
+          this.feed = source.stream;
+          return 'pipe';
+        }
+        this.childEnds.push(pipe.readFd);
+        this.copies.push(copy(source.stream, pipeWriter(pipe.writeFd), true));
+        return pipe.readFd;
+      }
+      case 'stdin': {
+        const { stdin } = context;
+        if (stdin.isScript || (stdin.consumed && !stdin.isTTY)) return 'ignore';
+        if (!stdin.isTTY) stdin.consumed = true;
+        return 0;
+      }
     }
   }
-}
 
-function outputEntry(sink: Sink): StdioEntry {
-  if (sink.kind === 'fd') return sink.fd;
-  if (sink.kind === 'discard') return 'ignore';
-  return sink.shareable ? sink.stream : 'pipe';
-}
-
-/** Copies the child's piped stdout/stderr into JS sinks; ends a sink when all its writers are done. */
-function pumpOutputs(child: ChildProcess, stdout: Sink, stderr: Sink): Promise<void> {
-  const jobs: Promise<void>[] = [];
-  const streamOf = (sink: Sink): Writable | undefined => (sink.kind === 'stream' && !sink.shareable ? sink.stream : undefined);
-  const out = streamOf(stdout);
-  const err = streamOf(stderr);
-  if (out && err === out) {
-    const both = [child.stdout, child.stderr].filter((s): s is Readable => s !== null);
-    jobs.push(Promise.all(both.map((s) => pump(s, out, false))).then(() => endAndFinish(out)));
-  } else {
-    if (out && child.stdout) jobs.push(pump(child.stdout, out, true));
-    if (err && child.stderr) jobs.push(pump(child.stderr, err, true));
+  output(sink: Sink): StdioEntry {
+    if (sink.kind === 'fd') return sink.fd;
+    if (sink.kind === 'discard') return 'ignore';
+    // `2>&1` into a JS stream: both descriptors share one pipe.
+    const known = this.outputs.get(sink.stream);
+    if (known !== undefined) return known;
+    const pipe = createOsPipe();
+    if (!pipe) return 'ignore';
+    this.outputs.set(sink.stream, pipe.writeFd);
+    this.childEnds.push(pipe.writeFd);
+    this.copies.push(copy(pipeReader(pipe.readFd), sink.stream, true));
+    return pipe.writeFd;
   }
-  return Promise.all(jobs).then(() => undefined);
+
+  started(child: ChildProcess): void {
+    this.closeChildEnds();
+    child.stdin?.on('error', () => {});
+    if (this.text !== undefined) child.stdin?.end(this.text);
+    if (this.feed && child.stdin) this.copies.push(copy(this.feed, child.stdin, true));
+  }
+
+  abandon(): void {
+    this.closeChildEnds();
+  }
+
+  private closeChildEnds(): void {
+    for (const fd of this.childEnds) closeFd(fd);
+    this.childEnds = [];
+  }
+
+  delivered(): Promise<void> {
+    return Promise.all(this.copies).then(() => undefined);
+  }
 }
 
 /**
- * Pipes `from` into `to` with back-pressure. When `to` goes away first, `from`
- * is destroyed (the writing child then gets SIGPIPE). Resolves when `from`
- * is done and, with `end`, `to` has taken everything.
+ * Copies `from` into `to` with back-pressure. When `to` goes away first,
+ * `from` is destroyed (a writing child then gets SIGPIPE). Resolves when
+ * `from` is done and, with `end`, `to` has taken everything.
  */
-export function pump(from: Readable, to: Writable, end: boolean): Promise<void> {
+export function copy(from: Readable, to: Writable, end: boolean): Promise<void> {
   return new Promise((resolve) => {
     const onGone = (): void => {
       from.unpipe(to);
@@ -150,9 +172,4 @@ export function stopChildren(children: Iterable<ChildProcess>): void {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }, KILL_GRACE_MS).unref();
   }
-}
-
-/** A pipe end for a JS stage that reads from the stage before it. */
-export function newPipe(): PassThrough {
-  return new PassThrough();
 }

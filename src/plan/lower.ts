@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Command, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
-import { printPipeline } from '../syntax/index.js';
+import { literalText, printPipeline } from '../syntax/index.js';
 import type { AiStep, BranchPlan, FanoutStep, PipelinePlan, StepPlan } from './plan.js';
 import { BUILTINS, findSpecialist, suggestNames, type SpecialistDirectory } from './resolve.js';
 
@@ -75,11 +75,13 @@ class Lowering {
   }
 
   private fanout(fanout: Fanout, allowAliases: boolean): FanoutStep {
+    // `--json` shapes the fan-out's own output; every other shared word goes to each branch.
+    const shared = fanout.args.filter((word) => literalText(word) !== '--json');
     const branches = fanout.branches.map((branch): BranchPlan => {
       if (branch.kind === 'group') {
         return { label: printPipeline(branch.pipeline), pipeline: this.pipeline(branch.pipeline, allowAliases) };
       }
-      const withShared = { ...branch, args: [...branch.args, ...fanout.args] };
+      const withShared = { ...branch, args: [...branch.args, ...shared] };
       const step = this.stage(withShared, allowAliases);
       return { label: labelOf(step), pipeline: this.single(step, withShared.span) };
     });
@@ -125,8 +127,9 @@ class Lowering {
   /** `team-chat "msg"`: a fan-out to every specialist, in roster order. */
   private teamChat(command: Command): FanoutStep {
     const span = this.spanOf(command.span);
+    const shared = command.args.filter((word) => literalText(word) !== '--json');
     const branches = this.context.directory.ids.map((id): BranchPlan => {
-      const step: AiStep = { kind: 'ai', specialist: id, resolvedBy: 'id', written: id, args: command.args, redirects: [], span };
+      const step: AiStep = { kind: 'ai', specialist: id, resolvedBy: 'id', written: id, args: shared, redirects: [], span };
       return { label: id, pipeline: this.single(step, command.span) };
     });
     return { kind: 'fanout', branches, args: command.args, redirects: command.redirects, span };

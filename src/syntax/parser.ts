@@ -57,8 +57,17 @@ class Parser extends Scanner {
     return script;
   }
 
+  /**
+   * A newline inside `$( )` reads only the bodies of here-documents begun inside
+   * it; those begun earlier on the line, and any still open at the `)`, are read
+   * after the line, in the order they were written.
+   */
   protected parseNestedScript(): Script {
-    return this.parseScript(true);
+    const outer = this.pendingHereDocs;
+    this.pendingHereDocs = [];
+    const script = this.parseScript(true);
+    this.pendingHereDocs = [...outer, ...this.pendingHereDocs];
+    return script;
   }
 
   /** script := line* ; line := list? comment? NEWLINE */
@@ -199,11 +208,17 @@ class Parser extends Scanner {
     const start = this.pos;
     if (this.peek() === '@') return this.parseCapability(stops);
     let forced: Command['forced'];
-    if (allowForce && this.peek() === '!' && !this.isWordEnd(1, stops)) {
+    // `!#` is a word, as `#` starts no word (nor a comment) in the middle of one.
+    if (allowForce && this.peek() === '!' && !this.isWordEnd(1, stops) && this.peek(1) !== '#') {
       forced = 'bang';
       this.pos++;
     }
-    const name = this.readWord(stops)!;
+    let name = this.readWord(stops)!;
+    if (forced && name.parts.length === 0) {
+      // `!` and then only a `\`-newline: the `!` is a word of its own, as in `! x`.
+      forced = undefined;
+      name = { kind: 'word', parts: [{ kind: 'text', value: '!', span: { start, end: start + 1 } }], span: { start, end: this.pos } };
+    }
     // `command,apollo` is a fan-out and `{command}` a branch: the name must follow a blank.
     const next = this.peek();
     const isCommand = this.source.slice(name.span.start, name.span.end) === 'command';
@@ -392,6 +407,9 @@ class Parser extends Scanner {
   private readHereDoc(hereDoc: HereDoc): void {
     const bodyStart = this.pos;
     let lineStart = bodyStart;
+    // In an expanding body a line ending in an odd number of `\` joins the next
+    // line, as in sh, so that next line cannot close the here-document.
+    let joined = false;
     for (;;) {
       if (lineStart >= this.source.length) {
         this.fail('parse/unclosed-heredoc', `unclosed here-document: expected a line '${hereDoc.delimiter}'`, hereDoc.span, true);
@@ -401,13 +419,14 @@ class Parser extends Scanner {
       let line = this.source.slice(lineStart, lineEnd);
       if (hereDoc.stripTabs) line = line.replace(/^\t+/, '');
       if (line.endsWith('\r')) line = line.slice(0, -1);
-      if (line === hereDoc.delimiter) {
+      if (line === hereDoc.delimiter && !joined) {
         const parts = this.readHereBody(bodyStart, lineStart, hereDoc.stripTabs, hereDoc.expand);
         hereDoc.body = { kind: 'word', parts, span: { start: bodyStart, end: lineStart } };
         hereDoc.bodySpan = { start: bodyStart, end: lineEnd };
         this.pos = newline === -1 ? lineEnd : lineEnd + 1;
         return;
       }
+      joined = hereDoc.expand && /(?:^|[^\\])(?:\\\\)*\\$/.test(this.source.slice(lineStart, lineEnd));
       lineStart = lineEnd + 1;
     }
   }

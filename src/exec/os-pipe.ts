@@ -1,0 +1,68 @@
+/**
+ * Real OS pipes for child processes. Node's `stdio: 'pipe'` is a socket pair,
+ * and a writer whose reader left early on a socket gets "Connection reset by
+ * peer" instead of the quiet SIGPIPE that `yes | head -1` relies on in sh.
+ * Node has no pipe(2), so each pipe is a FIFO opened at both ends and then
+ * unlinked; FIFOs are made in batches by one `mkfifo` call.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface OsPipe {
+  readFd: number;
+  writeFd: number;
+}
+
+const BATCH = 8;
+let folder: string | undefined;
+let made = 0;
+const spare: string[] = [];
+
+function nextFifo(): string | undefined {
+  if (spare.length === 0) {
+    if (!folder) {
+      folder = mkdtempSync(join(tmpdir(), 'aish-pipes-'));
+      const created = folder;
+      process.once('exit', () => rmSync(created, { recursive: true, force: true }));
+    }
+    const paths = Array.from({ length: BATCH }, () => join(folder!, `p${made++}`));
+    const result = spawnSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
+    if (result.status !== 0) return undefined;
+    spare.push(...paths);
+  }
+  return spare.pop();
+}
+
+/** A pipe with blocking ends (as children expect), or undefined if FIFOs cannot be made here. */
+export function createOsPipe(): OsPipe | undefined {
+  const path = nextFifo();
+  if (!path) return undefined;
+  // Opening a FIFO blocks until the other end is open: open a non-blocking reader
+  // first, then the writer, then the real (blocking) reader, and drop the first.
+  const probe = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeFd = openSync(path, constants.O_WRONLY);
+  const readFd = openSync(path, constants.O_RDONLY);
+  closeSync(probe);
+  unlinkSync(path);
+  return { readFd, writeFd };
+}
+
+/** Our end of a pipe as a stream (event-driven; the child's end keeps its own blocking mode). */
+export function pipeReader(fd: number): Socket {
+  return new Socket({ fd, readable: true, writable: false });
+}
+
+export function pipeWriter(fd: number): Socket {
+  return new Socket({ fd, readable: false, writable: true });
+}
+
+export function closeFd(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+}

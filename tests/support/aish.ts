@@ -1,0 +1,69 @@
+/**
+ * Runs the real `bin/aish` as a user would, with a temporary HOME and XDG
+ * folders so nothing of the developer's machine leaks in or out.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const AISH = resolve(import.meta.dirname, '../../bin/aish');
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunOptions {
+  stdin?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  home?: string;
+}
+
+/** A fresh temporary folder used as HOME (with XDG folders inside it). */
+export function tempHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'aish-test-'));
+  mkdirSync(join(home, '.config'), { recursive: true });
+  return home;
+}
+
+export function testEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    AISH_DB: join(home, 'aish.db'),
+    LANG: 'C.UTF-8',
+    ...extra,
+  };
+  return env;
+}
+
+export function startAish(args: string[], options: RunOptions = {}): ChildProcess {
+  const home = options.home ?? tempHome();
+  return spawn(AISH, args, { cwd: options.cwd ?? home, env: testEnv(home, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export function collect(child: ChildProcess, stdin?: string): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin!.on('error', () => {});
+  if (stdin !== undefined) child.stdin!.end(stdin);
+  else child.stdin!.end();
+  return new Promise((done) => child.on('close', (status, signal) => done({ stdout, stderr, status, signal })));
+}
+
+export function runAish(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return collect(startAish(args, options), options.stdin);
+}
+
+/** `aish -c LINE` */
+export function aishC(line: string, options: RunOptions = {}): Promise<RunResult> {
+  return runAish(['-c', line], options);
+}
