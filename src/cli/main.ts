@@ -1,9 +1,14 @@
 /**
  * The `aish` command line: parses argv with commander, builds the embedded
  * service and a shell, and hands over. Exit statuses are language.md §7's.
+ *
+ * `aish [-q] -c LINE …`, the line scripts run thousands of times, is read
+ * without loading commander: commander (and the child_process module it
+ * pulls in) costs more start-up time than running the line itself.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { isatty } from 'node:tty';
+import type { Command } from 'commander';
 import { builtinRoster } from '../config/index.js';
 import { SpecialistService } from '../service/index.js';
 import { Shell } from '../shell/index.js';
@@ -24,7 +29,8 @@ function createService(): SpecialistService {
   return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo' });
 }
 
-function program(): Command {
+async function program(): Promise<Command> {
+  const { Command } = await import('commander');
   const cli = new Command('aish')
     .description('A pipe-oriented AI shell: pipe text through AI specialists as through grep and sed.')
     .usage('[options] [-c LINE | FILE [ARGS…]]')
@@ -116,7 +122,7 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
     await shell.waitForJobs();
     return status;
   }
-  if (process.stdin.isTTY) {
+  if (isatty(0)) {
     const { runRepl } = await import('../shell/repl.js');
     return runRepl(newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] }));
   }
@@ -127,12 +133,27 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
   return status;
 }
 
+/** `[-q|--quiet] -c LINE [NAME ARGS…]`: the hot path, or undefined for commander to read. */
+function fastPath(args: string[]): { options: GlobalOptions; file: string | undefined; args: string[] } | undefined {
+  let index = 0;
+  const options: GlobalOptions = {};
+  if (args[index] === '-q' || args[index] === '--quiet') {
+    options.quiet = true;
+    index++;
+  }
+  if (args[index] !== '-c' || args[index + 1] === undefined) return undefined;
+  options.command = args[index + 1];
+  return { options, file: args[index + 2], args: args.slice(index + 3) };
+}
+
 export async function run(argv: string[]): Promise<void> {
   try {
-    await program().parseAsync(argv);
+    const fast = fastPath(argv.slice(2));
+    if (fast) process.exitCode = await main(fast.options, fast.file, fast.args);
+    else await (await program()).parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 1;
+    if ((error as { code?: string }).code?.startsWith('commander.')) {
+      process.exitCode = (error as { exitCode: number }).exitCode === 0 ? 0 : 1;
     } else {
       process.stderr.write(`aish: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exitCode = 1;

@@ -53,7 +53,7 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
 class AnswerWriter {
   private readonly stage = new AbortController();
   private readonly timeoutSeconds: number | undefined;
-  private readonly started = performance.now();
+  private readonly started = Date.now();
   private content = '';
   private model = '';
 
@@ -115,7 +115,7 @@ class AnswerWriter {
         model: this.model,
         tokens_used: done.tokens_used,
         finish_reason: done.finish_reason,
-        elapsed_ms: Math.round(performance.now() - this.started),
+        elapsed_ms: Date.now() - this.started,
       };
       await this.out.write(JSON.stringify(result) + '\n');
       return;

@@ -5,11 +5,11 @@
  * Node has no pipe(2), so each pipe is a FIFO opened at both ends and then
  * unlinked; FIFOs are made in batches by one `mkfifo` call.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childProcess } from './process-support.js';
 
 export interface OsPipe {
   readFd: number;
@@ -29,7 +29,7 @@ function nextFifo(): string | undefined {
       process.once('exit', () => rmSync(created, { recursive: true, force: true }));
     }
     const paths = Array.from({ length: BATCH }, () => join(folder!, `p${made++}`));
-    const result = spawnSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
+    const result = childProcess().spawnSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
     if (result.status !== 0) return undefined;
     spare.push(...paths);
   }

@@ -13,6 +13,7 @@ import { applyRedirects, closeRedirects, prepareRedirects, RedirectError, type R
 import { runRoute } from './route.js';
 import { ReaderGone, releaseSource, type Sink, type Source } from './streams.js';
 import { startUnix } from './unix.js';
+import { loadChildProcess } from './process-support.js';
 import { closeFd, createOsPipe } from './os-pipe.js';
 import { writeSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
@@ -30,6 +31,7 @@ interface Prepared {
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
   const prepared: Prepared[] = [];
   for (const step of plan.stages) prepared.push(await prepare(step, context, capture, io.stderr));
+  if (plan.stages.some((step) => step.kind === 'unix')) await loadChildProcess();
   const inSubshell = subshell || plan.stages.length > 1;
   const links = connect(prepared);
   const dones = prepared.map((stage, index) => {

@@ -7,7 +7,6 @@
  */
 import { closeSync, constants, lstatSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Redirect } from '../plan/index.js';
 import type { Sink, Source } from './streams.js';
 
@@ -86,7 +85,7 @@ function openInPlace(path: string, append: boolean): OpenFile {
 
 function openOutput(path: string, append: boolean): OpenFile {
   if (append || !isRegularOrMissing(path)) return openInPlace(path, append);
-  const temp = join(dirname(path), `.${basename(path)}.aish-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${basename(path)}.aish-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
   return { fd: openFile(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL), path, temp, append };
 }
 

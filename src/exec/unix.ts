@@ -4,11 +4,12 @@
  * a JS stream on either side is bridged through a real OS pipe, so a writer
  * whose reader left early ends quietly by SIGPIPE, as in sh.
  */
-import { spawn, type ChildProcess, type IOType, type StdioOptions } from 'node:child_process';
+import type { ChildProcess, IOType, StdioOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ExecContext } from './context.js';
 import { closeFd, createOsPipe, pipeReader, pipeWriter } from './os-pipe.js';
+import { childProcess } from './process-support.js';
 import type { Sink, Source } from './streams.js';
 
 type StdioEntry = IOType | number;
@@ -22,7 +23,7 @@ export function startUnix(path: string, argv: string[], source: Source, stdout: 
   const stdio: StdioEntry[] = [bridges.input(source, context), bridges.output(stdout), bridges.output(stderr)];
   let child: ChildProcess;
   try {
-    child = spawn(path, argv.slice(1), { stdio: stdio as StdioOptions, argv0: argv[0] });
+    child = childProcess().spawn(path, argv.slice(1), { stdio: stdio as StdioOptions, argv0: argv[0] });
   } catch (error) {
     bridges.abandon();
     return Promise.resolve(reportSpawnError(argv[0]!, error, context));

@@ -3,7 +3,6 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import { randomBytes } from 'node:crypto';
 import type { SpecialistDefinition } from '../config/index.js';
 import { AishError, toAishError } from '../protocol/index.js';
 import type { BestMatch, MessageRequest, SpecialistInfo, Specialists, StreamEvent } from '../protocol/index.js';
@@ -66,14 +65,14 @@ export class SpecialistService implements Specialists {
     }
     const reference = this.modelOf(specialist, request.model);
     const model = this.model(reference);
-    const started = performance.now();
+    const started = Date.now();
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     const specialistId = specialist.id;
     let outcome: 'success' | 'failure' | 'cancelled' = 'cancelled';
     try {
-      yield { type: 'start', specialist_id: specialistId, request_id: `req_${randomBytes(8).toString('hex')}`, model: reference };
+      yield { type: 'start', specialist_id: specialistId, request_id: newRequestId(), model: reference };
       const tokens = { input: 0, output: 0 };
       let finishReason = 'stop';
       const parts = model.stream(
@@ -115,7 +114,7 @@ export class SpecialistService implements Specialists {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       controller.abort();
-      if (outcome !== 'cancelled') this.performance.record(specialistId, performance.now() - started, outcome === 'success');
+      if (outcome !== 'cancelled') this.performance.record(specialistId, Date.now() - started, outcome === 'success');
     }
   }
 
@@ -153,4 +152,9 @@ export class SpecialistService implements Specialists {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Request ids only tell requests apart in logs and streams; they guard nothing, so no crypto (it costs start-up time). */
+function newRequestId(): string {
+  return `req_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 }

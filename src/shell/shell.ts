@@ -5,6 +5,7 @@
  * and is status 4.
  */
 import { readFileSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { renderDiagnostic } from '../diag/diagnostic.js';
 import { cancelLine, ExitRequest, runScript, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
@@ -49,7 +50,7 @@ export class Shell {
       state: this.state,
       specialists: options.specialists,
       host,
-      stdin: { isTTY: Boolean(process.stdin.isTTY), isScript: options.stdinIsScript, consumed: false },
+      stdin: { isTTY: isatty(0), isScript: options.stdinIsScript, consumed: false },
       reporter: {
         notice: (text) => {
           if (!options.quiet) writeStderr(text);
@@ -60,7 +61,7 @@ export class Shell {
       children: new Set(),
       session: {
         quiet: options.quiet,
-        progress: Boolean(process.stderr.isTTY) && !options.quiet && !process.env.NO_COLOR,
+        progress: isatty(2) && !options.quiet && !process.env.NO_COLOR,
         defaultTimeoutSeconds: options.timeoutSeconds,
         echoNoticeShown: false,
         stdoutClosed: false,
