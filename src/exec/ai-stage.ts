@@ -93,6 +93,7 @@ class AnswerWriter {
     } finally {
       spinner.stop();
       this.stage.abort();
+      await this.endLine();
       await this.out.end();
     }
   }
@@ -120,9 +121,8 @@ class AnswerWriter {
       await this.out.write(JSON.stringify(result) + '\n');
       return;
     }
+    // Whole lines for terminals and files (cli.md, by endLine); bytes between stages pass unchanged.
     if (this.buffered) await this.out.write(this.content);
-    // Whole lines for terminals and files (cli.md); bytes between stages pass unchanged.
-    if (this.out.final && this.out.bytes > 0 && this.out.lastChar !== '\n') await this.out.write('\n');
   }
 
   private echoNotice(): void {
@@ -142,7 +142,8 @@ class AnswerWriter {
     return this.fail(new AishError('PROVIDER_ERROR', 'the answer ended before it was complete'));
   }
 
-  private async failWithNewline(): Promise<void> {
+  /** A cut-short answer on a terminal or in a file still ends its line. */
+  private async endLine(): Promise<void> {
     if (this.out.final && this.out.bytes > 0 && this.out.lastChar !== '\n') {
       await this.out.write('\n').catch(() => {});
     }
@@ -150,7 +151,6 @@ class AnswerWriter {
 
   private fail(error: AishError): number {
     if (error.code === 'CANCELLED' || this.context.signal.aborted) return 130;
-    void this.failWithNewline();
     this.context.reporter.error(`aish: ${this.specialist}: ${error.message}`);
     return exitStatusFor(error.code);
   }

@@ -7,6 +7,10 @@ import { createInterface } from 'node:readline';
 import { parse } from '../syntax/index.js';
 import type { Shell } from './shell.js';
 
+function setRawMode(on: boolean): void {
+  if (process.stdin.isTTY) process.stdin.setRawMode(on);
+}
+
 export async function runRepl(shell: Shell): Promise<number> {
   const prompt = createInterface({ input: process.stdin, output: process.stderr, terminal: true, historySize: 1000 });
   let pending = '';
@@ -36,12 +40,15 @@ export async function runRepl(shell: Shell): Promise<number> {
     pending = '';
     if (text.trim() !== '') {
       running = true;
+      // While a line runs the terminal is in its normal mode: Ctrl-C is a real SIGINT
+      // (cancelling the line and reaching its children) and children can read the terminal.
       prompt.pause();
+      setRawMode(false);
       try {
-        const status = await shell.run(text);
-        if (status === -1) break;
+        await shell.run(text);
       } finally {
         running = false;
+        setRawMode(true);
         prompt.resume();
       }
     }
