@@ -142,6 +142,8 @@ function fastPath(args: string[]): { options: GlobalOptions; file: string | unde
     index++;
   }
   if (args[index] !== '-c' || args[index + 1] === undefined) return undefined;
+  // Options after the line are commander's to read (or reject), on both paths alike.
+  if (args.slice(index + 2).some((arg) => arg.startsWith('-'))) return undefined;
   options.command = args[index + 1];
   return { options, file: args[index + 2], args: args.slice(index + 3) };
 }

@@ -3,7 +3,7 @@
  * opened first, left to right; then the pipes between stages are made and
  * every stage starts at once, each with its ends after its redirects.
  */
-import type { PipelinePlan, StepPlan } from '../plan/index.js';
+import { stepLabel, type PipelinePlan, type StepPlan } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
 import { ExitRequest, runBuiltin } from './builtins.js';
 import type { ExecContext, Reporter } from './context.js';
@@ -136,17 +136,10 @@ function finishStage(stage: Prepared, status: number, context: ExecContext): num
   const cancelled = context.signal.aborted;
   const success = !cancelled && (stage.step.kind === 'unix' ? status < 128 : status === 0);
   const report = closeRedirects(stage.redirects, success);
-  const label = stage.args[0] && stage.step.kind === 'unix' ? stage.args[0] : labelOf(stage.step);
+  const label = stepLabel(stage.step);
   for (const path of report.unchanged) context.reporter.error(`aish: ${label}: ${path} left unchanged (the stage did not succeed)`);
   for (const path of report.appended) context.reporter.error(`aish: ${label}: the answer was cut short; ${path} has what was received`);
   return status;
-}
-
-function labelOf(step: StepPlan): string {
-  if (step.kind === 'ai') return step.specialist;
-  if (step.kind === 'route') return '@' + step.capability;
-  if (step.kind === 'builtin') return step.name;
-  return step.kind === 'group' ? step.pipeline.text : 'fan-out';
 }
 
 /** Ends a JS pipe end nobody will write to any more, so its reader sees end of input. */

@@ -6,6 +6,9 @@
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const INTERVAL_MS = 80;
 
+/** One spinner line at a time: concurrent stages (a fan-out) would overwrite each other. */
+let active: Spinner | undefined;
+
 export class Spinner {
   private timer: NodeJS.Timeout | undefined;
   private frame = 0;
@@ -15,7 +18,8 @@ export class Spinner {
     private readonly label: string,
     enabled: boolean,
   ) {
-    if (!enabled) return;
+    if (!enabled || active) return;
+    active = this;
     this.timer = setInterval(() => this.draw(), INTERVAL_MS);
     this.timer.unref();
   }
@@ -29,6 +33,7 @@ export class Spinner {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
+    active = undefined;
     process.stderr.write('\r\x1b[2K');
   }
 }

@@ -7,7 +7,7 @@
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Command, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
 import { literalText, printPipeline } from '../syntax/index.js';
-import type { AiStep, BranchPlan, FanoutStep, PipelinePlan, StepPlan } from './plan.js';
+import { stepLabel, type AiStep, type BranchPlan, type FanoutStep, type PipelinePlan, type StepPlan } from './plan.js';
 import { BUILTINS, findSpecialist, suggestNames, type SpecialistDirectory } from './resolve.js';
 
 export interface PlanContext {
@@ -83,13 +83,13 @@ class Lowering {
       }
       const withShared = { ...branch, args: [...branch.args, ...shared] };
       const step = this.stage(withShared, allowAliases);
-      return { label: labelOf(step), pipeline: this.single(step, withShared.span) };
+      return { label: stepLabel(step), pipeline: this.single(step, withShared.span) };
     });
     return { kind: 'fanout', branches, args: fanout.args, redirects: fanout.redirects, span: this.spanOf(fanout.span) };
   }
 
   private single(step: StepPlan, span: Span): PipelinePlan {
-    return { kind: 'pipeline', stages: [step], text: labelOf(step), span: this.spanOf(span) };
+    return { kind: 'pipeline', stages: [step], text: stepLabel(step), span: this.spanOf(span) };
   }
 
   private command(command: Command, allowAliases: boolean): StepPlan {
@@ -159,21 +159,5 @@ class Lowering {
 
   private fail(code: string, message: string, span: Span): never {
     throw new PlanFailure({ code, message, span: this.spanOf(span) });
-  }
-}
-
-function labelOf(step: StepPlan): string {
-  switch (step.kind) {
-    case 'ai':
-      return step.specialist;
-    case 'route':
-      return '@' + step.capability;
-    case 'unix':
-      return step.program;
-    case 'builtin':
-      return step.name;
-    case 'group':
-    case 'fanout':
-      return step.kind === 'group' ? step.pipeline.text : step.branches.map((branch) => branch.label).join(',');
   }
 }

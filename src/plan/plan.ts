@@ -78,3 +78,21 @@ export interface GroupStep extends StepBase {
   kind: 'group';
   pipeline: PipelinePlan;
 }
+
+/** How a step is named to the user: fan-out headers, errors, dry runs. */
+export function stepLabel(step: StepPlan): string {
+  switch (step.kind) {
+    case 'ai':
+      return step.specialist;
+    case 'route':
+      return '@' + step.capability;
+    case 'unix':
+      return step.program;
+    case 'builtin':
+      return step.name;
+    case 'group':
+      return step.pipeline.text;
+    case 'fanout':
+      return step.branches.map((branch) => branch.label).join(',');
+  }
+}
