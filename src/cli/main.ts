@@ -9,9 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Command } from 'commander';
-import { builtinRoster } from '../config/index.js';
-import { SpecialistService } from '../service/index.js';
 import { Shell } from '../shell/index.js';
+import { connect } from './specialists.js';
 
 const VERSION = '0.1.0';
 
@@ -22,11 +21,7 @@ interface GlobalOptions {
   color?: boolean;
   json?: boolean;
   listAis?: boolean;
-}
-
-function createService(): SpecialistService {
-  // Without a configured provider every specialist answers with the offline echo model.
-  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo' });
+  server?: string;
 }
 
 async function program(): Promise<Command> {
@@ -38,6 +33,7 @@ async function program(): Promise<Command> {
     .argument('[args...]', 'arguments for the script')
     .option('-c, --command <line>', 'run one command line and exit with its status')
     .option('-q, --quiet', 'no progress or notices on stderr')
+    .option('-s, --server <url>', 'use the specialist server at URL (env AISH_SERVER; default: in-process)')
     .option('--timeout <seconds>', 'give up on a model call after SECONDS (exit 5); env AISH_TIMEOUT')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .option('--json', 'JSON output for commands that print data')
@@ -69,6 +65,15 @@ passes through.`,
       const json = options.json || cli.opts<GlobalOptions>().json;
       process.exitCode = await runLine(json ? 'ais --json' : 'ais', cli.opts());
     });
+  cli
+    .command('serve')
+    .description('run the specialist server (HTTP + SSE, OpenAI-compatible /v1)')
+    .option('--host <host>', 'address to listen on (env AISH_HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on, 0 for any free one (env AISH_PORT; default 8003)')
+    .action(async (options: { host?: string; port?: string }) => {
+      const { serve } = await import('./serve.js');
+      process.exitCode = await serve({ ...options, quiet: Boolean(cli.opts<GlobalOptions>().quiet) });
+    });
   cli.action(async (file: string | undefined, args: string[]) => {
     process.exitCode = await main(cli.opts<GlobalOptions>(), file, args);
   });
@@ -86,14 +91,14 @@ function timeoutOf(options: GlobalOptions): number | undefined {
   return seconds;
 }
 
-function newShell(options: GlobalOptions, extra: { stdinIsScript: boolean; scriptName: string; positional: string[] }): Shell {
-  const shell = new Shell({ specialists: createService(), quiet: Boolean(options.quiet), timeoutSeconds: timeoutOf(options), ...extra });
+async function newShell(options: GlobalOptions, extra: { stdinIsScript: boolean; scriptName: string; positional: string[] }): Promise<Shell> {
+  const shell = new Shell({ specialists: await connect({ server: options.server }), quiet: Boolean(options.quiet), timeoutSeconds: timeoutOf(options), ...extra });
   shell.installSignalHandlers();
   return shell;
 }
 
 async function runLine(line: string, options: GlobalOptions): Promise<number> {
-  const shell = newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] });
+  const shell = await newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] });
   const status = await shell.run(line);
   await shell.waitForJobs();
   return status;
@@ -103,7 +108,7 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
   if (options.listAis) return runLine(options.json ? 'ais --json' : 'ais', options);
   if (options.command !== undefined) {
     // `aish -c LINE NAME ARGS…` sets $0 and $1… as `sh -c` does.
-    const shell = newShell(options, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });
+    const shell = await newShell(options, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });
     const status = await shell.run(options.command);
     await shell.waitForJobs();
     return status;
@@ -117,17 +122,17 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
       process.stderr.write(`aish: ${file}: ${code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}\n`);
       return code === 'ENOENT' ? 127 : 126;
     }
-    const shell = newShell(options, { stdinIsScript: false, scriptName: file, positional: args });
+    const shell = await newShell(options, { stdinIsScript: false, scriptName: file, positional: args });
     const status = await shell.run(text, file);
     await shell.waitForJobs();
     return status;
   }
   if (isatty(0)) {
     const { runRepl } = await import('../shell/repl.js');
-    return runRepl(newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] }));
+    return runRepl(await newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] }));
   }
   const text = readFileSync(0, 'utf8');
-  const shell = newShell(options, { stdinIsScript: true, scriptName: 'aish', positional: [] });
+  const shell = await newShell(options, { stdinIsScript: true, scriptName: 'aish', positional: [] });
   const status = await shell.run(text, '<stdin>');
   await shell.waitForJobs();
   return status;

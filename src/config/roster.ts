@@ -3,19 +3,9 @@
  * any. Each has a role prompt and capability scores used by `@capability`
  * routing. Their model is `auto` (resolved by the service).
  */
+import type { SpecialistDefinition } from '../protocol/index.js';
 
-/** A specialist as configured (before the service adds status and performance). */
-export interface SpecialistDefinition {
-  id: string;
-  name: string;
-  aliases: string[];
-  description: string;
-  system: string;
-  /** `provider/model`, `echo[?ttft_ms=…&tps=…]`, or `auto`. */
-  model: string;
-  capabilities: { primary: string[]; scores: Record<string, number> };
-  fallback: string[];
-}
+export type { SpecialistDefinition };
 
 type Entry = [id: string, description: string, role: string, scores: Record<string, number>, primary: number];
 
@@ -33,6 +23,7 @@ const ENTRIES: Entry[] = [
   ['rhetor', 'Writing, documentation, prompts', 'You write: clear prose, documentation, commit messages and prompts, for the reader at hand.', { writing: 0.95, documentation: 0.9, 'prompt-engineering': 0.9, communication: 0.85 }, 3],
 ];
 
+/** A fresh copy of the built-in roster, in its documented order (callers may mutate it). */
 export function builtinRoster(): SpecialistDefinition[] {
   return ENTRIES.map(([id, description, role, scores, primaryCount]) => {
     const name = id.charAt(0).toUpperCase() + id.slice(1);

@@ -5,7 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import { positionAt } from '../diag/diagnostic.js';
-import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type Script, type Span } from '../plan/index.js';
+import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
+import { toAishError } from '../protocol/index.js';
 import type { ExecContext, Job } from './context.js';
 import { expandWordSync } from './expand.js';
 import { runPipelinePlan, type PipelineIo } from './pipeline.js';
@@ -48,8 +49,17 @@ async function runAndOr(andOr: AndOr, context: ExecContext, io: PipelineIo, orig
 
 async function runPipeline(pipeline: Pipeline, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<number> {
   const aliases = new Map([...context.state.aliases].map(([name, alias]) => [name, alias.pipeline]));
+  let directory: SpecialistDirectory;
+  try {
+    directory = await context.directory();
+  } catch (error) {
+    // The specialist list comes from the server: without it no name can be resolved.
+    const failure = toAishError(error);
+    context.reporter.error(`aish: ${failure.message}`);
+    return failure.exitStatus;
+  }
   const planned = planPipeline(pipeline, {
-    directory: await context.directory(),
+    directory,
     aliases,
     expandName: (word) => expandWordSync(word, context),
     findExecutable: (name) => findExecutable(name, process.env.PATH ?? ''),

@@ -31,6 +31,22 @@ export interface SpecialistInfo {
   features: { streaming: boolean; sessions: boolean; websocket: boolean };
 }
 
+/**
+ * A specialist as configured: what the config file, a specialist Markdown file
+ * or the built-in roster says. The service adds status and performance.
+ */
+export interface SpecialistDefinition {
+  id: string;
+  name: string;
+  aliases: string[];
+  description: string;
+  system: string;
+  /** `provider/model`, `echo[?ttft_ms=…&tps=…]`, or `auto`. */
+  model: string;
+  capabilities: Capabilities;
+  fallback: string[];
+}
+
 /** The body of a message or stream call. */
 export interface MessageRequest {
   content: string;

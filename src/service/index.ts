@@ -1,2 +1,2 @@
 /** The specialist service (embedded default and the server's core). */
-export { SpecialistService, type ServiceOptions } from './service.js';
+export { SpecialistService, type ServiceOptions, type DiscoveryFilter } from './service.js';

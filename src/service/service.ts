@@ -3,9 +3,17 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import type { SpecialistDefinition } from '../config/index.js';
 import { AishError, toAishError } from '../protocol/index.js';
-import type { BestMatch, MessageRequest, SpecialistInfo, Specialists, StreamEvent } from '../protocol/index.js';
+import type {
+  BestMatch,
+  MessageRequest,
+  MessageResponse,
+  SpecialistDefinition,
+  SpecialistInfo,
+  Specialists,
+  SpecialistStatus,
+  StreamEvent,
+} from '../protocol/index.js';
 import { createModel, type LanguageModel } from '../providers/index.js';
 import { PerformanceBook } from './performance.js';
 
@@ -13,6 +21,12 @@ export interface ServiceOptions {
   roster: SpecialistDefinition[];
   /** What `model: auto` means on this machine. */
   defaultModel: string;
+}
+
+export interface DiscoveryFilter {
+  capability?: string;
+  min_score?: number;
+  status?: SpecialistStatus;
 }
 
 export class SpecialistService implements Specialists {
@@ -28,6 +42,31 @@ export class SpecialistService implements Specialists {
 
   async list(): Promise<SpecialistInfo[]> {
     return this.options.roster.map((specialist) => this.describe(specialist));
+  }
+
+  /** Discovery: every specialist with a score of at least `min_score` for `capability` (primary or not), and/or in `status`. */
+  async discover(filter: DiscoveryFilter = {}): Promise<SpecialistInfo[]> {
+    const minScore = filter.min_score ?? 0;
+    return (await this.list()).filter((specialist) => {
+      if (filter.status && specialist.status !== filter.status) return false;
+      if (filter.capability === undefined) return true;
+      const score = specialist.capabilities.scores[filter.capability];
+      return score !== undefined && score >= minScore;
+    });
+  }
+
+  /** One whole answer: the stream, collected (`POST …/message`). */
+  async message(id: string, request: MessageRequest, signal?: AbortSignal): Promise<MessageResponse> {
+    const started = Date.now();
+    let content = '';
+    let model = '';
+    for await (const event of this.stream(id, request, signal)) {
+      if (event.type === 'start') model = event.model;
+      else if (event.type === 'content') content += event.data;
+      else if (event.type === 'error') throw new AishError(event.code, event.message);
+      else return { content, specialist_id: event.specialist_id, model, tokens_used: event.tokens_used, finish_reason: event.finish_reason, elapsed_ms: Date.now() - started };
+    }
+    throw new AishError('CANCELLED', 'the request was cancelled');
   }
 
   private describe(specialist: SpecialistDefinition): SpecialistInfo {

@@ -66,7 +66,14 @@ export class Shell {
         echoNoticeShown: false,
         stdoutClosed: false,
       },
-      directory: () => (this.directoryCache ??= this.loadDirectory()),
+      directory: () => {
+        // A failed fetch (server down) is not cached: the next line asks again.
+        this.directoryCache ??= this.loadDirectory().catch((error) => {
+          this.directoryCache = undefined;
+          throw error;
+        });
+        return this.directoryCache;
+      },
     };
   }
 

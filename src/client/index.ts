@@ -1,0 +1,2 @@
+/** The remote `Specialists` client (HTTP + SSE). */
+export { RemoteSpecialists, type RemoteOptions } from './remote.js';

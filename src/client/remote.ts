@@ -1,0 +1,139 @@
+/**
+ * The remote `Specialists`: the same contract as the in-process service,
+ * over HTTP and SSE to an `aish serve` (undici keep-alive pool). Leaving a
+ * stream early aborts its HTTP request, so the server stops the model call.
+ */
+import { Agent, request as httpRequest, type Dispatcher } from 'undici';
+import { AishError, type BestMatch, type ErrorCode, type MessageRequest, type MessageResponse, type SpecialistInfo, type Specialists, type StreamEvent } from '../protocol/index.js';
+import { readSse } from './sse-reader.js';
+
+export interface RemoteOptions {
+  /** Bearer token for a server started with `--token`. */
+  token?: string;
+}
+
+interface ServerFeatures {
+  streaming: boolean;
+}
+
+export class RemoteSpecialists implements Specialists {
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  private readonly base: string;
+  private features: Promise<ServerFeatures> | undefined;
+
+  constructor(
+    baseUrl: string,
+    private readonly options: RemoteOptions = {},
+  ) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  async list(): Promise<SpecialistInfo[]> {
+    const body = (await this.json('GET', '/api/v2/discovery/ais')) as { ais: SpecialistInfo[] };
+    return body.ais;
+  }
+
+  async best(capability: string, threshold: number): Promise<BestMatch> {
+    const query = new URLSearchParams({ capability, threshold: String(threshold) });
+    return (await this.json('GET', `/api/v2/discovery/best?${query}`)) as BestMatch;
+  }
+
+  async *stream(specialistId: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    const path = `/api/v2/ai/${encodeURIComponent(specialistId)}`;
+    if (!(await this.serverFeatures()).streaming) {
+      yield* this.unstreamed(path, specialistId, request, signal);
+      return;
+    }
+    const response = await this.send('POST', `${path}/stream`, request, signal);
+    if (response.statusCode !== 200) throw await errorFrom(response);
+    try {
+      for await (const message of readSse(response.body)) yield parseEvent(message.data);
+    } catch (error) {
+      if (signal?.aborted) return;
+      if (error instanceof AishError) throw error;
+      yield { type: 'error', code: 'UNREACHABLE', message: `the connection to ${this.base} broke mid-answer (${describe(error)})` };
+    } finally {
+      // Leaving early (a reader that went away, Ctrl-C) closes the request: the server cancels the model call.
+      if (!response.body.destroyed) response.body.destroy();
+    }
+  }
+
+  /** A server without streaming: the message endpoint, replayed as one stream. */
+  private async *unstreamed(path: string, specialistId: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    const answer = (await this.json('POST', `${path}/message`, request, signal)) as MessageResponse;
+    yield { type: 'start', specialist_id: answer.specialist_id ?? specialistId, request_id: '', model: answer.model };
+    if (answer.content) yield { type: 'content', data: answer.content, specialist_id: answer.specialist_id };
+    yield { type: 'done', specialist_id: answer.specialist_id, tokens_used: answer.tokens_used, finish_reason: answer.finish_reason };
+  }
+
+  private serverFeatures(): Promise<ServerFeatures> {
+    this.features ??= this.json('GET', '/api/capabilities').then(
+      (body) => ({ streaming: (body as { features?: { streaming?: boolean } }).features?.streaming !== false }),
+      (error) => {
+        this.features = undefined;
+        throw error;
+      },
+    );
+    return this.features;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async json(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.send(method, path, body, signal);
+    if (response.statusCode >= 400) throw await errorFrom(response);
+    try {
+      return await response.body.json();
+    } catch (error) {
+      throw new AishError('INTERNAL', `the server at ${this.base} sent a body that is not JSON (${describe(error)})`);
+    }
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+    const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    try {
+      return await httpRequest(`${this.base}${path}`, {
+        method,
+        headers,
+        dispatcher: this.agent,
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+        ...(signal && { signal }),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw new AishError('CANCELLED', 'cancelled', undefined, { cause: error });
+      throw new AishError('UNREACHABLE', `cannot reach the specialist server at ${this.base} (${describe(error)})`, { url: this.base }, { cause: error });
+    }
+  }
+}
+
+function parseEvent(data: string): StreamEvent {
+  try {
+    const event = JSON.parse(data) as StreamEvent;
+    if (typeof event === 'object' && event !== null && typeof event.type === 'string') return event;
+  } catch {
+    // reported below
+  }
+  throw new AishError('PROVIDER_ERROR', `the server sent an event that is not a stream event: ${data.slice(0, 80)}`);
+}
+
+/** The protocol's error body as an AishError with the server's code and message. */
+async function errorFrom(response: Dispatcher.ResponseData): Promise<AishError> {
+  let text = '';
+  try {
+    text = await response.body.text();
+    const { error } = JSON.parse(text) as { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+    return new AishError(error.code, error.message, error.details);
+  } catch {
+    return new AishError('INTERNAL', `the server answered ${response.statusCode}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  return cause ?? code ?? (error as Error).message;
+}

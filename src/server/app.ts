@@ -1,0 +1,128 @@
+/**
+ * The server core: request → response, no sockets (the adapter in http.ts
+ * owns those). Routes of protocol.md except sessions, bulk and WebSocket.
+ */
+import { AishError } from '../protocol/index.js';
+import type { SpecialistService } from '../service/index.js';
+import { errorResponse } from './errors.js';
+import { openAiRoutes } from './openai.js';
+import { SSE_HEADERS, specialistEvents } from './sse.js';
+import { started } from './started.js';
+import type { AppRequest, AppResponse, Handler, Route } from './types.js';
+import { asObject, messageRequest, optionalNumber } from './validate.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface AppOptions {
+  service: SpecialistService;
+  startedAt?: number;
+}
+
+export type App = (request: AppRequest) => Promise<AppResponse>;
+
+export function createApp(options: AppOptions): App {
+  const routes = [...apiRoutes(options), ...openAiRoutes(options.service)];
+  return async (request) => {
+    const matching = routes.map((route) => ({ route, match: route.pattern.exec(request.path) })).filter((entry) => entry.match);
+    if (matching.length === 0) return errorResponse(new AishError('NOT_FOUND', `no route for ${request.path}`));
+    const found = matching.find((entry) => entry.route.method === request.method);
+    if (!found) {
+      const allow = [...new Set(matching.map((entry) => entry.route.method))].join(', ');
+      return errorResponse(new AishError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${request.path} (allowed: ${allow})`), { allow });
+    }
+    try {
+      return await found.route.handler(request, { ...found.match!.groups });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
+  const message: Handler = async (request, { id }) => ({
+    status: 200,
+    json: await service.message(decodeURIComponent(id!), messageRequest(await request.json()), request.signal),
+  });
+  const stream: Handler = async (request, { id }) => {
+    const body = request.method === 'GET' ? queryBody(request.query) : await request.json();
+    const events = service.stream(decodeURIComponent(id!), messageRequest(body), request.signal);
+    // Errors before the stream starts (unknown specialist, bad model) are plain HTTP errors.
+    return { status: 200, headers: SSE_HEADERS, stream: specialistEvents(await started(events)) };
+  };
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/health$/,
+      handler: async () => ({
+        status: 200,
+        json: { status: 'ok', version: SERVER_VERSION, uptime_s: Math.round((Date.now() - startedAt) / 1000), specialists: (await service.list()).length },
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/capabilities$/,
+      handler: async () => ({
+        status: 200,
+        json: {
+          version: SERVER_VERSION,
+          features: { streaming: true, sessions: false, bulk_operations: false, websocket: false, enhanced_discovery: true, openai_compatible: true },
+          api_versions: ['v1', 'v2'],
+        },
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/v2\/discovery\/ais$/,
+      handler: async (request) => {
+        const ais = await service.discover(discoveryFilter(request.query));
+        return { status: 200, json: { ais, total: ais.length, timestamp: new Date().toISOString() } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/v2\/discovery\/best$/,
+      handler: async (request) => {
+        const capability = request.query.get('capability');
+        if (!capability) throw new AishError('BAD_REQUEST', "the 'capability' query parameter is required", { field: 'capability' });
+        const threshold = numberParam(request.query, 'threshold', 0, 1) ?? 0.7;
+        return { status: 200, json: await service.best(capability, threshold) };
+      },
+    },
+    { method: 'POST', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/message$/, handler: message },
+    { method: 'POST', pattern: /^\/api\/v1\/ai\/(?<id>[^/]+)\/message$/, handler: message },
+    { method: 'POST', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/stream$/, handler: stream },
+    { method: 'GET', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/stream$/, handler: stream },
+  ];
+}
+
+/** `GET …/stream?content=…` so that a browser EventSource works. */
+function queryBody(query: URLSearchParams): Record<string, unknown> {
+  const body: Record<string, unknown> = { content: query.get('content') ?? undefined };
+  for (const field of ['temperature', 'max_tokens']) {
+    const value = query.get(field);
+    if (value !== null) body[field] = Number(value);
+  }
+  const model = query.get('model');
+  if (model !== null) body.model = model;
+  return body;
+}
+
+function numberParam(query: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  return optionalNumber(asObject({ [name]: Number(raw) }), name, min, max);
+}
+
+function discoveryFilter(query: URLSearchParams): Parameters<SpecialistService['discover']>[0] {
+  const status = query.get('status');
+  if (status !== null && status !== 'active' && status !== 'degraded' && status !== 'unavailable') {
+    throw new AishError('BAD_REQUEST', "'status' must be active, degraded or unavailable", { field: 'status' });
+  }
+  const filter: Parameters<SpecialistService['discover']>[0] = {};
+  const capability = query.get('capability');
+  const minScore = numberParam(query, 'min_score', 0, 1);
+  if (capability) filter.capability = capability;
+  if (minScore !== undefined) filter.min_score = minScore;
+  if (status) filter.status = status;
+  return filter;
+}

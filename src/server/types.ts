@@ -1,0 +1,33 @@
+/**
+ * The server core's own request and response: plain values, so routes are
+ * tested without a socket (style.md habit 10). The node:http adapter turns
+ * sockets into these and back.
+ */
+
+export interface AppRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  /** The body parsed as JSON; throws `BAD_REQUEST` or `PAYLOAD_TOO_LARGE` as an AishError. */
+  json(): Promise<unknown>;
+  /** Aborted when the client goes away: cancels the model call at once. */
+  signal: AbortSignal;
+}
+
+export interface AppResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** A JSON body, or … */
+  json?: unknown;
+  /** … a stream of text (SSE), written as it comes, waiting for drain. */
+  stream?: AsyncIterable<string>;
+}
+
+export type Handler = (request: AppRequest, params: Record<string, string>) => Promise<AppResponse>;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  handler: Handler;
+}

@@ -1,0 +1,41 @@
+/** Checks request bodies field by field, so a bad body is a 400 that names the field, never a 500. */
+import type { MessageRequest } from '../protocol/index.js';
+import { badRequest } from './errors.js';
+
+export function asObject(value: unknown, what = 'the request body'): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`${what} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+export function optionalNumber(body: Record<string, unknown>, field: string, min: number, max: number, integer = false): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw badRequest(`'${field}' must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`, { field });
+  }
+  return value;
+}
+
+export function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') throw badRequest(`'${field}' must be a non-empty string`, { field });
+  return value;
+}
+
+/** The body of `message` and `stream` calls. */
+export function messageRequest(value: unknown): MessageRequest {
+  const body = asObject(value);
+  const content = body.content;
+  if (typeof content !== 'string' || content === '') throw badRequest("'content' must be a non-empty string", { field: 'content' });
+  const request: MessageRequest = { content };
+  const temperature = optionalNumber(body, 'temperature', 0, 2);
+  const maxTokens = optionalNumber(body, 'max_tokens', 1, 10_000_000, true);
+  const model = optionalString(body, 'model');
+  const sessionId = optionalString(body, 'session_id');
+  if (temperature !== undefined) request.temperature = temperature;
+  if (maxTokens !== undefined) request.max_tokens = maxTokens;
+  if (model !== undefined) request.model = model;
+  if (sessionId !== undefined) request.session_id = sessionId;
+  return request;
+}
