@@ -21,7 +21,6 @@ export type ErrorCode =
   | 'UNREACHABLE'
   | 'TIMEOUT'
   | 'CANCELLED'
-  | 'NOTHING_TO_SEND'
   | 'INTERNAL';
 
 interface ErrorMapping {
@@ -49,7 +48,6 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   UNREACHABLE: { http: 503, rpc: -32001, exit: 2 },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
   CANCELLED: { http: 499, rpc: -32003, exit: 130 },
-  NOTHING_TO_SEND: { http: 400, rpc: -32602, exit: 1 },
   INTERNAL: { http: 500, rpc: -32603, exit: 1 },
 };
 

@@ -97,7 +97,7 @@ export class SpecialistService implements Specialists {
   async *stream(id: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
     const specialist = this.find(id);
     if (typeof request.content !== 'string' || request.content === '') {
-      throw new AishError('NOTHING_TO_SEND', `${specialist.id}: nothing to send`);
+      throw new AishError('BAD_REQUEST', "'content' must be a non-empty string", { field: 'content' });
     }
     if (request.session_id !== undefined) {
       throw new AishError('BAD_REQUEST', 'sessions are not available in this version of aish', { session_id: request.session_id });

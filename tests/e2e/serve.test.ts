@@ -1,0 +1,72 @@
+/** `aish serve` and `aish --server`, as a user runs them. */
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aishC, runAish, startAish, tempHome } from '../support/aish.js';
+
+let server: ChildProcess;
+let url: string;
+
+beforeAll(async () => {
+  server = startAish(['serve', '--port', '0'], { home: tempHome() });
+  url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+      const found = /on (http:\/\/\S+)/.exec(text);
+      if (found) resolve(found[1]!);
+    });
+    server.once('exit', () => reject(new Error(`aish serve exited: ${text}`)));
+  });
+});
+
+afterAll(async () => {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+});
+
+describe('aish serve and --server', () => {
+  it('prints where it listens and answers health', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const reply = await fetch(`${url}/health`);
+    expect(await reply.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('a pipeline through the server prints the same as the embedded run', async () => {
+    for (const line of ['echo hi | apollo | athena', 'apollo,athena << "x"', '@code-analysis << "y"', 'printf "a\\nb\\n" | apollo | wc -l']) {
+      const embedded = await aishC(line);
+      const remote = await runAish(['--server', url, '-c', line]);
+      expect(remote.stdout).toBe(embedded.stdout);
+      expect(remote.status).toBe(embedded.status);
+    }
+  });
+
+  it('AISH_SERVER works too, and the echo notice comes from the client', async () => {
+    const result = await aishC('echo hi | apollo', { env: { AISH_SERVER: url } });
+    expect(result.stdout).toBe('[apollo] hi\n');
+    expect(result.stderr).toContain('offline echo model');
+  });
+
+  it('a misspelt name is found wrong from the server list, exit 3', async () => {
+    const result = await runAish(['--server', url, '-c', 'echo hi | apolo']);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain("Did you mean: apollo?");
+  });
+
+  it('aish ais lists the server’s specialists', async () => {
+    const result = await runAish(['--server', url, 'ais', '--json']);
+    expect(JSON.parse(result.stdout).total).toBe(11);
+  });
+
+  it('an unreachable server exits 2 with one clear line', async () => {
+    const result = await runAish(['--server', 'http://127.0.0.1:9', '-c', 'echo hi | apollo']);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('aish: cannot reach the specialist server at http://127.0.0.1:9 (ECONNREFUSED)');
+  });
+
+  it('a port in use is a clear error', async () => {
+    const port = new URL(url).port;
+    const result = await runAish(['serve', '--port', port]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('EADDRINUSE');
+  });
+});

@@ -1,0 +1,12 @@
+/** A real aish server on a random loopback port, in this process. */
+import { createApp, startServer, type RunningServer } from '../../src/server/index.js';
+import { SpecialistService } from '../../src/service/index.js';
+import { builtinRoster } from '../../src/config/index.js';
+
+export function embeddedService(): SpecialistService {
+  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo' });
+}
+
+export async function startTestServer(service = embeddedService(), options: { maxBodyBytes?: number } = {}): Promise<RunningServer> {
+  return startServer(createApp({ service }), { host: '127.0.0.1', port: 0, ...options });
+}
