@@ -2,7 +2,10 @@
 // aish benchmarks: prints figures, asserts nothing. Run with `npm run bench`.
 //   parse throughput  lines/s parsing a generated 10,000-line script
 //   cold start        median of `aish -c 'echo hi | apollo'` against `node -e 0`
-import { spawnSync } from 'node:child_process';
+//   server            first-token latency over SSE and relayed stream throughput,
+//                     against a bare node:http SSE server sending the same events
+import { spawn, spawnSync } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,3 +76,101 @@ const cold = coldStart();
 console.log(
   `cold start: aish -c 'echo hi | apollo' ${cold.aishMedianMs.toFixed(1)} ms vs node -e 0 ${cold.nodeMedianMs.toFixed(1)} ms (medians of ${cold.runs}): ratio ${cold.ratio.toFixed(2)}x (goal <= 2x)`,
 );
+
+/** Starts a server process and resolves with its port (read from its output). */
+function startProcess(args, pattern, env) {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk) => {
+      text += chunk;
+      const found = pattern.exec(text);
+      if (found) resolve({ child, port: Number(found[1]) });
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    child.once('exit', () => reject(new Error(`server exited: ${text}`)));
+  });
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** Sends one stream request; resolves with ms to the first content event and the number of content events. */
+function streamOnce(port, path, body) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    let firstMs;
+    let events = 0;
+    let tail = '';
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        const text = tail + chunk;
+        const parts = text.split('\n\n');
+        tail = parts.pop();
+        for (const part of parts) {
+          if (part.startsWith('id: ')) {
+            events++;
+            if (firstMs === undefined) firstMs = Number(process.hrtime.bigint() - started) / 1e6;
+          }
+        }
+      });
+      res.on('end', () => resolve({ firstMs, events, totalMs: Number(process.hrtime.bigint() - started) / 1e6 }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function serverFigures() {
+  const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
+  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0'], /127\.0\.0\.1:(\d+)/, env);
+  const plain = await startProcess([join(root, 'bench/plain-sse-server.mjs')], /listening (\d+)/, env);
+  try {
+    const requests = 1000;
+    const latency = async (port, path, body) => {
+      for (let i = 0; i < 50; i++) await streamOnce(port, path, body); // warm up
+      const times = [];
+      for (let i = 0; i < requests; i++) times.push((await streamOnce(port, path, body)).firstMs);
+      return { p50: percentile(times, 50), p99: percentile(times, 99) };
+    };
+    const viaAish = await latency(aish.port, '/api/v2/ai/apollo/stream', JSON.stringify({ content: 'hi' }));
+    const viaPlain = await latency(plain.port, '/stream?words=1', '{}');
+    const words = 100_000;
+    const long = JSON.stringify({ content: 'word '.repeat(words) });
+    // Median of 5 runs each, taken in turns so that machine noise hits both alike.
+    const aishRates = [];
+    const plainRates = [];
+    let events = 0;
+    for (let run = 0; run < 6; run++) {
+      const viaAishRun = await streamOnce(aish.port, '/api/v2/ai/apollo/stream', long);
+      const viaPlainRun = await streamOnce(plain.port, `/stream?words=${words}`, '{}');
+      if (run === 0) continue; // warm-up
+      events = viaAishRun.events;
+      aishRates.push(viaAishRun.events / (viaAishRun.totalMs / 1000));
+      plainRates.push(viaPlainRun.events / (viaPlainRun.totalMs / 1000));
+    }
+    return { requests, viaAish, viaPlain, aishRate: median(aishRates), plainRate: median(plainRates), events };
+  } finally {
+    aish.child.kill('SIGTERM');
+    plain.child.kill('SIGTERM');
+  }
+}
+
+const figures = await serverFigures();
+console.log(
+  `server first token over SSE (${figures.requests} requests, echo model): aish p50 ${figures.viaAish.p50.toFixed(2)} ms, p99 ${figures.viaAish.p99.toFixed(2)} ms; ` +
+    `plain node:http p50 ${figures.viaPlain.p50.toFixed(2)} ms, p99 ${figures.viaPlain.p99.toFixed(2)} ms; ` +
+    `added by aish: p50 ${(figures.viaAish.p50 - figures.viaPlain.p50).toFixed(2)} ms, p99 ${(figures.viaAish.p99 - figures.viaPlain.p99).toFixed(2)} ms (goal p50 <= 1 ms)`,
+);
+console.log(
+  `server stream throughput (${figures.events.toLocaleString('en')} chunks, median of 5): aish ${Math.round(figures.aishRate).toLocaleString('en')} chunks/s, ` +
+    `plain node:http ${Math.round(figures.plainRate).toLocaleString('en')} chunks/s: ratio ${(figures.aishRate / figures.plainRate).toFixed(2)}x (goal >= 0.8x)`,
+);
+agent.destroy();

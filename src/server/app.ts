@@ -7,7 +7,6 @@ import type { SpecialistService } from '../service/index.js';
 import { errorResponse } from './errors.js';
 import { openAiRoutes } from './openai.js';
 import { SSE_HEADERS, specialistEvents } from './sse.js';
-import { started } from './started.js';
 import type { AppRequest, AppResponse, Handler, Route } from './types.js';
 import { asObject, messageRequest, optionalNumber } from './validate.js';
 
@@ -47,7 +46,7 @@ function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
     const body = request.method === 'GET' ? queryBody(request.query) : await request.json();
     const events = service.stream(decodeURIComponent(id!), messageRequest(body), request.signal);
     // Errors before the stream starts (unknown specialist, bad model) are plain HTTP errors.
-    return { status: 200, headers: SSE_HEADERS, stream: specialistEvents(await started(events)) };
+    return { status: 200, headers: SSE_HEADERS, stream: await specialistEvents(events) };
   };
   return [
     {

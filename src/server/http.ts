@@ -128,17 +128,46 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
       lastWrite = Date.now();
     }
   }, Math.min(pingMs, 1000));
-  try {
-    for await (const chunk of response.stream) {
-      if (outgoing.destroyed) break;
-      lastWrite = Date.now();
-      if (!outgoing.write(chunk)) await drained(outgoing);
+  const iterator = response.stream[Symbol.asyncIterator]();
+  // While the socket is back-pressured, later chunks are merged into one write
+  // (up to MERGE_LIMIT, then we wait); while it is writable, nothing waits.
+  let merged = '';
+  let draining: Promise<void> | undefined;
+  const flush = async (): Promise<void> => {
+    while (draining) {
+      await draining;
+      if (merged !== '' && !outgoing.destroyed) {
+        const text = merged;
+        merged = '';
+        if (!outgoing.write(text)) draining = drained(outgoing);
+        else draining = undefined;
+      } else {
+        draining = undefined;
+      }
     }
+  };
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done || outgoing.destroyed) break;
+      lastWrite = Date.now();
+      if (draining) {
+        merged += next.value;
+        if (merged.length >= MERGE_LIMIT) await flush();
+      } else if (!outgoing.write(next.value)) {
+        draining = drained(outgoing);
+      }
+    }
+    await flush();
   } finally {
     clearInterval(ping);
+    await iterator.return?.();
     if (!outgoing.destroyed) outgoing.end();
   }
 }
+
+/** Most text held back while a slow client catches up; then the stream waits for it. */
+const MERGE_LIMIT = 64 * 1024;
 
 function drained(outgoing: ServerResponse): Promise<void> {
   return new Promise((resolve) => {

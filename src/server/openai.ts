@@ -6,8 +6,7 @@
  */
 import { AishError, ERROR_TABLE, toAishError, type MessageRequest } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
-import { started } from './started.js';
-import { SSE_HEADERS, sseEvent } from './sse.js';
+import { mapStarted, SSE_HEADERS, sseEvent } from './sse.js';
 import type { AppResponse, Handler, Route } from './types.js';
 import { asObject, optionalNumber } from './validate.js';
 
@@ -80,22 +79,25 @@ async function complete(service: SpecialistService, value: unknown, signal: Abor
       },
     };
   }
-  const events = await started(service.stream(completion.specialist, completion.request, signal));
   const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
     sseEvent({ id, object: 'chat.completion.chunk', created, model: completion.specialist, choices: [{ index: 0, delta, finish_reason: finishReason }] });
-  async function* body(): AsyncIterable<string> {
-    for await (const event of events) {
-      if (event.type === 'start') yield chunk({ role: 'assistant', content: '' }, null);
-      else if (event.type === 'content') yield chunk({ content: event.data }, null);
-      else if (event.type === 'error') yield sseEvent({ error: { message: event.message, type: 'server_error', code: event.code } });
-      else {
-        yield chunk({}, event.finish_reason);
-        if (completion.includeUsage) yield sseEvent({ id, object: 'chat.completion.chunk', created, model: completion.specialist, choices: [], usage: usage(event.tokens_used) });
+  const events = await mapStarted(service.stream(completion.specialist, completion.request, signal), (event) => {
+    switch (event.type) {
+      case 'start':
+        return chunk({ role: 'assistant', content: '' }, null);
+      case 'content':
+        return chunk({ content: event.data }, null);
+      case 'error':
+        return sseEvent({ error: { message: event.message, type: 'server_error', code: event.code } }) + sseEvent('[DONE]');
+      case 'done': {
+        const usageChunk = completion.includeUsage
+          ? sseEvent({ id, object: 'chat.completion.chunk', created, model: completion.specialist, choices: [], usage: usage(event.tokens_used) })
+          : '';
+        return chunk({}, event.finish_reason) + usageChunk + sseEvent('[DONE]');
       }
     }
-    yield sseEvent('[DONE]');
-  }
-  return { status: 200, headers: SSE_HEADERS, stream: body() };
+  });
+  return { status: 200, headers: SSE_HEADERS, stream: events };
 }
 
 function usage(tokens: { input: number; output: number }): Record<string, number> {

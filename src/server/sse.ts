@@ -17,13 +17,34 @@ export function sseEvent(data: unknown, fields: { event?: string; id?: string } 
   return `${out}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 }
 
-/** Maps the service's stream events to SSE text. */
-export async function* specialistEvents(events: AsyncIterable<StreamEvent>): AsyncIterable<string> {
+/**
+ * The service's stream as SSE text. Waits for the first event, so failures
+ * before the stream starts (unknown specialist, bad model) throw here and
+ * become plain HTTP errors. A hand-written iterator, not a generator: every
+ * chunk of a long answer passes through it, and each generator layer costs.
+ */
+export async function specialistEvents(events: AsyncIterable<StreamEvent>): Promise<AsyncIterable<string>> {
+  return mapStarted(events, (event, index) => (event.type === 'content' ? sseEvent(event, { id: String(index) }) : sseEvent(event, { event: event.type })));
+}
+
+/** Maps a stream after awaiting its first item; `index` counts content events from 0. */
+export async function mapStarted<T extends { type: string }>(events: AsyncIterable<T>, map: (event: T, index: number) => string): Promise<AsyncIterable<string>> {
+  const iterator = events[Symbol.asyncIterator]();
+  let first: IteratorResult<T> | undefined = await iterator.next();
   let index = 0;
-  for await (const event of events) {
-    if (event.type === 'content') yield sseEvent(event, { id: String(index++) });
-    else yield sseEvent(event, { event: event.type });
-  }
+  const next = async (): Promise<IteratorResult<string>> => {
+    const result = first ?? (await iterator.next());
+    first = undefined;
+    if (result.done) return { done: true, value: undefined };
+    const value = map(result.value, index);
+    if (result.value.type === 'content') index++;
+    return { done: false, value };
+  };
+  const stop = async (): Promise<IteratorResult<string>> => {
+    await iterator.return?.();
+    return { done: true, value: undefined };
+  };
+  return { [Symbol.asyncIterator]: () => ({ next, return: stop }) };
 }
 
 export const SSE_HEADERS: Record<string, string> = {
