@@ -1,0 +1,43 @@
+/** Keeping slow streams alive, and shutting down without cutting answers short. */
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { createApp, startServer } from '../../src/server/index.js';
+import { embeddedService } from '../support/server.js';
+
+function stream(url: string, content: string, model: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/api/v2/ai/apollo/stream`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(text));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ content, model }));
+  });
+}
+
+describe('server lifecycle', () => {
+  it('sends a ": ping" comment while a model is slow to answer', async () => {
+    const server = await startServer(createApp({ service: embeddedService() }), { host: '127.0.0.1', port: 0, pingMs: 50 });
+    try {
+      const body = await stream(server.url, 'slow', 'echo?ttft_ms=400');
+      expect(body).toContain(': ping\n\n');
+      expect(body).toContain('event: done');
+    } finally {
+      await server.close(100);
+    }
+  });
+
+  it('a graceful close lets a running stream finish, then refuses new connections', async () => {
+    const server = await startServer(createApp({ service: embeddedService() }), { host: '127.0.0.1', port: 0 });
+    const running = stream(server.url, 'one two three four five six', 'echo?tps=20');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = server.close(5000);
+    const body = await running;
+    await closed;
+    expect(body).toContain('"data":"six"');
+    expect(body).toContain('event: done');
+    await expect(stream(server.url, 'x', 'echo')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
