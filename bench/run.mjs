@@ -49,25 +49,32 @@ function parseThroughput() {
   return { lines: 10_000, bytes: Buffer.byteLength(text), medianMs: ms, linesPerSecond: Math.round(10_000 / (ms / 1000)) };
 }
 
-function timeCommand(command, args, env, runs) {
-  const times = [];
-  for (let i = 0; i < runs + 2; i++) {
-    const started = process.hrtime.bigint();
-    const result = spawnSync(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-    if (i >= 2) times.push(ms); // the first two warm the file cache
-  }
-  return median(times);
+function timeOnce(command, args, env) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return ms;
 }
 
 function coldStart() {
   const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
   const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
-  const runs = 21;
-  const node = timeCommand(process.execPath, ['-e', '0'], env, runs);
-  const aish = timeCommand(process.execPath, [join(root, 'bin/aish'), '-q', '-c', 'echo hi | apollo'], env, runs);
-  return { runs, nodeMedianMs: node, aishMedianMs: aish, ratio: aish / node };
+  const runs = 41;
+  const node = [process.execPath, ['-e', '0']];
+  const aish = [process.execPath, [join(root, 'bin/aish'), '-q', '-c', 'echo hi | apollo']];
+  const times = { node: [], aish: [] };
+  // Alternate the two, after two warm-up rounds, so machine noise hits both alike.
+  for (let i = 0; i < runs + 2; i++) {
+    const nodeMs = timeOnce(...node, env);
+    const aishMs = timeOnce(...aish, env);
+    if (i < 2) continue;
+    times.node.push(nodeMs);
+    times.aish.push(aishMs);
+  }
+  const nodeMedian = median(times.node);
+  const aishMedian = median(times.aish);
+  return { runs, nodeMedianMs: nodeMedian, aishMedianMs: aishMedian, ratio: aishMedian / nodeMedian };
 }
 
 const parsed = parseThroughput();

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { Command } from 'commander';
 import { Shell } from '../shell/index.js';
-import { connect } from './specialists.js';
+import { ConfigurationFailure, connect } from './specialists.js';
 
 const VERSION = '0.1.0';
 
@@ -70,7 +70,8 @@ passes through.`,
     .description('run the specialist server (HTTP + SSE, OpenAI-compatible /v1)')
     .option('--host <host>', 'address to listen on (env AISH_HOST; default 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 for any free one (env AISH_PORT; default 8003)')
-    .action(async (options: { host?: string; port?: string }) => {
+    .option('--config <file>', 'the config file (default ~/.config/aish/config.yaml, env AISH_CONFIG)')
+    .action(async (options: { host?: string; port?: string; config?: string }) => {
       const { serve } = await import('./serve.js');
       process.exitCode = await serve({ ...options, quiet: Boolean(cli.opts<GlobalOptions>().quiet) });
     });
@@ -161,6 +162,9 @@ export async function run(argv: string[]): Promise<void> {
   } catch (error) {
     if ((error as { code?: string }).code?.startsWith('commander.')) {
       process.exitCode = (error as { exitCode: number }).exitCode === 0 ? 0 : 1;
+    } else if (error instanceof ConfigurationFailure) {
+      process.stderr.write(error.message.split('\n').map((line) => `aish: ${line}\n`).join(''));
+      process.exitCode = 1;
     } else {
       process.stderr.write(`aish: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exitCode = 1;

@@ -10,6 +10,7 @@ export interface ServeOptions {
   host?: string;
   port?: string;
   quiet?: boolean;
+  config?: string;
 }
 
 /** How long running streams may take to finish after a shutdown signal. */
@@ -23,7 +24,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     process.stderr.write(`aish: serve: --port needs a port number from 0 to 65535, not '${portText}'\n`);
     return 1;
   }
-  const service = await createService();
+  const service = await createService(options.config);
   let server;
   try {
     server = await startServer(createApp({ service }), { host, port });
@@ -32,8 +33,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     process.stderr.write(`aish: serve: cannot listen on ${host}:${port} (${code ?? (error as Error).message})\n`);
     return code === 'EADDRINUSE' || code === 'EACCES' ? 2 : 1;
   }
-  const count = (await service.list()).length;
-  process.stderr.write(`aish: serving ${count} specialists on ${server.url}\n`);
+  const specialists = await service.list();
+  const models = [...new Set(specialists.map((specialist) => specialist.model))].join(', ');
+  process.stderr.write(`aish: serving ${specialists.length} specialists (${models}) on ${server.url}\n`);
   const running = server;
   return new Promise((resolve) => {
     const stop = (): void => {

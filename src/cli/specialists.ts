@@ -1,26 +1,44 @@
 /**
  * Which `Specialists` a shell talks to: the remote client when `--server` or
  * AISH_SERVER names a server, else the service in-process (the embedded
- * default). The client and undici load only when a server is named.
+ * default), built from this machine's configuration. The config loader and
+ * the client load only when needed (they cost start-up time).
  */
-import { builtinRoster } from '../config/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { SpecialistService } from '../service/index.js';
 
 export interface Connection {
   server?: string | undefined;
   token?: string | undefined;
+  /** `--config FILE` (then a missing file is an error). */
+  configFile?: string | undefined;
+}
+
+/** A configuration problem, already worded for the user (file, line, key). */
+export class ConfigurationFailure extends Error {
+  override readonly name = 'ConfigurationFailure';
 }
 
 /** The in-process service for this machine's configuration. */
-export async function createService(): Promise<SpecialistService> {
-  // Without a configured provider every specialist answers with the offline echo model.
-  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo' });
+export async function createService(configFile?: string): Promise<SpecialistService> {
+  const { chooseAutoModel, ConfigError, loadConfig } = await import('../config/index.js');
+  let config;
+  try {
+    config = await loadConfig(configFile ? { file: configFile, required: true } : {});
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigurationFailure(error.message);
+    throw error;
+  }
+  // `auto` may probe for Ollama: started now, so the probe overlaps parsing and
+  // planning the line, and awaited only when a specialist is first asked.
+  const choice = chooseAutoModel(config).then((chosen) => chosen.model);
+  choice.catch(() => {});
+  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers });
 }
 
 export async function connect(connection: Connection): Promise<Specialists> {
   const server = connection.server ?? process.env.AISH_SERVER;
-  if (!server) return createService();
+  if (!server) return createService(connection.configFile);
   const { RemoteSpecialists } = await import('../client/index.js');
   const token = connection.token ?? process.env.AISH_TOKEN;
   return new RemoteSpecialists(server, token ? { token } : {});

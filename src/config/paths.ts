@@ -2,32 +2,48 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-type Env = Record<string, string | undefined>;
+/** Environment variables, passed explicitly so tests never read the real ones. */
+export type Env = Record<string, string | undefined>;
 
+/** The user's home: `HOME`, else the operating system's idea of it. */
 export function homeFolder(env: Env = process.env): string {
   return env.HOME || homedir();
 }
 
+/** `$XDG_CONFIG_HOME/aish`, by default `~/.config/aish`. */
 export function configFolder(env: Env = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(homeFolder(env), '.config'), 'aish');
 }
 
+/** `$XDG_DATA_HOME/aish`, by default `~/.local/share/aish`. */
 export function dataFolder(env: Env = process.env): string {
   return join(env.XDG_DATA_HOME || join(homeFolder(env), '.local', 'share'), 'aish');
 }
 
+/** The config file: `AISH_CONFIG`, else `config.yaml` in the config folder. */
 export function configFile(env: Env = process.env): string {
   return env.AISH_CONFIG || join(configFolder(env), 'config.yaml');
 }
 
+/** The SQLite database: `AISH_DB`, else `aish.db` in the data folder. */
 export function databaseFile(env: Env = process.env): string {
   return env.AISH_DB || join(dataFolder(env), 'aish.db');
 }
 
+/** The REPL's line history: `AISH_HISTORY_FILE`, else `repl_history` in the data folder. */
 export function replHistoryFile(env: Env = process.env): string {
   return env.AISH_HISTORY_FILE || join(dataFolder(env), 'repl_history');
 }
 
+/**
+ * The folder of Markdown specialists (one `*.md` file each): `AISH_SPECIALISTS_DIR`
+ * when set, else `specialists/` next to the default config file.
+ */
+export function specialistsFolder(env: Env = process.env): string {
+  return env.AISH_SPECIALISTS_DIR || join(configFolder(env), 'specialists');
+}
+
+/** The rc file sourced by the REPL: `AISH_RC`, else `~/.aishrc`. */
 export function rcFile(env: Env = process.env): string {
   return env.AISH_RC || join(homeFolder(env), '.aishrc');
 }

@@ -130,7 +130,8 @@ class AnswerWriter {
     if (session.echoNoticeShown) return;
     session.echoNoticeShown = true;
     this.context.reporter.notice(
-      'aish: note: answers come from the offline echo model (it repeats the message; it is not an AI): no model provider is configured',
+      'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
+        'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.',
     );
   }
 

@@ -6,6 +6,7 @@
  */
 import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
 
+/** Pacing for benchmarks: a delay before the first word, and words per second after it. */
 export interface EchoOptions {
   ttftMs?: number;
   tps?: number;
@@ -16,6 +17,7 @@ export function echoPieces(text: string): string[] {
   return text.match(/^\s+|\S+\s*/g) ?? [];
 }
 
+/** Reads `ttft_ms` and `tps` from a reference's query string; invalid values are ignored. */
 export function parseEchoOptions(query: string): EchoOptions {
   const params = new URLSearchParams(query);
   const options: EchoOptions = {};
@@ -26,6 +28,7 @@ export function parseEchoOptions(query: string): EchoOptions {
   return options;
 }
 
+/** The echo model for `reference`, paced by `options`. */
 export function createEchoModel(reference: string, options: EchoOptions = {}): LanguageModel {
   return {
     reference,

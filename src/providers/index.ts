@@ -1,16 +1,78 @@
 /** Language-model providers behind one streaming interface. */
-import type { LanguageModel } from './provider.js';
+import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
 import { createEchoModel, parseEchoOptions } from './echo.js';
 
 export * from './provider.js';
-export { createEchoModel, echoPieces, parseEchoOptions } from './echo.js';
+export { createEchoModel, echoPieces, parseEchoOptions, type EchoOptions } from './echo.js';
+// The HTTP adapters (and undici under them) load on a model's first call, not
+// at start-up: most `aish -c` lines of a script never need them, or need one.
+export type { AnthropicModelOptions } from './anthropic/language-model.js';
+export type { OllamaModelOptions } from './ollama/language-model.js';
+export type { OpenAiModelOptions } from './openai/language-model.js';
 
 /**
- * Builds the model a reference names. Only the offline `echo` model exists in
- * this version; any other reference is refused by the caller before it gets here.
+ * The `providers:` section of the configuration, as the config layer resolved
+ * it (environment variables already substituted). Missing base URLs mean the
+ * providers' own services (OpenAI, Anthropic) or a local Ollama.
  */
-export function createModel(reference: string): LanguageModel | undefined {
-  const [name, query = ''] = reference.split('?', 2) as [string, string?];
-  if (name === 'echo') return createEchoModel(reference, parseEchoOptions(query));
-  return undefined;
+export interface ProviderSettings {
+  anthropic?: { api_key?: string; base_url?: string };
+  openai?: { api_key?: string; base_url?: string };
+  ollama?: { base_url?: string };
+}
+
+/**
+ * Builds the model a reference names: `echo` (with `?ttft_ms=…&tps=…`),
+ * `openai/<model>`, `anthropic/<model>` or `ollama/<model>`; `undefined` for
+ * anything else. Nothing is checked or sent here: a missing API key or an
+ * unreachable server shows up as the `error` part of the first stream.
+ */
+export function createModel(reference: string, settings: ProviderSettings = {}): LanguageModel | undefined {
+  if (reference === 'echo' || reference.startsWith('echo?')) {
+    return createEchoModel(reference, parseEchoOptions(reference.slice('echo?'.length)));
+  }
+  const slash = reference.indexOf('/');
+  const provider = reference.slice(0, slash);
+  // Everything after the first slash is the model: names may hold slashes
+  // (`openai/meta-llama/Llama-3-8B` on OpenRouter) and tags (`llama3.1:8b`).
+  const model = reference.slice(slash + 1);
+  if (slash <= 0 || model === '') return undefined;
+  switch (provider) {
+    case 'openai': {
+      const options = { reference, model, ...withDefined({ apiKey: settings.openai?.api_key, baseUrl: settings.openai?.base_url }) };
+      return loadOnFirstCall(reference, async () => (await import('./openai/language-model.js')).createOpenAiModel(options));
+    }
+    case 'anthropic': {
+      const options = { reference, model, ...withDefined({ apiKey: settings.anthropic?.api_key, baseUrl: settings.anthropic?.base_url }) };
+      return loadOnFirstCall(reference, async () => (await import('./anthropic/language-model.js')).createAnthropicModel(options));
+    }
+    case 'ollama': {
+      const options = { reference, model, ...withDefined({ baseUrl: settings.ollama?.base_url }) };
+      return loadOnFirstCall(reference, async () => (await import('./ollama/language-model.js')).createOllamaModel(options));
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Drops keys whose value is undefined or empty (an unset `${VARIABLE}` in the config reads as ''). */
+function withDefined<T extends Record<string, string | undefined>>(values: T): Partial<Record<keyof T, string>> {
+  const result: Partial<Record<keyof T, string>> = {};
+  for (const key of Object.keys(values) as (keyof T)[]) {
+    const value = values[key];
+    if (value !== undefined && value !== '') result[key] = value;
+  }
+  return result;
+}
+
+/** A model whose adapter module is imported when it is first asked to answer. */
+function loadOnFirstCall(reference: string, load: () => Promise<LanguageModel>): LanguageModel {
+  let loaded: Promise<LanguageModel> | undefined;
+  return {
+    reference,
+    async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelPart> {
+      loaded ??= load();
+      yield* (await loaded).stream(request, signal);
+    },
+  };
 }

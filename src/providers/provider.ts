@@ -6,11 +6,13 @@
  */
 import type { ErrorCode } from '../protocol/index.js';
 
+/** One turn of the conversation sent to a model. */
 export interface ModelMessage {
   role: 'user' | 'assistant';
   content: string;
 }
 
+/** What a model is asked: the conversation plus generation options. */
 export interface ModelRequest {
   /** The system prompt. */
   system?: string;
@@ -21,12 +23,41 @@ export interface ModelRequest {
   caller: string;
 }
 
+/**
+ * Why a model stopped, in one vocabulary for every provider (OpenAI's words,
+ * which the OpenAI-compatible view can pass through unchanged). Each adapter's
+ * `finish-reason.ts` maps its provider's own reasons onto these.
+ */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
+
+/**
+ * A failure, as the last part of a stream. `code` and `message` are all most
+ * consumers need; the optional fields are there for a retry layer.
+ */
+export interface ModelErrorPart {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** The provider's HTTP status, when it answered with an error status. */
+  status?: number;
+  /** How long the provider asked us to wait before trying again, in seconds. */
+  retryAfterSeconds?: number;
+  /** Whether sending the same request again may succeed (overload, rate limit, network). */
+  retryable?: boolean;
+}
+
+/**
+ * One piece of a model's answer. A stream is any number of `text-delta`
+ * parts, at most one `usage` part, then exactly one `finish` or `error` part,
+ * which is always the last; a stream cut short by its `AbortSignal` simply ends.
+ */
 export type ModelPart =
   | { type: 'text-delta'; text: string }
   | { type: 'usage'; input: number; output: number }
-  | { type: 'finish'; reason: string }
-  | { type: 'error'; code: ErrorCode; message: string };
+  | { type: 'finish'; reason: FinishReason }
+  | ModelErrorPart;
 
+/** A language model behind one streaming method. */
 export interface LanguageModel {
   /** `provider/model` as configured, e.g. `echo` or `ollama/llama3.1`. */
   readonly reference: string;

@@ -14,13 +14,18 @@ import type {
   SpecialistStatus,
   StreamEvent,
 } from '../protocol/index.js';
-import { createModel, type LanguageModel } from '../providers/index.js';
+import { createModel, type LanguageModel, type ProviderSettings } from '../providers/index.js';
 import { PerformanceBook } from './performance.js';
 
 export interface ServiceOptions {
   roster: SpecialistDefinition[];
-  /** What `model: auto` means on this machine. */
-  defaultModel: string;
+  /**
+   * What `model: auto` means on this machine, or how to find out (probing
+   * for Ollama takes time, so it happens once, when a model is first needed).
+   */
+  defaultModel: string | (() => Promise<string>);
+  /** Keys and base URLs of the providers (from the config). */
+  providers?: ProviderSettings;
 }
 
 export interface DiscoveryFilter {
@@ -41,7 +46,16 @@ export class SpecialistService implements Specialists {
   }
 
   async list(): Promise<SpecialistInfo[]> {
-    return this.options.roster.map((specialist) => this.describe(specialist));
+    const defaultModel = await this.defaultModel();
+    return this.options.roster.map((specialist) => this.describe(specialist, defaultModel));
+  }
+
+  private defaultModelChoice: Promise<string> | undefined;
+
+  private defaultModel(): Promise<string> {
+    const { defaultModel } = this.options;
+    this.defaultModelChoice ??= typeof defaultModel === 'string' ? Promise.resolve(defaultModel) : defaultModel();
+    return this.defaultModelChoice;
   }
 
   /** Discovery: every specialist with a score of at least `min_score` for `capability` (primary or not), and/or in `status`. */
@@ -69,23 +83,23 @@ export class SpecialistService implements Specialists {
     throw new AishError('CANCELLED', 'the request was cancelled');
   }
 
-  private describe(specialist: SpecialistDefinition): SpecialistInfo {
+  private describe(specialist: SpecialistDefinition, defaultModel: string): SpecialistInfo {
     return {
       id: specialist.id,
       name: specialist.name,
       aliases: [...specialist.aliases],
       description: specialist.description,
       status: 'active',
-      model: this.modelOf(specialist),
+      model: this.modelOf(specialist, defaultModel),
       capabilities: { primary: [...specialist.capabilities.primary], scores: { ...specialist.capabilities.scores } },
       performance: this.performance.of(specialist.id),
       features: { streaming: true, sessions: false, websocket: false },
     };
   }
 
-  private modelOf(specialist: SpecialistDefinition, override?: string): string {
+  private modelOf(specialist: SpecialistDefinition, defaultModel: string, override?: string): string {
     const reference = override ?? specialist.model;
-    return reference === 'auto' ? this.options.defaultModel : reference;
+    return reference === 'auto' ? defaultModel : reference;
   }
 
   private find(id: string): SpecialistDefinition {
@@ -102,7 +116,7 @@ export class SpecialistService implements Specialists {
     if (request.session_id !== undefined) {
       throw new AishError('BAD_REQUEST', 'sessions are not available in this version of aish', { session_id: request.session_id });
     }
-    const reference = this.modelOf(specialist, request.model);
+    const reference = this.modelOf(specialist, await this.defaultModel(), request.model);
     const model = this.model(reference);
     const started = Date.now();
     const controller = new AbortController();
@@ -158,9 +172,9 @@ export class SpecialistService implements Specialists {
   }
 
   private model(reference: string): LanguageModel {
-    const model = createModel(reference);
+    const model = createModel(reference, this.options.providers);
     if (!model) {
-      throw new AishError('PROVIDER_UNAVAILABLE', `model '${reference}' is not available: this version of aish only has the offline echo model`, {
+      throw new AishError('BAD_REQUEST', `unknown model '${reference}' (use provider/model with anthropic, openai or ollama, or echo)`, {
         model: reference,
       });
     }

@@ -32,7 +32,7 @@ describe('the echo model', () => {
 
   it('takes ttft_ms and tps from its reference', () => {
     expect(createModel('echo?ttft_ms=200&tps=50')!.reference).toBe('echo?ttft_ms=200&tps=50');
-    expect(createModel('ollama/llama3.1')).toBeUndefined();
+    expect(createModel('mistral/large')).toBeUndefined();
   });
 
   it('splits pieces so that joining them gives the text back', () => {

@@ -101,7 +101,7 @@ describe('bad input gets a 4xx with a code', () => {
     ['a temperature out of range', 'POST', '/api/v2/ai/apollo/message', '{"content":"x","temperature":9}', 400, 'BAD_REQUEST'],
     ['a fractional max_tokens', 'POST', '/api/v2/ai/apollo/message', '{"content":"x","max_tokens":1.5}', 400, 'BAD_REQUEST'],
     ['an unknown specialist', 'POST', '/api/v2/ai/nobody/stream', '{"content":"x"}', 404, 'SPECIALIST_NOT_FOUND'],
-    ['an unknown model', 'POST', '/api/v2/ai/apollo/stream', '{"content":"x","model":"nope/x"}', 503, 'PROVIDER_UNAVAILABLE'],
+    ['an unknown model', 'POST', '/api/v2/ai/apollo/stream', '{"content":"x","model":"nope/x"}', 400, 'BAD_REQUEST'],
     ['an unknown route', 'GET', '/api/v2/nothing', undefined, 404, 'NOT_FOUND'],
     ['path traversal in an id', 'POST', '/api/v2/ai/..%2F..%2Fetc/message', '{"content":"x"}', 404, 'SPECIALIST_NOT_FOUND'],
     ['a best match without a capability', 'GET', '/api/v2/discovery/best', undefined, 400, 'BAD_REQUEST'],

@@ -1,0 +1,107 @@
+/**
+ * `default_model: auto` (cli.md "Configuration"): Anthropic if its key is set,
+ * else OpenAI if its key is set, else an Ollama that answers, else the offline
+ * echo model with a notice saying how to configure a real one.
+ */
+import { connect } from 'node:net';
+import { DEFAULT_BASE_URLS, type AishConfig } from './load-config.js';
+
+/** The models `auto` picks for providers that have a key. */
+export const AUTO_MODELS = {
+  anthropic: 'anthropic/claude-sonnet-4-5',
+  openai: 'openai/gpt-4o-mini',
+} as const;
+
+/** How long `auto` waits for Ollama's model list: short, as it runs before the first answer. */
+export const OLLAMA_PROBE_TIMEOUT_MS = 300;
+
+/** Asks an Ollama server for a model to chat with; `undefined` when none answers in time. */
+export type OllamaProbe = (baseUrl: string, timeoutMs: number) => Promise<string | undefined>;
+
+/** The model `auto` chose, and the notice to show once when it is the echo model. */
+export interface AutoModelChoice {
+  model: string;
+  notice?: string;
+}
+
+/** What {@link chooseAutoModel} uses to look for Ollama; {@link probeOllama} by default. */
+export interface ChooseAutoModelOptions {
+  probeOllama?: OllamaProbe;
+}
+
+/** The notice shown when `auto` falls back to the echo model. */
+export const NO_PROVIDER_NOTICE =
+  'no model provider is configured, so specialists answer with the offline echo model (it repeats your message; it is not an AI). ' +
+  'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama (https://ollama.com) with a model pulled, ' +
+  'or write ~/.config/aish/config.yaml.';
+
+/** Resolves `default_model`: returned as is unless it is `auto`. */
+export async function chooseAutoModel(config: AishConfig, options: ChooseAutoModelOptions = {}): Promise<AutoModelChoice> {
+  if (config.default_model !== 'auto') return { model: config.default_model };
+  if (config.providers.anthropic?.api_key) return { model: AUTO_MODELS.anthropic };
+  if (config.providers.openai?.api_key) return { model: AUTO_MODELS.openai };
+  const probe = options.probeOllama ?? probeOllama;
+  const ollamaModel = await probe(config.providers.ollama?.base_url ?? DEFAULT_BASE_URLS.ollama, OLLAMA_PROBE_TIMEOUT_MS);
+  if (ollamaModel) return { model: `ollama/${ollamaModel}` };
+  return { model: 'echo', notice: NO_PROVIDER_NOTICE };
+}
+
+/**
+ * The default probe: `GET <baseUrl>/api/tags`, answered within `timeoutMs`, and
+ * the first model that can chat. Every failure (refused, timed out, not JSON,
+ * no models) is `undefined`: a missing Ollama is the common case, not an error.
+ * A refused connection fails at once, so only a silent host costs the timeout.
+ */
+export async function probeOllama(baseUrl: string, timeoutMs: number): Promise<string | undefined> {
+  const started = Date.now();
+  // Most machines run no Ollama: a bare TCP connect says so in a millisecond,
+  // without loading an HTTP client on every start.
+  if (!(await listening(baseUrl, timeoutMs))) return undefined;
+  const signal = AbortSignal.timeout(Math.max(1, timeoutMs - (Date.now() - started)));
+  try {
+    const { request } = await import('undici');
+    // `reset` closes the connection afterwards: a one-off probe should leave no idle socket behind.
+    const response = await request(`${baseUrl.replace(/\/+$/, '')}/api/tags`, { method: 'GET', signal, reset: true, headers: { accept: 'application/json' } });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      return undefined;
+    }
+    return firstChatModel(await response.body.json());
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when something accepts a TCP connection at the URL's host and port within the time. */
+function listening(baseUrl: string, timeoutMs: number): Promise<boolean> {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return Promise.resolve(false);
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (answer: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Embedding models are listed too but cannot chat; skip them. */
+function firstChatModel(tags: unknown): string | undefined {
+  const models = (tags as { models?: unknown } | null)?.models;
+  if (!Array.isArray(models)) return undefined;
+  for (const model of models) {
+    const name = (model as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && name !== '' && !/embed/i.test(name)) return name;
+  }
+  return undefined;
+}

@@ -1,0 +1,146 @@
+/**
+ * Loading the configuration (cli.md "Configuration"): config.yaml, then the
+ * Markdown specialists, merged over the built-in roster, with the environment
+ * standing in for whatever the file leaves out.
+ */
+// Synchronous reads: a config is small, and node:fs/promises costs start-up time.
+import { readFileSync } from 'node:fs';
+import { baseUrlProblem, readConfigFile, trimTrailingSlashes, type FileSettings, type ServerFields } from './config-file.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { readMarkdownSpecialists } from './markdown-specialists.js';
+import { configFile, homeFolder, specialistsFolder, type Env } from './paths.js';
+import { mergeRoster } from './roster-merge.js';
+import { builtinRoster, type SpecialistDefinition } from './roster.js';
+import { loadYamlParser, YamlSource } from './yaml-source.js';
+
+/** A provider reached with an API key. `api_key` is absent when not set (or set empty). */
+export interface KeyedProviderSettings {
+  api_key?: string;
+  /** Without a trailing slash; `openai`'s includes the version path (`…/v1`). */
+  base_url?: string;
+}
+
+/** `server:` settings; absent ones take the server's defaults (protocol.md). */
+export type ServerSettings = ServerFields;
+
+/** The configuration aish runs with. */
+export interface AishConfig {
+  /** The config file read, or `undefined` when there was none. */
+  file: string | undefined;
+  /** Every provider is present, with its base URL filled in (the documented defaults). */
+  providers: {
+    anthropic?: KeyedProviderSettings;
+    openai?: KeyedProviderSettings;
+    ollama?: { base_url?: string };
+  };
+  /** `auto`, `echo[?…]` or `provider/model`; `auto` unless the file says otherwise. */
+  default_model: string;
+  /** The merged roster: built-in (unless `builtin_roster: false`), config.yaml, then Markdown files. */
+  specialists: SpecialistDefinition[];
+  server: ServerSettings;
+}
+
+/** What {@link loadConfig} reads. */
+export interface LoadConfigOptions {
+  /** Environment for `${NAME}`, paths and provider keys; `process.env` when absent. */
+  env?: Env;
+  /** The config file; `configFile(env)` when absent. */
+  file?: string;
+  /** A missing file is an error (for an explicit `--config`); otherwise it means defaults. */
+  required?: boolean;
+}
+
+/** The base URLs used when neither the file nor the environment gives one (cli.md). */
+export const DEFAULT_BASE_URLS = {
+  anthropic: 'https://api.anthropic.com',
+  openai: 'https://api.openai.com/v1',
+  ollama: 'http://127.0.0.1:11434',
+} as const;
+
+/**
+ * Loads and checks the configuration. A missing config file is not an error
+ * (defaults and the built-in roster); anything wrong is a {@link ConfigError}
+ * listing every problem found, each with its file, line and key.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<AishConfig> {
+  const env = options.env ?? process.env;
+  const file = options.file ?? configFile(env);
+  const problems: ConfigProblem[] = [];
+  const text = await readConfigText(file, options.required ?? false, problems);
+  if (text !== undefined) await loadYamlParser();
+  const settings: FileSettings = text === undefined ? { providers: {}, specialists: [], server: {} } : readConfigFile(new YamlSource(file, text, env, problems));
+  const markdown = await readMarkdownSpecialists(specialistsFolder(env), env, problems);
+  const base = settings.builtin_roster === false ? [] : builtinRoster();
+  const specialists = mergeRoster(base, [...settings.specialists, ...markdown], problems);
+  const providers = resolveProviders(settings.providers, env, problems);
+  if (problems.length > 0) throw new ConfigError(inFileOrder(problems), { home: homeFolder(env) });
+  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server };
+}
+
+/**
+ * `OLLAMA_HOST` as a base URL, read the way Ollama reads it: `host`, `host:port`
+ * or a URL; without a scheme the port defaults to 11434. A listen-everywhere
+ * address (`0.0.0.0`, `::`) means this machine when used to connect.
+ */
+export function ollamaHostUrl(value: string): string | undefined {
+  let text = value.trim();
+  const schemeGiven = text.includes('://');
+  if (!schemeGiven) text = `http://${text}`;
+  text = text.replace(/^([a-z]+:\/\/)(:|\/|$)/i, '$1127.0.0.1$2');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (baseUrlProblem(url.href) !== undefined) return undefined;
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  if (url.hostname === '[::]') url.hostname = '[::1]';
+  if (!schemeGiven && url.port === '') url.port = '11434';
+  return trimTrailingSlashes(url.href);
+}
+
+/** Problems are found section by section; users read them top to bottom, file by file. */
+function inFileOrder(problems: ConfigProblem[]): ConfigProblem[] {
+  const files = [...new Set(problems.map((problem) => problem.file))];
+  const rank = (problem: ConfigProblem): [number, number] => [files.indexOf(problem.file), problem.line ?? 0];
+  return [...problems].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
+}
+
+async function readConfigText(file: string, required: boolean, problems: ConfigProblem[]): Promise<string | undefined> {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !required) return undefined;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    problems.push({ file, message: `cannot read the config file: ${reason}` });
+    return undefined;
+  }
+}
+
+/**
+ * The providers as if the documented default `providers:` block were there:
+ * an API key the file does not give comes from `ANTHROPIC_API_KEY` /
+ * `OPENAI_API_KEY`, and an Ollama base URL from `OLLAMA_HOST`.
+ */
+function resolveProviders(file: FileSettings['providers'], env: Env, problems: ConfigProblem[]): AishConfig['providers'] {
+  return {
+    anthropic: keyed(file.anthropic?.api_key ?? env.ANTHROPIC_API_KEY, file.anthropic?.base_url ?? DEFAULT_BASE_URLS.anthropic),
+    openai: keyed(file.openai?.api_key ?? env.OPENAI_API_KEY, file.openai?.base_url ?? DEFAULT_BASE_URLS.openai),
+    ollama: { base_url: file.ollama?.base_url ?? ollamaFromEnv(env, problems) ?? DEFAULT_BASE_URLS.ollama },
+  };
+}
+
+function keyed(apiKey: string | undefined, baseUrl: string): KeyedProviderSettings {
+  // An empty key (`api_key: ${UNSET}`) is no key: auto must not pick that provider.
+  return apiKey ? { api_key: apiKey, base_url: baseUrl } : { base_url: baseUrl };
+}
+
+function ollamaFromEnv(env: Env, problems: ConfigProblem[]): string | undefined {
+  const value = env.OLLAMA_HOST;
+  if (!value?.trim()) return undefined;
+  const url = ollamaHostUrl(value);
+  if (url === undefined) problems.push({ file: 'OLLAMA_HOST', message: `expected host, host:port or an http(s) URL, got ${JSON.stringify(value)}` });
+  return url;
+}

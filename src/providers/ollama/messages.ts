@@ -1,0 +1,14 @@
+/** `ModelRequest` → the `/api/chat` request body. */
+import type { ModelRequest } from '../provider.js';
+import type { OllamaChatRequest, OllamaMessage } from './api-types.js';
+
+/** The streaming request body: the system prompt as the first message, generation options under `options`. */
+export function toOllamaRequest(model: string, request: ModelRequest): OllamaChatRequest {
+  const messages: OllamaMessage[] = [];
+  if (request.system) messages.push({ role: 'system', content: request.system });
+  for (const message of request.messages) messages.push({ role: message.role, content: message.content });
+  const body: OllamaChatRequest = { model, messages, stream: true };
+  if (request.temperature !== undefined) (body.options ??= {}).temperature = request.temperature;
+  if (request.maxTokens !== undefined) (body.options ??= {}).num_predict = request.maxTokens;
+  return body;
+}

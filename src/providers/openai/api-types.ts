@@ -1,0 +1,52 @@
+/**
+ * The parts of the OpenAI Chat Completions wire format aish writes and reads.
+ * Fields read from the wire are optional: OpenAI-compatible servers differ
+ * (`choices` may be `[]`, `null` or missing on the usage chunk).
+ */
+
+/** One message as Chat Completions takes it; the system prompt is the first message. */
+export interface OpenAiMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** The body of `POST {base_url}/chat/completions` as aish sends it. */
+export interface OpenAiChatRequest {
+  model: string;
+  messages: OpenAiMessage[];
+  stream: true;
+  /** Asks for a last chunk with usage and `choices: []`. */
+  stream_options: { include_usage: true };
+  temperature?: number;
+  /** OpenAI's own service: `max_tokens` is deprecated there and refused by reasoning models. */
+  max_completion_tokens?: number;
+  /** Every other OpenAI-compatible server still reads this name. */
+  max_tokens?: number;
+}
+
+/** One `data:` event of the stream (`chat.completion.chunk`), or an in-stream error. */
+export interface OpenAiChunk {
+  choices?: OpenAiChoice[] | null;
+  usage?: OpenAiUsage | null;
+  error?: OpenAiError;
+}
+
+/** One choice of a chunk; aish asks for one and reads index 0. */
+export interface OpenAiChoice {
+  index?: number;
+  delta?: { role?: string; content?: string | null } | null;
+  finish_reason?: string | null;
+}
+
+/** Token counts, on the usage chunk only. */
+export interface OpenAiUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+}
+
+/** The error envelope's inner object, in an error body (`{"error": …}`) or in a stream. */
+export interface OpenAiError {
+  message?: string;
+  type?: string;
+  code?: string | null;
+}
