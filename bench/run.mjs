@@ -6,7 +6,8 @@
 //                     against a bare node:http SSE server sending the same events
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -179,5 +180,60 @@ console.log(
 console.log(
   `server stream throughput (${figures.events.toLocaleString('en')} chunks, median of 5): aish ${Math.round(figures.aishRate).toLocaleString('en')} chunks/s, ` +
     `plain node:http ${Math.round(figures.plainRate).toLocaleString('en')} chunks/s: ratio ${(figures.aishRate / figures.plainRate).toFixed(2)}x (goal >= 0.8x)`,
+);
+
+/**
+ * Upstream cancel: a fake OpenAI-compatible provider sends one chunk and stalls;
+ * the client reads it through `aish serve` and leaves. Measured: from the
+ * client closing to the provider seeing its connection closed.
+ */
+async function cancelFigures() {
+  const closes = [];
+  let onClose;
+  const provider = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write('data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"hi "}}]}\n\n');
+    request.socket.once('close', () => onClose?.(process.hrtime.bigint()));
+  });
+  await new Promise((resolve) => provider.listen(0, '127.0.0.1', resolve));
+  const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
+  mkdirSync(join(home, '.config', 'aish'), { recursive: true });
+  writeFileSync(
+    join(home, '.config', 'aish', 'config.yaml'),
+    `providers:\n  openai: { api_key: sk-bench, base_url: "http://127.0.0.1:${provider.address().port}/v1" }\ndefault_model: openai/gpt-4o-mini\n`,
+  );
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
+  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0'], /127\.0\.0\.1:(\d+)/, env);
+  try {
+    for (let i = 0; i < 20; i++) {
+      const closed = new Promise((resolve) => (onClose = resolve));
+      const left = await new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: aish.port, path: '/api/v2/ai/apollo/stream', method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.on('data', (chunk) => {
+            if (String(chunk).includes('"type":"content"')) {
+              const at = process.hrtime.bigint();
+              req.destroy();
+              resolve(at);
+            }
+          });
+        });
+        req.on('error', () => {});
+        req.end(JSON.stringify({ content: 'hi' }));
+        setTimeout(() => reject(new Error('no content from aish serve')), 10_000).unref();
+      });
+      closes.push(Number((await closed) - left) / 1e6);
+    }
+  } finally {
+    aish.child.kill('SIGTERM');
+    provider.close();
+    provider.closeAllConnections();
+  }
+  return { runs: closes.length, median: median(closes), max: Math.max(...closes) };
+}
+
+const cancel = await cancelFigures();
+console.log(
+  `upstream cancel after a client leaves (${cancel.runs} runs): median ${cancel.median.toFixed(2)} ms, max ${cancel.max.toFixed(2)} ms (goal: within 100 ms)`,
 );
 agent.destroy();
