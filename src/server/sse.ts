@@ -8,13 +8,20 @@ import type { StreamEvent } from '../protocol/index.js';
 /** One SSE event. Field values may not hold CR or LF (they would end the field). */
 export function sseEvent(data: unknown, fields: { event?: string; id?: string } = {}): string {
   let out = '';
-  for (const [name, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    if (/[\r\n]/.test(value)) throw new Error(`an SSE ${name} may not contain a line break`);
-    out += `${name}: ${value}\n`;
-  }
+  if (fields.event !== undefined) out += `event: ${fieldValue('event', fields.event)}\n`;
+  if (fields.id !== undefined) out += `id: ${fieldValue('id', fields.id)}\n`;
   // JSON.stringify escapes line breaks inside strings, so the data stays one line.
   return `${out}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+}
+
+function fieldValue(name: string, value: string): string {
+  if (value.includes('\n') || value.includes('\r')) throw new Error(`an SSE ${name} may not contain a line break`);
+  return value;
+}
+
+/** A content event: the hot path of every stream, so no checks (the id is a number). */
+function contentEvent(event: StreamEvent, index: number): string {
+  return `id: ${index}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 /**
@@ -24,7 +31,7 @@ export function sseEvent(data: unknown, fields: { event?: string; id?: string } 
  * chunk of a long answer passes through it, and each generator layer costs.
  */
 export async function specialistEvents(events: AsyncIterable<StreamEvent>): Promise<AsyncIterable<string>> {
-  return mapStarted(events, (event, index) => (event.type === 'content' ? sseEvent(event, { id: String(index) }) : sseEvent(event, { event: event.type })));
+  return mapStarted(events, (event, index) => (event.type === 'content' ? contentEvent(event, index) : sseEvent(event, { event: event.type })));
 }
 
 /** Maps a stream after awaiting its first item; `index` counts content events from 0. */
