@@ -3,8 +3,7 @@
  * checked here, and what is given is returned as is; defaults and the
  * environment are applied afterwards by load-config.ts.
  */
-import { modelReferenceProblem } from './model-reference.js';
-import { idProblem, readSpecialistFields, SPECIALIST_FIELDS, type SpecialistPatch } from './specialist-entry.js';
+import { idProblem, readModel, readSpecialistFields, SPECIALIST_FIELDS, type SpecialistPatch } from './specialist-entry.js';
 import type { Entry, YamlSource } from './yaml-source.js';
 
 /** The top-level keys of config.yaml. */
@@ -56,7 +55,7 @@ export function readConfigFile(source: YamlSource): FileSettings {
         readProviders(source, entry, settings);
         break;
       case 'default_model':
-        settings.default_model = readDefaultModel(source, entry);
+        settings.default_model = readModel(source, entry);
         break;
       case 'builtin_roster':
         settings.builtin_roster = source.boolean(entry.value, entry.key, entry.keyNode);
@@ -109,14 +108,6 @@ function readBaseUrl(source: YamlSource, field: Entry, url: string): string | un
   return undefined;
 }
 
-function readDefaultModel(source: YamlSource, entry: Entry): string | undefined {
-  const model = source.string(entry.value, entry.key, entry.keyNode);
-  if (model === undefined) return undefined;
-  const problem = modelReferenceProblem(model);
-  if (problem === undefined) return model;
-  source.report(entry.key, problem, entry.value, entry.keyNode);
-  return undefined;
-}
 
 function readSpecialists(source: YamlSource, entry: Entry): SpecialistPatch[] {
   const patches: SpecialistPatch[] = [];

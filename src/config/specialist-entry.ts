@@ -74,7 +74,8 @@ function assign<K extends keyof SpecialistPatch>(patch: SpecialistPatch, field: 
   if (value !== undefined) patch[field] = value;
 }
 
-function readModel(source: YamlSource, entry: Entry): string | undefined {
+/** A model reference (`provider/model`, `echo…`, `auto`); a bad one is reported. */
+export function readModel(source: YamlSource, entry: Entry): string | undefined {
   const model = source.string(entry.value, entry.key, entry.keyNode);
   if (model === undefined) return undefined;
   const problem = modelReferenceProblem(model);
