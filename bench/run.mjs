@@ -4,8 +4,10 @@
 //   cold start        median of `aish -c 'echo hi | apollo'` against `node -e 0`
 //   server            first-token latency over SSE and relayed stream throughput,
 //                     against a bare node:http SSE server sending the same events
+//   store             session create / append / context fetch on a large database
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
+import { storeFigures } from './store-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -237,3 +239,5 @@ console.log(
   `upstream cancel after a client leaves (${cancel.runs} runs): median ${cancel.median.toFixed(2)} ms, max ${cancel.max.toFixed(2)} ms (goal: within 100 ms)`,
 );
 agent.destroy();
+
+for (const figure of await storeFigures()) console.log(figure);

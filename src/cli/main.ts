@@ -8,6 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { join } from 'node:path';
+import { dataFolder } from '../config/paths.js';
 import type { Command } from 'commander';
 import { Shell } from '../shell/index.js';
 import { ConfigurationFailure, connect } from './specialists.js';
@@ -66,6 +68,35 @@ passes through.`,
       process.exitCode = await runLine(json ? 'ais --json' : 'ais', cli.opts());
     });
   cli
+    .command('sessions')
+    .description('manage sessions: list | show ID | rm ID | export ID | import FILE|- [--force] (--json)')
+    .argument('[args...]', 'the command and its arguments')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      // The builtin does the work; "$@" hands it the words untouched.
+      process.exitCode = await runLine('sessions "$@"', cli.opts(), cli.opts<GlobalOptions>().json ? [...args, '--json'] : args);
+    });
+  cli
+    .command('chat')
+    .description('chat with one specialist in a session (piped input is the first message)')
+    .argument('<name>', 'the specialist')
+    .option('--session <id-or-name>', 'resume a session (a new name creates it)')
+    .action(async (name: string, options: { session?: string }) => {
+      const { runChat } = await import('../shell/chat.js');
+      const global = cli.opts<GlobalOptions>();
+      const specialists = await connect({ server: global.server });
+      const current = new (await import('../shell/current-session.js')).CurrentSessions(join(dataFolder(), 'current-sessions.json'));
+      process.exitCode = await runChat({
+        specialists,
+        specialist: name,
+        quiet: Boolean(global.quiet),
+        onSession: (id) => current.set(id),
+        ...(options.session && { session: options.session }),
+      });
+      await specialists.close();
+    });
+  cli
     .command('serve')
     .description('run the specialist server (HTTP + SSE, OpenAI-compatible /v1)')
     .option('--host <host>', 'address to listen on (env AISH_HOST; default 127.0.0.1)')
@@ -93,13 +124,19 @@ function timeoutOf(options: GlobalOptions): number | undefined {
 }
 
 async function newShell(options: GlobalOptions, extra: { stdinIsScript: boolean; scriptName: string; positional: string[] }): Promise<Shell> {
-  const shell = new Shell({ specialists: await connect({ server: options.server }), quiet: Boolean(options.quiet), timeoutSeconds: timeoutOf(options), ...extra });
+  const shell = new Shell({
+    specialists: await connect({ server: options.server }),
+    quiet: Boolean(options.quiet),
+    timeoutSeconds: timeoutOf(options),
+    currentSessionsFile: join(dataFolder(), 'current-sessions.json'),
+    ...extra,
+  });
   shell.installSignalHandlers();
   return shell;
 }
 
-async function runLine(line: string, options: GlobalOptions): Promise<number> {
-  const shell = await newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] });
+async function runLine(line: string, options: GlobalOptions, positional: string[] = []): Promise<number> {
+  const shell = await newShell(options, { stdinIsScript: false, scriptName: 'aish', positional });
   const status = await shell.run(line);
   await shell.waitForJobs();
   return status;

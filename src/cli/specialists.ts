@@ -5,6 +5,7 @@
  * the client load only when needed (they cost start-up time).
  */
 import type { Specialists } from '../protocol/index.js';
+import { databaseFile } from '../config/paths.js';
 import { SpecialistService } from '../service/index.js';
 
 export interface Connection {
@@ -33,7 +34,7 @@ export async function createService(configFile?: string): Promise<SpecialistServ
   // planning the line, and awaited only when a specialist is first asked.
   const choice = chooseAutoModel(config).then((chosen) => chosen.model);
   choice.catch(() => {});
-  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers });
+  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers, database: databaseFile() });
 }
 
 export async function connect(connection: Connection): Promise<Specialists> {

@@ -4,7 +4,21 @@
  * stream early aborts its HTTP request, so the server stops the model call.
  */
 import { Agent, request as httpRequest, type Dispatcher } from 'undici';
-import { AishError, type BestMatch, type ErrorCode, type MessageRequest, type MessageResponse, type SpecialistInfo, type Specialists, type StreamEvent } from '../protocol/index.js';
+import {
+  AishError,
+  type BestMatch,
+  type CreateSessionRequest,
+  type ErrorCode,
+  type MessageRequest,
+  type MessageResponse,
+  type SessionDetail,
+  type SessionInfo,
+  type SessionMessageRequest,
+  type SessionSummary,
+  type SpecialistInfo,
+  type Specialists,
+  type StreamEvent,
+} from '../protocol/index.js';
 import { readSse } from './sse-reader.js';
 
 export interface RemoteOptions {
@@ -38,13 +52,42 @@ export class RemoteSpecialists implements Specialists {
     return (await this.json('GET', `/api/v2/discovery/best?${query}`)) as BestMatch;
   }
 
+  async createSession(request: CreateSessionRequest): Promise<SessionInfo> {
+    return (await this.json('POST', '/api/v2/sessions', request)) as SessionInfo;
+  }
+
+  async getSession(idOrName: string): Promise<SessionDetail> {
+    return (await this.json('GET', `/api/v2/sessions/${encodeURIComponent(idOrName)}`)) as SessionDetail;
+  }
+
+  async listSessions(): Promise<SessionSummary[]> {
+    return ((await this.json('GET', '/api/v2/sessions')) as { sessions: SessionSummary[] }).sessions;
+  }
+
+  async deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
+    return (await this.json('DELETE', `/api/v2/sessions/${encodeURIComponent(idOrName)}`)) as { status: 'deleted'; session_id: string };
+  }
+
+  async importSession(data: unknown, options: { force?: boolean }): Promise<SessionInfo> {
+    return (await this.json('POST', `/api/v2/sessions/import${options.force ? '?force=true' : ''}`, data)) as SessionInfo;
+  }
+
+  async *streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    yield* this.sse(`/api/v2/sessions/${encodeURIComponent(idOrName)}/message`, { ...request, stream: true }, signal);
+  }
+
   async *stream(specialistId: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
     const path = `/api/v2/ai/${encodeURIComponent(specialistId)}`;
     if (!(await this.serverFeatures()).streaming) {
       yield* this.unstreamed(path, specialistId, request, signal);
       return;
     }
-    const response = await this.send('POST', `${path}/stream`, request, signal);
+    yield* this.sse(`${path}/stream`, request, signal);
+  }
+
+  /** POSTs a body and reads the answer as stream events. */
+  private async *sse(path: string, body: unknown, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    const response = await this.send('POST', path, body, signal);
     if (response.statusCode !== 200) throw await errorFrom(response);
     try {
       for await (const message of readSse(response.body)) yield parseEvent(message.data);
@@ -81,7 +124,7 @@ export class RemoteSpecialists implements Specialists {
     await this.agent.close();
   }
 
-  private async json(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+  private async json(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
     const response = await this.send(method, path, body, signal);
     if (response.statusCode >= 400) throw await errorFrom(response);
     try {
@@ -91,7 +134,7 @@ export class RemoteSpecialists implements Specialists {
     }
   }
 
-  private async send(method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+  private async send(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;

@@ -4,6 +4,7 @@
  */
 import { AishError, exitStatusFor, toAishError, type MessageRequest, type StreamEvent } from '../protocol/index.js';
 import { parseAiArgs, type AiOptions } from '../plan/index.js';
+import { sessionFor, usesSession } from './session-call.js';
 import type { ExecContext } from './context.js';
 import { Spinner } from './progress.js';
 import { readSource, ReaderGone, releaseSource, SinkWriter, type Sink, type Source } from './streams.js';
@@ -31,9 +32,9 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
     return 1;
   }
   const { options } = parsed;
-  if (options.session !== undefined || options.getId || options.contextWindow !== undefined) {
+  if (options.contextWindow !== undefined && !usesSession(options)) {
     releaseSource(call.source);
-    context.reporter.error(`aish: ${specialist}: sessions (--session, --get-id, --context-window) are not available in this version of aish`);
+    context.reporter.error(`aish: ${specialist}: --context-window needs --session or -C`);
     return 1;
   }
   const input = await readSource(call.source, context.stdin);
@@ -42,11 +43,25 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
     context.reporter.error(`aish: ${specialist}: nothing to send`);
     return 1;
   }
-  const request: MessageRequest = { content };
-  if (options.temperature !== undefined) request.temperature = options.temperature;
-  if (options.maxTokens !== undefined) request.max_tokens = options.maxTokens;
-  if (options.model !== undefined) request.model = options.model;
-  return new AnswerWriter(specialist, options, new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed), context).run(request);
+  const generation: Omit<MessageRequest, 'content'> = {};
+  if (options.temperature !== undefined) generation.temperature = options.temperature;
+  if (options.maxTokens !== undefined) generation.max_tokens = options.maxTokens;
+  if (options.model !== undefined) generation.model = options.model;
+  const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed);
+  const writer = new AnswerWriter(specialist, options, out, context);
+  if (!usesSession(options)) return writer.run((signal) => context.specialists.stream(specialist, { content, ...generation }, signal));
+  let sessionId: string;
+  try {
+    sessionId = await sessionFor(specialist, options, context);
+  } catch (error) {
+    const failure = toAishError(error);
+    context.reporter.error(`aish: ${specialist}: ${failure.message}`);
+    await out.end();
+    return exitStatusFor(failure.code);
+  }
+  context.host.setCurrentSession(sessionId);
+  const request = { message: content, specialist_id: specialist, ...generation, ...(options.contextWindow !== undefined && { context_window: options.contextWindow }) };
+  return writer.run((signal) => context.specialists.streamSession(sessionId, request, signal), sessionId);
 }
 
 /** Runs one call and writes its answer: streamed, buffered (`--no-stream`) or as JSON. */
@@ -67,17 +82,21 @@ class AnswerWriter {
   }
 
   private get buffered(): boolean {
-    return this.options.json === true || this.options.stream === false;
+    return this.options.json === true || this.options.stream === false || this.options.getId === true;
   }
 
-  async run(request: MessageRequest): Promise<number> {
+  /** The session this answer is kept in, if any. */
+  private sessionId: string | undefined;
+
+  async run(call: (signal: AbortSignal) => AsyncIterable<StreamEvent>, sessionId?: string): Promise<number> {
+    this.sessionId = sessionId;
     const signals = [this.context.signal, this.stage.signal];
     if (this.timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(this.timeoutSeconds * 1000));
     const signal = AbortSignal.any(signals);
     const spinner = new Spinner(this.specialist, this.context.session.progress);
     try {
       let last: StreamEvent | undefined;
-      for await (const event of this.context.specialists.stream(this.specialist, request, signal)) {
+      for await (const event of call(signal)) {
         last = event;
         if (event.type === 'content') spinner.stop();
         await this.handle(event);
@@ -109,6 +128,10 @@ class AnswerWriter {
   }
 
   private async finish(done: Extract<StreamEvent, { type: 'done' }>): Promise<void> {
+    if (this.options.getId && this.sessionId) {
+      await this.out.write(this.sessionId + '\n');
+      return;
+    }
     if (this.options.json) {
       const result = {
         content: this.content,
@@ -117,6 +140,7 @@ class AnswerWriter {
         tokens_used: done.tokens_used,
         finish_reason: done.finish_reason,
         elapsed_ms: Date.now() - this.started,
+        ...(this.sessionId && { session_id: this.sessionId, message_count: done.message_count }),
       };
       await this.out.write(JSON.stringify(result) + '\n');
       return;
@@ -151,6 +175,7 @@ class AnswerWriter {
   }
 
   private fail(error: AishError): number {
+    if (this.sessionId) this.context.reporter.error(`aish: ${this.specialist}: nothing was stored in session ${this.sessionId}`);
     if (error.code === 'CANCELLED' || this.context.signal.aborted) return 130;
     this.context.reporter.error(`aish: ${this.specialist}: ${error.message}`);
     return exitStatusFor(error.code);

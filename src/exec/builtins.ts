@@ -4,6 +4,7 @@
  */
 import { AI_FLAGS } from '../plan/index.js';
 import type { ExecContext } from './context.js';
+import { sessionsBuiltin, table } from './sessions-builtin.js';
 import { SinkWriter, type Sink } from './streams.js';
 
 /** Thrown by `exit` to end the script or REPL with a status. */
@@ -122,7 +123,7 @@ const BUILTINS: Record<string, Builtin> = {
     await io.out.write(table([['NAME', 'STATUS', 'MODEL', 'TOP CAPABILITIES'], ...rows]));
     return 0;
   },
-  sessions: (_args, io) => fail(io, 'sessions: the session store is not available in this version of aish'),
+  sessions: (args, io, context) => sessionsBuiltin(args, { write: (text) => io.out.write(text), fail: (message) => fail(io, message) }, context),
   history: (_args, io) => fail(io, 'history: the exchange log is not available in this version of aish'),
   jobs: async (_args, io, context) => {
     const lines = context.state.jobs.map((job) => `[${job.number}] ${job.status === undefined ? 'Running' : `Done(${job.status})`}  ${job.text}\n`);
@@ -168,10 +169,6 @@ function topCapabilities(scores: Record<string, number>): string {
     .join(', ');
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ') + '\n').join('');
-}
 
 const HELP = `aish — a pipe-oriented AI shell
 

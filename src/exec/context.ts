@@ -36,6 +36,9 @@ export interface ShellHost {
   parseAlias(text: string): { ok: true; pipeline: Pipeline } | { ok: false; diagnostic: Diagnostic; source: string };
   /** `source FILE [ARGS]`: parses and runs a file in this shell; returns its status. */
   source(file: string, args: string[], context: ExecContext): Promise<number>;
+  /** The session this terminal used last (`-C`), shared by pipes, `-c` lines and the REPL. */
+  currentSession(): string | undefined;
+  setCurrentSession(id: string): void;
 }
 
 /** How aish's own stdin may be used by stages (language.md §4). */

@@ -16,6 +16,8 @@ export interface AiOptions {
   timeoutSeconds?: number;
   json?: boolean;
   threshold?: number;
+  /** `-C` / `--continue`: the session this terminal used last. */
+  continue?: boolean;
 }
 
 export type AiArgs = { ok: true; instruction: string; options: AiOptions } | { ok: false; message: string };
@@ -31,7 +33,7 @@ const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: num
 };
 
 /** Every flag an AI stage accepts, for help and completion. */
-export const AI_FLAGS = ['--session', '--get-id', '--stream', '--no-stream', '--json', '--model', ...Object.keys(NUMBER_FLAGS)];
+export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--model', ...Object.keys(NUMBER_FLAGS)];
 
 /** A session id or name: no blanks, not a flag (so `--session "a question"` keeps the question). */
 const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
@@ -44,6 +46,10 @@ export function parseAiArgs(args: readonly string[]): AiArgs {
     if (raw === '--') {
       words.push(...args.slice(i + 1));
       break;
+    }
+    if (raw === '-C') {
+      options.continue = true;
+      continue;
     }
     if (!raw.startsWith('--') || raw.length === 2) {
       words.push(raw);
@@ -67,6 +73,9 @@ export function parseAiArgs(args: readonly string[]): AiArgs {
         else options.session = true;
         break;
       }
+      case '--continue':
+        options.continue = true;
+        break;
       case '--get-id':
       case '--json':
         options[flag === '--json' ? 'json' : 'getId'] = true;

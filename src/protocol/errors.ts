@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'SESSION_NOT_FOUND'
   | 'SESSION_EXPIRED'
   | 'SESSION_NAME_TAKEN'
+  | 'SESSION_EXISTS'
+  | 'DATABASE_INVALID'
   | 'INVALID_GRAPH'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
@@ -40,6 +42,8 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   SESSION_NOT_FOUND: { http: 404, rpc: -32005, exit: 1 },
   SESSION_EXPIRED: { http: 410, rpc: -32000, exit: 1 },
   SESSION_NAME_TAKEN: { http: 409, rpc: -32602, exit: 1 },
+  SESSION_EXISTS: { http: 409, rpc: -32602, exit: 1 },
+  DATABASE_INVALID: { http: 500, rpc: -32603, exit: 1 },
   INVALID_GRAPH: { http: 400, rpc: -32602, exit: 1 },
   PAYLOAD_TOO_LARGE: { http: 413, rpc: -32600, exit: 1 },
   RATE_LIMITED: { http: 429, rpc: -32004, exit: 1 },

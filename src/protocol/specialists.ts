@@ -65,7 +65,7 @@ export interface TokensUsed {
 export type StreamEvent =
   | { type: 'start'; specialist_id: string; request_id: string; model: string }
   | { type: 'content'; data: string; specialist_id: string }
-  | { type: 'done'; specialist_id: string; tokens_used: TokensUsed; finish_reason: string }
+  | { type: 'done'; specialist_id: string; tokens_used: TokensUsed; finish_reason: string; session_id?: string; message_count?: number; context_used?: number }
   | { type: 'error'; code: ErrorCode; message: string };
 
 /** The non-streamed answer of `POST /api/v2/ai/{id}/message`. */
@@ -85,6 +85,73 @@ export interface BestMatch {
   alternatives: { id: string; score: number; is_primary: boolean }[];
 }
 
+/** A session as the protocol shows it (times are ISO 8601). */
+export interface SessionInfo {
+  id: string;
+  name: string | null;
+  specialist_id: string;
+  context_window: number;
+  ttl_s: number;
+  metadata: Record<string, unknown>;
+  message_count: number;
+  created_at: string;
+  last_activity: string;
+  expires_at: string;
+}
+
+/** One row of `GET /api/v2/sessions`. */
+export interface SessionSummary {
+  id: string;
+  name: string | null;
+  specialist_id: string;
+  message_count: number;
+  created_at: string;
+  last_activity: string;
+  expires_at: string;
+}
+
+export interface SessionMessage {
+  role: 'user' | 'assistant';
+  content: string;
+  timestamp: string;
+  /** Which specialist answered (assistant messages). */
+  specialist_id?: string;
+}
+
+/** `GET /api/v2/sessions/{id-or-name}`. */
+export interface SessionDetail extends SessionInfo {
+  messages: SessionMessage[];
+}
+
+/** `POST /api/v2/sessions`. */
+export interface CreateSessionRequest {
+  specialist_id: string;
+  context_window?: number;
+  ttl_s?: number;
+  name?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** `POST /api/v2/sessions/{id-or-name}/message`. */
+export interface SessionMessageRequest {
+  message: string;
+  /** This call only: how many earlier exchanges the model sees (0 = all). */
+  context_window?: number;
+  /** Another specialist may answer in the same session (the default is the session's). */
+  specialist_id?: string;
+  temperature?: number;
+  max_tokens?: number;
+  model?: string;
+}
+
+/** A whole session as `aish sessions export` writes it and `import` reads it. */
+export interface SessionExport {
+  format: 'aish-session';
+  version: 1;
+  session: SessionInfo;
+  messages: SessionMessage[];
+}
+
 export interface Specialists {
   /** Every specialist, with status and capabilities. */
   list(): Promise<SpecialistInfo[]>;
@@ -96,6 +163,18 @@ export interface Specialists {
   stream(specialistId: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
   /** The best specialist for a capability at or above `threshold`; throws `NO_MATCH`. */
   best(capability: string, threshold: number): Promise<BestMatch>;
+  /** Sessions: conversations kept by the service, by id or by name. */
+  createSession(request: CreateSessionRequest): Promise<SessionInfo>;
+  getSession(idOrName: string): Promise<SessionDetail>;
+  listSessions(): Promise<SessionSummary[]>;
+  deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }>;
+  /**
+   * One message in a session, streamed. The model sees the system prompt and
+   * the last `context_window` exchanges; the exchange is stored only when the
+   * answer completed. Messages to one session are answered one at a time.
+   */
+  streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
+  importSession(data: unknown, options: { force?: boolean }): Promise<SessionInfo>;
   /** Releases connections, databases and timers. */
   close(): Promise<void>;
 }

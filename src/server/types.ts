@@ -27,7 +27,7 @@ export interface AppResponse {
 export type Handler = (request: AppRequest, params: Record<string, string>) => Promise<AppResponse>;
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
 }

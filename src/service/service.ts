@@ -6,7 +6,13 @@
 import { AishError, toAishError } from '../protocol/index.js';
 import type {
   BestMatch,
+  CreateSessionRequest,
   MessageRequest,
+  SessionDetail,
+  SessionInfo,
+  SessionMessageRequest,
+  SessionSummary,
+  TokensUsed,
   MessageResponse,
   SpecialistDefinition,
   SpecialistInfo,
@@ -14,7 +20,8 @@ import type {
   SpecialistStatus,
   StreamEvent,
 } from '../protocol/index.js';
-import { createModel, type LanguageModel, type ProviderSettings } from '../providers/index.js';
+import { createModel, type LanguageModel, type ModelMessage, type ProviderSettings } from '../providers/index.js';
+import { SessionKeeper } from './sessions.js';
 import { PerformanceBook } from './performance.js';
 
 export interface ServiceOptions {
@@ -26,6 +33,23 @@ export interface ServiceOptions {
   defaultModel: string | (() => Promise<string>);
   /** Keys and base URLs of the providers (from the config). */
   providers?: ProviderSettings;
+  /** The SQLite file for sessions; opened on the first session call. */
+  database?: string;
+}
+
+/** Generation options a call may carry. */
+export interface Generation {
+  temperature?: number;
+  max_tokens?: number;
+  model?: string;
+}
+
+function generation(request: Generation): Generation {
+  const out: Generation = {};
+  if (request.temperature !== undefined) out.temperature = request.temperature;
+  if (request.max_tokens !== undefined) out.max_tokens = request.max_tokens;
+  if (request.model !== undefined) out.model = request.model;
+  return out;
 }
 
 export interface DiscoveryFilter {
@@ -93,7 +117,7 @@ export class SpecialistService implements Specialists {
       model: this.modelOf(specialist, defaultModel),
       capabilities: { primary: [...specialist.capabilities.primary], scores: { ...specialist.capabilities.scores } },
       performance: this.performance.of(specialist.id),
-      features: { streaming: true, sessions: false, websocket: false },
+      features: { streaming: true, sessions: true, websocket: false },
     };
   }
 
@@ -109,13 +133,29 @@ export class SpecialistService implements Specialists {
   }
 
   async *stream(id: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    if (request.session_id !== undefined) {
+      yield* this.streamSession(request.session_id, { message: request.content, ...generation(request), specialist_id: id }, signal);
+      return;
+    }
     const specialist = this.find(id);
     if (typeof request.content !== 'string' || request.content === '') {
       throw new AishError('BAD_REQUEST', "'content' must be a non-empty string", { field: 'content' });
     }
-    if (request.session_id !== undefined) {
-      throw new AishError('BAD_REQUEST', 'sessions are not available in this version of aish', { session_id: request.session_id });
-    }
+    yield* this.answer(specialist, [{ role: 'user', content: request.content }], request, signal);
+  }
+
+  /**
+   * One model call: `start`, `content`…, then `done` or `error`. `onDone` runs
+   * before `done` is yielded (a session stores its exchange there), so a caller
+   * that sees `done` knows the exchange is kept.
+   */
+  async *answer(
+    specialist: SpecialistDefinition,
+    messages: ModelMessage[],
+    request: Generation,
+    signal: AbortSignal | undefined,
+    onDone?: (content: string, tokens: TokensUsed) => Partial<Extract<StreamEvent, { type: 'done' }>>,
+  ): AsyncIterable<StreamEvent> {
     const reference = this.modelOf(specialist, await this.defaultModel(), request.model);
     const model = this.model(reference);
     const started = Date.now();
@@ -128,10 +168,11 @@ export class SpecialistService implements Specialists {
       yield { type: 'start', specialist_id: specialistId, request_id: newRequestId(), model: reference };
       const tokens = { input: 0, output: 0 };
       let finishReason = 'stop';
+      let content = '';
       const parts = model.stream(
         {
           system: specialist.system,
-          messages: [{ role: 'user', content: request.content }],
+          messages,
           ...(request.temperature !== undefined && { temperature: request.temperature }),
           ...(request.max_tokens !== undefined && { maxTokens: request.max_tokens }),
           caller: specialistId,
@@ -142,6 +183,7 @@ export class SpecialistService implements Specialists {
         if (controller.signal.aborted) return;
         switch (part.type) {
           case 'text-delta':
+            if (onDone) content += part.text;
             yield { type: 'content', data: part.text, specialist_id: specialistId };
             break;
           case 'usage':
@@ -158,8 +200,9 @@ export class SpecialistService implements Specialists {
         }
       }
       if (controller.signal.aborted) return;
+      const extra = onDone ? onDone(content, tokens) : {};
       outcome = 'success';
-      yield { type: 'done', specialist_id: specialistId, tokens_used: tokens, finish_reason: finishReason };
+      yield { type: 'done', specialist_id: specialistId, tokens_used: tokens, finish_reason: finishReason, ...extra };
     } catch (error) {
       outcome = 'failure';
       const failure = toAishError(error);
@@ -169,6 +212,42 @@ export class SpecialistService implements Specialists {
       controller.abort();
       if (outcome !== 'cancelled') this.performance.record(specialistId, Date.now() - started, outcome === 'success');
     }
+  }
+
+  /** The specialist for an id or registered alias; `SPECIALIST_NOT_FOUND` otherwise. */
+  specialist(id: string): SpecialistDefinition {
+    return this.find(id);
+  }
+
+  private get sessions(): SessionKeeper {
+    this.sessionKeeper ??= new SessionKeeper(this, this.options.database);
+    return this.sessionKeeper;
+  }
+
+  private sessionKeeper: SessionKeeper | undefined;
+
+  createSession(request: CreateSessionRequest): Promise<SessionInfo> {
+    return this.sessions.create(request);
+  }
+
+  getSession(idOrName: string): Promise<SessionDetail> {
+    return this.sessions.get(idOrName);
+  }
+
+  listSessions(): Promise<SessionSummary[]> {
+    return this.sessions.list();
+  }
+
+  deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
+    return this.sessions.delete(idOrName);
+  }
+
+  streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    return this.sessions.stream(idOrName, request, signal);
+  }
+
+  importSession(data: unknown, options: { force?: boolean }): Promise<SessionInfo> {
+    return this.sessions.import(data, options);
   }
 
   private model(reference: string): LanguageModel {
@@ -204,7 +283,9 @@ export class SpecialistService implements Specialists {
     return { capability, best_match: first, alternatives: rest };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.sessionKeeper?.close();
+  }
 }
 
 /** Request ids only tell requests apart in logs and streams; they guard nothing, so no crypto (it costs start-up time). */

@@ -11,6 +11,7 @@ import { cancelLine, ExitRequest, runScript, type ExecContext, type ShellHost, t
 import type { SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { parse } from '../syntax/index.js';
+import { CurrentSessions } from './current-session.js';
 
 export interface ShellOptions {
   specialists: Specialists;
@@ -20,6 +21,8 @@ export interface ShellOptions {
   scriptName: string;
   positional: string[];
   timeoutSeconds: number | undefined;
+  /** Where `-C` finds the session this terminal used last. */
+  currentSessionsFile: string;
 }
 
 /** Status of a syntax error (language.md §7). */
@@ -42,9 +45,12 @@ export class Shell {
       lastBackgroundPid: undefined,
       jobs: [],
     };
+    const current = new CurrentSessions(options.currentSessionsFile);
     const host: ShellHost = {
       parseAlias: (text) => parseAlias(text),
       source: (file, args, context) => this.source(file, args, context),
+      currentSession: () => current.get(),
+      setCurrentSession: (id) => current.set(id),
     };
     this.context = {
       state: this.state,

@@ -1,0 +1,101 @@
+/**
+ * The session endpoints of protocol.md, id or name accepted wherever an id
+ * is, plus `POST /api/v2/sessions/import` (what `aish sessions import` uses
+ * with `--server`).
+ */
+import { AishError, type CreateSessionRequest, type SessionMessageRequest } from '../protocol/index.js';
+import type { SpecialistService } from '../service/index.js';
+import { specialistEvents, SSE_HEADERS } from './sse.js';
+import type { Route } from './types.js';
+import { asObject, optionalNumber, optionalString } from './validate.js';
+
+export function sessionRoutes(service: SpecialistService): Route[] {
+  const id = (params: Record<string, string>): string => decodeURIComponent(params.id!);
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/api\/v2\/sessions$/,
+      handler: async (request) => ({ status: 201, json: await service.createSession(createRequest(await request.json())) }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/v2\/sessions$/,
+      handler: async () => {
+        const sessions = await service.listSessions();
+        return { status: 200, json: { sessions, total: sessions.length } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/v2\/sessions\/import$/,
+      handler: async (request) => ({
+        status: 201,
+        json: await service.importSession(await request.json(), { force: request.query.get('force') === 'true' }),
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/v2\/sessions\/(?<id>[^/]+)$/,
+      handler: async (_request, params) => ({ status: 200, json: await service.getSession(id(params)) }),
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/api\/v2\/sessions\/(?<id>[^/]+)$/,
+      handler: async (_request, params) => ({ status: 200, json: await service.deleteSession(id(params)) }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/v2\/sessions\/(?<id>[^/]+)\/message$/,
+      handler: async (request, params) => {
+        const body = asObject(await request.json());
+        const message = messageRequest(body);
+        const events = service.streamSession(id(params), message, request.signal);
+        if (body.stream === true) return { status: 200, headers: SSE_HEADERS, stream: await specialistEvents(events) };
+        let response = '';
+        for await (const event of events) {
+          if (event.type === 'content') response += event.data;
+          else if (event.type === 'error') throw new AishError(event.code, event.message);
+          else if (event.type === 'done') {
+            return {
+              status: 200,
+              json: { response, session_id: event.session_id, message_count: event.message_count, tokens_used: event.tokens_used, context_used: event.context_used },
+            };
+          }
+        }
+        throw new AishError('CANCELLED', 'the request was cancelled');
+      },
+    },
+  ];
+}
+
+function createRequest(value: unknown): CreateSessionRequest {
+  const body = asObject(value);
+  const specialist = optionalString(body, 'specialist_id');
+  if (!specialist) throw new AishError('BAD_REQUEST', "'specialist_id' must name a specialist", { field: 'specialist_id' });
+  const request: CreateSessionRequest = { specialist_id: specialist };
+  const contextWindow = optionalNumber(body, 'context_window', 0, 1_000_000, true);
+  const ttl = optionalNumber(body, 'ttl_s', 1, 10 * 365 * 86_400, true);
+  const name = optionalString(body, 'name');
+  if (contextWindow !== undefined) request.context_window = contextWindow;
+  if (ttl !== undefined) request.ttl_s = ttl;
+  if (name !== undefined) request.name = name;
+  if (body.metadata !== undefined) request.metadata = asObject(body.metadata, "'metadata'");
+  return request;
+}
+
+function messageRequest(body: Record<string, unknown>): SessionMessageRequest {
+  const message = body.message;
+  if (typeof message !== 'string' || message === '') throw new AishError('BAD_REQUEST', "'message' must be a non-empty string", { field: 'message' });
+  const request: SessionMessageRequest = { message };
+  const contextWindow = optionalNumber(body, 'context_window', 0, 1_000_000, true);
+  const temperature = optionalNumber(body, 'temperature', 0, 2);
+  const maxTokens = optionalNumber(body, 'max_tokens', 1, 10_000_000, true);
+  const model = optionalString(body, 'model');
+  const specialist = optionalString(body, 'specialist_id');
+  if (contextWindow !== undefined) request.context_window = contextWindow;
+  if (temperature !== undefined) request.temperature = temperature;
+  if (maxTokens !== undefined) request.max_tokens = maxTokens;
+  if (model !== undefined) request.model = model;
+  if (specialist !== undefined) request.specialist_id = specialist;
+  return request;
+}

@@ -1,0 +1,219 @@
+/**
+ * Sessions: conversations kept in the store, by id or by name. The model sees
+ * the specialist's system prompt and the last `context_window` exchanges; an
+ * exchange is stored (question and answer in one transaction) only when the
+ * answer completed. Messages to one session are answered one at a time.
+ */
+import { AishError, type CreateSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
+import type { AishStore, MessageRecord, SessionRecord } from '../store/index.js';
+import type { SpecialistService } from './service.js';
+
+const DEFAULT_CONTEXT_WINDOW = 10;
+const DEFAULT_TTL_S = 3600;
+/** Names are what users type after `--session`: no blanks, and never mistaken for an id. */
+const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
+
+export class SessionKeeper {
+  private opened: Promise<AishStore> | undefined;
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly service: SpecialistService,
+    private readonly database: string | undefined,
+  ) {}
+
+  /** The store loads (native SQLite) on the first session call, not at start-up. */
+  private store(): Promise<AishStore> {
+    this.opened ??= (async () => {
+      if (!this.database) throw new AishError('BAD_REQUEST', 'sessions need a database file (AISH_DB)');
+      const { AishStore } = await import('../store/index.js');
+      try {
+        return AishStore.open(this.database);
+      } catch (error) {
+        throw storeFailure(error);
+      }
+    })();
+    return this.opened;
+  }
+
+  async create(request: CreateSessionRequest): Promise<SessionInfo> {
+    const specialist = this.service.specialist(request.specialist_id);
+    const contextWindow = request.context_window ?? DEFAULT_CONTEXT_WINDOW;
+    const ttl = request.ttl_s ?? DEFAULT_TTL_S;
+    if (!Number.isInteger(contextWindow) || contextWindow < 0) throw badField('context_window', 'a whole number, 0 or more');
+    if (!Number.isInteger(ttl) || ttl <= 0) throw badField('ttl_s', 'a whole number of seconds above 0');
+    if (request.name !== undefined && (!SESSION_NAME.test(request.name) || request.name.startsWith('ses_'))) {
+      throw badField('name', "letters, digits and . _ : @ -, at most 128, not starting with 'ses_'");
+    }
+    const store = await this.store();
+    try {
+      const record = store.createSession({
+        id: `ses_${globalThis.crypto.randomUUID().replaceAll('-', '')}`,
+        ...(request.name !== undefined && { name: request.name }),
+        specialist_id: specialist.id,
+        context_window: contextWindow,
+        ttl_s: ttl,
+        metadata: request.metadata ?? {},
+        now: Date.now(),
+      });
+      return info(record, 0);
+    } catch (error) {
+      throw storeFailure(error);
+    }
+  }
+
+  /** A live session: `SESSION_NOT_FOUND`, or `SESSION_EXPIRED` once `ttl_s` passed since its last activity. */
+  private async live(idOrName: string): Promise<{ store: AishStore; record: SessionRecord }> {
+    const store = await this.store();
+    const record = store.findSession(idOrName);
+    if (!record) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
+    if (Date.now() > record.expires_at) {
+      throw new AishError('SESSION_EXPIRED', `session '${idOrName}' expired ${new Date(record.expires_at).toISOString()}`, { session_id: record.id });
+    }
+    return { store, record };
+  }
+
+  async get(idOrName: string): Promise<SessionDetail> {
+    const { store, record } = await this.live(idOrName);
+    const messages = store.messages(record.id);
+    return { ...info(record, messages.length), messages: messages.map(message) };
+  }
+
+  async list(): Promise<SessionSummary[]> {
+    const store = await this.store();
+    return store.listSessions().map((summary) => ({
+      id: summary.id,
+      name: summary.name,
+      specialist_id: summary.specialist_id,
+      message_count: summary.message_count,
+      created_at: iso(summary.created_at),
+      last_activity: iso(summary.last_activity),
+      expires_at: iso(summary.expires_at),
+    }));
+  }
+
+  async delete(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
+    const store = await this.store();
+    const deleted = store.deleteSession(idOrName);
+    if (!deleted) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
+    return { status: 'deleted', session_id: deleted.id };
+  }
+
+  async *stream(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+    if (typeof request.message !== 'string' || request.message === '') throw badField('message', 'a non-empty string');
+    const { store, record } = await this.live(idOrName);
+    const specialist = this.service.specialist(request.specialist_id ?? record.specialist_id);
+    const window = request.context_window ?? record.context_window;
+    const release = await this.lock(record.id);
+    try {
+      const history = store.messages(record.id, window).map((row) => ({ role: row.role, content: row.content }));
+      const asked = Date.now();
+      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], request, signal, (content, tokens) => {
+        const { message_count } = store.appendExchange(record.id, {
+          user: { content: request.message, timestamp: asked, tokens: tokens.input },
+          assistant: { content, timestamp: Date.now(), tokens: tokens.output, specialist_id: specialist.id },
+          now: Date.now(),
+        });
+        return { session_id: record.id, message_count, context_used: history.length };
+      });
+    } finally {
+      release();
+    }
+  }
+
+  async import(data: unknown, options: { force?: boolean }): Promise<SessionInfo> {
+    const store = await this.store();
+    try {
+      const record = store.importSession(withStoreTimes(data), options);
+      return info(record, store.messages(record.id).length);
+    } catch (error) {
+      throw storeFailure(error);
+    }
+  }
+
+  /** Waits for the messages before this one in the same session; returns the release. */
+  private async lock(sessionId: string): Promise<() => void> {
+    const previous = this.locks.get(sessionId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.locks.set(sessionId, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.locks.get(sessionId) === tail) this.locks.delete(sessionId);
+    };
+  }
+
+  close(): void {
+    void this.opened?.then((store) => store.close()).catch(() => {});
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function info(record: SessionRecord, messageCount: number): SessionInfo {
+  return {
+    id: record.id,
+    name: record.name,
+    specialist_id: record.specialist_id,
+    context_window: record.context_window,
+    ttl_s: record.ttl_s,
+    metadata: record.metadata,
+    message_count: messageCount,
+    created_at: iso(record.created_at),
+    last_activity: iso(record.last_activity),
+    expires_at: iso(record.expires_at),
+  };
+}
+
+function message(row: MessageRecord): SessionDetail['messages'][number] {
+  return { role: row.role, content: row.content, timestamp: iso(row.timestamp), ...(row.specialist_id && { specialist_id: row.specialist_id }) };
+}
+
+function badField(field: string, expected: string): AishError {
+  return new AishError('BAD_REQUEST', `'${field}' must be ${expected}`, { field });
+}
+
+/** The store's errors as protocol errors, keeping their message. */
+function storeFailure(error: unknown): unknown {
+  const code = (error as { code?: string }).code;
+  const text = (error as Error).message;
+  if (code === 'NAME_TAKEN') return new AishError('SESSION_NAME_TAKEN', text);
+  if (code === 'ID_TAKEN') return new AishError('SESSION_EXISTS', `${text} (use --force to replace it)`);
+  if (code === 'BAD_IMPORT') return new AishError('BAD_REQUEST', text);
+  if (code === 'STORE_INVALID') return new AishError('DATABASE_INVALID', text);
+  return error;
+}
+
+/**
+ * An export holds times as ISO 8601 (as the protocol shows them); the store
+ * keeps milliseconds. Anything that is not such a time is left for the store
+ * to reject with a message naming the field.
+ */
+function withStoreTimes(data: unknown): unknown {
+  if (typeof data !== 'object' || data === null) return data;
+  const document = data as { session?: Record<string, unknown>; messages?: unknown };
+  const toMs = (value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? value : ms;
+  };
+  const session = typeof document.session === 'object' && document.session !== null ? { ...document.session } : document.session;
+  if (session) {
+    for (const field of ['created_at', 'last_activity', 'expires_at']) session[field] = toMs(session[field]);
+    // Restoring a session is activity: it lives `ttl_s` from now, not from when it was exported.
+    if (typeof session.ttl_s === 'number') {
+      session.last_activity = Date.now();
+      session.expires_at = Date.now() + session.ttl_s * 1000;
+    }
+  }
+  const messages = Array.isArray(document.messages)
+    ? document.messages.map((message: unknown) =>
+        typeof message === 'object' && message !== null ? { ...message, timestamp: toMs((message as { timestamp?: unknown }).timestamp) } : message,
+      )
+    : document.messages;
+  return { ...document, session, messages };
+}

@@ -1,0 +1,62 @@
+/**
+ * "The session this terminal used last", for `-C`: one record per terminal,
+ * shared by pipes, one-off `aish -c` lines and the REPL, kept in a small JSON
+ * file beside the database. A terminal is the TTY behind stderr, stdout or
+ * stdin; without one (scripts, CI) it is the parent process.
+ */
+import { mkdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+interface Entry {
+  id: string;
+  at: number;
+}
+
+/** Records older than this are forgotten (terminals come and go). */
+const FORGET_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+export function terminalKey(): string {
+  for (const fd of [2, 1, 0]) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith('/dev/pts/') || target.startsWith('/dev/tty')) return target;
+    } catch {
+      // not on Linux, or no such descriptor
+    }
+  }
+  return `ppid:${process.ppid}`;
+}
+
+export class CurrentSessions {
+  private readonly key = terminalKey();
+
+  constructor(private readonly file: string) {}
+
+  private read(): Record<string, Entry> {
+    try {
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
+      return typeof data === 'object' && data !== null ? (data as Record<string, Entry>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  get(): string | undefined {
+    return this.read()[this.key]?.id;
+  }
+
+  /** Written to a temporary file and renamed, so a reader never sees half a file. */
+  set(id: string): void {
+    const now = Date.now();
+    const entries = Object.fromEntries(Object.entries(this.read()).filter(([, entry]) => now - entry.at < FORGET_AFTER_MS));
+    entries[this.key] = { id, at: now };
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify(entries));
+      renameSync(temp, this.file);
+    } catch {
+      // A read-only data folder only loses `-C`; the answer itself is not affected.
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The database schema as an ordered, append-only list of named migrations
+ * (after simonw/llm's `migrations.py`). Migration N brings `PRAGMA user_version`
+ * to N, and each one is recorded by name in `aish_migrations`, in the same
+ * transaction as its changes: a database is always at a whole version.
+ *
+ * To change the schema, append a migration; never edit or reorder one that has
+ * shipped. Names are `mNNN_what_it_does`.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { invalidStore as invalid } from './store-error.js';
+
+type Database = BetterSqlite3.Database;
+
+/** One step of the schema's history. `up` runs inside a transaction and must not open its own. */
+export interface Migration {
+  name: string;
+  up(db: Database): void;
+}
+
+/** The table recording which migrations a database has had, by version and name. */
+export const MIGRATION_TABLE = 'aish_migrations';
+
+/** Every migration, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: 'm001_sessions',
+    up(db) {
+      db.exec(`
+        CREATE TABLE sessions (
+          id TEXT PRIMARY KEY NOT NULL,
+          name TEXT UNIQUE,
+          specialist_id TEXT NOT NULL,
+          context_window INTEGER NOT NULL,
+          ttl_s INTEGER NOT NULL,
+          metadata TEXT NOT NULL DEFAULT '{}',
+          created_at INTEGER NOT NULL,
+          last_activity INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE TABLE messages (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+          content TEXT NOT NULL,
+          timestamp INTEGER NOT NULL,
+          tokens_input INTEGER,
+          tokens_output INTEGER,
+          specialist_id TEXT
+        );
+        -- Unique, so two writers that somehow computed the same seq fail loudly instead of interleaving.
+        CREATE UNIQUE INDEX messages_session_seq ON messages (session_id, seq);
+      `);
+    },
+  },
+];
+
+/** The schema version this code brings a database to. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The database's `user_version`. */
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Reads (never writes) the schema and returns its version, or throws
+ * `STORE_INVALID` when the database is not one this code may migrate. Run it
+ * inside a read transaction so the version and the tables are one snapshot.
+ */
+export function checkSchema(db: Database, file: string): number {
+  const version = schemaVersion(db);
+  const tables = db
+    .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+    .pluck()
+    .all();
+  if (version === 0) {
+    if (tables.length === 0) return 0;
+    throw invalid(file, `not an aish database: it is a SQLite database with other tables (${listed(tables)}) and no aish schema version`);
+  }
+  if (!tables.includes(MIGRATION_TABLE)) {
+    throw invalid(file, `not an aish database: it has schema version ${version} but no ${MIGRATION_TABLE} table`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw invalid(file, `written by a newer aish (schema version ${version}; this aish knows up to ${SCHEMA_VERSION}); upgrade aish to use it`);
+  }
+  const recorded = db.prepare<[], string>(`SELECT name FROM ${MIGRATION_TABLE} ORDER BY version`).pluck().all();
+  MIGRATIONS.slice(0, version).forEach((migration, index) => {
+    if (recorded[index] !== migration.name) {
+      const found = recorded[index] === undefined ? 'missing' : `"${recorded[index]}"`;
+      throw invalid(file, `unknown migration history: migration ${index + 1} is ${found}, expected "${migration.name}"`);
+    }
+  });
+  return version;
+}
+
+/**
+ * Applies the migrations after `from`, each in its own immediate transaction.
+ * Each one re-reads the version under the write lock, so two processes opening
+ * a new database at once apply every migration exactly once.
+ */
+export function migrate(db: Database, from: number): void {
+  for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
+    const migration = MIGRATIONS[version - 1]!;
+    db.transaction(() => {
+      if (schemaVersion(db) >= version) return;
+      db.exec(`CREATE TABLE IF NOT EXISTS ${MIGRATION_TABLE} (
+        version INTEGER PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL UNIQUE,
+        applied_at INTEGER NOT NULL
+      )`);
+      migration.up(db);
+      db.prepare(`INSERT INTO ${MIGRATION_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`).run(version, migration.name, Date.now());
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
+}
+
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}

@@ -1,0 +1,88 @@
+/**
+ * Opening the database file: refuse anything that is not an aish database
+ * before writing a byte to it, then switch on WAL and migrate forward.
+ */
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { checkSchema, migrate } from './migrations.js';
+import { invalidStore, StoreError } from './store-error.js';
+
+/** Every SQLite 3 database file starts with these 16 bytes. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** How long a connection waits for another one's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating it and its folder when missing) and migrates the aish
+ * database at `file`; `:memory:` gives a private in-memory database. Throws
+ * `STORE_INVALID` naming the file when it cannot be used; such a file is
+ * never reset or overwritten.
+ */
+export function openDatabase(file: string): Database.Database {
+  const inMemory = file === ':memory:';
+  if (!inMemory) {
+    makeFolder(file);
+    checkHeader(file);
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+  } catch (error) {
+    throw invalidStore(file, `cannot be opened: ${messageOf(error)}`, error);
+  }
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Read-only until the schema is known to be ours: switching to WAL alone rewrites the header.
+    const version = db.transaction(() => checkSchema(db, file))();
+    db.pragma('journal_mode = WAL');
+    // With WAL, NORMAL loses at most the last commits on power loss, never consistency.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, version);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw invalidStore(file, `cannot be used as a database: ${messageOf(error)}`, error);
+  }
+}
+
+function makeFolder(file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (error) {
+    throw invalidStore(file, `cannot create its folder: ${messageOf(error)}`, error);
+  }
+}
+
+/** Refuses a non-empty file that is not SQLite without letting SQLite near it. */
+function checkHeader(file: string): void {
+  let descriptor: number;
+  try {
+    descriptor = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw invalidStore(file, `cannot be read: ${messageOf(error)}`, error);
+  }
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const length = readSync(descriptor, head, 0, head.length, 0);
+    if (length > 0 && !head.subarray(0, length).equals(SQLITE_HEADER.subarray(0, length))) {
+      throw invalidStore(file, 'not an aish database: it is not a SQLite file');
+    }
+    if (length > 0 && length < SQLITE_HEADER.length) {
+      throw invalidStore(file, 'not an aish database: it is too short to be a SQLite file');
+    }
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw invalidStore(file, `cannot be read: ${messageOf(error)}`, error);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

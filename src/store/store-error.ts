@@ -1,0 +1,48 @@
+/**
+ * The one error the store throws on purpose. Anything else escaping the store
+ * (a `SqliteError` from a full disk, say) is a fault, not a refusal.
+ */
+
+/**
+ * Why the store refused:
+ * - `STORE_INVALID`: the database file cannot be used (not SQLite, not aish's,
+ *   written by a newer aish, unreadable). The file is left exactly as it was.
+ * - `NAME_TAKEN`: another session already answers to that name.
+ * - `ID_TAKEN`: another session already has that id.
+ * - `BAD_IMPORT`: an import document does not have the shape of a session export.
+ * - `SESSION_NOT_FOUND`: an exchange was appended to a session that does not exist.
+ */
+export type StoreErrorCode = 'STORE_INVALID' | 'NAME_TAKEN' | 'ID_TAKEN' | 'BAD_IMPORT' | 'SESSION_NOT_FOUND';
+
+/** Structured fields of a `StoreError`, beside its message. */
+export interface StoreErrorFields {
+  /** The database file, for `STORE_INVALID`. */
+  file?: string;
+  /** The dotted path of the offending field in an import document, for `BAD_IMPORT` (`messages[3].role`). */
+  field?: string;
+  /** What caused it (the underlying `SqliteError`, say). */
+  cause?: unknown;
+}
+
+/** A refusal by the store, with a stable `code` and, where relevant, the `file` or `field` concerned. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  readonly code: StoreErrorCode;
+  readonly file?: string;
+  readonly field?: string;
+
+  constructor(code: StoreErrorCode, message: string, fields: StoreErrorFields = {}) {
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.code = code;
+    if (fields.file !== undefined) this.file = fields.file;
+    if (fields.field !== undefined) this.field = fields.field;
+  }
+}
+
+/**
+ * `STORE_INVALID` for `file`, as `FILE: WHY (the file was left unchanged)`:
+ * the store refuses such files instead of resetting them.
+ */
+export function invalidStore(file: string, why: string, cause?: unknown): StoreError {
+  return new StoreError('STORE_INVALID', `${file}: ${why} (the file was left unchanged)`, { file, cause });
+}

@@ -1,0 +1,121 @@
+/**
+ * Several connections on one file. Store calls are synchronous, so real
+ * concurrency needs threads: each worker thread opens its own AishStore from a
+ * bundle of src/store built for the test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSession, exchange, openStore, rawConnection, tempFolder } from './temp-store.js';
+
+let bundleFolder: string;
+let bundle: string;
+
+beforeAll(async () => {
+  bundleFolder = mkdtempSync(join(tmpdir(), 'aish-store-bundle-'));
+  bundle = join(bundleFolder, 'store.cjs');
+  const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
+  await build({
+    entryPoints: [resolve(import.meta.dirname, '../../src/store/index.ts')],
+    bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent',
+    // The bundle lives in a temp folder: point it at this project's better-sqlite3.
+    plugins: [{ name: 'project-better-sqlite3', setup: (esbuild) => esbuild.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: betterSqlite3, external: true })) }],
+  });
+});
+
+afterAll(() => rmSync(bundleFolder, { recursive: true, force: true }));
+
+/** Runs in each worker: waits at the gate, then opens the store and appends its exchanges. */
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { AishStore } = require(workerData.bundle);
+const gate = new Int32Array(workerData.gate);
+parentPort.postMessage({ ready: true });
+Atomics.wait(gate, 0, 0);
+const store = AishStore.open(workerData.file);
+const counts = [];
+for (let n = 0; n < workerData.exchanges; n++) {
+  const tag = workerData.name + '-' + n;
+  counts.push(store.appendExchange(workerData.session, {
+    user: { content: 'q ' + tag, timestamp: n },
+    assistant: { content: 'a ' + tag, timestamp: n, specialist_id: workerData.name },
+    now: Date.now(),
+  }).message_count);
+}
+store.close();
+parentPort.postMessage({ counts });
+`;
+
+/** Starts one worker per name, lets them all go at once, and returns what each reported. */
+async function runWorkers(names: string[], data: { file: string; session: string; exchanges: number }): Promise<number[][]> {
+  const gate = new SharedArrayBuffer(4);
+  const ready: Promise<void>[] = [];
+  const done = names.map((name) => {
+    const worker = new Worker(WORKER, { eval: true, workerData: { ...data, name, bundle, gate } });
+    let resolveReady = (): void => {};
+    const failed = new Promise<never>((_, reject) => {
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`worker ${name} exited with ${code} before reporting`)));
+    });
+    failed.catch(() => {});
+    ready.push(Promise.race([new Promise<void>((settle) => (resolveReady = settle)), failed]));
+    return Promise.race([
+      new Promise<number[]>((resolveDone) =>
+        worker.on('message', (message: { ready?: boolean; counts?: number[] }) => (message.ready ? resolveReady() : resolveDone(message.counts!))),
+      ),
+      failed,
+    ]);
+  });
+  await Promise.all(ready);
+  const flag = new Int32Array(gate);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+  return Promise.all(done);
+}
+
+describe('several connections on one file', () => {
+  it('lets two stores on one file see each other’s exchanges and continue the sequence', () => {
+    const file = join(tempFolder(), 'aish.db');
+    const first = openStore(file);
+    const second = openStore(file);
+    createSession(first, 's1');
+    for (let n = 1; n <= 6; n++) expect((n % 2 ? first : second).appendExchange('s1', exchange(n))).toEqual({ message_count: 2 * n });
+    expect(first.messages('s1').map((message) => message.content)).toEqual(second.messages('s1').map((message) => message.content));
+    expect(second.messages('s1', 2).map((message) => message.content)).toEqual(['q5', 'a5', 'q6', 'a6']);
+  });
+
+  it('keeps every exchange whole and in order when two threads append to one session at once', async () => {
+    const file = join(tempFolder(), 'aish.db');
+    const store = openStore(file);
+    createSession(store, 's1');
+    const exchanges = 200;
+    const [countsA, countsB] = await runWorkers(['A', 'B'], { file, session: 's1', exchanges });
+    const messages = store.messages('s1');
+    expect(messages).toHaveLength(4 * exchanges);
+    for (let i = 0; i < messages.length; i += 2) {
+      const [user, assistant] = [messages[i]!, messages[i + 1]!];
+      expect(user.role).toBe('user');
+      expect(assistant.role).toBe('assistant');
+      expect(assistant.content).toBe(user.content.replace(/^q /, 'a '));
+    }
+    for (const name of ['A', 'B']) {
+      const own = messages.filter((message) => message.role === 'user' && message.content.startsWith(`q ${name}-`));
+      expect(own.map((message) => message.content)).toEqual(Array.from({ length: exchanges }, (_, n) => `q ${name}-${n}`));
+    }
+    // Each append saw a distinct, growing count: no two transactions overlapped.
+    const counts = [...countsA!, ...countsB!].sort((a, b) => a - b);
+    expect(counts).toEqual(Array.from({ length: 2 * exchanges }, (_, i) => 2 * (i + 1)));
+  });
+
+  it('migrates a new file once when several threads open it at the same moment', async () => {
+    const file = join(tempFolder(), 'new', 'aish.db');
+    await expect(runWorkers(['A', 'B', 'C', 'D'], { file, session: 'none', exchanges: 0 })).resolves.toHaveLength(4);
+    const db = rawConnection(file);
+    expect(db.prepare('SELECT name FROM aish_migrations').pluck().all()).toEqual(['m001_sessions']);
+    db.close();
+  });
+});
