@@ -19,9 +19,13 @@ function fieldValue(name: string, value: string): string {
   return value;
 }
 
-/** A content event: the hot path of every stream, so no checks (the id is a number). */
-function contentEvent(event: StreamEvent, index: number): string {
-  return `id: ${index}\ndata: ${JSON.stringify(event)}\n\n`;
+/**
+ * A content event: the hot path of every stream. The JSON is put together by
+ * hand (the same bytes as stringifying the event), which is several times
+ * cheaper than stringifying an object per chunk; the id is a number.
+ */
+function contentEvent(event: Extract<StreamEvent, { type: 'content' }>, index: number): string {
+  return `id: ${index}\ndata: {"type":"content","data":${JSON.stringify(event.data)},"specialist_id":${JSON.stringify(event.specialist_id)}}\n\n`;
 }
 
 /**
