@@ -1,5 +1,5 @@
 /** Sessions from the real CLI: named sessions across processes, -C, --get-id, the sessions command. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixtureReply } from '../providers/support/fixtures.js';
@@ -156,6 +156,16 @@ describe('sessions from the CLI', () => {
     expect(restored.status).toBe(0);
     expect(JSON.parse((await runAish(['sessions', 'show', 'saved', '--json'], { home })).stdout).message_count).toBe(2);
     expect((await runAish(['sessions', 'import', 'saved.json', '--force'], { home })).status).toBe(0);
+  });
+
+  it('a database file that is not aish\'s is an error naming it, and is left untouched', async () => {
+    const home = tempHome();
+    const file = join(home, 'notes.db');
+    writeFileSync(file, 'these are my notes, not a database\n');
+    const result = await aishC('echo x | apollo --session s', { home, env: { AISH_DB: file } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${file}: not an aish database`);
+    expect(readFileSync(file, 'utf8')).toBe('these are my notes, not a database\n');
   });
 
   it('piped notes start a chat (no terminal: the chat ends after the answer)', async () => {
