@@ -66,6 +66,25 @@ describe('session endpoints', () => {
     expect(new Set(messages.filter((m) => m.role === 'user').map((m) => m.content)).size).toBe(50);
   });
 
+  it('a cancelled message leaves the session exactly as it was', async () => {
+    const { json: session } = await call('POST', '/api/v2/sessions', { specialist_id: 'apollo', name: 'cancel-me' });
+    await call('POST', '/api/v2/sessions/cancel-me/message', { message: 'kept' });
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/api/v2/sessions/cancel-me/message`, {
+      method: 'POST',
+      body: JSON.stringify({ message: 'one two three four five six', stream: true, model: 'echo?tps=5' }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    let seen = '';
+    while (!seen.includes('"type":"content"')) seen += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    // The next message waits for the cancelled one to be finished with, so afterwards the store is settled.
+    await call('POST', '/api/v2/sessions/cancel-me/message', { message: 'after' });
+    const shown = await call('GET', `/api/v2/sessions/${session.id}`);
+    expect(shown.json.messages.map((m: { content: string }) => m.content)).toEqual(['kept', '[apollo] kept', 'after', '[apollo] after']);
+  });
+
   it('an expired session answers 410 SESSION_EXPIRED, GET included', async () => {
     const { json: session } = await call('POST', '/api/v2/sessions', { specialist_id: 'apollo', ttl_s: 1 });
     await new Promise((resolve) => setTimeout(resolve, 1100));
