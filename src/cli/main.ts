@@ -24,6 +24,7 @@ interface GlobalOptions {
   json?: boolean;
   listAis?: boolean;
   server?: string;
+  dryRun?: boolean;
 }
 
 async function program(): Promise<Command> {
@@ -40,6 +41,7 @@ async function program(): Promise<Command> {
     .option('--no-color', 'no colour (also NO_COLOR)')
     .option('--json', 'JSON output for commands that print data')
     .option('-l, --list-ais', 'list specialists (same as `aish ais`)')
+    .option('-n, --dry-run', 'print the resolved plan of -c LINE or FILE and run nothing')
     .version(VERSION, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .enablePositionalOptions()
@@ -144,6 +146,17 @@ async function runLine(line: string, options: GlobalOptions, positional: string[
 
 async function main(options: GlobalOptions, file: string | undefined, args: string[]): Promise<number> {
   if (options.listAis) return runLine(options.json ? 'ais --json' : 'ais', options);
+  if (options.dryRun) {
+    const text = options.command ?? (file !== undefined ? readFileSync(file, 'utf8') : undefined);
+    if (text === undefined) {
+      process.stderr.write('aish: --dry-run needs -c LINE or a script FILE\n');
+      return 1;
+    }
+    const shell = await newShell(options, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });
+    const explained = await shell.explain(text, options.command === undefined ? file : undefined);
+    process.stdout.write(explained.output);
+    return explained.status;
+  }
   if (options.command !== undefined) {
     // `aish -c LINE NAME ARGS…` sets $0 and $1… as `sh -c` does.
     const shell = await newShell(options, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });

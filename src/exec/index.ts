@@ -4,3 +4,4 @@ export { ExitRequest } from './builtins.js';
 export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessFacts, Job } from './context.js';
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';
+export { explainScript } from './explain.js';

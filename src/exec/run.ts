@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { positionAt } from '../diag/diagnostic.js';
-import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
+import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type PipelinePlan, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
 import { toAishError } from '../protocol/index.js';
 import type { ExecContext, Job } from './context.js';
 import { expandWordSync } from './expand.js';
@@ -48,6 +48,19 @@ async function runAndOr(andOr: AndOr, context: ExecContext, io: PipelineIo, orig
 }
 
 async function runPipeline(pipeline: Pipeline, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<number> {
+  const planned = await planFor(pipeline, context);
+  if (!planned.ok) {
+    context.reporter.error(`aish: ${planned.located ? locate(planned.located, origin) : ''}${planned.message}`);
+    return planned.status;
+  }
+  const status = await runPipelinePlan(planned.plan, io, context, captureOutput, false);
+  return context.signal.aborted ? 130 : status;
+}
+
+export type Planned = { ok: true; plan: PipelinePlan } | { ok: false; message: string; status: number; located?: Span };
+
+/** Resolves a pipeline's names against the shell's state now (language.md §3). */
+export async function planFor(pipeline: Pipeline, context: ExecContext): Promise<Planned> {
   const aliases = new Map([...context.state.aliases].map(([name, alias]) => [name, alias.pipeline]));
   let directory: SpecialistDirectory;
   try {
@@ -55,8 +68,7 @@ async function runPipeline(pipeline: Pipeline, context: ExecContext, io: Pipelin
   } catch (error) {
     // The specialist list comes from the server: without it no name can be resolved.
     const failure = toAishError(error);
-    context.reporter.error(`aish: ${failure.message}`);
-    return failure.exitStatus;
+    return { ok: false, message: failure.message, status: failure.exitStatus };
   }
   const planned = planPipeline(pipeline, {
     directory,
@@ -64,12 +76,9 @@ async function runPipeline(pipeline: Pipeline, context: ExecContext, io: Pipelin
     expandName: (word) => expandWordSync(word, context),
     findExecutable: (name) => findExecutable(name, process.env.PATH ?? ''),
   });
-  if (!planned.ok) {
-    context.reporter.error(`aish: ${locate(planned.diagnostic.span, origin)}${planned.diagnostic.message}`);
-    return planned.diagnostic.code === 'plan/not-found' || planned.diagnostic.code === 'plan/ambiguous' ? 3 : 1;
-  }
-  const status = await runPipelinePlan(planned.plan, io, context, captureOutput, false);
-  return context.signal.aborted ? 130 : status;
+  if (planned.ok) return planned;
+  const { code, message, span } = planned.diagnostic;
+  return { ok: false, message, status: code === 'plan/not-found' || code === 'plan/ambiguous' ? 3 : 1, located: span };
 }
 
 /** `file:line: ` for errors in script files; nothing for a `-c` line. */

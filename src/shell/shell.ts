@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { renderDiagnostic } from '../diag/diagnostic.js';
-import { cancelLine, ExitRequest, runScript, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
+import { cancelLine, ExitRequest, explainScript, runScript, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { parse } from '../syntax/index.js';
@@ -119,6 +119,16 @@ export class Shell {
       if (error instanceof ExitRequest) return error.status;
       throw error;
     }
+  }
+
+  /** The plan of a text, as `--dry-run` shows it; nothing runs. */
+  async explain(text: string, origin?: string): Promise<{ status: number; output: string }> {
+    const parsed = parse(text);
+    if (!parsed.ok) {
+      writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
+      return { status: SYNTAX_ERROR_STATUS, output: '' };
+    }
+    return explainScript(parsed.script, this.context);
   }
 
   /** Waits for `&` jobs before the process ends (they run inside this process). */

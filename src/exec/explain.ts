@@ -1,0 +1,122 @@
+/**
+ * `aish --dry-run -c LINE` and `explain LINE` in the REPL: the resolved plan
+ * as text — each stage, which specialist (and for `@capability`, why), which
+ * model, what runs in parallel and what waits for what. Nothing is run and
+ * no message is sent (routing asks the service's discovery only).
+ */
+import { literalText, parseAiArgs, printWord, type AndOr, type PipelinePlan, type Script, type StepPlan, type Word } from '../plan/index.js';
+import { toAishError, type SpecialistInfo } from '../protocol/index.js';
+import type { ExecContext } from './context.js';
+import { DEFAULT_THRESHOLD } from './route.js';
+import { planFor } from './run.js';
+
+/** The plan as text, and the status a run would start with: 3 when a name does not resolve. */
+export async function explainScript(script: Script, context: ExecContext): Promise<{ output: string; status: number }> {
+  const specialists = new Map((await context.specialists.list()).map((info) => [info.id, info]));
+  const lines: string[] = [];
+  let status = 0;
+  for (const list of script.lists) {
+    for (const item of list.items) {
+      status = (await explainAndOr(item.body, item.background, specialists, context, lines)) || status;
+    }
+  }
+  return { output: lines.join('\n') + '\n', status };
+}
+
+async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[]): Promise<number> {
+  let status = 0;
+  const links: { when: string; pipeline: AndOr['first'] }[] = [{ when: background ? 'in the background' : '', pipeline: andOr.first }];
+  for (const link of andOr.rest) links.push({ when: link.operator === '&&' ? 'then, if that succeeded' : 'then, if that failed', pipeline: link.pipeline });
+  for (const { when, pipeline } of links) {
+    const planned = await planFor(pipeline, context);
+    if (!planned.ok) {
+      lines.push(`${when ? when + ': ' : ''}error: ${planned.message} (exit status ${planned.status})`);
+      status = planned.status;
+      continue;
+    }
+    lines.push(`${when ? when + ': ' : ''}pipeline: ${planned.plan.text}`);
+    await explainPipeline(planned.plan, specialists, context, lines, '  ');
+  }
+  return status;
+}
+
+async function explainPipeline(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent: string): Promise<void> {
+  for (const [index, step] of plan.stages.entries()) {
+    const input = index === 0 ? '' : step.kind === 'unix' ? `; streams from stage ${index}` : `; waits for all of stage ${index}`;
+    lines.push(`${indent}${index + 1}. ${await describe(step, specialists, context)}${redirects(step)}${input}`);
+    if (step.kind === 'fanout') {
+      lines.push(`${indent}   ${step.branches.length} branches run in parallel, answers in this order:`);
+      for (const [number, branch] of step.branches.entries()) {
+        const letter = `${indent}     ${String.fromCharCode(97 + (number % 26))}) `;
+        const only = branch.pipeline.stages.length === 1 ? branch.pipeline.stages[0] : undefined;
+        if (only && only.kind !== 'fanout' && only.kind !== 'group') {
+          lines.push(`${letter}${await describe(only, specialists, context)}${redirects(only)}`);
+        } else {
+          lines.push(`${letter}${branch.pipeline.text}`);
+          await explainPipeline(branch.pipeline, specialists, context, lines, `${indent}        `);
+        }
+      }
+    } else if (step.kind === 'group') {
+      await explainPipeline(step.pipeline, specialists, context, lines, `${indent}   `);
+    }
+  }
+}
+
+async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>, context: ExecContext): Promise<string> {
+  switch (step.kind) {
+    case 'builtin':
+      return `${step.name}: builtin${words(step.args)}`;
+    case 'unix':
+      return `${step.program}: Unix command (${step.path})${words(step.args)}`;
+    case 'ai': {
+      const how = step.resolvedBy === 'id' ? '' : ` ('${step.written}' by ${step.resolvedBy})`;
+      return `${step.specialist}: specialist${how}, model ${modelOf(step.specialist, step.args, specialists)}${words(step.args)}`;
+    }
+    case 'route': {
+      const parsed = parseAiArgs(step.args.map(wordText));
+      const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_THRESHOLD) : DEFAULT_THRESHOLD;
+      try {
+        const best = await context.specialists.best(step.capability, threshold);
+        const others = best.alternatives.slice(0, 3).map((match) => `${match.id} ${match.score}`);
+        const why = `${step.capability} ${best.best_match.score}${best.best_match.is_primary ? ', primary' : ''}${others.length ? `; next: ${others.join(', ')}` : ''}`;
+        return `@${step.capability} → ${best.best_match.id} (${why}), model ${modelOf(best.best_match.id, step.args, specialists)}${words(step.args)}`;
+      } catch (error) {
+        return `@${step.capability}: ${toAishError(error).message}`;
+      }
+    }
+    case 'fanout':
+      return `fan-out${words(step.args)}`;
+    case 'group':
+      return `( ${step.pipeline.text} ) as one stage`;
+  }
+}
+
+function modelOf(id: string, args: Word[], specialists: Map<string, SpecialistInfo>): string {
+  const parsed = parseAiArgs(args.map(wordText));
+  return (parsed.ok && parsed.options.model) || specialists.get(id)?.model || 'unknown';
+}
+
+function words(args: Word[]): string {
+  return args.length === 0 ? '' : ` — ${args.map(wordText).join(' ')}`;
+}
+
+function redirects(step: StepPlan): string {
+  const shown = step.redirects.map((redirect) => {
+    switch (redirect.kind) {
+      case 'file-redirect':
+        return `${redirect.operator} ${printWord(redirect.target)}`;
+      case 'dup-redirect':
+        return redirect.operator;
+      case 'here-string':
+        return `<< ${printWord(redirect.word)}`;
+      case 'here-doc':
+        return `<< here-document (${redirect.delimiter})`;
+    }
+  });
+  return shown.length ? ` [${shown.join(', ')}]` : '';
+}
+
+/** A word as its text when it is plain, else as written. */
+function wordText(word: Word): string {
+  return literalText(word) ?? printWord(word);
+}
