@@ -272,15 +272,39 @@ export class SpecialistService implements Specialists {
       .sort((a, b) => b.score - a.score || Number(b.is_primary) - Number(a.is_primary) || b.measured.success_rate - a.measured.success_rate);
     const matches = ranked.map(({ id, score, is_primary }) => ({ id, score, is_primary }));
     const [first, ...rest] = matches;
-    if (!first || first.score < threshold) {
+    if (!first) {
+      const close = this.closestCapabilities(capability);
+      throw new AishError('NO_MATCH', `no specialist has the capability @${capability}${close.length ? `; did you mean: ${close.map((c) => '@' + c).join(', ')}?` : ''}`, {
+        capability,
+        threshold,
+        candidates: [],
+        capabilities: close,
+      });
+    }
+    if (first.score < threshold) {
       const best = matches.slice(0, 3).map((match) => `${match.id} (${match.score})`).join(', ');
-      throw new AishError('NO_MATCH', `no specialist for @${capability} at or above ${threshold}${best ? `; best candidates: ${best}` : ''}`, {
+      throw new AishError('NO_MATCH', `no specialist for @${capability} at or above ${threshold}; best candidates: ${best}`, {
         capability,
         threshold,
         candidates: matches.slice(0, 3),
       });
     }
     return { capability, best_match: first, alternatives: rest };
+  }
+
+  /** Capabilities that exist, closest to a name that does not: shared words first, then spelling. */
+  private closestCapabilities(capability: string): string[] {
+    const known = [...new Set(this.options.roster.flatMap((specialist) => Object.keys(specialist.capabilities.scores)))];
+    const parts = capability.toLowerCase().split(/[-_.:]/).filter(Boolean);
+    const score = (name: string): number => {
+      const shared = parts.filter((part) => name.includes(part) || (part.length > 3 && name.includes(part.slice(0, 4)))).length;
+      return shared * 10 - editDistance(capability, name);
+    };
+    return known
+      .map((name) => ({ name, score: score(name) }))
+      .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name))
+      .slice(0, 3)
+      .map((entry) => entry.name);
   }
 
   async close(): Promise<void> {
@@ -291,4 +315,15 @@ export class SpecialistService implements Specialists {
 /** Request ids only tell requests apart in logs and streams; they guard nothing, so no crypto (it costs start-up time). */
 function newRequestId(): string {
   return `req_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Levenshtein distance, for suggesting capability names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }

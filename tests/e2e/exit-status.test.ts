@@ -36,6 +36,12 @@ describe('exit statuses', () => {
     expect(result.stderr).toContain('best candidates: apollo (0.95)');
   });
 
+  it('3 for a capability nobody has, listing the closest that exist', async () => {
+    const result = await aishC('@nonexistent-capability << "x"');
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('no specialist has the capability @nonexistent-capability; did you mean: @code-analysis');
+  });
+
   it('4 on a syntax error, and nothing runs', async () => {
     const result = await aishC('echo ran; echo "unclosed');
     expect(result.status).toBe(4);
