@@ -32,11 +32,25 @@ describe('aish serve and --server', () => {
   });
 
   it('a pipeline through the server prints the same as the embedded run', async () => {
-    for (const line of ['echo hi | apollo | athena', 'apollo,athena << "x"', '@code-analysis << "y"', 'printf "a\\nb\\n" | apollo | wc -l']) {
+    const lines = [
+      'echo hi | apollo | athena',
+      'apollo,athena << "x"',
+      'echo msg | apollo,athena',
+      '{apollo|athena|prometheus} << "q"',
+      'echo v | {apollo|athena} | prometheus "merge these views"',
+      '{(apollo | athena), hermes} << "p"',
+      '@code-analysis << "y"',
+      '@planning "be brief" << "z"',
+      'echo w | @writing',
+      'team-chat "What should we optimize?"',
+      'apollo,athena --json << "j"',
+      '{apollo --model ollama/nothing-here, athena} << "f"',
+      'printf "a\\nb\\n" | apollo | wc -l',
+    ];
+    for (const line of lines) {
       const embedded = await aishC(line);
       const remote = await runAish(['--server', url, '-c', line]);
-      expect(remote.stdout).toBe(embedded.stdout);
-      expect(remote.status).toBe(embedded.status);
+      expect({ line, stdout: remote.stdout, status: remote.status }).toEqual({ line, stdout: embedded.stdout, status: embedded.status });
     }
   });
 
