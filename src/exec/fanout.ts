@@ -8,6 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import type { FanoutStep, PipelinePlan } from '../plan/index.js';
 import type { ExecContext } from './context.js';
+import { FanoutProgress } from './progress.js';
 import { readSource, ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
 
 /** Runs one branch's pipeline (provided by pipeline.ts, to avoid an import cycle). */
@@ -35,11 +36,13 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
   const input = await readSource(call.source, context.stdin);
   const source: Source = input === undefined ? { kind: 'none' } : { kind: 'text', text: input };
   const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed);
-  const merger = new OrderedMerger(
-    out,
-    call.step.branches.map((branch) => branch.label),
-    json,
-  );
+  const labels = call.step.branches.map((branch) => branch.label);
+  const progress = new FanoutProgress(labels, context.session.progress);
+  const merger = new OrderedMerger(out, labels, json, {
+    branchWrote: (index) => progress.set(index, 'streaming'),
+    // stdout and stderr share the terminal: the progress lines go before any answer does.
+    printing: () => progress.stop(),
+  });
   const statuses = await Promise.all(
     call.step.branches.map(async (branch, index) => {
       const io: BranchIo = {
@@ -49,6 +52,7 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
         onRoute: (label) => merger.relabel(index, label),
       };
       const status = await runBranch(branch.pipeline, io, context);
+      progress.set(index, status === 0 ? 'done' : 'failed');
       await merger.finish(index, status);
       return status;
     }),
@@ -58,10 +62,18 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
   } catch (error) {
     if (!(error instanceof ReaderGone)) throw error;
   } finally {
+    progress.stop();
     await out.end();
   }
   if (context.signal.aborted) return 130;
   return statuses.every((status) => status === 0) ? 0 : 1;
+}
+
+/** What the merger tells the progress display. */
+export interface MergerHooks {
+  branchWrote?(index: number): void;
+  /** The first answer text is about to be written. */
+  printing?(): void;
 }
 
 interface BranchState {
@@ -85,6 +97,7 @@ export class OrderedMerger {
     private readonly out: SinkWriter,
     labels: string[],
     private readonly json: boolean,
+    private readonly hooks: MergerHooks = {},
   ) {
     this.branches = labels.map((label) => ({ label, held: '', finished: false, status: 0, headerWritten: false, wroteNewline: true }));
   }
@@ -119,6 +132,7 @@ export class OrderedMerger {
 
   private async take(index: number, text: string): Promise<void> {
     if (text === '') return;
+    this.hooks.branchWrote?.(index);
     const branch = this.branches[index]!;
     if (this.json || index !== this.current) {
       branch.held += text;
@@ -154,6 +168,7 @@ export class OrderedMerger {
   private async header(branch: BranchState): Promise<void> {
     if (branch.headerWritten) return;
     branch.headerWritten = true;
+    this.hooks.printing?.();
     await this.out.write(`── ${branch.label} ──\n`);
   }
 
@@ -168,6 +183,7 @@ export class OrderedMerger {
     await this.queue;
     if (this.failure) throw this.failure;
     if (!this.json) return;
+    this.hooks.printing?.();
     const result: Record<string, { specialist: string; content: string; status: string; error?: string }> = {};
     const seen = new Map<string, number>();
     for (const branch of this.branches) {
