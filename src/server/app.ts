@@ -4,6 +4,7 @@
  */
 import { AishError } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
+import { bulkRoutes } from './bulk-routes.js';
 import { errorResponse } from './errors.js';
 import { openAiRoutes } from './openai.js';
 import { sessionRoutes } from './session-routes.js';
@@ -21,7 +22,7 @@ export interface AppOptions {
 export type App = (request: AppRequest) => Promise<AppResponse>;
 
 export function createApp(options: AppOptions): App {
-  const routes = [...apiRoutes(options), ...sessionRoutes(options.service), ...openAiRoutes(options.service)];
+  const routes = [...apiRoutes(options), ...sessionRoutes(options.service), ...bulkRoutes(options.service), ...openAiRoutes(options.service)];
   return async (request) => {
     const matching = routes.map((route) => ({ route, match: route.pattern.exec(request.path) })).filter((entry) => entry.match);
     if (matching.length === 0) return errorResponse(new AishError('NOT_FOUND', `no route for ${request.path}`));
@@ -65,7 +66,7 @@ function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
         status: 200,
         json: {
           version: SERVER_VERSION,
-          features: { streaming: true, sessions: true, bulk_operations: false, websocket: false, enhanced_discovery: true, openai_compatible: true },
+          features: { streaming: true, sessions: true, bulk_operations: true, websocket: false, enhanced_discovery: true, openai_compatible: true },
           api_versions: ['v1', 'v2'],
         },
       }),

@@ -1,2 +1,15 @@
 /** The specialist service (embedded default and the server's core). */
 export { SpecialistService, type ServiceOptions, type DiscoveryFilter } from './service.js';
+export {
+  runBulk,
+  streamBulk,
+  parseBulkRequest,
+  checkGraph,
+  MAX_OPERATIONS,
+  type BulkEvent,
+  type BulkGraph,
+  type BulkOperation,
+  type BulkOperationResult,
+  type BulkRequest,
+  type BulkResponse,
+} from './bulk.js';
