@@ -262,6 +262,51 @@ function fanoutFigures() {
   return { parallel, serial, speedup: serial / parallel };
 }
 
+/**
+ * Scheduling overhead of a 100-operation chain (each op depends on the one
+ * before) in one bulk request to `aish serve`, echo model: the request's wall
+ * time minus the operations' own execution times, per operation.
+ */
+async function chainFigures() {
+  const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
+  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0'], /127\.0\.0\.1:(\d+)/, env);
+  try {
+    const operations = Array.from({ length: 100 }, (_, i) => ({
+      id: `op${i}`,
+      ai: i % 2 ? 'athena' : 'apollo',
+      message: i === 0 ? 'start' : `next {op${i - 1}}`,
+      ...(i > 0 && { depends_on: [`op${i - 1}`] }),
+    }));
+    const body = JSON.stringify({ operations, execution: 'parallel' });
+    const post = () =>
+      new Promise((resolve, reject) => {
+        const started = process.hrtime.bigint();
+        const req = httpRequest({ host: '127.0.0.1', port: aish.port, path: '/api/v2/bulk', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, answer: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    await post(); // warm-up
+    const overheads = [];
+    for (let run = 0; run < 5; run++) {
+      const { wallMs, answer } = await post();
+      if (answer.status !== 'completed') throw new Error(`chain did not complete: ${JSON.stringify(answer).slice(0, 200)}`);
+      const work = Object.values(answer.results).reduce((sum, result) => sum + result.execution_time * 1000, 0);
+      overheads.push((wallMs - work) / operations.length);
+    }
+    return { perOperation: median(overheads) };
+  } finally {
+    aish.child.kill('SIGTERM');
+  }
+}
+
+const chain = await chainFigures();
+console.log(`bulk chain of 100 operations: scheduling overhead ${chain.perOperation.toFixed(3)} ms per operation (median of 5; goal < 1 ms)`);
+
 const fan = fanoutFigures();
 console.log(
   `20-way fan-out, echo ttft_ms=200: ${fan.parallel.toFixed(0)} ms against ${fan.serial.toFixed(0)} ms one after another: speedup ${fan.speedup.toFixed(1)}x (goal >= 18x)`,

@@ -45,7 +45,10 @@ export async function runRepl(shell: Shell): Promise<number> {
       prompt.pause();
       setRawMode(false);
       try {
-        await shell.run(text);
+        // `explain LINE` shows the plan of LINE and runs nothing (as `aish --dry-run -c`).
+        const explain = /^\s*explain\s+([\s\S]+)$/.exec(text);
+        if (explain) process.stdout.write((await shell.explain(explain[1]!)).output);
+        else await shell.run(text);
       } finally {
         running = false;
         setRawMode(true);
