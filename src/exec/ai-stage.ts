@@ -11,6 +11,8 @@ import { readSource, ReaderGone, releaseSource, SinkWriter, type Sink, type Sour
 
 export interface AiCall {
   specialist: string;
+  /** Set when `@capability` routed here: the call is measured for that capability. */
+  capability?: string;
   args: string[];
   source: Source;
   stdout: Sink;
@@ -49,6 +51,7 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   if (options.model !== undefined) generation.model = options.model;
   const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed);
   const writer = new AnswerWriter(specialist, options, out, context);
+  if (call.capability) generation.capability = call.capability;
   if (!usesSession(options)) return writer.run((signal) => context.specialists.stream(specialist, { content, ...generation }, signal));
   let sessionId: string;
   try {

@@ -34,5 +34,5 @@ export async function runRoute(call: RouteCall, context: ExecContext): Promise<n
   }
   context.reporter.notice(`→ ${chosen.id} (${call.capability} ${chosen.score})`);
   call.onRoute?.(`@${call.capability}→${chosen.id}`);
-  return runAiStage({ specialist: chosen.id, args: call.args, source: call.source, stdout: call.stdout, stderr: call.stderr }, context);
+  return runAiStage({ specialist: chosen.id, args: call.args, source: call.source, stdout: call.stdout, stderr: call.stderr, capability: call.capability }, context);
 }

@@ -54,6 +54,8 @@ export interface MessageRequest {
   max_tokens?: number;
   model?: string;
   session_id?: string;
+  /** The `@capability` this specialist was routed for: its measured performance counts there. */
+  capability?: string;
 }
 
 export interface TokensUsed {

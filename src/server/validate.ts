@@ -33,6 +33,8 @@ export function messageRequest(value: unknown): MessageRequest {
   const maxTokens = optionalNumber(body, 'max_tokens', 1, 10_000_000, true);
   const model = optionalString(body, 'model');
   const sessionId = optionalString(body, 'session_id');
+  const capability = optionalString(body, 'capability');
+  if (capability !== undefined) request.capability = capability;
   if (temperature !== undefined) request.temperature = temperature;
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (model !== undefined) request.model = model;

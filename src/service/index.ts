@@ -1,5 +1,5 @@
 /** The specialist service (embedded default and the server's core). */
-export { SpecialistService, type ServiceOptions, type DiscoveryFilter } from './service.js';
+export { adjustedScore, MEASURED_AFTER, SpecialistService, type ServiceOptions, type DiscoveryFilter } from './service.js';
 export {
   runBulk,
   streamBulk,

@@ -21,6 +21,7 @@ import type {
   StreamEvent,
 } from '../protocol/index.js';
 import { createModel, type LanguageModel, type ModelMessage, type ProviderSettings } from '../providers/index.js';
+import type { CapabilityStats } from '../store/index.js';
 import { SessionKeeper } from './sessions.js';
 import { PerformanceBook } from './performance.js';
 
@@ -42,6 +43,8 @@ export interface Generation {
   temperature?: number;
   max_tokens?: number;
   model?: string;
+  /** The `@capability` the call was routed for (measured for routing). */
+  capability?: string;
 }
 
 function generation(request: Generation): Generation {
@@ -210,7 +213,31 @@ export class SpecialistService implements Specialists {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       controller.abort();
-      if (outcome !== 'cancelled') this.performance.record(specialistId, Date.now() - started, outcome === 'success');
+      if (outcome !== 'cancelled') {
+        this.performance.record(specialistId, Date.now() - started, outcome === 'success');
+        if (request.capability) await this.recordCapability(specialistId, request.capability, Date.now() - started, outcome === 'success');
+      }
+    }
+  }
+
+  /** Persists a routed call's outcome; a failed write never fails the answer. */
+  private async recordCapability(specialistId: string, capability: string, elapsedMs: number, success: boolean): Promise<void> {
+    if (!this.options.database) return;
+    try {
+      (await this.sessions.store()).recordCapabilityCall(specialistId, capability, elapsedMs, success);
+    } catch {
+      // Routing then works from the configured scores alone.
+    }
+  }
+
+  /** Measured performance for a capability, by specialist (empty without a database). */
+  private async measured(capability: string): Promise<Map<string, CapabilityStats>> {
+    if (!this.options.database) return new Map();
+    try {
+      const stats = (await this.sessions.store()).capabilityStats(capability);
+      return new Map(stats.map((row) => [row.specialist_id, row]));
+    } catch {
+      return new Map();
     }
   }
 
@@ -261,11 +288,12 @@ export class SpecialistService implements Specialists {
   }
 
   async best(capability: string, threshold: number): Promise<BestMatch> {
+    const measured = await this.measured(capability);
     const ranked = this.options.roster
       .filter((specialist) => capability in specialist.capabilities.scores)
       .map((specialist) => ({
         id: specialist.id,
-        score: specialist.capabilities.scores[capability]!,
+        score: adjustedScore(specialist.capabilities.scores[capability]!, measured.get(specialist.id)),
         is_primary: specialist.capabilities.primary.includes(capability),
         measured: this.performance.of(specialist.id),
       }))
@@ -326,4 +354,19 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** Routed calls a specialist needs for a capability before measurements count. */
+export const MEASURED_AFTER = 10;
+
+/**
+ * The score a route uses: the configured one until a specialist has
+ * MEASURED_AFTER routed calls for the capability, then scaled by its success
+ * rate and by its speed (an average answer of 30 s halves the score).
+ */
+export function adjustedScore(configured: number, stats: { requests: number; successes: number; total_ms: number } | undefined): number {
+  if (!stats || stats.requests < MEASURED_AFTER) return configured;
+  const successRate = stats.successes / stats.requests;
+  const averageSeconds = stats.total_ms / stats.requests / 1000;
+  return Math.round(configured * successRate * (1 / (1 + averageSeconds / 30)) * 100) / 100;
 }

@@ -23,7 +23,7 @@ export class SessionKeeper {
   ) {}
 
   /** The store loads (native SQLite) on the first session call, not at start-up. */
-  private store(): Promise<AishStore> {
+  store(): Promise<AishStore> {
     this.opened ??= (async () => {
       if (!this.database) throw new AishError('BAD_REQUEST', 'sessions need a database file (AISH_DB)');
       const { AishStore } = await import('../store/index.js');

@@ -89,6 +89,16 @@ export class AishStore {
     return new AishStore(openDatabase(file), file);
   }
 
+  /** Counts one routed call of a specialist for a capability (one upsert, its own transaction). */
+  recordCapabilityCall(specialistId: string, capability: string, elapsedMs: number, success: boolean): void {
+    this.statements.recordCapabilityCall.run({ specialist_id: specialistId, capability, ms: Math.max(0, Math.round(elapsedMs)), success: success ? 1 : 0 });
+  }
+
+  /** What was measured for a capability, per specialist. */
+  capabilityStats(capability: string): CapabilityStats[] {
+    return this.statements.capabilityStats.all(capability);
+  }
+
   /** Closes the connection; the store cannot be used afterwards. */
   close(): void {
     this.db.close();
@@ -228,6 +238,14 @@ export class AishStore {
   }
 }
 
+/** Routed calls measured for one specialist and capability. */
+export interface CapabilityStats {
+  specialist_id: string;
+  requests: number;
+  successes: number;
+  total_ms: number;
+}
+
 function prepareStatements(db: Database) {
   const lastUserSeq = "SELECT seq FROM messages WHERE session_id = @session_id AND role = 'user' ORDER BY seq DESC LIMIT 1 OFFSET @skip";
   return {
@@ -257,6 +275,15 @@ function prepareStatements(db: Database) {
     ),
     touchSession: db.prepare<[{ id: string; last_activity: number; expires_at: number }]>(
       'UPDATE sessions SET last_activity = @last_activity, expires_at = @expires_at WHERE id = @id',
+    ),
+    recordCapabilityCall: db.prepare<[{ specialist_id: string; capability: string; ms: number; success: number }]>(
+      `INSERT INTO capability_stats (specialist_id, capability, requests, successes, total_ms)
+       VALUES (@specialist_id, @capability, 1, @success, @ms)
+       ON CONFLICT (specialist_id, capability) DO UPDATE SET
+         requests = requests + 1, successes = successes + excluded.successes, total_ms = total_ms + excluded.total_ms`,
+    ),
+    capabilityStats: db.prepare<[string], CapabilityStats>(
+      'SELECT specialist_id, requests, successes, total_ms FROM capability_stats WHERE capability = ?',
     ),
     allMessages: db.prepare<[string], MessageRecord>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq`),
     lastMessages: db.prepare<[{ session_id: string; skip: number }], MessageRecord>(

@@ -54,6 +54,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Measured performance per specialist and capability, for @capability routing.
+    name: 'm002_capability_stats',
+    up(db) {
+      db.exec(`
+        CREATE TABLE capability_stats (
+          specialist_id TEXT NOT NULL,
+          capability TEXT NOT NULL,
+          requests INTEGER NOT NULL,
+          successes INTEGER NOT NULL,
+          total_ms INTEGER NOT NULL,
+          PRIMARY KEY (specialist_id, capability)
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version this code brings a database to. */

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/index.js';
 import { createSession, exchange, openStore, rawConnection, tempFolder } from './temp-store.js';
 
 let bundleFolder: string;
@@ -115,7 +116,7 @@ describe('several connections on one file', () => {
     const file = join(tempFolder(), 'new', 'aish.db');
     await expect(runWorkers(['A', 'B', 'C', 'D'], { file, session: 'none', exchanges: 0 })).resolves.toHaveLength(4);
     const db = rawConnection(file);
-    expect(db.prepare('SELECT name FROM aish_migrations').pluck().all()).toEqual(['m001_sessions']);
+    expect(db.prepare('SELECT name FROM aish_migrations').pluck().all()).toEqual(MIGRATIONS.map((migration) => migration.name));
     db.close();
   });
 });
