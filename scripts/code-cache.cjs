@@ -5,7 +5,7 @@
 // compiled too), so the functions that run at every start are in it, not only
 // the top level. A cache that does not fit this node is ignored by V8.
 'use strict';
-const { mkdirSync, mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -27,6 +27,7 @@ process.stdout.write = () => true;
 process.stderr.write = () => true;
 process.exit = (status) => {
   writeFileSync(`${file}.cache`, script.createCachedData());
+  rmSync(home, { recursive: true, force: true });
   process.reallyExit(status ?? 0);
 };
 bundle.exports.run([process.execPath, file, '-q', '-c', 'echo hi | apollo']);
