@@ -7,6 +7,8 @@ import { Agent, request as httpRequest, type Dispatcher } from 'undici';
 import {
   AishError,
   type BestMatch,
+  type BulkRequest,
+  type BulkResponse,
   type CreateSessionRequest,
   type ErrorCode,
   type MessageRequest,
@@ -28,6 +30,7 @@ export interface RemoteOptions {
 
 interface ServerFeatures {
   streaming: boolean;
+  bulk: boolean;
 }
 
 export class RemoteSpecialists implements Specialists {
@@ -76,6 +79,11 @@ export class RemoteSpecialists implements Specialists {
     yield* this.sse(`/api/v2/sessions/${encodeURIComponent(idOrName)}/message`, { ...request, stream: true }, signal);
   }
 
+  async bulk(request: BulkRequest, signal?: AbortSignal): Promise<BulkResponse | undefined> {
+    if (!(await this.serverFeatures()).bulk) return undefined;
+    return (await this.json('POST', '/api/v2/bulk', request, signal)) as BulkResponse;
+  }
+
   async *stream(specialistId: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
     const path = `/api/v2/ai/${encodeURIComponent(specialistId)}`;
     if (!(await this.serverFeatures()).streaming) {
@@ -111,7 +119,10 @@ export class RemoteSpecialists implements Specialists {
 
   private serverFeatures(): Promise<ServerFeatures> {
     this.features ??= this.json('GET', '/api/capabilities').then(
-      (body) => ({ streaming: (body as { features?: { streaming?: boolean } }).features?.streaming !== false }),
+      (body) => {
+        const features = (body as { features?: { streaming?: boolean; bulk_operations?: boolean } }).features;
+        return { streaming: features?.streaming !== false, bulk: features?.bulk_operations === true };
+      },
       (error) => {
         this.features = undefined;
         throw error;

@@ -153,13 +153,7 @@ class AnswerWriter {
   }
 
   private echoNotice(): void {
-    const { session } = this.context;
-    if (session.echoNoticeShown) return;
-    session.echoNoticeShown = true;
-    this.context.reporter.notice(
-      'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
-        'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.',
-    );
+    echoNotice(this.context);
   }
 
   private interrupted(signal: AbortSignal): number {
@@ -183,4 +177,15 @@ class AnswerWriter {
     this.context.reporter.error(`aish: ${this.specialist}: ${error.message}`);
     return exitStatusFor(error.code);
   }
+}
+
+/** Says once per process that answers come from the echo model, and how to get a real one. */
+export function echoNotice(context: ExecContext): void {
+  const { session } = context;
+  if (session.echoNoticeShown) return;
+  session.echoNoticeShown = true;
+  context.reporter.notice(
+    'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
+      'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.',
+  );
 }

@@ -5,6 +5,7 @@
  */
 import { stepLabel, type PipelinePlan, type StepPlan } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
+import { runAsBulk } from './bulk-compile.js';
 import { ExitRequest, runBuiltin } from './builtins.js';
 import type { ExecContext, Reporter } from './context.js';
 import { expandWord, expandWords, type CaptureRunner } from './expand.js';
@@ -29,6 +30,10 @@ interface Prepared {
 }
 
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
+  if (!subshell) {
+    const viaBulk = await runAsBulk(plan, io, context);
+    if (viaBulk !== undefined) return viaBulk;
+  }
   const prepared: Prepared[] = [];
   for (const step of plan.stages) prepared.push(await prepare(step, context, capture, io.stderr));
   if (plan.stages.some((step) => step.kind === 'unix')) await loadChildProcess();

@@ -1,3 +1,4 @@
 /** The protocol: wire types, the `Specialists` contract and the error table. */
 export * from './errors.js';
 export * from './specialists.js';
+export * from './bulk.js';

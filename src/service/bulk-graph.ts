@@ -3,33 +3,10 @@
  * (`BAD_REQUEST` naming the field), and its dependency graph, checked before
  * anything runs (`INVALID_GRAPH` naming the problem).
  */
-import { AishError } from '../protocol/index.js';
+import { AishError, type BulkOperation, type BulkRequest } from '../protocol/index.js';
 
 /** At most this many operations in one bulk request. */
 export const MAX_OPERATIONS = 1000;
-
-/** One operation of a bulk request. */
-export interface BulkOperation {
-  id: string;
-  /** A specialist id or alias, or `@capability`. */
-  ai: string;
-  /** The message; `{opN}` is replaced by operation opN's response. */
-  message: string;
-  depends_on?: string[];
-}
-
-/** The body of `POST /api/v2/bulk`. */
-export interface BulkRequest {
-  operations: BulkOperation[];
-  /** `parallel` (the default) or `sequential`: one by one in the order given. */
-  execution?: 'parallel' | 'sequential';
-  /** Seconds for the whole request (default 60). */
-  timeout?: number;
-  /** Operations running at once in `parallel` mode (default 20). */
-  max_parallel?: number;
-  /** Answer as SSE (the server's concern; the runner ignores it). */
-  stream?: boolean;
-}
 
 /** A checked graph: each operation's dependencies and dependants, by index in the request. */
 export interface BulkGraph {

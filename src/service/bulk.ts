@@ -7,36 +7,14 @@
  * - the caller's signal (a client that went away) cancels everything the
  *   same way, with `CANCELLED`.
  */
-import { AishError, toAishError, type ErrorCode, type TokensUsed } from '../protocol/index.js';
-import { checkGraph, substitute, type BulkGraph, type BulkRequest } from './bulk-graph.js';
+import { AishError, toAishError, type BulkOperationResult, type BulkRequest, type BulkResponse, type ErrorCode, type TokensUsed } from '../protocol/index.js';
+import { checkGraph, substitute, type BulkGraph } from './bulk-graph.js';
 import type { SpecialistService } from './service.js';
 
-export { checkGraph, parseBulkRequest, substitute, MAX_OPERATIONS, type BulkGraph, type BulkOperation, type BulkRequest } from './bulk-graph.js';
+export { checkGraph, parseBulkRequest, substitute, MAX_OPERATIONS, type BulkGraph } from './bulk-graph.js';
 
 /** Capability routing in bulk (`@cap`) uses the protocol's default threshold. */
 const CAPABILITY_THRESHOLD = 0.7;
-
-/** The outcome of one operation. */
-export interface BulkOperationResult {
-  status: 'success' | 'error' | 'skipped';
-  response?: string;
-  error?: { code: ErrorCode; message: string };
-  /** The specialist that answered (the requested `ai` when none was chosen). */
-  ai: string;
-  /** Seconds, as a decimal. */
-  execution_time: number;
-  tokens_used: TokensUsed;
-}
-
-/** The answer to a bulk request (and the data of the final SSE `done` event). */
-export interface BulkResponse {
-  request_id: string;
-  status: 'completed' | 'partial' | 'failed';
-  /** Seconds, as a decimal. */
-  execution_time: number;
-  results: Record<string, BulkOperationResult>;
-  total_tokens: TokensUsed;
-}
 
 /** What happens while a bulk request runs, in order; the SSE event names are the `type`s. */
 export type BulkEvent =

@@ -8,8 +8,4 @@ export {
   MAX_OPERATIONS,
   type BulkEvent,
   type BulkGraph,
-  type BulkOperation,
-  type BulkOperationResult,
-  type BulkRequest,
-  type BulkResponse,
 } from './bulk.js';

@@ -1,0 +1,136 @@
+/**
+ * A pipeline made only of AI stages, literal input (`echo WORDS`, a
+ * here-string or here-document) and at most one fan-out at its end is sent to
+ * a server that offers bulk graphs as ONE request: each stage an operation
+ * that depends on the one before (`{op}` stands for its answer). The output is
+ * written exactly as the stage-by-stage run writes it. Anything else — flags,
+ * redirects, Unix stages, stdin to read, a fan-out in the middle — runs stage
+ * by stage. A failed operation ends the pipeline there (its dependants are
+ * skipped), where stage by stage a later stage would be sent its instruction
+ * alone.
+ */
+import { literalText, type PipelinePlan, type StepPlan, type Word } from '../plan/index.js';
+import { exitStatusFor, type BulkOperation, type BulkResponse } from '../protocol/index.js';
+import { composeMessage, echoNotice } from './ai-stage.js';
+import type { ExecContext } from './context.js';
+import type { PipelineIo } from './pipeline.js';
+import { ReaderGone, SinkWriter } from './streams.js';
+
+interface Compiled {
+  operations: BulkOperation[];
+  /** What the pipeline prints: the last operation's answer, or a fan-out's headed answers. */
+  output: { id: string; label?: string }[];
+  fanout: boolean;
+}
+
+/** Runs the pipeline as one bulk request when it can; undefined means "run it stage by stage". */
+export async function runAsBulk(plan: PipelinePlan, io: PipelineIo, context: ExecContext): Promise<number | undefined> {
+  if (!context.specialists.bulk || io.source.kind !== 'stdin') return undefined;
+  const { stdin } = context;
+  const compiled = compile(plan, !(stdin.isTTY || stdin.isScript || stdin.consumed));
+  if (!compiled) return undefined;
+  const response = await context.specialists.bulk({ operations: compiled.operations, execution: 'parallel' }, context.signal);
+  if (!response) return undefined;
+  await noticeEcho(compiled, context);
+  return write(compiled, response, io, context);
+}
+
+/** Literal text of words, or undefined when any word expands (`$VAR`, `$(…)`) or is a flag. */
+function plainWords(words: Word[]): string[] | undefined {
+  const texts = words.map((word) => literalText(word));
+  if (texts.some((text) => text === undefined || text.startsWith('-'))) return undefined;
+  return texts as string[];
+}
+
+/** The literal message a stage's here-string or here-document gives, if that is its only redirect. */
+function hereInput(step: StepPlan): string | undefined | false {
+  if (step.redirects.length === 0) return undefined;
+  const [only] = step.redirects;
+  if (step.redirects.length > 1 || !only) return false;
+  const word = only.kind === 'here-string' ? only.word : only.kind === 'here-doc' ? only.body : undefined;
+  const text = word && literalText(word);
+  return text === undefined ? false : text;
+}
+
+function compile(plan: PipelinePlan, stdinReadable: boolean): Compiled | undefined {
+  const stages = [...plan.stages];
+  let input: string | undefined;
+  const first = stages[0];
+  if (first?.kind === 'builtin' && first.name === 'echo' && first.redirects.length === 0) {
+    const words = first.args.map((word) => literalText(word));
+    if (words.some((word) => word === undefined) || words[0] === '-n') return undefined;
+    input = words.join(' ') + '\n';
+    stages.shift();
+  }
+  const operations: BulkOperation[] = [];
+  let previous: string | undefined;
+  for (const [index, step] of stages.entries()) {
+    const last = index === stages.length - 1;
+    const here = hereInput(step);
+    if (here === false || (here !== undefined && (index > 0 || input !== undefined))) return undefined;
+    // The first stage reads aish's stdin when nothing else feeds it: that stays stage by stage.
+    if (index === 0 && input === undefined && here === undefined && stdinReadable) return undefined;
+    const stageInput = index === 0 ? (here ?? input) : `{${previous}}`;
+    if (step.kind === 'ai') {
+      const words = plainWords(step.args);
+      if (!words) return undefined;
+      const id = `aish_stage_${index + 1}`;
+      const message = composeMessage(words.join(' '), stageInput);
+      if (message === '') return undefined;
+      operations.push({ id, ai: step.specialist, message, ...(previous && { depends_on: [previous] }) });
+      previous = id;
+      if (last) return operations.length > 1 ? { operations, output: [{ id }], fanout: false } : undefined;
+      continue;
+    }
+    if (step.kind !== 'fanout' || !last) return undefined;
+    const shared = plainWords(step.args);
+    if (!shared) return undefined;
+    const output: Compiled['output'] = [];
+    for (const [number, branch] of step.branches.entries()) {
+      const only = branch.pipeline.stages[0];
+      if (branch.pipeline.stages.length !== 1 || only?.kind !== 'ai' || only.redirects.length > 0) return undefined;
+      const words = plainWords(only.args);
+      if (!words) return undefined;
+      const id = `aish_stage_${index + 1}_${number + 1}`;
+      const message = composeMessage(words.join(' '), stageInput);
+      if (message === '') return undefined;
+      operations.push({ id, ai: only.specialist, message, ...(previous && { depends_on: [previous] }) });
+      output.push({ id, label: branch.label });
+    }
+    return { operations, output, fanout: true };
+  }
+  return undefined;
+}
+
+async function noticeEcho(compiled: Compiled, context: ExecContext): Promise<void> {
+  const models = new Map((await context.specialists.list()).map((info) => [info.id, info.model]));
+  if (compiled.operations.some((operation) => models.get(operation.ai)?.split('?')[0] === 'echo')) echoNotice(context);
+}
+
+async function write(compiled: Compiled, response: BulkResponse, io: PipelineIo, context: ExecContext): Promise<number> {
+  const out = new SinkWriter(io.stdout, () => io.stdout.kind === 'fd' && io.stdout.fd === 1 && context.session.stdoutClosed);
+  let status = 0;
+  // The first failure is the one a user would have seen stage by stage; its dependants were skipped.
+  for (const operation of compiled.operations) {
+    const result = response.results[operation.id];
+    if (result?.status === 'error' && result.error) {
+      context.reporter.error(`aish: ${result.ai}: ${result.error.message}`);
+      status = compiled.fanout ? 1 : exitStatusFor(result.error.code);
+      if (!compiled.fanout) break;
+    }
+  }
+  try {
+    for (const { id, label } of compiled.output) {
+      const answer = response.results[id]?.status === 'success' ? (response.results[id]!.response ?? '') : '';
+      if (label !== undefined) await out.write(`── ${label} ──\n`);
+      await out.write(answer);
+      // Whole lines: each fan-out answer, and the final answer on a terminal or in a file.
+      if (answer !== '' && !answer.endsWith('\n') && (label !== undefined || out.final)) await out.write('\n');
+    }
+  } catch (error) {
+    if (!(error instanceof ReaderGone)) throw error;
+  } finally {
+    await out.end();
+  }
+  return status;
+}

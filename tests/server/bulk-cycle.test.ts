@@ -1,0 +1,37 @@
+/** A bulk graph with a cycle is refused before anything runs: the provider never hears of it. */
+import { describe, expect, it } from 'vitest';
+import { builtinRoster } from '../../src/config/index.js';
+import { createApp, startServer } from '../../src/server/index.js';
+import { SpecialistService } from '../../src/service/index.js';
+import { fixtureReply } from '../providers/support/fixtures.js';
+import { startFakeProviderServer } from '../providers/support/fake-provider-server.js';
+
+describe('bulk validation', () => {
+  it('a cycle is a 400 naming it, and the provider receives no call', async () => {
+    const fake = await startFakeProviderServer(fixtureReply('openai-chat-stream.sse'));
+    const service = new SpecialistService({
+      roster: builtinRoster(),
+      defaultModel: 'openai/gpt-4o-mini',
+      providers: { openai: { api_key: 'sk-test', base_url: `${fake.origin}/v1` } },
+    });
+    const server = await startServer(createApp({ service }), { host: '127.0.0.1', port: 0 });
+    try {
+      const response = await fetch(`${server.url}/api/v2/bulk`, {
+        method: 'POST',
+        body: JSON.stringify({
+          operations: [
+            { id: 'free', ai: 'apollo', message: 'independent' },
+            { id: 'op1', ai: 'apollo', message: 'x {op2}', depends_on: ['op2'] },
+            { id: 'op2', ai: 'athena', message: 'y {op1}', depends_on: ['op1'] },
+          ],
+        }),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'INVALID_GRAPH', message: 'dependency cycle: op1 → op2 → op1' } });
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await server.close(100);
+      await fake.close();
+    }
+  });
+});
