@@ -4,28 +4,19 @@
  * what the stage-by-stage run prints. A recording proxy in front of the
  * server sees which requests were made.
  */
-import type { ChildProcess } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aishC, runAish, startAish, tempHome } from '../support/aish.js';
+import { aishC, runAish, startServe, type Served } from '../support/aish.js';
 
-let server: ChildProcess;
+let server: Served;
 let proxy: Server;
 let proxyUrl: string;
 const seen: string[] = [];
 
 beforeAll(async () => {
-  server = startAish(['serve', '--port', '0'], { home: tempHome() });
-  const target = await new Promise<URL>((resolve, reject) => {
-    let text = '';
-    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      const found = /on (http:\/\/\S+)/.exec(text);
-      if (found) resolve(new URL(found[1]!));
-    });
-    server.once('exit', () => reject(new Error(text)));
-  });
+  server = await startServe();
+  const target = new URL(server.url);
   proxy = createServer((incoming, outgoing) => {
     seen.push(`${incoming.method} ${incoming.url}`);
     const forward = request({ host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
@@ -40,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   proxy.close();
-  server.kill('SIGTERM');
+  await server.stop();
 });
 
 describe('pipelines compiled into one bulk request', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, fixtureReply } from '../providers/support/fixtures.js';
 import { startFakeProviderServer, type FakeProviderServer } from '../providers/support/fake-provider-server.js';
-import { aishC, runAish, startAish, tempHome } from '../support/aish.js';
+import { aishC, runAish, startServe, tempHome } from '../support/aish.js';
 
 let fake: FakeProviderServer | undefined;
 afterEach(async () => {
@@ -58,22 +58,14 @@ describe('real providers through the CLI', () => {
   it('the same through aish serve --config and --server', async () => {
     fake = await startFakeProviderServer(fixtureReply('ollama-chat-stream.ndjson'));
     const home = homeWithConfig(`providers:\n  ollama: { base_url: "${fake.origin}" }\ndefault_model: ollama/llama3.1\n`);
-    const server = startAish(['serve', '--port', '0'], { home });
+    const server = await startServe(home);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-          text += chunk;
-          const found = /on (http:\/\/\S+)/.exec(text);
-          if (found) resolve(found[1]!);
-        });
-        server.once('exit', () => reject(new Error(text)));
-      });
+      const url = server.url;
       const result = await runAish(['--server', url, '-c', 'echo x | apollo'], { home: tempHome() });
       expect(result.stdout).toBe(fixture('ollama-chat-stream.ndjson').expectedText + '\n');
       expect(result.stderr).toBe('');
     } finally {
-      server.kill('SIGTERM');
+      await server.stop();
     }
   });
 

@@ -1,27 +1,17 @@
 /** `aish serve` and `aish --server`, as a user runs them. */
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aishC, runAish, startAish, tempHome } from '../support/aish.js';
+import { aishC, runAish, startServe, type Served } from '../support/aish.js';
 
-let server: ChildProcess;
+let server: Served;
 let url: string;
 
 beforeAll(async () => {
-  server = startAish(['serve', '--port', '0'], { home: tempHome() });
-  url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      const found = /on (http:\/\/\S+)/.exec(text);
-      if (found) resolve(found[1]!);
-    });
-    server.once('exit', () => reject(new Error(`aish serve exited: ${text}`)));
-  });
+  server = await startServe();
+  url = server.url;
 });
 
 afterAll(async () => {
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  await server.stop();
 });
 
 describe('aish serve and --server', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixtureReply } from '../providers/support/fixtures.js';
 import { startFakeProviderServer, type FakeProviderServer } from '../providers/support/fake-provider-server.js';
-import { aishC, runAish, startAish, tempHome } from '../support/aish.js';
+import { aishC, runAish, startServe, tempHome } from '../support/aish.js';
 
 let fake: FakeProviderServer | undefined;
 afterEach(async () => {
@@ -25,35 +25,13 @@ function sentMessages(index: number): { role: string; content: string }[] {
   return JSON.parse(fake!.requests[index]!.body).messages;
 }
 
-function serve(home: string): Promise<{ url: string; stop(signal: NodeJS.Signals): Promise<void> }> {
-  const server = startAish(['serve', '--port', '0'], { home });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      const found = /on (http:\/\/\S+)/.exec(text);
-      if (found) {
-        resolve({
-          url: found[1]!,
-          stop: (signal) =>
-            new Promise((done) => {
-              server.once('exit', () => done());
-              server.kill(signal);
-            }),
-        });
-      }
-    });
-    server.once('exit', () => reject(new Error(text)));
-  });
-}
-
 describe('sessions from the CLI', () => {
   it('killing aish serve with SIGKILL between two messages loses neither', async () => {
     const home = tempHome();
-    const first = await serve(home);
+    const first = await startServe(home);
     await runAish(['--server', first.url, '-c', 'echo one | apollo --session durable'], { home: tempHome() });
     await first.stop('SIGKILL');
-    const second = await serve(home);
+    const second = await startServe(home);
     try {
       await runAish(['--server', second.url, '-c', 'echo two | apollo --session durable'], { home: tempHome() });
       const shown = await runAish(['--server', second.url, 'sessions', 'show', 'durable', '--json'], { home: tempHome() });
@@ -88,17 +66,9 @@ describe('sessions from the CLI', () => {
 
   it('the same through aish serve and --server', async () => {
     const home = await recordingHome();
-    const server = startAish(['serve', '--port', '0'], { home });
+    const server = await startServe(home);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-          text += chunk;
-          const found = /on (http:\/\/\S+)/.exec(text);
-          if (found) resolve(found[1]!);
-        });
-        server.once('exit', () => reject(new Error(text)));
-      });
+      const url = server.url;
       const client = tempHome();
       await runAish(['--server', url, '-c', 'echo "My name is Casey" | apollo --session remote'], { home: client });
       await runAish(['--server', url, '-c', 'echo "What is my name?" | apollo --session remote'], { home: client });
@@ -106,7 +76,7 @@ describe('sessions from the CLI', () => {
       const list = await runAish(['--server', url, 'sessions', 'list', '--json'], { home: client });
       expect(JSON.parse(list.stdout).sessions[0]).toMatchObject({ name: 'remote', message_count: 4 });
     } finally {
-      server.kill('SIGTERM');
+      await server.stop();
     }
   });
 

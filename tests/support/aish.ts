@@ -67,3 +67,31 @@ export function runAish(args: string[], options: RunOptions = {}): Promise<RunRe
 export function aishC(line: string, options: RunOptions = {}): Promise<RunResult> {
   return runAish(['-c', line], options);
 }
+
+export interface Served {
+  url: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** `aish serve --port 0` with this HOME; resolves with where it listens. */
+export function startServe(home: string = tempHome()): Promise<Served> {
+  const server = startAish(['serve', '--port', '0'], { home });
+  return new Promise((resolve, reject) => {
+    let text = '';
+    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+      const found = /on (http:\/\/\S+)/.exec(text);
+      if (!found) return;
+      resolve({
+        url: found[1]!,
+        stop: (signal = 'SIGTERM') =>
+          new Promise((done) => {
+            if (server.exitCode !== null || server.signalCode !== null) return done();
+            server.once('exit', () => done());
+            server.kill(signal);
+          }),
+      });
+    });
+    server.once('exit', () => reject(new Error(`aish serve exited: ${text}`)));
+  });
+}
