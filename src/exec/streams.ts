@@ -34,11 +34,15 @@ export class SinkWriter {
     private readonly sink: Sink,
     private readonly isClosed: () => boolean = () => false,
   ) {
-    const stream = this.stream();
-    stream?.on('error', () => {
+    // Only a pipe between stages is watched here: aish's own stdout and stderr live
+    // as long as the process (one listener per stage would pile up over a long
+    // script), and their closing is the shell's to notice (`isClosed`).
+    if (sink.kind !== 'stream') return;
+    const { stream } = sink;
+    stream.on('error', () => {
       this.gone = true;
     });
-    stream?.on('close', () => {
+    stream.on('close', () => {
       if (!stream.writableFinished) this.gone = true;
     });
   }

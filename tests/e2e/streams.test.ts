@@ -38,6 +38,13 @@ describe('streams', () => {
     expect(quiet.stderr).toBe('');
   });
 
+  it('a long script writes no warnings (nothing piles up per stage)', async () => {
+    const line = Array.from({ length: 30 }, (_, i) => `echo ${i} | apollo`).join('; ');
+    const result = await aishC(line, { env: { NODE_OPTIONS: '' } });
+    expect(result.stdout.split('\n')).toHaveLength(31);
+    expect(result.stderr).not.toMatch(/Warning/);
+  });
+
   it('yes | head -1 ends cleanly with no EPIPE noise', async () => {
     const result = await aishC('yes | head -1');
     expect(result.stdout).toBe('y\n');
