@@ -2,3 +2,5 @@
 export * from './errors.js';
 export * from './specialists.js';
 export * from './bulk.js';
+export * from './ids.js';
+export * from './suggest.js';

@@ -4,7 +4,7 @@
  * and not, with `model` naming a specialist. A specialist keeps its own
  * system prompt; the last user message is what it answers.
  */
-import { AishError, ERROR_TABLE, toAishError, type MessageRequest } from '../protocol/index.js';
+import { AishError, ERROR_TABLE, requestId, toAishError, type MessageRequest } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { mapStarted, SSE_HEADERS, sseEvent } from './sse.js';
 import type { AppResponse, Handler, Route } from './types.js';
@@ -63,7 +63,7 @@ function textOf(content: unknown): string {
 
 async function complete(service: SpecialistService, value: unknown, signal: AbortSignal): Promise<AppResponse> {
   const completion = parseCompletion(value);
-  const id = `chatcmpl-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+  const id = requestId('chatcmpl-');
   const created = Math.floor(Date.now() / 1000);
   if (!completion.stream) {
     const answer = await service.message(completion.specialist, completion.request, signal);

@@ -7,7 +7,7 @@
  * - the caller's signal (a client that went away) cancels everything the
  *   same way, with `CANCELLED`.
  */
-import { AishError, toAishError, type BulkOperationResult, type BulkRequest, type BulkResponse, type ErrorCode, type TokensUsed } from '../protocol/index.js';
+import { AishError, requestId, toAishError, type BulkOperationResult, type BulkRequest, type BulkResponse, type ErrorCode, type TokensUsed } from '../protocol/index.js';
 import { checkGraph, substitute, type BulkGraph } from './bulk-graph.js';
 import type { SpecialistService } from './service.js';
 
@@ -270,15 +270,10 @@ class BulkRun {
       if (result.status === 'success') successes++;
     });
     const status = successes === this.graph.operations.length ? 'completed' : successes === 0 ? 'failed' : 'partial';
-    return { request_id: newBulkId(), status, execution_time: executionTime, results, total_tokens: total };
+    return { request_id: requestId('bulk_'), status, execution_time: executionTime, results, total_tokens: total };
   }
 }
 
 function seconds(milliseconds: number): number {
   return Math.round(milliseconds) / 1000;
-}
-
-/** Tells bulk requests apart in logs and streams; guards nothing, so no crypto. */
-function newBulkId(): string {
-  return `bulk_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 }

@@ -3,7 +3,7 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import { AishError, toAishError } from '../protocol/index.js';
+import { AishError, editDistance, requestId, toAishError } from '../protocol/index.js';
 import type {
   BestMatch,
   CreateSessionRequest,
@@ -168,7 +168,7 @@ export class SpecialistService implements Specialists {
     const specialistId = specialist.id;
     let outcome: 'success' | 'failure' | 'cancelled' = 'cancelled';
     try {
-      yield { type: 'start', specialist_id: specialistId, request_id: newRequestId(), model: reference };
+      yield { type: 'start', specialist_id: specialistId, request_id: requestId('req_'), model: reference };
       const tokens = { input: 0, output: 0 };
       let finishReason = 'stop';
       let content = '';
@@ -340,21 +340,7 @@ export class SpecialistService implements Specialists {
   }
 }
 
-/** Request ids only tell requests apart in logs and streams; they guard nothing, so no crypto (it costs start-up time). */
-function newRequestId(): string {
-  return `req_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
-}
 
-/** Levenshtein distance, for suggesting capability names. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
-}
 
 /** Routed calls a specialist needs for a capability before measurements count. */
 export const MEASURED_AFTER = 10;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, type Pipeline } from '../../src/syntax/index.js';
-import { editDistance, planPipeline, suggestNames, type PlanContext, type SpecialistDirectory } from '../../src/plan/index.js';
+import { editDistance } from '../../src/protocol/index.js';
+import { planPipeline, suggestNames, type PlanContext, type SpecialistDirectory } from '../../src/plan/index.js';
 
 const directory: SpecialistDirectory = {
   ids: ['apollo', 'athena', 'athos', 'hermes'],

@@ -1,20 +1,13 @@
 /** A bulk graph with a cycle is refused before anything runs: the provider never hears of it. */
 import { describe, expect, it } from 'vitest';
-import { builtinRoster } from '../../src/config/index.js';
-import { createApp, startServer } from '../../src/server/index.js';
-import { SpecialistService } from '../../src/service/index.js';
 import { fixtureReply } from '../providers/support/fixtures.js';
 import { startFakeProviderServer } from '../providers/support/fake-provider-server.js';
+import { startServerOverOpenAi } from '../support/server.js';
 
 describe('bulk validation', () => {
   it('a cycle is a 400 naming it, and the provider receives no call', async () => {
     const fake = await startFakeProviderServer(fixtureReply('openai-chat-stream.sse'));
-    const service = new SpecialistService({
-      roster: builtinRoster(),
-      defaultModel: 'openai/gpt-4o-mini',
-      providers: { openai: { api_key: 'sk-test', base_url: `${fake.origin}/v1` } },
-    });
-    const server = await startServer(createApp({ service }), { host: '127.0.0.1', port: 0 });
+    const server = await startServerOverOpenAi(fake.origin);
     try {
       const response = await fetch(`${server.url}/api/v2/bulk`, {
         method: 'POST',

@@ -1,23 +1,16 @@
 /** A client that goes away mid-answer cancels the provider request at once: no orphaned upstream calls. */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { builtinRoster } from '../../src/config/index.js';
-import { createApp, startServer } from '../../src/server/index.js';
-import { SpecialistService } from '../../src/service/index.js';
 import { fixtureBody, fixtureReply } from '../providers/support/fixtures.js';
 import { startFakeProviderServer } from '../providers/support/fake-provider-server.js';
+import { startServerOverOpenAi } from '../support/server.js';
 
 describe('client disconnect', () => {
   it('closes the upstream provider connection when the client leaves mid-stream', async () => {
     // The provider sends its first events, then stalls with the response open.
     const body = fixtureBody('openai-chat-stream.sse');
     const fake = await startFakeProviderServer(fixtureReply('openai-chat-stream.sse'), { stallAfter: Math.floor(body.length / 3) });
-    const service = new SpecialistService({
-      roster: builtinRoster(),
-      defaultModel: 'openai/gpt-4o-mini',
-      providers: { openai: { api_key: 'sk-test', base_url: `${fake.origin}/v1` } },
-    });
-    const server = await startServer(createApp({ service }), { host: '127.0.0.1', port: 0 });
+    const server = await startServerOverOpenAi(fake.origin);
     try {
       await new Promise<void>((resolve, reject) => {
         const req = request(`${server.url}/api/v2/ai/apollo/stream`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {

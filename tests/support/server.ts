@@ -10,3 +10,13 @@ export function embeddedService(): SpecialistService {
 export async function startTestServer(service = embeddedService(), options: { maxBodyBytes?: number } = {}): Promise<RunningServer> {
   return startServer(createApp({ service }), { host: '127.0.0.1', port: 0, ...options });
 }
+
+/** A real server whose specialists answer from an OpenAI-compatible fake at `origin`. */
+export async function startServerOverOpenAi(origin: string): Promise<RunningServer> {
+  const service = new SpecialistService({
+    roster: builtinRoster(),
+    defaultModel: 'openai/gpt-4o-mini',
+    providers: { openai: { api_key: 'sk-test', base_url: `${origin}/v1` } },
+  });
+  return startTestServer(service);
+}
