@@ -8,8 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { join } from 'node:path';
-import { dataFolder } from '../config/paths.js';
+import { currentSessionsFile } from '../config/paths.js';
 import type { Command } from 'commander';
 import { Shell } from '../shell/index.js';
 import { ConfigurationFailure, connect } from './specialists.js';
@@ -88,7 +87,7 @@ passes through.`,
       const { runChat } = await import('../shell/chat.js');
       const global = cli.opts<GlobalOptions>();
       const specialists = await connect({ server: global.server });
-      const current = new (await import('../shell/current-session.js')).CurrentSessions(join(dataFolder(), 'current-sessions.json'));
+      const current = new (await import('../shell/current-session.js')).CurrentSessions(currentSessionsFile());
       process.exitCode = await runChat({
         specialists,
         specialist: name,
@@ -130,7 +129,7 @@ async function newShell(options: GlobalOptions, extra: { stdinIsScript: boolean;
     specialists: await connect({ server: options.server }),
     quiet: Boolean(options.quiet),
     timeoutSeconds: timeoutOf(options),
-    currentSessionsFile: join(dataFolder(), 'current-sessions.json'),
+    currentSessionsFile: currentSessionsFile(),
     ...extra,
   });
   shell.installSignalHandlers();

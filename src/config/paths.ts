@@ -47,3 +47,8 @@ export function specialistsFolder(env: Env = process.env): string {
 export function rcFile(env: Env = process.env): string {
   return env.AISH_RC || join(homeFolder(env), '.aishrc');
 }
+
+/** Which session each terminal used last (`-C`), beside the database. */
+export function currentSessionsFile(env: Env = process.env): string {
+  return join(dataFolder(env), 'current-sessions.json');
+}
