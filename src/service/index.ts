@@ -1,5 +1,6 @@
 /** The specialist service (embedded default and the server's core). */
 export { adjustedScore, MEASURED_AFTER, SpecialistService, type ServiceOptions, type DiscoveryFilter } from './service.js';
+export { StatusBoard, type StatusChange, type StatusListener } from './status-board.js';
 export {
   runBulk,
   streamBulk,

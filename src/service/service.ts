@@ -24,6 +24,7 @@ import { createModel, type LanguageModel, type ModelMessage, type ProviderSettin
 import type { CapabilityStats } from '../store/index.js';
 import { SessionKeeper } from './sessions.js';
 import { PerformanceBook } from './performance.js';
+import { StatusBoard, type StatusListener } from './status-board.js';
 
 export interface ServiceOptions {
   roster: SpecialistDefinition[];
@@ -64,6 +65,8 @@ export interface DiscoveryFilter {
 export class SpecialistService implements Specialists {
   private readonly byName = new Map<string, SpecialistDefinition>();
   private readonly performance = new PerformanceBook();
+  /** Each specialist's status; the circuit breakers around models move it. */
+  readonly statuses = new StatusBoard();
 
   constructor(private readonly options: ServiceOptions) {
     for (const specialist of options.roster) this.byName.set(specialist.id, specialist);
@@ -116,12 +119,17 @@ export class SpecialistService implements Specialists {
       name: specialist.name,
       aliases: [...specialist.aliases],
       description: specialist.description,
-      status: 'active',
+      status: this.statuses.get(specialist.id),
       model: this.modelOf(specialist, defaultModel),
       capabilities: { primary: [...specialist.capabilities.primary], scores: { ...specialist.capabilities.scores } },
       performance: this.performance.of(specialist.id),
       features: { streaming: true, sessions: true, websocket: false },
     };
+  }
+
+  /** Hears every status change (`event.status` over WebSocket) until the returned function is called. */
+  onStatus(listener: StatusListener): () => void {
+    return this.statuses.subscribe(listener);
   }
 
   private modelOf(specialist: SpecialistDefinition, defaultModel: string, override?: string): string {
