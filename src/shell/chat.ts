@@ -1,111 +1,253 @@
 /**
  * `aish chat NAME`: a conversation with one specialist in one session.
  * Piped input is the first message (`cat notes.md | aish chat apollo`), and
- * the chat then goes on at the terminal when there is one. `/exit`,
- * `/session`, `/clear` (a fresh session) and `/help`; Ctrl-C stops the
- * current answer and keeps the chat.
+ * the chat then goes on at the terminal when there is one. Without any
+ * terminal (scripts, tests) every line of stdin is a message, read as it
+ * comes, so a chat can be scripted. `/exit`, `/session`, `/clear` (a fresh
+ * session) and `/help`; Ctrl-C stops the current answer and keeps the chat;
+ * Ctrl-D leaves. The same code runs in-process and over WebSocket.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { openSync } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { isatty } from 'node:tty';
+import { isatty, ReadStream } from 'node:tty';
 import { AishError, exitStatusFor, toAishError, type Specialists } from '../protocol/index.js';
+import type { ConnectionEvent } from '../protocol/websocket.js';
+
+/**
+ * What a chat needs from the other side: the in-process service, the HTTP
+ * client and the WebSocket specialist all have it. `onConnection` is there
+ * when the connection can drop and come back (WebSocket).
+ */
+export interface ChatPeer extends Pick<Specialists, 'createSession' | 'getSession' | 'streamSession'> {
+  onConnection?(listener: (event: ConnectionEvent) => void): () => void;
+}
 
 export interface ChatOptions {
-  specialists: Specialists;
+  specialists: ChatPeer;
   specialist: string;
   /** `--session ID|NAME` to resume (a name that does not exist yet is created). */
   session?: string;
   quiet: boolean;
   onSession(id: string): void;
+  /**
+   * The REPL's line editor, when the chat runs inside the REPL: lines and
+   * Ctrl-C come from it, and it is left open (with its prompt back) when the
+   * chat ends.
+   */
+  readline?: Interface;
 }
 
-const HELP = '/exit leaves, /session shows the session id, /clear starts a fresh session, /help shows this\n';
+const HELP = '/exit leaves, /session shows the session id, /clear starts a fresh session, /help shows this (Ctrl-C stops an answer, Ctrl-D leaves)\n';
 
 export async function runChat(options: ChatOptions): Promise<number> {
-  const { specialists, specialist } = options;
-  let sessionId: string;
+  const chat = new Chat(options);
+  // A lent readline is already reading: lines typed while the session opens are kept.
+  const lent = options.readline && lineQueue(options.readline);
   try {
-    sessionId = await openSession(options);
+    await chat.open();
   } catch (error) {
+    lent?.stop();
     const failure = toAishError(error);
     process.stderr.write(`aish: chat: ${failure.message}\n`);
     return exitStatusFor(failure.code);
   }
-  let status = 0;
-  if (!isatty(0)) {
-    const piped = await readAll(process.stdin);
-    if (piped.trim() !== '') status = await ask(specialists, sessionId, specialist, piped);
-  }
-  const terminal = terminalInput();
-  if (!terminal) return status;
-  const prompt = createInterface({ input: terminal, output: process.stderr, terminal: true });
-  let running: AbortController | undefined;
-  prompt.on('SIGINT', () => {
-    if (running) running.abort();
-    else prompt.close();
-  });
-  prompt.setPrompt(`${specialist}> `);
-  prompt.prompt();
-  for await (const line of prompt) {
-    const text = line.trim();
-    if (text === '/exit') break;
-    if (text === '/help') process.stderr.write(HELP);
-    else if (text === '/session') process.stderr.write(`${sessionId}\n`);
-    else if (text === '/clear') {
-      sessionId = (await specialists.createSession({ specialist_id: specialist })).id;
-      options.onSession(sessionId);
-      process.stderr.write(`aish: new session ${sessionId}\n`);
-    } else if (text !== '') {
-      running = new AbortController();
-      status = await ask(specialists, sessionId, specialist, line, running.signal);
-      running = undefined;
+  const unwatch = options.specialists.onConnection?.((event) => chat.connectionNotice(event));
+  try {
+    if (options.readline) return await chat.converse(options.readline, { own: false, lines: lent });
+    if (isatty(0)) return await chat.converse(createInterface({ input: process.stdin, output: process.stderr, terminal: true }), { own: true });
+    const terminal = openTerminal();
+    if (!terminal) return await chat.converseLines(process.stdin);
+    try {
+      const piped = await readAll(process.stdin);
+      if (piped.trim() !== '') await chat.ask(piped);
+      return await chat.converse(createInterface({ input: terminal, output: process.stderr, terminal: true }), { own: true });
+    } finally {
+      terminal.destroy();
     }
-    prompt.prompt();
-  }
-  prompt.close();
-  return status;
-
-  async function openSession(chat: ChatOptions): Promise<string> {
-    let id: string | undefined;
-    if (chat.session) {
-      try {
-        id = (await specialists.getSession(chat.session)).id;
-      } catch (error) {
-        if (!(error instanceof AishError && error.code === 'SESSION_NOT_FOUND') || chat.session.startsWith('ses_')) throw error;
-      }
-    }
-    if (!id) {
-      const created = await specialists.createSession({ specialist_id: specialist, ...(chat.session && { name: chat.session }) });
-      id = created.id;
-      if (!chat.quiet) process.stderr.write(`aish: session ${id} with ${specialist}\n`);
-    }
-    chat.onSession(id);
-    return id;
+  } finally {
+    unwatch?.();
   }
 }
 
-/** One message: the answer streamed to stdout, ending its line. */
-async function ask(specialists: Specialists, sessionId: string, specialist: string, message: string, signal?: AbortSignal): Promise<number> {
-  let last = '\n';
-  try {
-    for await (const event of specialists.streamSession(sessionId, { message, specialist_id: specialist }, signal)) {
-      if (event.type === 'content') {
-        process.stdout.write(event.data);
-        last = event.data.slice(-1) || last;
-      } else if (event.type === 'error') {
-        throw new AishError(event.code, event.message);
+class Chat {
+  private sessionId = '';
+  private status = 0;
+  private running: AbortController | undefined;
+
+  constructor(private readonly options: ChatOptions) {}
+
+  /** The session of `--session`, or a new one (named after `--session` when that names none yet). */
+  async open(): Promise<void> {
+    const { specialists, specialist, session } = this.options;
+    let id: string | undefined;
+    if (session) {
+      try {
+        id = (await specialists.getSession(session)).id;
+      } catch (error) {
+        if (!(error instanceof AishError && error.code === 'SESSION_NOT_FOUND') || session.startsWith('ses_')) throw error;
       }
     }
-    if (last !== '\n') process.stdout.write('\n');
-    return signal?.aborted ? 130 : 0;
-  } catch (error) {
-    if (last !== '\n') process.stdout.write('\n');
-    if (signal?.aborted) return 130;
-    const failure = toAishError(error);
-    process.stderr.write(`aish: ${specialist}: ${failure.message}\n`);
+    if (!id) {
+      id = (await specialists.createSession({ specialist_id: specialist, ...(session && { name: session }) })).id;
+      this.notice(`aish: session ${id} with ${specialist}`);
+    }
+    this.sessionId = id;
+    this.options.onSession(id);
+  }
+
+  /** At a terminal: a prompt per message; Ctrl-C stops the answer (or, idle, leaves a chat of our own). */
+  async converse(prompt: Interface, { own, lines = lineQueue(prompt) }: { own: boolean; lines?: LineQueue | undefined }): Promise<number> {
+    const previousPrompt = prompt.getPrompt();
+    const onInterrupt = (): void => {
+      if (this.running) this.running.abort();
+      else if (own) prompt.close();
+      else {
+        process.stderr.write('^C\n');
+        prompt.write(null, { ctrl: true, name: 'u' });
+        prompt.prompt();
+      }
+    };
+    prompt.on('SIGINT', onInterrupt);
+    prompt.setPrompt(`${this.options.specialist}> `);
+    try {
+      for (;;) {
+        prompt.prompt();
+        const line = await lines.next();
+        if (line === undefined || !(await this.handle(line))) break;
+      }
+    } finally {
+      prompt.off('SIGINT', onInterrupt);
+      lines.stop();
+      if (own) prompt.close();
+      else prompt.setPrompt(previousPrompt);
+    }
+    return this.status;
+  }
+
+  /** Without a terminal: each line of `input` is a message or a command, answered before the next is read. */
+  async converseLines(input: Readable): Promise<number> {
+    const reader = createInterface({ input, terminal: false });
+    const lines = lineQueue(reader);
+    // No terminal to catch Ctrl-C: the signal stops the answer, or ends the chat between answers.
+    const onInterrupt = (): void => {
+      if (this.running) this.running.abort();
+      else reader.close();
+    };
+    process.on('SIGINT', onInterrupt);
+    try {
+      for (;;) {
+        const line = await lines.next();
+        if (line === undefined || !(await this.handle(line))) break;
+      }
+    } finally {
+      process.off('SIGINT', onInterrupt);
+      lines.stop();
+      reader.close();
+    }
+    return this.status;
+  }
+
+  /** One line: a command or a message. False when the chat should end. */
+  private async handle(line: string): Promise<boolean> {
+    const text = line.trim();
+    if (text === '') return true;
+    if (text === '/exit') return false;
+    if (text === '/help') process.stderr.write(HELP);
+    else if (text === '/session') process.stderr.write(`${this.sessionId}\n`);
+    else if (text === '/clear') await this.clear();
+    else if (/^\/[a-z]+$/.test(text)) process.stderr.write(`aish: chat: no command ${text} (/help lists them)\n`);
+    else await this.ask(line);
+    return true;
+  }
+
+  private async clear(): Promise<void> {
+    try {
+      this.sessionId = (await this.options.specialists.createSession({ specialist_id: this.options.specialist })).id;
+      this.options.onSession(this.sessionId);
+      process.stderr.write(`aish: new session ${this.sessionId}\n`);
+    } catch (error) {
+      this.status = this.report(toAishError(error));
+    }
+  }
+
+  /** One message: the answer streamed to stdout, ending its line. */
+  async ask(message: string): Promise<void> {
+    const { specialists, specialist } = this.options;
+    const running = new AbortController();
+    this.running = running;
+    let last = '\n';
+    try {
+      for await (const event of specialists.streamSession(this.sessionId, { message, specialist_id: specialist }, running.signal)) {
+        if (event.type === 'content') {
+          process.stdout.write(event.data);
+          last = event.data.slice(-1) || last;
+        } else if (event.type === 'error') {
+          throw new AishError(event.code, event.message);
+        }
+      }
+      if (last !== '\n') process.stdout.write('\n');
+      this.status = running.signal.aborted ? 130 : 0;
+    } catch (error) {
+      if (last !== '\n') process.stdout.write('\n');
+      this.status = running.signal.aborted ? 130 : this.report(toAishError(error));
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private report(failure: AishError): number {
+    process.stderr.write(`aish: ${this.options.specialist}: ${failure.message}\n`);
     return exitStatusFor(failure.code);
   }
+
+  /** The WebSocket dropped or came back: said on stderr (the answers on stdout stay clean). */
+  connectionNotice(event: ConnectionEvent): void {
+    if (event.type === 'reconnecting' && event.attempt === 1) this.notice(`aish: connection to the server lost (${event.reason}); reconnecting…`);
+    else if (event.type === 'reconnected') this.notice(`aish: reconnected; session ${this.sessionId} goes on`);
+    else if (event.type === 'disconnected') process.stderr.write(`aish: could not reconnect: ${event.error.message} (the next message tries again)\n`);
+  }
+
+  private notice(text: string): void {
+    if (!this.options.quiet) process.stderr.write(`${text}\n`);
+  }
+}
+
+/**
+ * Lines of a readline interface one at a time, from its 'line' events (not
+ * its async iterator, which would end the interface for a REPL that lends
+ * it); undefined once it closes.
+ */
+interface LineQueue {
+  next(): Promise<string | undefined>;
+  stop(): void;
+}
+
+function lineQueue(reader: Interface): LineQueue {
+  const ready: string[] = [];
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const onLine = (line: string): void => {
+    ready.push(line);
+    wake?.();
+  };
+  const onClose = (): void => {
+    closed = true;
+    wake?.();
+  };
+  reader.on('line', onLine);
+  reader.on('close', onClose);
+  return {
+    async next() {
+      while (ready.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      return ready.shift();
+    },
+    stop() {
+      reader.off('line', onLine);
+      reader.off('close', onClose);
+    },
+  };
 }
 
 async function readAll(stream: Readable): Promise<string> {
@@ -114,12 +256,11 @@ async function readAll(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The terminal to go on with: stdin itself, or /dev/tty after piped input. */
-function terminalInput(): Readable | undefined {
-  if (isatty(0)) return process.stdin;
+/** The terminal to go on with after piped input: /dev/tty, when stderr is one and it opens. */
+function openTerminal(): ReadStream | undefined {
   if (!isatty(2)) return undefined;
   try {
-    return createReadStream('/dev/tty');
+    return new ReadStream(openSync('/dev/tty', 'r'));
   } catch {
     return undefined;
   }

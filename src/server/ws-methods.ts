@@ -1,0 +1,155 @@
+/**
+ * The methods of the WebSocket JSON-RPC endpoint (protocol.md "WebSocket
+ * JSON-RPC 2.0"): `chat`, `stream`, `cancel`, `ping`, `subscribe`,
+ * `unsubscribe`, `session.create|get|end`, over the service. The connection
+ * (ws.ts) is reached through `RpcPeer` only, so these run without a socket.
+ */
+import { AishError, type CreateSessionRequest, type MessageRequest } from '../protocol/index.js';
+import type { RpcChatResult, StreamChunkParams, StreamCompleteParams } from '../protocol/websocket.js';
+import type { SpecialistService } from '../service/index.js';
+import { invalidParams, methodNotFound, type JsonRpcId, type RpcCall } from './json-rpc.js';
+import { asObject, messageRequest, optionalNumber, optionalString } from './validate.js';
+
+/** What a method may ask of the connection it came on. */
+export interface RpcPeer {
+  /** The specialist of the endpoint (`/ws/ai/{id}`). */
+  readonly specialistId: string;
+  /** Sends a notification (no id) to this client. */
+  notify(method: string, params: unknown): void;
+  /** Undefined while the client keeps up; else resolves once it has caught up (or the connection closed). */
+  congestion(): Promise<void> | undefined;
+  /**
+   * Registers a running answer under its request id (undefined for a
+   * notification) so `cancel` can stop it; throws when the id is taken or too
+   * many answers run on this connection. Returns the release.
+   */
+  track(id: JsonRpcId | undefined, controller: AbortController): () => void;
+  /** Aborts the answer running under `id`; false when none does. */
+  cancel(id: JsonRpcId): boolean;
+  /** Turns `event.status` notifications on or off. */
+  subscribeStatus(on: boolean): void;
+  /** Whether `event.status` notifications are on. */
+  readonly statusSubscribed: boolean;
+  /** Aborted when the connection closes: every running answer stops with it. */
+  readonly signal: AbortSignal;
+}
+
+type Method = (call: RpcCall, peer: RpcPeer) => Promise<unknown>;
+
+/** Events a client can subscribe to. */
+const EVENTS = ['status'];
+
+/** The method table; `dispatch(call, peer)` runs one call. */
+export function rpcMethods(service: SpecialistService): (call: RpcCall, peer: RpcPeer) => Promise<unknown> {
+  const methods: Record<string, Method> = {
+    chat: (call, peer) => answer(service, call, peer, false),
+    stream: (call, peer) => answer(service, call, peer, true),
+    cancel: async (call, peer) => {
+      const requestId = call.params.request_id;
+      if (requestId === undefined || (requestId !== null && typeof requestId !== 'string' && typeof requestId !== 'number')) {
+        throw invalidParams("'request_id' must be the id of a running chat or stream request", { field: 'request_id' });
+      }
+      return { request_id: requestId, cancelled: peer.cancel(requestId) };
+    },
+    ping: async () => 'pong',
+    subscribe: async (call, peer) => {
+      checkEvents(call.params);
+      peer.subscribeStatus(true);
+      return { subscribed: ['status'] };
+    },
+    unsubscribe: async (call, peer) => {
+      checkEvents(call.params);
+      peer.subscribeStatus(false);
+      return { subscribed: [] };
+    },
+    'session.create': async (call, peer) => service.createSession(createSessionRequest(call.params, peer.specialistId)),
+    'session.get': async (call) => service.getSession(sessionId(call.params)),
+    'session.end': async (call) => service.deleteSession(sessionId(call.params)),
+  };
+  const names = Object.keys(methods);
+  return (call, peer) => {
+    const method = Object.hasOwn(methods, call.method) ? methods[call.method] : undefined;
+    if (!method) return Promise.reject(methodNotFound(call.method, names));
+    return method(call, peer);
+  };
+}
+
+/**
+ * `chat` and `stream`: one answer from the endpoint's specialist (through the
+ * session when `session_id` is given). `stream` sends `stream.chunk` per
+ * piece and `stream.complete` before its response; while the client is slow
+ * to read, the model is not read either.
+ */
+async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, streamed: boolean): Promise<RpcChatResult> {
+  const request = chatRequest(call.params);
+  const controller = new AbortController();
+  const release = peer.track(call.notification ? undefined : call.id, controller);
+  const stop = (): void => controller.abort();
+  peer.signal.addEventListener('abort', stop, { once: true });
+  const notify = streamed && !call.notification;
+  let content = '';
+  let chunks = 0;
+  let model = '';
+  try {
+    for await (const event of service.stream(peer.specialistId, request, controller.signal)) {
+      if (controller.signal.aborted) break;
+      if (event.type === 'start') model = event.model;
+      else if (event.type === 'content') {
+        content += event.data;
+        if (notify) {
+          peer.notify('stream.chunk', { request_id: call.id, content: event.data, chunk_index: chunks } satisfies StreamChunkParams);
+          const slow = peer.congestion();
+          if (slow) await slow;
+        }
+        chunks++;
+      } else if (event.type === 'error') throw new AishError(event.code, event.message);
+      else {
+        if (notify) peer.notify('stream.complete', { request_id: call.id, total_chunks: chunks, tokens_used: event.tokens_used } satisfies StreamCompleteParams);
+        const result: RpcChatResult = { content, specialist_id: event.specialist_id, model, tokens_used: event.tokens_used, finish_reason: event.finish_reason };
+        if (event.session_id !== undefined) result.session_id = event.session_id;
+        if (event.message_count !== undefined) result.message_count = event.message_count;
+        return result;
+      }
+    }
+    throw new AishError('CANCELLED', 'Cancelled', { request_id: call.id });
+  } finally {
+    // Leaving the loop already stopped the model call (the service's iterator returns).
+    peer.signal.removeEventListener('abort', stop);
+    release();
+  }
+}
+
+/** `{message, session_id?, temperature?, max_tokens?, model?}` as the service's message request. */
+function chatRequest(params: Record<string, unknown>): MessageRequest {
+  const message = params.message;
+  if (typeof message !== 'string' || message === '') throw invalidParams("'message' must be a non-empty string", { field: 'message' });
+  // A bad field is BAD_REQUEST, which the error table answers as -32602 Invalid params.
+  return messageRequest({ ...params, content: message });
+}
+
+function sessionId(params: Record<string, unknown>): string {
+  const id = params.session_id;
+  if (typeof id !== 'string' || id === '') throw invalidParams("'session_id' must be a session id or name", { field: 'session_id' });
+  return id;
+}
+
+/** As `POST /api/v2/sessions`; `specialist_id` defaults to the endpoint's specialist. */
+function createSessionRequest(params: Record<string, unknown>, specialistId: string): CreateSessionRequest {
+  const request: CreateSessionRequest = { specialist_id: optionalString(params, 'specialist_id') ?? specialistId };
+  const contextWindow = optionalNumber(params, 'context_window', 0, 1_000_000, true);
+  const ttl = optionalNumber(params, 'ttl_s', 1, 10 * 365 * 86_400, true);
+  const name = optionalString(params, 'name');
+  if (contextWindow !== undefined) request.context_window = contextWindow;
+  if (ttl !== undefined) request.ttl_s = ttl;
+  if (name !== undefined) request.name = name;
+  if (params.metadata !== undefined) request.metadata = asObject(params.metadata, "'metadata'");
+  return request;
+}
+
+/** `{events: ["status"]}`: the names must be ones this server knows. */
+function checkEvents(params: Record<string, unknown>): void {
+  const events = params.events;
+  if (!Array.isArray(events) || events.length === 0 || events.some((name) => typeof name !== 'string' || !EVENTS.includes(name))) {
+    throw invalidParams(`'events' must be a list of event names (${EVENTS.map((name) => `"${name}"`).join(', ')})`, { field: 'events' });
+  }
+}
