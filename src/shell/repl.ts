@@ -1,62 +1,140 @@
 /**
- * The interactive prompt: `aish> `, `> ` while a line is unfinished (an open
- * quote, brace or here-document, a trailing `|`), Ctrl-C cancels the running
- * line or clears the prompt, Ctrl-D exits with the last status.
+ * The interactive prompt (cli.md "The REPL"): `aish> `, and `> ` while a
+ * line is unfinished; line editing, a history kept across sessions with
+ * Ctrl-R search, Tab completion; `~/.aishrc` first; a specialist's name
+ * alone opens a chat with it. Ctrl-C cancels the running line or clears the
+ * prompt, Ctrl-D exits with the last status.
  */
-import { createInterface } from 'node:readline';
 import { parse } from '../syntax/index.js';
+import { runChat } from './chat.js';
+import { chatRequestOf, type ChatRequest } from './chat-mode.js';
+import { completeLine } from './completion.js';
+import { ShellCompletionSources } from './completion-sources.js';
+import { isUnfinished } from './continuation.js';
+import { LineEditor } from './line-editor.js';
+import { LineHistory } from './line-history.js';
+import { recallLine } from './history-recall.js';
+import { sourceRcFile } from './rc-file.js';
 import type { Shell } from './shell.js';
 
-function setRawMode(on: boolean): void {
-  if (process.stdin.isTTY) process.stdin.setRawMode(on);
+export interface ReplOptions {
+  /** Where the line history is kept (`AISH_HISTORY_FILE`, else `repl_history` in the data folder). */
+  historyFile: string;
+  /** The file sourced at start (`AISH_RC`, else `~/.aishrc`). */
+  rcFile: string;
+  quiet: boolean;
+  /** A coloured prompt (stderr is a terminal, no NO_COLOR, no --no-color). */
+  color: boolean;
 }
 
-export async function runRepl(shell: Shell): Promise<number> {
-  const prompt = createInterface({ input: process.stdin, output: process.stderr, terminal: true, historySize: 1000 });
-  let pending = '';
-  let running = false;
-  prompt.on('SIGINT', () => {
-    if (running) {
-      shell.cancel();
-      return;
-    }
-    pending = '';
-    process.stderr.write('^C\n');
-    ask();
+/** Status of a line cut short by Ctrl-C, as in sh. */
+const INTERRUPTED_STATUS = 130;
+
+export async function runRepl(shell: Shell, options: ReplOptions): Promise<number> {
+  const report = (message: string): void => void process.stderr.write(message + '\n');
+  const completion = new ShellCompletionSources(shell);
+  completion.prefetch();
+  await sourceRcFile(shell, options.rcFile, report);
+  if (shell.exitRequested) return shell.state.lastStatus;
+  const history = LineHistory.load(options.historyFile, report);
+  // Ctrl-C between Enter and the start of the line's run means the line never runs.
+  const interrupt = { early: false };
+  const editor = new LineEditor({
+    input: process.stdin,
+    output: process.stderr,
+    history: history.entries,
+    complete: (line) => completeLine(line, completion),
+    onEarlyInterrupt: () => (interrupt.early = true),
   });
-  const ask = (): void => {
-    prompt.setPrompt(pending === '' ? 'aish> ' : '> ');
-    prompt.prompt();
-  };
-  ask();
-  for await (const line of prompt) {
-    const text = pending === '' ? line : `${pending}\n${line}`;
-    const parsed = parse(text);
-    if (!parsed.ok && parsed.diagnostic.incomplete) {
+  try {
+    return await readAndRun(shell, editor, history, interrupt, options);
+  } finally {
+    editor.close();
+  }
+}
+
+async function readAndRun(shell: Shell, editor: LineEditor, history: LineHistory, interrupt: { early: boolean }, options: ReplOptions): Promise<number> {
+  const prompt = options.color ? '\x1b[1maish>\x1b[22m ' : 'aish> ';
+  let pending = '';
+  for (;;) {
+    interrupt.early = false;
+    const result = await editor.read(pending === '' ? prompt : '> ');
+    if (result.kind === 'interrupt') {
+      pending = '';
+      shell.state.lastStatus = INTERRUPTED_STATUS;
+      continue;
+    }
+    if (result.kind === 'eof') {
+      if (pending === '') break;
+      // Ctrl-D in the middle of a command: say what was left open, and start again.
+      history.add(pending);
+      shell.state.lastStatus = await shell.run(pending);
+      pending = '';
+      continue;
+    }
+    const text = await recallLine(pending === '' ? result.text : `${pending}\n${result.text}`, shell);
+    if (isUnfinished(text)) {
       pending = text;
-      ask();
       continue;
     }
     pending = '';
-    if (text.trim() !== '') {
-      running = true;
-      // While a line runs the terminal is in its normal mode: Ctrl-C is a real SIGINT
-      // (cancelling the line and reaching its children) and children can read the terminal.
-      prompt.pause();
-      setRawMode(false);
-      try {
-        // `explain LINE` shows the plan of LINE and runs nothing (as `aish --dry-run -c`).
-        const explain = /^\s*explain\s+([\s\S]+)$/.exec(text);
-        if (explain) process.stdout.write((await shell.explain(explain[1]!)).output);
-        else await shell.run(text);
-      } finally {
-        running = false;
-        setRawMode(true);
-        prompt.resume();
-      }
-    }
-    ask();
+    if (text.trim() === '') continue;
+    history.add(text);
+    await runEntry(shell, editor, text, interrupt, options);
+    if (shell.exitRequested) break;
   }
-  process.stderr.write('\n');
   return shell.state.lastStatus;
+}
+
+/** One finished entry: a chat, `explain LINE`, or a line for the shell. */
+async function runEntry(shell: Shell, editor: LineEditor, text: string, interrupt: { early: boolean }, options: ReplOptions): Promise<void> {
+  // From here Ctrl-C is a SIGINT (the terminal is in its normal mode), until the run takes it over.
+  editor.pause();
+  const onSignal = (): void => void (interrupt.early = true);
+  process.on('SIGINT', onSignal);
+  let chat: ChatRequest | undefined;
+  try {
+    chat = await chatRequested(shell, text);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+  if (interrupt.early) {
+    shell.state.lastStatus = INTERRUPTED_STATUS;
+    return;
+  }
+  if (chat) {
+    // The chat reads its lines from the prompt's own line editor, and gives it back at /exit.
+    shell.state.lastStatus = await editor.lend((readline) =>
+      runChat({
+        specialists: shell.specialists,
+        specialist: chat.specialist,
+        quiet: options.quiet,
+        onSession: (id) => shell.rememberSession(id),
+        readline,
+        ...(chat.session !== undefined && { session: chat.session }),
+      }),
+    );
+    return;
+  }
+  // `explain LINE` shows the plan of LINE and runs nothing (as `aish --dry-run -c`).
+  const explain = /^\s*explain\s+([\s\S]+)$/.exec(text);
+  if (explain) {
+    const explained = await shell.explain(explain[1]!);
+    process.stdout.write(explained.output);
+    shell.state.lastStatus = explained.status;
+  } else {
+    shell.state.lastStatus = await shell.run(text);
+  }
+}
+
+/** `NAME` alone (or with `--session [ID]`) names a specialist to chat with; undefined for any other line. */
+async function chatRequested(shell: Shell, text: string): Promise<ChatRequest | undefined> {
+  const parsed = parse(text);
+  if (!parsed.ok) return undefined;
+  try {
+    return chatRequestOf(parsed.script, await shell.directory(), shell.state.aliases);
+  } catch {
+    // No specialist list (server down): the line runs and reports that itself.
+    return undefined;
+  }
 }
