@@ -17,14 +17,18 @@ export function echoPieces(text: string): string[] {
   return text.match(/^\s+|\S+\s*/g) ?? [];
 }
 
+const MAX_TTFT_MS = 86_400_000;
+const MIN_TPS = 0.001;
+
 /** Reads `ttft_ms` and `tps` from a reference's query string; invalid values are ignored. */
 export function parseEchoOptions(query: string): EchoOptions {
   const params = new URLSearchParams(query);
   const options: EchoOptions = {};
   const ttft = Number(params.get('ttft_ms'));
   const tps = Number(params.get('tps'));
-  if (params.has('ttft_ms') && Number.isFinite(ttft) && ttft >= 0) options.ttftMs = ttft;
-  if (params.has('tps') && Number.isFinite(tps) && tps > 0) options.tps = tps;
+  // Bounded so every delay fits a Node timer (at most 2^31-1 ms): a day before the first word, 1000 s between words.
+  if (params.has('ttft_ms') && Number.isFinite(ttft) && ttft >= 0 && ttft <= MAX_TTFT_MS) options.ttftMs = ttft;
+  if (params.has('tps') && Number.isFinite(tps) && tps >= MIN_TPS) options.tps = tps;
   return options;
 }
 

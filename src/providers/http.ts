@@ -24,23 +24,34 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** How much of a body that is not JSON is quoted in a message (an HTML page from a proxy, say). */
 const MAX_QUOTED_ERROR_CHARACTERS = 300;
 
-let sharedPool: Agent | undefined;
+/** undici's own connect timeout, used when the caller gives none. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** One pool per connect timeout (in practice one or two: the configured `limits.connect_timeout` values). */
+const sharedPools = new Map<number, Agent>();
 
 /**
- * The process's one pool of keep-alive connections, made on first use, so
+ * The process's pool of keep-alive connections, made on first use, so
  * that models built per request still reuse connections (and TLS sessions).
- * Idle sockets do not keep the process alive.
+ * Idle sockets do not keep the process alive. `connectTimeoutMs` (0 = no
+ * limit) bounds opening a connection; it is fixed per pool in undici.
  */
-export function sharedDispatcher(): Dispatcher {
-  sharedPool ??= new Agent({
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 10 * 60_000,
-    // A local model may spend minutes loading before its first byte; the
-    // retry and timeout layers above decide when to give up, not this one.
-    headersTimeout: 10 * 60_000,
-    bodyTimeout: 5 * 60_000,
-  });
-  return sharedPool;
+export function sharedDispatcher(connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Dispatcher {
+  let pool = sharedPools.get(connectTimeoutMs);
+  if (!pool) {
+    pool = new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 10 * 60_000,
+      // A local model may spend minutes loading before its first byte; the
+      // retry and timeout layers above decide when to give up, not this one.
+      headersTimeout: 10 * 60_000,
+      bodyTimeout: 5 * 60_000,
+      // undici reads a connect timeout of 0 as no limit.
+      connect: { timeout: connectTimeoutMs },
+    });
+    sharedPools.set(connectTimeoutMs, pool);
+  }
+  return pool;
 }
 
 /** A JSON POST to a provider. */
@@ -129,7 +140,7 @@ function checkUrl(post: JsonPost): void {
 
 function isTimeout(error: unknown): boolean {
   const code = errorCode(error);
-  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
 /** The start of an error body as text; the rest is discarded (which closes that connection). */

@@ -1,8 +1,10 @@
 /** Language-model providers behind one streaming interface. */
 import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
 import { createEchoModel, parseEchoOptions } from './echo.js';
+import type { ProviderLimits } from './resilience/limits.js';
 
 export * from './provider.js';
+export * from './resilience/index.js';
 export { createEchoModel, echoPieces, parseEchoOptions, type EchoOptions } from './echo.js';
 // The HTTP adapters (and undici under them) load on a model's first call, not
 // at start-up: most `aish -c` lines of a script never need them, or need one.
@@ -16,9 +18,15 @@ export type { OpenAiModelOptions } from './openai/language-model.js';
  * providers' own services (OpenAI, Anthropic) or a local Ollama.
  */
 export interface ProviderSettings {
-  anthropic?: { api_key?: string; base_url?: string };
-  openai?: { api_key?: string; base_url?: string };
-  ollama?: { base_url?: string };
+  anthropic?: { api_key?: string; base_url?: string; limits?: ProviderLimits };
+  openai?: { api_key?: string; base_url?: string; limits?: ProviderLimits };
+  ollama?: { base_url?: string; limits?: ProviderLimits };
+}
+
+/** How a model's HTTP connections are made. */
+export interface ConnectionOptions {
+  /** Opening a connection (TCP and TLS) gives up after this long; 0 = no limit (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -27,7 +35,7 @@ export interface ProviderSettings {
  * anything else. Nothing is checked or sent here: a missing API key or an
  * unreachable server shows up as the `error` part of the first stream.
  */
-export function createModel(reference: string, settings: ProviderSettings = {}): LanguageModel | undefined {
+export function createModel(reference: string, settings: ProviderSettings = {}, connection: ConnectionOptions = {}): LanguageModel | undefined {
   if (reference === 'echo' || reference.startsWith('echo?')) {
     return createEchoModel(reference, parseEchoOptions(reference.slice('echo?'.length)));
   }
@@ -40,19 +48,25 @@ export function createModel(reference: string, settings: ProviderSettings = {}):
   switch (provider) {
     case 'openai': {
       const options = { reference, model, ...withDefined({ apiKey: settings.openai?.api_key, baseUrl: settings.openai?.base_url }) };
-      return loadOnFirstCall(reference, async () => (await import('./openai/language-model.js')).createOpenAiModel(options));
+      return loadOnFirstCall(reference, async () => (await import('./openai/language-model.js')).createOpenAiModel({ ...options, ...(await dispatcherOption(connection)) }));
     }
     case 'anthropic': {
       const options = { reference, model, ...withDefined({ apiKey: settings.anthropic?.api_key, baseUrl: settings.anthropic?.base_url }) };
-      return loadOnFirstCall(reference, async () => (await import('./anthropic/language-model.js')).createAnthropicModel(options));
+      return loadOnFirstCall(reference, async () => (await import('./anthropic/language-model.js')).createAnthropicModel({ ...options, ...(await dispatcherOption(connection)) }));
     }
     case 'ollama': {
       const options = { reference, model, ...withDefined({ baseUrl: settings.ollama?.base_url }) };
-      return loadOnFirstCall(reference, async () => (await import('./ollama/language-model.js')).createOllamaModel(options));
+      return loadOnFirstCall(reference, async () => (await import('./ollama/language-model.js')).createOllamaModel({ ...options, ...(await dispatcherOption(connection)) }));
     }
     default:
       return undefined;
   }
+}
+
+/** The shared keep-alive pool for this connect timeout (undici loads here, on a model's first call). */
+async function dispatcherOption(connection: ConnectionOptions): Promise<{ dispatcher?: import('undici').Dispatcher }> {
+  if (connection.connectTimeoutMs === undefined) return {};
+  return { dispatcher: (await import('./http.js')).sharedDispatcher(connection.connectTimeoutMs) };
 }
 
 /** Drops keys whose value is undefined or empty (an unset `${VARIABLE}` in the config reads as ''). */

@@ -134,12 +134,11 @@ export function connectionLost(provider: string, url: string, cause: unknown): P
   );
 }
 
-/** Undici's own timeouts: no headers, or no body bytes, for too long. */
+/** Undici's own timeouts: no connection (limits.connect_timeout), no headers, or no body bytes, for too long. */
 export function timedOut(provider: string, url: string, cause: unknown): ProviderError {
-  return new ProviderError(
-    { provider, code: 'TIMEOUT', message: `${provider} at ${redactUrl(url)} stopped answering (${errorCode(cause)})`, retryable: true },
-    { cause },
-  );
+  const code = errorCode(cause);
+  const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? `could not connect to ${provider} at ${redactUrl(url)} in time (limits.connect_timeout)` : `${provider} at ${redactUrl(url)} stopped answering (${code})`;
+  return new ProviderError({ provider, code: 'TIMEOUT', message: what, retryable: true }, { cause });
 }
 
 /** The stream ended without the provider's end marker (`[DONE]`, `message_stop`, `done: true`). */

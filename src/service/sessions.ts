@@ -108,10 +108,11 @@ export class SessionKeeper {
     try {
       const history = store.messages(record.id, window).map((row) => ({ role: row.role, content: row.content }));
       const asked = Date.now();
-      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], request, signal, (content, tokens) => {
+      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], request, signal, (content, tokens, answeredBy) => {
         const { message_count } = store.appendExchange(record.id, {
           user: { content: request.message, timestamp: asked, tokens: tokens.input },
-          assistant: { content, timestamp: Date.now(), tokens: tokens.output, specialist_id: specialist.id },
+          // A fallback may have stood in: the message says who really answered.
+          assistant: { content, timestamp: Date.now(), tokens: tokens.output, specialist_id: answeredBy.id },
           now: Date.now(),
         });
         return { session_id: record.id, message_count, context_used: history.length };

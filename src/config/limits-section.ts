@@ -1,0 +1,46 @@
+/**
+ * `limits:` in config.yaml: timeouts, retries and the circuit breaker of
+ * provider calls, at the top level (every provider) or under
+ * `providers.<name>.limits` (that provider, key by key over the top level).
+ * The defaults live with the code that uses them (providers/resilience).
+ */
+import type { Entry, YamlSource } from './yaml-source.js';
+
+/** What a `limits:` block gives: seconds and counts, every key optional. */
+export interface LimitFields {
+  connect_timeout?: number;
+  first_token_timeout?: number;
+  idle_timeout?: number;
+  max_attempts?: number;
+  retry_base_delay?: number;
+  retry_max_delay?: number;
+  breaker_threshold?: number;
+  breaker_cooldown?: number;
+}
+
+const SECONDS_OR_OFF = { min: 0, description: 'a number of seconds, 0 or more (0 = no limit)' } as const;
+const SECONDS = { min: 0, description: 'a number of seconds, 0 or more' } as const;
+const COUNT = { min: 1, max: 100, integer: true, description: 'a whole number from 1 to 100' } as const;
+
+const LIMIT_RULES = {
+  connect_timeout: SECONDS_OR_OFF,
+  first_token_timeout: SECONDS_OR_OFF,
+  idle_timeout: SECONDS_OR_OFF,
+  max_attempts: COUNT,
+  retry_base_delay: SECONDS,
+  retry_max_delay: SECONDS,
+  breaker_threshold: COUNT,
+  breaker_cooldown: SECONDS,
+} as const;
+
+/** Reads one `limits:` block; problems go to `source.problems`. */
+export function readLimits(source: YamlSource, entry: Entry): LimitFields {
+  const limits: LimitFields = {};
+  const fields = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
+  for (const field of source.knownEntries(fields, Object.keys(LIMIT_RULES))) {
+    const name = field.name as keyof typeof LIMIT_RULES;
+    const value = source.number(field.value, field.key, LIMIT_RULES[name], field.keyNode);
+    if (value !== undefined) limits[name] = value;
+  }
+  return limits;
+}
