@@ -2,6 +2,13 @@
  * The remote `Specialists`: the same contract as the in-process service,
  * over HTTP and SSE to an `aish serve` (undici keep-alive pool). Leaving a
  * stream early aborts its HTTP request, so the server stops the model call.
+ *
+ * Resilience: a 429 is retried after its `Retry-After` (the server refused it
+ * before doing anything); a request that never reached the server
+ * (connection refused) is retried, and so is one whose connection dropped
+ * before any answer when repeating it is harmless (GETs, streams: the server
+ * stops a stream's model call when its connection drops). Attempts are few,
+ * waits are bounded and end early on the caller's signal (`--timeout`, Ctrl-C).
  */
 import { Agent, request as httpRequest, type Dispatcher } from 'undici';
 import {
@@ -26,7 +33,25 @@ import { readSse } from './sse-reader.js';
 export interface RemoteOptions {
   /** Bearer token for a server started with `--token`. */
   token?: string;
+  /** First wait before retrying a failed connection (doubled each time; default 250 ms). */
+  retryBaseMs?: number;
 }
+
+/** Tries per request (the first included) when the server rate-limits the client. */
+const RATE_LIMITED_ATTEMPTS = 4;
+/** Tries per request when the connection fails. */
+const CONNECTION_ATTEMPTS = 3;
+/** Most time spent waiting on `Retry-After`s for one request; beyond it the 429 is the answer. */
+const RATE_LIMIT_WAIT_BUDGET_MS = 30_000;
+const DEFAULT_RETRY_BASE_MS = 250;
+
+/** Connection failures that mean the request never reached the server: any call may be repeated. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Connection failures after sending, before any answer: only harmless calls are repeated. */
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** Which calls may be sent again after their connection dropped. */
+type Repeatable = 'always' | 'if-not-sent';
 
 interface ServerFeatures {
   streaming: boolean;
@@ -95,7 +120,7 @@ export class RemoteSpecialists implements Specialists {
 
   /** POSTs a body and reads the answer as stream events. */
   private async *sse(path: string, body: unknown, signal?: AbortSignal): AsyncIterable<StreamEvent> {
-    const response = await this.send('POST', path, body, signal);
+    const response = await this.send('POST', path, body, signal, 'always');
     if (response.statusCode !== 200) throw await errorFrom(response);
     try {
       for await (const message of readSse(response.body)) yield parseEvent(message.data);
@@ -136,7 +161,7 @@ export class RemoteSpecialists implements Specialists {
   }
 
   private async json(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
-    const response = await this.send(method, path, body, signal);
+    const response = await this.send(method, path, body, signal, method === 'GET' ? 'always' : 'if-not-sent');
     if (response.statusCode >= 400) throw await errorFrom(response);
     try {
       return await response.body.json();
@@ -145,23 +170,94 @@ export class RemoteSpecialists implements Specialists {
     }
   }
 
-  private async send(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+  /** Sends a request, retrying as the module comment says; a 401 becomes one line that says what to do. */
+  private async send(method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, signal: AbortSignal | undefined, repeatable: Repeatable): Promise<Dispatcher.ResponseData> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    let waitedMs = 0;
+    for (let attempt = 1; ; attempt++) {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await this.attempt(method, path, text, signal);
+      } catch (error) {
+        if (signal?.aborted) throw new AishError('CANCELLED', 'cancelled', undefined, { cause: error });
+        if (attempt >= CONNECTION_ATTEMPTS || !mayRepeat(error, repeatable)) {
+          throw new AishError('UNREACHABLE', `cannot reach the specialist server at ${this.base} (${describe(error)})`, { url: this.base }, { cause: error });
+        }
+        await pause(backoffMs(this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, attempt), signal);
+        continue;
+      }
+      if (response.statusCode === 401) {
+        await response.body.dump();
+        throw this.unauthorized();
+      }
+      if (response.statusCode === 429 && attempt < RATE_LIMITED_ATTEMPTS) {
+        const waitMs = retryAfterMs(response.headers['retry-after']) ?? backoffMs(this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, attempt);
+        if (waitedMs + waitMs <= RATE_LIMIT_WAIT_BUDGET_MS) {
+          await response.body.dump();
+          await pause(waitMs, signal);
+          waitedMs += waitMs;
+          continue;
+        }
+      }
+      return response;
+    }
+  }
+
+  private async attempt(method: 'GET' | 'POST' | 'DELETE', path: string, body: string | undefined, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    try {
-      return await httpRequest(`${this.base}${path}`, {
-        method,
-        headers,
-        dispatcher: this.agent,
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        ...(signal && { signal }),
-      });
-    } catch (error) {
-      if (signal?.aborted) throw new AishError('CANCELLED', 'cancelled', undefined, { cause: error });
-      throw new AishError('UNREACHABLE', `cannot reach the specialist server at ${this.base} (${describe(error)})`, { url: this.base }, { cause: error });
-    }
+    return httpRequest(`${this.base}${path}`, {
+      method,
+      headers,
+      dispatcher: this.agent,
+      ...(body !== undefined && { body }),
+      ...(signal && { signal }),
+    });
   }
+
+  private unauthorized(): AishError {
+    const message = this.options.token
+      ? `the server at ${this.base} did not accept the token: check --token or AISH_TOKEN`
+      : `the server at ${this.base} needs a token: use --token or AISH_TOKEN`;
+    return new AishError('UNAUTHORIZED', message, { url: this.base });
+  }
+}
+
+function mayRepeat(error: unknown, repeatable: Repeatable): boolean {
+  const code = describe(error);
+  return NOT_SENT.has(code) || (repeatable === 'always' && DROPPED.has(code));
+}
+
+/** Exponential backoff with jitter, so many clients cut off at once do not come back at once. */
+function backoffMs(baseMs: number, attempt: number): number {
+  return baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Waits, unless the caller gives up first (`--timeout`, Ctrl-C): then CANCELLED. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AishError('CANCELLED', 'cancelled'));
+    const done = (): void => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    const stop = (): void => {
+      clearTimeout(timer);
+      reject(new AishError('CANCELLED', 'cancelled'));
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 function parseEvent(data: string): StreamEvent {

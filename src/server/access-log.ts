@@ -1,0 +1,43 @@
+/**
+ * One line per request on stderr (info level): time, method, path, status,
+ * duration and who asked. Never the query string (it may hold `?token=` or a
+ * message as `?content=`), never a body, never a token: a client that sent
+ * one is named by a hash of it.
+ */
+
+/** What is known about a request once its response has ended. */
+export interface AccessRecord {
+  method: string;
+  /** The path without its query string. */
+  path: string;
+  status: number;
+  durationMs: number;
+  /** The client's address, or a token's label (never the token). */
+  client: string;
+  /** The client left before the response was complete (a stream it stopped reading). */
+  clientLeft?: boolean;
+}
+
+/** Where access lines go; undefined means no access log (`-q`). */
+export type AccessLog = (record: AccessRecord) => void;
+
+/** Paths are the client's text: long ones are cut and control characters escaped, so one request is one line. */
+const MAX_PATH_CHARS = 200;
+
+export function formatAccessLine(record: AccessRecord, at: Date = new Date()): string {
+  const path = record.path.length > MAX_PATH_CHARS ? `${record.path.slice(0, MAX_PATH_CHARS)}…` : record.path;
+  const left = record.clientLeft ? ' (client left)' : '';
+  return `aish: ${at.toISOString()} ${printable(record.method)} ${printable(path)} ${record.status} ${Math.round(record.durationMs)}ms client=${record.client}${left}\n`;
+}
+
+/** An access log writing lines to `stream` (stderr for `aish serve`). */
+export function streamAccessLog(stream: NodeJS.WritableStream): AccessLog {
+  return (record) => {
+    stream.write(formatAccessLine(record));
+  };
+}
+
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\s]/g, (char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+}

@@ -1,0 +1,182 @@
+/**
+ * What the server checks before a request reaches a route: the token, the
+ * client's request rate, its open streams, and the size of a bulk request.
+ * One object per server, shared by HTTP requests and WebSocket upgrades.
+ */
+import type { IncomingMessage } from 'node:http';
+import { AishError } from '../protocol/index.js';
+import { MAX_OPERATIONS } from '../service/index.js';
+import type { AccessLog } from './access-log.js';
+import { createAuthorizer, presentedToken, tokenLabel, WWW_AUTHENTICATE, type Authorizer, type RequestHeaders } from './auth.js';
+import { RateLimiter, type RateDecision } from './rate-limit.js';
+import { StreamSlots, type StreamSlot } from './stream-slots.js';
+
+/** The `aish serve` defaults (protocol.md "Errors, limits, security"). */
+export const SERVER_DEFAULTS = {
+  rateLimit: 600,
+  maxStreams: 32,
+  maxBodyBytes: 1024 * 1024,
+  maxBulkOperations: MAX_OPERATIONS,
+} as const;
+
+export interface ProtectionOptions {
+  /** With a token, every request but `GET /health` must present it. */
+  token?: string | undefined;
+  /** Requests per minute per client; 0 or absent: no limit. */
+  rateLimit?: number | undefined;
+  /** Concurrent streams per client (SSE and WebSocket); absent: no limit. */
+  maxStreams?: number | undefined;
+  /** Most operations in one bulk request; absent: the service's own limit. */
+  maxBulkOperations?: number | undefined;
+  /** One line per request; absent: no access log. */
+  accessLog?: AccessLog | undefined;
+}
+
+/** One request as the gate sees it, with what it decided. */
+export interface Admission {
+  /** The rate-limit key and log name: a token's label, else the address. */
+  client: string;
+  /** `X-RateLimit-*` (and `Retry-After`, `WWW-Authenticate` on a refusal) for the response. */
+  headers: Record<string, string>;
+  /** Set when the request must be answered with this error instead of being routed. */
+  refusal?: AishError;
+  /** The stream slot this request holds, released when its response ends. */
+  slot?: StreamSlot;
+}
+
+export class Protection {
+  /** The token check; the WebSocket upgrade uses it too. */
+  readonly authorize: Authorizer;
+  /** Open streams per client; WebSocket `stream` calls take their slots here too. */
+  readonly slots: StreamSlots | undefined;
+  readonly accessLog: AccessLog | undefined;
+  private readonly limiter: RateLimiter | undefined;
+  private readonly token: string | undefined;
+  private readonly maxBulkOperations: number | undefined;
+
+  constructor(options: ProtectionOptions = {}) {
+    this.token = options.token || undefined;
+    this.authorize = createAuthorizer(this.token);
+    this.limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+    this.slots = options.maxStreams ? new StreamSlots(options.maxStreams) : undefined;
+    this.maxBulkOperations = options.maxBulkOperations;
+    this.accessLog = options.accessLog;
+  }
+
+  /**
+   * Auth and rate limit for one request (an HTTP request or a WebSocket
+   * upgrade). `GET /health` is never refused. The client is its token when it
+   * presented the right one, else its address, so guessing tokens does not
+   * buy a fresh allowance.
+   */
+  admit(method: string, url: URL, headers: RequestHeaders, address: string | undefined): Admission {
+    const denied = this.authorize(headers, url);
+    const admission: Admission = { client: this.clientOf(headers, url, address, denied), headers: {} };
+    if (method === 'GET' && url.pathname === '/health') return admission;
+    if (this.limiter) {
+      const decision = this.limiter.take(admission.client);
+      Object.assign(admission.headers, limitHeaders(decision));
+      if (!decision.allowed) {
+        admission.headers['retry-after'] = String(decision.retryAfterS);
+        admission.refusal = new AishError('RATE_LIMITED', `too many requests: at most ${decision.limit} a minute per client; retry in ${decision.retryAfterS} s`, {
+          limit: decision.limit,
+          retry_after_s: decision.retryAfterS,
+        });
+        return admission;
+      }
+    }
+    if (denied) {
+      admission.headers['www-authenticate'] = WWW_AUTHENTICATE;
+      admission.refusal = denied;
+    }
+    return admission;
+  }
+
+  /**
+   * Who a request comes from, for rate limits, stream slots and the log: the
+   * label of the server's token when the request presented it, else the
+   * address. A WebSocket takes its `stream` slots under this name.
+   */
+  clientOf(headers: RequestHeaders, url: URL, address: string | undefined, denied = this.authorize(headers, url)): string {
+    const token = this.token && !denied ? presentedToken(headers, url) : undefined;
+    return token ? tokenLabel(token) : (address ?? 'unknown');
+  }
+
+  /**
+   * The check for a WebSocket upgrade (the `UpgradeCheck` of upgrade.ts):
+   * token (header or `?token=`) and rate limit, as for any request; a refusal
+   * is logged, since an upgrade never reaches the request handler.
+   */
+  readonly checkUpgrade = (request: IncomingMessage): { error: AishError; headers: Record<string, string> } | undefined => {
+    const startedAt = performance.now();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const admission = this.admit(request.method ?? 'GET', url, request.headers, request.socket.remoteAddress);
+    if (!admission.refusal) return undefined;
+    this.accessLog?.({ method: request.method ?? 'GET', path: url.pathname, status: admission.refusal.httpStatus, durationMs: performance.now() - startedAt, client: admission.client });
+    return { error: admission.refusal, headers: admission.headers };
+  };
+
+  /**
+   * The `callGate` of the WebSocket server (ws.ts): per connection, from its
+   * upgrade request, a function each `chat`/`stream` call runs first to take
+   * one of its client's stream slots (shared with SSE streams), or be refused.
+   */
+  readonly callGate = (request: IncomingMessage): (() => StreamSlot | AishError) => {
+    const client = this.clientOf(request.headers, new URL(request.url ?? '/', 'http://localhost'), request.socket.remoteAddress);
+    return () => {
+      if (!this.slots) return { release: () => {} };
+      return this.slots.acquire(client) ?? tooManyStreams(this.slots.max);
+    };
+  };
+
+  /**
+   * Takes a stream slot for an admitted request; on refusal sets
+   * `admission.refusal` (429) and returns it. Idempotent per request.
+   */
+  openStream(admission: Admission): AishError | undefined {
+    if (!this.slots || admission.slot) return undefined;
+    const slot = this.slots.acquire(admission.client);
+    if (slot) {
+      admission.slot = slot;
+      return undefined;
+    }
+    admission.headers['retry-after'] = '1';
+    admission.headers['x-ratelimit-limit'] = String(this.slots.max);
+    admission.headers['x-ratelimit-remaining'] = '0';
+    admission.headers['x-ratelimit-reset'] = String(Math.ceil(Date.now() / 1000) + 1);
+    admission.refusal = tooManyStreams(this.slots.max);
+    return admission.refusal;
+  }
+
+  /**
+   * Checks a parsed request body before its route sees it: a body asking for
+   * a stream takes a stream slot; a bulk request may hold at most
+   * `maxBulkOperations` operations (413 `PAYLOAD_TOO_LARGE`).
+   */
+  checkBody(admission: Admission, path: string, body: unknown): void {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    const fields = body as Record<string, unknown>;
+    if (this.maxBulkOperations !== undefined && path === '/api/v2/bulk' && Array.isArray(fields.operations) && fields.operations.length > this.maxBulkOperations) {
+      throw new AishError('PAYLOAD_TOO_LARGE', `too many operations: ${fields.operations.length} (this server takes at most ${this.maxBulkOperations} in one bulk request)`, {
+        count: fields.operations.length,
+        max_operations: this.maxBulkOperations,
+      });
+    }
+    if (fields.stream === true) {
+      const refused = this.openStream(admission);
+      if (refused) throw refused;
+    }
+  }
+}
+
+function tooManyStreams(max: number): AishError {
+  return new AishError('RATE_LIMITED', `too many streams at once: at most ${max} per client; retry when one ends`, { max_streams: max, retry_after_s: 1 });
+}
+
+function limitHeaders(decision: RateDecision): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(decision.limit),
+    'x-ratelimit-remaining': String(decision.remaining),
+    'x-ratelimit-reset': String(decision.resetAt),
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Requests per minute per client, as a token bucket: a client may burst up to
+ * the whole minute's allowance, then gets one request per 60/N seconds.
+ */
+
+/** What one request learns from the limiter; the figures go into `X-RateLimit-*` headers. */
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  /** Whole requests left right now. */
+  remaining: number;
+  /** Unix time in seconds when the bucket is full again. */
+  resetAt: number;
+  /** Whole seconds until the next request would be allowed (0 when allowed). */
+  retryAfterS: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+/** Buckets are dropped once full again; past this many clients, full ones are swept. */
+const SWEEP_AT = 10_000;
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+  private sweepAt = SWEEP_AT;
+
+  /** `perMinute` requests per client per minute (at least 1); `now` is for tests. */
+  constructor(
+    readonly perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.perMs = perMinute / 60_000;
+  }
+
+  /** Takes one request from `client`'s bucket if it has one. */
+  take(client: string): RateDecision {
+    const now = this.now();
+    const bucket = this.refilled(client, now);
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    const missing = this.perMinute - bucket.tokens;
+    return {
+      allowed,
+      limit: this.perMinute,
+      remaining: Math.floor(bucket.tokens),
+      resetAt: Math.ceil((now + missing / this.perMs) / 1000),
+      retryAfterS: allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)),
+    };
+  }
+
+  /** How many clients are tracked (for tests: idle ones are forgotten). */
+  get clients(): number {
+    return this.buckets.size;
+  }
+
+  private refilled(client: string, now: number): Bucket {
+    let bucket = this.buckets.get(client);
+    if (!bucket) {
+      if (this.buckets.size >= this.sweepAt) this.sweep(now);
+      bucket = { tokens: this.perMinute, updatedMs: now };
+      this.buckets.set(client, bucket);
+      return bucket;
+    }
+    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.updatedMs) * this.perMs);
+    bucket.updatedMs = now;
+    return bucket;
+  }
+
+  /** A full bucket holds nothing a new one would not: forgetting it bounds memory under a flood of clients. */
+  private sweep(now: number): void {
+    for (const [client, bucket] of this.buckets) {
+      if (bucket.tokens + (now - bucket.updatedMs) * this.perMs >= this.perMinute) this.buckets.delete(client);
+    }
+    // When most clients are busy, sweeping again at once would only cost time.
+    this.sweepAt = Math.max(SWEEP_AT, this.buckets.size * 2);
+  }
+}
