@@ -6,6 +6,7 @@
  * an exchange.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import { ExchangeLog } from './exchange-log.js';
 import { openDatabase } from './open-database.js';
 import { sessionFromRow, type MessageRecord, type SessionExport, type SessionRecord, type SessionRow, type SessionSummary } from './records.js';
 import { parseSessionExport } from './session-import.js';
@@ -97,6 +98,14 @@ export class AishStore {
   /** What was measured for a capability, per specialist. */
   capabilityStats(capability: string): CapabilityStats[] {
     return this.statements.capabilityStats.all(capability);
+  }
+
+  private log: ExchangeLog | undefined;
+
+  /** The exchange log (`aish history`); its statements are prepared on first use. */
+  get exchanges(): ExchangeLog {
+    this.log ??= new ExchangeLog(this.db);
+    return this.log;
   }
 
   /** Closes the connection; the store cannot be used afterwards. */

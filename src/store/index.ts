@@ -1,8 +1,9 @@
 /**
- * The aish store: sessions and messages in one SQLite file (WAL), with named
+ * The aish store: sessions, messages and the exchange log in one SQLite file (WAL), with named
  * forward migrations. Imports nothing else of aish.
  */
 export { AishStore, type CapabilityStats, type ImportOptions, type NewExchange, type NewSession } from './aish-store.js';
+export { ExchangeLog, searchExpression, type CostRow, type ExchangeQuery, type ExchangeStatus, type LoggedExchange, type NewLoggedExchange } from './exchange-log.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 export type { MessageRecord, SessionExport, SessionRecord, SessionSummary } from './records.js';
 export { StoreError, type StoreErrorCode, type StoreErrorFields } from './store-error.js';

@@ -70,6 +70,48 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // The local log of AI exchanges (`aish history`), searchable by words through FTS5.
+    name: 'm003_exchange_log',
+    up(db) {
+      db.exec(`
+        -- AUTOINCREMENT: users type these ids (\`history show 12\`, \`!12\`), so one is never reused.
+        CREATE TABLE exchanges (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          started_at INTEGER NOT NULL,
+          command_line TEXT NOT NULL,
+          specialist TEXT NOT NULL,
+          model TEXT,
+          message TEXT NOT NULL,
+          answer TEXT NOT NULL,
+          tokens_in INTEGER,
+          tokens_out INTEGER,
+          duration_ms INTEGER NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'cancelled')),
+          error_code TEXT,
+          session_id TEXT,
+          cost_usd REAL
+        );
+        CREATE INDEX exchanges_started_at ON exchanges (started_at);
+        CREATE INDEX exchanges_specialist ON exchanges (specialist, id);
+        -- External content: the words are indexed, the text itself is kept once, in exchanges.
+        CREATE VIRTUAL TABLE exchanges_fts USING fts5(
+          message, answer, content = 'exchanges', content_rowid = 'id',
+          tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER exchanges_fts_insert AFTER INSERT ON exchanges BEGIN
+          INSERT INTO exchanges_fts (rowid, message, answer) VALUES (new.id, new.message, new.answer);
+        END;
+        CREATE TRIGGER exchanges_fts_delete AFTER DELETE ON exchanges BEGIN
+          INSERT INTO exchanges_fts (exchanges_fts, rowid, message, answer) VALUES ('delete', old.id, old.message, old.answer);
+        END;
+        CREATE TRIGGER exchanges_fts_update AFTER UPDATE OF message, answer ON exchanges BEGIN
+          INSERT INTO exchanges_fts (exchanges_fts, rowid, message, answer) VALUES ('delete', old.id, old.message, old.answer);
+          INSERT INTO exchanges_fts (rowid, message, answer) VALUES (new.id, new.message, new.answer);
+        END;
+      `);
+    },
+  },
 ];
 
 /** The schema version this code brings a database to. */

@@ -2,8 +2,8 @@
  * Opening the database file: refuse anything that is not an aish database
  * before writing a byte to it, then switch on WAL and migrate forward.
  */
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { checkSchema, migrate } from './migrations.js';
 import { invalidStore, StoreError } from './store-error.js';
@@ -28,7 +28,8 @@ export function openDatabase(file: string): Database.Database {
   }
   let db: Database.Database;
   try {
-    db = new Database(file);
+    const nativeBinding = addonFile();
+    db = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
   } catch (error) {
     throw invalidStore(file, `cannot be opened: ${messageOf(error)}`, error);
   }
@@ -46,6 +47,22 @@ export function openDatabase(file: string): Database.Database {
     db.close();
     if (error instanceof StoreError) throw error;
     throw invalidStore(file, `cannot be used as a database: ${messageOf(error)}`, error);
+  }
+}
+
+/**
+ * better-sqlite3's native addon, found directly: its own lookup (the
+ * `bindings` package) loads two more modules and probes a dozen paths, a
+ * visible part of the time an `aish -c` line takes to log its exchange. In
+ * ESM (the tests) there is no `require`, and better-sqlite3 looks for itself.
+ */
+function addonFile(): string | undefined {
+  if (typeof require !== 'function') return undefined;
+  try {
+    const file = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,0 +1,93 @@
+/**
+ * The exchange log as the shell sees it (exec's `ExchangeLog` seam): each
+ * finished AI exchange is priced and written to the local database by the
+ * aish that showed the answer (embedded or `--server` alike), `--usage` lines
+ * go to stderr, and the `history` builtin reads the same database.
+ *
+ * The store (native SQLite) is opened on the first exchange that ends, after
+ * its answer is written, never at start-up, and at most once per process. A
+ * log that cannot be written never fails a command: one warning per process,
+ * then this process stops trying.
+ */
+import { costOf, type PriceTable } from '../config/prices.js';
+import type { Exchange, ExchangeLog, HistoryIo } from '../exec/index.js';
+import type { ExchangeLog as StoredLog } from '../store/index.js';
+import { runHistory } from './history-command.js';
+import { usageLines } from './usage-report.js';
+
+/** What an {@link ExchangeRecorder} writes to and reads from. */
+export interface RecorderOptions {
+  /** The database file (`AISH_DB`, else `aish.db` in the data folder). */
+  databaseFile: string;
+  /** False for `--no-log` / `AISH_LOG=0`: nothing is written (usage and `history` still work). */
+  logging: boolean;
+  /** The config's `prices:` table, read when the first exchange ends. */
+  prices: () => Promise<PriceTable>;
+  /** Where the one warning goes. */
+  warn: (text: string) => void;
+  /** Where `--usage` lines go. */
+  usage: (text: string) => void;
+}
+
+/** `AISH_LOG=0` (or `false`, `off`, `no`) turns the log off. */
+export function loggingWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.AISH_LOG?.trim().toLowerCase();
+  return value === undefined || !['0', 'false', 'off', 'no'].includes(value);
+}
+
+/** The exchange log of one aish process: records, prices, `--usage` lines, `history` and `!N`. */
+export class ExchangeRecorder implements ExchangeLog {
+  private opened: Promise<StoredLog> | undefined;
+  private priceTable: Promise<PriceTable> | undefined;
+  /** Set after the first failed write: this process logs nothing more. */
+  private broken = false;
+  private readonly costs = new WeakMap<Exchange, number | undefined>();
+
+  constructor(private readonly options: RecorderOptions) {}
+
+  async record(exchange: Exchange): Promise<void> {
+    const cost = costOf(exchange.model, exchange.tokens_in, exchange.tokens_out, await this.prices());
+    this.costs.set(exchange, cost);
+    if (!this.options.logging || this.broken) return;
+    try {
+      (await this.log()).record({ ...exchange, cost_usd: cost ?? null });
+    } catch (error) {
+      this.broken = true;
+      this.options.warn(`aish: warning: the exchange log was not written (${messageOf(error)}); this run's exchanges are not logged`);
+    }
+  }
+
+  async pipelineEnded(exchanges: readonly Exchange[], usage: boolean): Promise<void> {
+    if (!usage) return;
+    const priced = exchanges.map((exchange) => ({ exchange, cost: this.costs.get(exchange) }));
+    for (const line of usageLines(priced)) this.options.usage(line);
+  }
+
+  history(args: string[], io: HistoryIo): Promise<number> {
+    return runHistory(args, io, () => this.log());
+  }
+
+  /** The command line of exchange `id`, for `!N`; undefined when there is no such exchange. */
+  async commandLine(id: number): Promise<string | undefined> {
+    return (await this.log()).get(id)?.command_line;
+  }
+
+  /** The log in the database, opened once (a failure to open is kept, not retried). */
+  private async log(): Promise<StoredLog> {
+    this.opened ??= import('../store/index.js').then(({ ExchangeLog }) => ExchangeLog.open(this.options.databaseFile));
+    return this.opened;
+  }
+
+  /** Prices are read once; a config that cannot be read leaves the built-in table, with the one warning. */
+  private prices(): Promise<PriceTable> {
+    this.priceTable ??= this.options.prices().catch((error: unknown) => {
+      this.options.warn(`aish: warning: prices from the config file are not used (${messageOf(error)})`);
+      return {};
+    });
+    return this.priceTable;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}

@@ -1,0 +1,186 @@
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ExchangeLog, MIGRATIONS, searchExpression, type NewLoggedExchange } from '../../src/store/index.js';
+import { openStore, rawConnection, tempFolder } from './temp-store.js';
+
+/** An exchange with defaults; `n` makes its time and text recognisable. */
+function exchange(n: number, fields: Partial<NewLoggedExchange> = {}): NewLoggedExchange {
+  return {
+    started_at: 1_000_000 + n * 1000,
+    command_line: `echo ${n} | apollo`,
+    specialist: 'apollo',
+    model: 'openai/gpt-4o-mini',
+    message: `message ${n}`,
+    answer: `answer ${n}`,
+    tokens_in: 10,
+    tokens_out: 20,
+    duration_ms: 5,
+    status: 'ok',
+    error_code: null,
+    session_id: null,
+    cost_usd: 0.001,
+    ...fields,
+  };
+}
+
+describe('the exchange log', () => {
+  it('is created by migration m003_exchange_log, with its word index', () => {
+    const file = join(tempFolder(), 'aish.db');
+    openStore(file).close();
+    const db = rawConnection(file);
+    expect(MIGRATIONS.map((migration) => migration.name)).toContain('m003_exchange_log');
+    const names = db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'exchanges%'").pluck().all();
+    expect(names).toEqual(expect.arrayContaining(['exchanges', 'exchanges_fts', 'exchanges_fts_insert', 'exchanges_fts_delete']));
+    expect(db.prepare("SELECT sqlite_compileoption_used('ENABLE_FTS5')").pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('brings a version-2 database forward, keeping its sessions', () => {
+    const file = join(tempFolder(), 'aish.db');
+    const db = rawConnection(file);
+    db.transaction(() => {
+      db.exec('CREATE TABLE aish_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)');
+      MIGRATIONS.slice(0, 2).forEach((migration, index) => {
+        migration.up(db);
+        db.prepare('INSERT INTO aish_migrations VALUES (?, ?, 0)').run(index + 1, migration.name);
+      });
+      db.pragma('user_version = 2');
+      db.exec("INSERT INTO sessions (id, specialist_id, context_window, ttl_s, created_at, last_activity, expires_at) VALUES ('s1', 'apollo', 10, 60, 1, 1, 1)");
+    })();
+    db.close();
+    const store = openStore(file);
+    expect(store.findSession('s1')?.specialist_id).toBe('apollo');
+    expect(store.exchanges.record(exchange(1))).toBe(1);
+  });
+
+  it('opens on its own connection, creating the database, and shares it with the store', () => {
+    const file = join(tempFolder(), 'new', 'aish.db');
+    const log = ExchangeLog.open(file);
+    const id = log.record(exchange(1));
+    log.close();
+    expect(openStore(file).exchanges.get(id)?.message).toBe('message 1');
+  });
+
+  it('gives each exchange the next id and returns it whole', () => {
+    const log = openStore().exchanges;
+    const first = log.record(exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }));
+    const second = log.record(exchange(2));
+    expect(second).toBe(first + 1);
+    expect(log.get(first)).toEqual({ id: first, ...exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }) });
+    expect(log.get(999)).toBeUndefined();
+  });
+
+  it('never reuses an id, even after the newest exchange is deleted', () => {
+    const file = join(tempFolder(), 'aish.db');
+    const log = openStore(file).exchanges;
+    log.record(exchange(1));
+    const deleted = log.record(exchange(2));
+    const db = rawConnection(file);
+    db.prepare('DELETE FROM exchanges WHERE id = ?').run(deleted);
+    db.close();
+    expect(log.record(exchange(3))).toBe(deleted + 1);
+  });
+
+  it('writes no half rows: a refused exchange leaves neither a row nor an index entry', () => {
+    const log = openStore().exchanges;
+    expect(() => log.record(exchange(1, { status: 'weird' as 'ok', message: 'zebra' }))).toThrow();
+    expect(log.count()).toBe(0);
+    expect(log.find({ search: 'zebra' })).toEqual([]);
+  });
+
+  it('lists the most recent first, with --limit, --specialist and --since filters', () => {
+    const log = openStore().exchanges;
+    for (let n = 1; n <= 5; n++) log.record(exchange(n, { specialist: n % 2 ? 'apollo' : 'athena' }));
+    expect(log.find().map((found) => found.id)).toEqual([5, 4, 3, 2, 1]);
+    expect(log.find({ limit: 2 }).map((found) => found.id)).toEqual([5, 4]);
+    expect(log.find({ specialist: 'athena' }).map((found) => found.id)).toEqual([4, 2]);
+    expect(log.find({ since: exchange(3).started_at }).map((found) => found.id)).toEqual([5, 4, 3]);
+    expect(log.find({ specialist: 'apollo', since: exchange(2).started_at, limit: 1 }).map((found) => found.id)).toEqual([5]);
+  });
+
+  it('finds exchanges by words in the message or the answer, all words required', () => {
+    const log = openStore().exchanges;
+    log.record(exchange(1, { message: 'find the auth bug in login.ts', answer: 'Look at the session check' }));
+    log.record(exchange(2, { message: 'write a poem about bugs', answer: 'Bugs in the night' }));
+    log.record(exchange(3, { message: 'review this', answer: 'The authentication bug is a missing await' }));
+    expect(log.find({ search: 'auth bug' }).map((found) => found.id)).toEqual([1]);
+    expect(log.find({ search: 'bug' }).map((found) => found.id)).toEqual([3, 2, 1]);
+    expect(log.find({ search: 'AUTHENTICATION await' }).map((found) => found.id)).toEqual([3]);
+    expect(log.find({ search: 'auth*' }).map((found) => found.id)).toEqual([3, 1]);
+    expect(log.find({ search: 'login.ts' }).map((found) => found.id)).toEqual([1]);
+    expect(log.find({ search: 'bug', specialist: 'athena' })).toEqual([]);
+    expect(log.find({ search: 'bug', limit: 1 }).map((found) => found.id)).toEqual([3]);
+  });
+
+  it('keeps the word index in step when exchanges are deleted or edited behind its back', () => {
+    const file = join(tempFolder(), 'aish.db');
+    const log = openStore(file).exchanges;
+    log.record(exchange(1, { message: 'alpha' }));
+    log.record(exchange(2, { message: 'beta' }));
+    const db = rawConnection(file);
+    db.prepare('DELETE FROM exchanges WHERE id = 1').run();
+    db.prepare("UPDATE exchanges SET message = 'gamma' WHERE id = 2").run();
+    db.close();
+    expect(log.find({ search: 'alpha' })).toEqual([]);
+    expect(log.find({ search: 'beta' })).toEqual([]);
+    expect(log.find({ search: 'gamma' }).map((found) => found.id)).toEqual([2]);
+  });
+
+  it('treats FTS syntax in the search words as text, never as an SQL error', () => {
+    const log = openStore().exchanges;
+    log.record(exchange(1, { message: 'say "hello" AND goodbye (NOT now) col:umn -x ^y' }));
+    for (const words of ['"hello', 'AND', 'OR NOT', 'NEAR(a b)', '(x', 'y)', 'col:umn', '-x', '^y', 'a*b', "'x'", '{x}', 'message:hello', 'a\0b']) {
+      expect(() => log.find({ search: words })).not.toThrow();
+    }
+    for (const words of ['"', '(', ')', "'", '*', '-']) expect(() => log.find({ search: words })).toThrow(RangeError);
+    expect(log.find({ search: '"hello" AND' }).map((found) => found.id)).toEqual([1]);
+    expect(log.find({ search: 'NOT now' }).map((found) => found.id)).toEqual([1]);
+  });
+
+  it('refuses words with nothing to look for', () => {
+    const log = openStore().exchanges;
+    expect(() => log.find({ search: '* " -' })).toThrow(RangeError);
+  });
+
+  it('any string of search words is an error-free query or a RangeError (property)', () => {
+    const log = openStore().exchanges;
+    log.record(exchange(1));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (words) => {
+        try {
+          log.find({ search: words });
+        } catch (error) {
+          expect(error).toBeInstanceOf(RangeError);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sums tokens and cost by specialist and model, counting exchanges of unknown cost', () => {
+    const log = openStore().exchanges;
+    log.record(exchange(1, { tokens_in: 10, tokens_out: 20, cost_usd: 0.25 }));
+    log.record(exchange(2, { tokens_in: 1, tokens_out: 2, cost_usd: 0.5 }));
+    log.record(exchange(3, { specialist: 'athena', model: 'openai/unknown', tokens_in: 7, tokens_out: 8, cost_usd: null }));
+    log.record(exchange(4, { specialist: 'athena', model: 'echo', tokens_in: 3, tokens_out: 4, cost_usd: 0 }));
+    expect(log.costs()).toEqual([
+      { specialist: 'apollo', model: 'openai/gpt-4o-mini', exchanges: 2, tokens_in: 11, tokens_out: 22, cost_usd: 0.75, unpriced: 0 },
+      { specialist: 'athena', model: 'echo', exchanges: 1, tokens_in: 3, tokens_out: 4, cost_usd: 0, unpriced: 0 },
+      { specialist: 'athena', model: 'openai/unknown', exchanges: 1, tokens_in: 7, tokens_out: 8, cost_usd: null, unpriced: 1 },
+    ]);
+    expect(log.costs(exchange(2).started_at).map((row) => row.exchanges)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('search words as an FTS5 expression', () => {
+  it('quotes every word and ANDs them', () => {
+    expect(searchExpression('auth bug')).toBe('"auth" AND "bug"');
+    expect(searchExpression('  say "hi"  ')).toBe('"say" AND """hi"""');
+  });
+
+  it('keeps a trailing * as a prefix search and drops words without letters or digits', () => {
+    expect(searchExpression('auth* * - bug')).toBe('"auth"* AND "bug"');
+    expect(searchExpression('* - "')).toBeUndefined();
+  });
+});
