@@ -1,0 +1,127 @@
+/**
+ * `aish --dry-run --json`: the same plan `--dry-run` prints, as one JSON
+ * document for programs — every pipeline with when it runs, and every stage
+ * with what it is, which specialist and model answer it, its words, its
+ * redirects and how it reads its input. Nothing is run, no message is sent.
+ */
+import { parseAiArgs, printPipeline, type AndOr, type PipelinePlan, type Script, type StepPlan } from '../plan/index.js';
+import { toAishError, type SpecialistInfo } from '../protocol/index.js';
+import type { ExecContext } from './context.js';
+import { modelOf, redirectTexts, wordText } from './explain.js';
+import { DEFAULT_THRESHOLD } from './route.js';
+import { planFor } from './run.js';
+
+/** The whole document: the status a run would start with, and each pipeline in order. */
+export interface PlanDocument {
+  status: number;
+  pipelines: PipelineEntry[];
+}
+
+/** One pipeline of the script; `stages` when it planned, `error` when it did not. */
+export interface PipelineEntry {
+  text: string;
+  /** `always`, or after `&&` / `||`: whether the previous pipeline had to succeed or fail. */
+  when: 'always' | 'if-succeeded' | 'if-failed';
+  background: boolean;
+  stages?: StageEntry[];
+  error?: { message: string; status: number };
+}
+
+/** What every stage has; the `kind` says which other fields there are. */
+interface StageCommon {
+  args: string[];
+  redirects: string[];
+  /** `first`: the pipeline's input; `streamed`: lines as the stage before writes them; `whole`: all of it, once finished. */
+  input: 'first' | 'streamed' | 'whole';
+}
+
+export type StageEntry = StageCommon & StepFields;
+
+/** What a stage is: the `kind` says which fields there are. */
+type StepFields =
+    | { kind: 'builtin'; name: string }
+    | { kind: 'unix'; program: string; path: string }
+    | { kind: 'ai'; specialist: string; written: string; resolved_by: 'id' | 'alias' | 'prefix'; model: string }
+    | { kind: 'route'; capability: string; threshold: number; specialist: string | null; score: number | null; model: string | null; alternatives: { id: string; score: number }[]; error?: { code: string; message: string } }
+    | { kind: 'fanout'; branches: { label: string; text: string; stages: StageEntry[] }[] }
+    | { kind: 'group'; text: string; stages: StageEntry[] };
+
+export async function explainScriptJson(script: Script, context: ExecContext): Promise<{ output: string; status: number }> {
+  const specialists = new Map((await context.specialists.list()).map((info) => [info.id, info]));
+  const document: PlanDocument = { status: 0, pipelines: [] };
+  for (const list of script.lists) {
+    for (const item of list.items) {
+      const status = await describeAndOr(item.body, item.background, specialists, context, document.pipelines);
+      document.status = status || document.status;
+    }
+  }
+  return { output: planDocumentText(document), status: document.status };
+}
+
+export function planDocumentText(document: PlanDocument): string {
+  return JSON.stringify(document, null, 2) + '\n';
+}
+
+async function describeAndOr(andOr: AndOr, background: boolean, specialists: Map<string, SpecialistInfo>, context: ExecContext, into: PipelineEntry[]): Promise<number> {
+  let status = 0;
+  const links: { when: PipelineEntry['when']; pipeline: AndOr['first'] }[] = [{ when: 'always', pipeline: andOr.first }];
+  for (const link of andOr.rest) links.push({ when: link.operator === '&&' ? 'if-succeeded' : 'if-failed', pipeline: link.pipeline });
+  for (const { when, pipeline } of links) {
+    const planned = await planFor(pipeline, context);
+    if (!planned.ok) {
+      into.push({ text: printPipeline(pipeline), when, background, error: { message: planned.message, status: planned.status } });
+      status = planned.status;
+      continue;
+    }
+    into.push({ text: planned.plan.text, when, background, stages: await describeStages(planned.plan, specialists, context) });
+  }
+  return status;
+}
+
+async function describeStages(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext): Promise<StageEntry[]> {
+  const stages: StageEntry[] = [];
+  for (const [index, step] of plan.stages.entries()) {
+    const common: StageCommon = {
+      args: step.kind === 'group' ? [] : step.args.map(wordText),
+      redirects: redirectTexts(step),
+      input: index === 0 ? 'first' : step.kind === 'unix' ? 'streamed' : 'whole',
+    };
+    stages.push({ ...(await describeStep(step, specialists, context)), ...common });
+  }
+  return stages;
+}
+
+async function describeStep(step: StepPlan, specialists: Map<string, SpecialistInfo>, context: ExecContext): Promise<StepFields> {
+  switch (step.kind) {
+    case 'builtin':
+      return { kind: 'builtin', name: step.name };
+    case 'unix':
+      return { kind: 'unix', program: step.program, path: step.path };
+    case 'ai':
+      return { kind: 'ai', specialist: step.specialist, written: step.written, resolved_by: step.resolvedBy, model: modelOf(step.specialist, step.args, specialists) };
+    case 'route':
+      return describeRoute(step, specialists, context);
+    case 'fanout': {
+      const branches = [];
+      for (const branch of step.branches) branches.push({ label: branch.label, text: branch.pipeline.text, stages: await describeStages(branch.pipeline, specialists, context) });
+      return { kind: 'fanout', branches };
+    }
+    case 'group':
+      return { kind: 'group', text: step.pipeline.text, stages: await describeStages(step.pipeline, specialists, context) };
+  }
+}
+
+/** Who `@capability` would pick now (the service's discovery), or why nobody. */
+async function describeRoute(step: Extract<StepPlan, { kind: 'route' }>, specialists: Map<string, SpecialistInfo>, context: ExecContext): Promise<StepFields> {
+  const parsed = parseAiArgs(step.args.map(wordText));
+  const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_THRESHOLD) : DEFAULT_THRESHOLD;
+  try {
+    const best = await context.specialists.best(step.capability, threshold);
+    const { id, score } = best.best_match;
+    const alternatives = best.alternatives.map((match) => ({ id: match.id, score: match.score }));
+    return { kind: 'route', capability: step.capability, threshold, specialist: id, score, model: modelOf(id, step.args, specialists), alternatives };
+  } catch (error) {
+    const failure = toAishError(error);
+    return { kind: 'route', capability: step.capability, threshold, specialist: null, score: null, model: null, alternatives: [], error: { code: failure.code, message: failure.message } };
+  }
+}
