@@ -5,9 +5,13 @@
 //   server            first-token latency over SSE and relayed stream throughput,
 //                     against a bare node:http SSE server sending the same events
 //   store             session create / append / context fetch on a large database
+//   websocket         JSON-RPC chat round trip at 1,000 requests/s; server memory per idle WebSocket (bench/ws-bench.mjs)
+//   history           exchange-log search (FTS5) and writes on 100,000 exchanges; `aish history --search`
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { storeFigures } from './store-bench.mjs';
+import { historyFigures } from './history-bench.mjs';
+import { webSocketFigures } from './ws-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -140,7 +144,7 @@ function percentile(values, p) {
 async function serverFigures() {
   const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
   const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
-  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0'], /127\.0\.0\.1:(\d+)/, env);
+  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0', '--rate-limit', '0'], /127\.0\.0\.1:(\d+)/, env);
   const plain = await startProcess([join(root, 'bench/plain-sse-server.mjs')], /listening (\d+)/, env);
   try {
     const requests = 1000;
@@ -209,7 +213,7 @@ async function cancelFigures() {
     `providers:\n  openai: { api_key: sk-bench, base_url: "http://127.0.0.1:${provider.address().port}/v1" }\ndefault_model: openai/gpt-4o-mini\n`,
   );
   const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
-  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0'], /127\.0\.0\.1:(\d+)/, env);
+  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0', '--rate-limit', '0'], /127\.0\.0\.1:(\d+)/, env);
   try {
     for (let i = 0; i < 20; i++) {
       const closed = new Promise((resolve) => (onClose = resolve));
@@ -244,6 +248,8 @@ console.log(
 agent.destroy();
 
 for (const figure of await storeFigures()) console.log(figure);
+for (const figure of await webSocketFigures()) console.log(figure); // WebSocket: chat latency at 1,000/s, memory per idle connection
+for (const figure of await historyFigures()) console.log(figure);
 
 /**
  * A 20-way fan-out against the same 20 calls one after another, echo model at
@@ -270,7 +276,7 @@ function fanoutFigures() {
 async function chainFigures() {
   const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
   const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
-  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0'], /127\.0\.0\.1:(\d+)/, env);
+  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0', '--rate-limit', '0'], /127\.0\.0\.1:(\d+)/, env);
   try {
     const operations = Array.from({ length: 100 }, (_, i) => ({
       id: `op${i}`,
@@ -311,3 +317,4 @@ const fan = fanoutFigures();
 console.log(
   `20-way fan-out, echo ttft_ms=200: ${fan.parallel.toFixed(0)} ms against ${fan.serial.toFixed(0)} ms one after another: speedup ${fan.speedup.toFixed(1)}x (goal >= 18x)`,
 );
+for (const figure of await (await import('./repl-cancel.mjs')).replCancelFigures()) console.log(figure); // REPL: Ctrl-C → prompt back

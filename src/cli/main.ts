@@ -8,10 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { currentSessionsFile } from '../config/paths.js';
+import { currentSessionsFile, databaseFile, rcFile, replHistoryFile } from '../config/paths.js';
 import type { Command } from 'commander';
+import type { Writable } from 'node:stream';
 import { Shell } from '../shell/index.js';
-import { ConfigurationFailure, connect } from './specialists.js';
+import { printVersion, RunCollector } from './json-output.js';
+import { markdownChoice } from './render-choice.js';
+import { ExchangeRecorder, loggingWanted } from './exchange-recorder.js';
+import { ConfigurationFailure, connect, localConfig } from './specialists.js';
 
 const VERSION = '0.1.0';
 
@@ -23,11 +27,32 @@ interface GlobalOptions {
   json?: boolean;
   listAis?: boolean;
   server?: string;
+  token?: string;
   dryRun?: boolean;
+  /** `--usage`: tokens and cost on stderr after each pipeline that asked an AI. */
+  usage?: boolean;
+  /** False with `--no-log`. */
+  log?: boolean;
+  render?: boolean;
+  raw?: boolean;
+  version?: boolean;
+}
+
+/** `aish serve`'s own options, as commander names them. */
+interface ServeCommandOptions {
+  host?: string;
+  port?: string;
+  config?: string;
+  db?: string;
+  token?: string;
+  rateLimit?: string;
+  maxStreams?: string;
+  maxBody?: string;
+  quiet?: boolean;
 }
 
 async function program(): Promise<Command> {
-  const { Command } = await import('commander');
+  const { Command, Option } = await import('commander');
   const cli = new Command('aish')
     .description('A pipe-oriented AI shell: pipe text through AI specialists as through grep and sed.')
     .usage('[options] [-c LINE | FILE [ARGS…]]')
@@ -36,12 +61,17 @@ async function program(): Promise<Command> {
     .option('-c, --command <line>', 'run one command line and exit with its status')
     .option('-q, --quiet', 'no progress or notices on stderr')
     .option('-s, --server <url>', 'use the specialist server at URL (env AISH_SERVER; default: in-process)')
+    .option('--token <token>', 'the bearer token a --server started with --token needs (env AISH_TOKEN)')
     .option('--timeout <seconds>', 'give up on a model call after SECONDS (exit 5); env AISH_TIMEOUT')
     .option('--no-color', 'no colour (also NO_COLOR)')
-    .option('--json', 'JSON output for commands that print data')
+    .option('--json', 'JSON output: one document per run (with -c LINE: status, stdout and the AI exchanges)')
+    .addOption(new Option('--render', 'show answers as formatted Markdown, even into a pipe').conflicts('raw'))
+    .option('--raw', 'answers as plain text, never formatted (default: config render: auto, a terminal only)')
     .option('-l, --list-ais', 'list specialists (same as `aish ais`)')
     .option('-n, --dry-run', 'print the resolved plan of -c LINE or FILE and run nothing')
-    .version(VERSION, '-v, --version', 'print the version')
+    .option('--usage', 'print tokens and cost on stderr after each answer (also `set -o usage`)')
+    .option('--no-log', 'keep no record of exchanges in the local log (also AISH_LOG=0)')
+    .option('-v, --version', 'print the version (with --json as a JSON document)')
     .helpOption('-h, --help', 'show this help')
     .enablePositionalOptions()
     .passThroughOptions()
@@ -79,14 +109,25 @@ passes through.`,
       process.exitCode = await runLine('sessions "$@"', cli.opts(), cli.opts<GlobalOptions>().json ? [...args, '--json'] : args);
     });
   cli
+    .command('history')
+    .description('the local log of AI exchanges: [--search WORDS] [--specialist NAME] [--since DATE] [--limit N] | show ID | --cost [--since DATE] (--json)')
+    .argument('[args...]', 'the options and their values')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      process.exitCode = await runLine('history "$@"', cli.opts(), cli.opts<GlobalOptions>().json ? [...args, '--json'] : args);
+    });
+  cli
     .command('chat')
-    .description('chat with one specialist in a session (piped input is the first message)')
+    .description('chat with one specialist in a session, over WebSocket with --server (piped input is the first message; without a terminal each stdin line is a message)')
     .argument('<name>', 'the specialist')
     .option('--session <id-or-name>', 'resume a session (a new name creates it)')
-    .action(async (name: string, options: { session?: string }) => {
+    .option('-s, --server <url>', 'chat over WebSocket with the server at URL (as the global --server; env AISH_SERVER)')
+    .option('--token <token>', 'the bearer token the server needs (env AISH_TOKEN)')
+    .action(async (name: string, options: { session?: string; server?: string; token?: string }) => {
       const { runChat } = await import('../shell/chat.js');
       const global = cli.opts<GlobalOptions>();
-      const specialists = await connect({ server: global.server });
+      const specialists = await (await import('./chat-peer.js')).chatPeer(name, { server: options.server ?? global.server, token: options.token ?? global.token });
       const current = new (await import('../shell/current-session.js')).CurrentSessions(currentSessionsFile());
       process.exitCode = await runChat({
         specialists,
@@ -103,9 +144,26 @@ passes through.`,
     .option('--host <host>', 'address to listen on (env AISH_HOST; default 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 for any free one (env AISH_PORT; default 8003)')
     .option('--config <file>', 'the config file (default ~/.config/aish/config.yaml, env AISH_CONFIG)')
-    .action(async (options: { host?: string; port?: string; config?: string }) => {
+    .option('--db <file>', 'the database of sessions and stats (env AISH_DB; default ~/.local/share/aish/aish.db)')
+    .option('--token <token>', 'require Authorization: Bearer TOKEN on every call but /health (env AISH_TOKEN; config server.token)')
+    .option('--rate-limit <n>', 'requests per minute per client, 0 for no limit (config server.rate_limit; default 600)')
+    .option('--max-streams <n>', 'concurrent streams per client (config server.max_streams; default 32)')
+    .option('--max-body <bytes>', 'largest request body (config server.max_body; default 1048576)')
+    .option('-q, --quiet', 'no access log or notices on stderr')
+    .action(async (options: ServeCommandOptions) => {
       const { serve } = await import('./serve.js');
-      process.exitCode = await serve({ ...options, quiet: Boolean(cli.opts<GlobalOptions>().quiet) });
+      const global = cli.opts<GlobalOptions>();
+      process.exitCode = await serve({ ...options, token: options.token ?? global.token, quiet: Boolean(options.quiet || global.quiet) });
+    });
+  cli
+    .command('completion')
+    .description('print a completion script: bash, zsh or fish (e.g. source <(aish completion bash))')
+    .argument('[shell]', 'bash, zsh or fish')
+    .addOption(new Option('--list <kind>', 'names for the scripts: specialists, sessions or capabilities').hideHelp())
+    .action(async (shell: string | undefined, options: { list?: string }) => {
+      const { completionCommand } = await import('./completion/index.js');
+      const global = cli.opts<GlobalOptions>();
+      process.exitCode = await completionCommand(cli, shell, options, { server: global.server, token: global.token });
     });
   cli.action(async (file: string | undefined, args: string[]) => {
     process.exitCode = await main(cli.opts<GlobalOptions>(), file, args);
@@ -124,12 +182,31 @@ function timeoutOf(options: GlobalOptions): number | undefined {
   return seconds;
 }
 
-async function newShell(options: GlobalOptions, extra: { stdinIsScript: boolean; scriptName: string; positional: string[] }): Promise<Shell> {
+/** Where a shell runs: how it reads stdin, its `$0` and `$1…`, and (for `--json`) where its stdout goes. */
+interface ShellPlace {
+  stdinIsScript: boolean;
+  scriptName: string;
+  positional: string[];
+  stdout?: Writable;
+}
+
+async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shell> {
+  // A --json run collects its stdout: nothing there is shown on a terminal.
+  const markdown = options.json ? undefined : await markdownChoice(options);
   const shell = new Shell({
-    specialists: await connect({ server: options.server }),
+    ...(markdown && { markdown }),
+    specialists: await connect({ server: options.server, token: options.token }),
     quiet: Boolean(options.quiet),
     timeoutSeconds: timeoutOf(options),
     currentSessionsFile: currentSessionsFile(),
+    log: new ExchangeRecorder({
+      databaseFile: databaseFile(),
+      logging: options.log !== false && loggingWanted(),
+      prices: async () => (await localConfig()).prices,
+      warn: writeLine,
+      usage: writeLine,
+    }),
+    usage: Boolean(options.usage),
     ...extra,
   });
   shell.installSignalHandlers();
@@ -143,7 +220,19 @@ async function runLine(line: string, options: GlobalOptions, positional: string[
   return status;
 }
 
+/** Runs a `-c` line or a script; with `--json`, printed as one document of its stdout and AI exchanges. */
+async function runText(options: GlobalOptions, text: string, origin: string | undefined, place: ShellPlace): Promise<number> {
+  const collector = options.json ? new RunCollector() : undefined;
+  const shell = await newShell(options, { ...place, ...(collector && { stdout: collector.stdout }) });
+  if (collector) shell.collectExchanges(collector.exchanges);
+  const status = await shell.run(text, origin);
+  await shell.waitForJobs();
+  // Prices as the exchange log has them: the config's table over the built-in one.
+  return collector ? collector.print(status, await localConfig().then((config) => config.prices, () => ({}))) : status;
+}
+
 async function main(options: GlobalOptions, file: string | undefined, args: string[]): Promise<number> {
+  if (options.version) return printVersion(VERSION, Boolean(options.json));
   if (options.listAis) return runLine(options.json ? 'ais --json' : 'ais', options);
   if (options.dryRun) {
     const text = options.command ?? (file !== undefined ? readFileSync(file, 'utf8') : undefined);
@@ -152,16 +241,13 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
       return 1;
     }
     const shell = await newShell(options, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });
-    const explained = await shell.explain(text, options.command === undefined ? file : undefined);
+    const explained = await shell.explain(text, options.command === undefined ? file : undefined, options.json ? 'json' : 'text');
     process.stdout.write(explained.output);
     return explained.status;
   }
   if (options.command !== undefined) {
     // `aish -c LINE NAME ARGS…` sets $0 and $1… as `sh -c` does.
-    const shell = await newShell(options, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });
-    const status = await shell.run(options.command);
-    await shell.waitForJobs();
-    return status;
+    return runText(options, options.command, undefined, { stdinIsScript: false, scriptName: file ?? 'aish', positional: args });
   }
   if (file !== undefined) {
     let text: string;
@@ -172,29 +258,34 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
       process.stderr.write(`aish: ${file}: ${code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}\n`);
       return code === 'ENOENT' ? 127 : 126;
     }
-    const shell = await newShell(options, { stdinIsScript: false, scriptName: file, positional: args });
-    const status = await shell.run(text, file);
-    await shell.waitForJobs();
-    return status;
+    return runText(options, text, file, { stdinIsScript: false, scriptName: file, positional: args });
   }
   if (isatty(0)) {
     const { runRepl } = await import('../shell/repl.js');
-    return runRepl(await newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] }));
+    return runRepl(await newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] }), {
+      historyFile: replHistoryFile(),
+      rcFile: rcFile(),
+      quiet: Boolean(options.quiet),
+      color: options.color !== false && isatty(2) && !process.env.NO_COLOR,
+    });
   }
   const text = readFileSync(0, 'utf8');
-  const shell = await newShell(options, { stdinIsScript: true, scriptName: 'aish', positional: [] });
-  const status = await shell.run(text, '<stdin>');
-  await shell.waitForJobs();
-  return status;
+  return runText(options, text, '<stdin>', { stdinIsScript: true, scriptName: 'aish', positional: [] });
 }
 
-/** `[-q|--quiet] -c LINE [NAME ARGS…]`: the hot path, or undefined for commander to read. */
+function writeLine(text: string): void {
+  process.stderr.write(text + '\n');
+}
+
+/** `[-q|--quiet] [--usage] [--no-log] -c LINE [NAME ARGS…]`: the hot path, or undefined for commander to read. */
 function fastPath(args: string[]): { options: GlobalOptions; file: string | undefined; args: string[] } | undefined {
   let index = 0;
   const options: GlobalOptions = {};
-  if (args[index] === '-q' || args[index] === '--quiet') {
-    options.quiet = true;
-    index++;
+  for (;; index++) {
+    if (args[index] === '-q' || args[index] === '--quiet') options.quiet = true;
+    else if (args[index] === '--usage') options.usage = true;
+    else if (args[index] === '--no-log') options.log = false;
+    else break;
   }
   if (args[index] !== '-c' || args[index + 1] === undefined) return undefined;
   // Options after the line are commander's to read (or reject), on both paths alike.

@@ -1,33 +1,85 @@
 /**
  * `aish serve`: the specialist server on `--host`/`--port` (AISH_HOST,
- * AISH_PORT; default 127.0.0.1:8003). Prints where it listens on stderr and
- * shuts down gracefully on SIGTERM or Ctrl-C.
+ * AISH_PORT, config `server:`; default 127.0.0.1:8003), with its token,
+ * limits, database and access log. Each setting is taken from the flag, else
+ * the environment, else the config file, else the default. Prints where it
+ * listens on stderr and shuts down gracefully on SIGTERM or Ctrl-C.
  */
-import { createApp, startServer } from '../server/index.js';
-import { createService } from './specialists.js';
+import { resolve } from 'node:path';
+import type { ServerSettings } from '../config/index.js';
+import { toAishError } from '../protocol/index.js';
+import { createApp, createWebSocketServer, isLoopbackHost, Protection, SERVER_DEFAULTS, startServer, streamAccessLog, type RunningServer } from '../server/index.js';
+import type { SpecialistService } from '../service/index.js';
+import { ConfigurationFailure, createService } from './specialists.js';
 
 export interface ServeOptions {
   host?: string;
   port?: string;
   quiet?: boolean;
   config?: string;
+  db?: string;
+  token?: string;
+  rateLimit?: string;
+  maxStreams?: string;
+  maxBody?: string;
 }
 
 /** How long running streams may take to finish after a shutdown signal. */
 const GRACE_MS = 10_000;
 
+/** A flag's value that cannot be used, worded for the user. */
+class BadFlag extends Error {}
+
+interface Settings {
+  host: string;
+  port: number;
+  token: string | undefined;
+  rateLimit: number;
+  maxStreams: number;
+  maxBody: number;
+  maxBulkOperations: number;
+}
+
 export async function serve(options: ServeOptions): Promise<number> {
-  const host = options.host ?? process.env.AISH_HOST ?? '127.0.0.1';
-  const portText = options.port ?? process.env.AISH_PORT ?? '8003';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`aish: serve: --port needs a port number from 0 to 65535, not '${portText}'\n`);
+  let settings: Settings;
+  try {
+    settings = resolveSettings(options, await fileSettings(options.config));
+  } catch (error) {
+    if (!(error instanceof BadFlag)) throw error;
+    process.stderr.write(`aish: serve: ${error.message}\n`);
     return 1;
   }
+  const { host, port, token } = settings;
+  if (!token && !isLoopbackHost(host)) {
+    process.stderr.write(
+      `aish: serve: refusing to listen on ${host} without a token: anyone who can reach it could use your providers. ` +
+        'Set one with --token, AISH_TOKEN or server.token in the config (clients then pass the same --token), or listen on 127.0.0.1.\n',
+    );
+    return 1;
+  }
+  // The service finds its database through AISH_DB (config/paths.ts).
+  if (options.db) process.env.AISH_DB = resolve(options.db);
   const service = await createService(options.config);
-  let server;
+  const opened = await openDatabase(service);
+  if (opened !== undefined) return opened;
+  const protection = new Protection({
+    token,
+    rateLimit: settings.rateLimit,
+    maxStreams: settings.maxStreams,
+    maxBulkOperations: settings.maxBulkOperations,
+    accessLog: options.quiet ? undefined : streamAccessLog(process.stderr),
+  });
+  let server: RunningServer;
   try {
-    server = await startServer(createApp({ service }), { host, port });
+    server = await startServer(createApp({ service }), {
+      host,
+      port,
+      maxBodyBytes: settings.maxBody,
+      protection,
+      // WebSockets share the token check and each client's stream slots with HTTP.
+      upgrade: createWebSocketServer({ service, callGate: protection.callGate }),
+      authorizeUpgrade: protection.checkUpgrade,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     process.stderr.write(`aish: serve: cannot listen on ${host}:${port} (${code ?? (error as Error).message})\n`);
@@ -35,14 +87,58 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   const specialists = await service.list();
   const models = [...new Set(specialists.map((specialist) => specialist.model))].join(', ');
-  process.stderr.write(`aish: serving ${specialists.length} specialists (${models}) on ${server.url}\n`);
-  const running = server;
-  return new Promise((resolve) => {
+  process.stderr.write(`aish: serving ${specialists.length} specialists (${models}) on ${server.url}${token ? ' (token required)' : ''}\n`);
+  return new Promise((done) => {
     const stop = (): void => {
       if (!options.quiet) process.stderr.write('aish: shutting down\n');
-      void running.close(GRACE_MS).then(() => resolve(0));
+      void server
+        .close(GRACE_MS)
+        .then(() => service.close())
+        .then(() => done(0));
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+}
+
+/** The config file's `server:` section (a bad config is a ConfigurationFailure, as everywhere). */
+async function fileSettings(configFile: string | undefined): Promise<ServerSettings> {
+  const { ConfigError, loadConfig } = await import('../config/index.js');
+  try {
+    return (await loadConfig(configFile ? { file: configFile, required: true } : {})).server;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigurationFailure(error.message);
+    throw error;
+  }
+}
+
+function resolveSettings(options: ServeOptions, file: ServerSettings): Settings {
+  const env = process.env;
+  return {
+    host: options.host ?? env.AISH_HOST ?? file.host ?? '127.0.0.1',
+    port: wholeNumber('--port', options.port ?? env.AISH_PORT, 0, 65535, 'a port number from 0 to 65535') ?? file.port ?? 8003,
+    token: options.token ?? env.AISH_TOKEN ?? file.token,
+    rateLimit: wholeNumber('--rate-limit', options.rateLimit, 0, Number.MAX_SAFE_INTEGER, 'a whole number of requests per minute (0: no limit)') ?? file.rate_limit ?? SERVER_DEFAULTS.rateLimit,
+    maxStreams: wholeNumber('--max-streams', options.maxStreams, 1, Number.MAX_SAFE_INTEGER, 'a whole number of streams, 1 or more') ?? file.max_streams ?? SERVER_DEFAULTS.maxStreams,
+    maxBody: wholeNumber('--max-body', options.maxBody, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, 1 or more') ?? file.max_body ?? SERVER_DEFAULTS.maxBodyBytes,
+    maxBulkOperations: file.max_bulk_operations ?? SERVER_DEFAULTS.maxBulkOperations,
+  };
+}
+
+function wholeNumber(flag: string, text: string | undefined, min: number, max: number, what: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < min || value > max) throw new BadFlag(`${flag} needs ${what}, not '${text}'`);
+  return value;
+}
+
+/** Opens (or creates, and migrates) the database now, so a bad `--db` stops the server at start, not at the first session call. */
+async function openDatabase(service: SpecialistService): Promise<number | undefined> {
+  try {
+    await service.listSessions();
+    return undefined;
+  } catch (error) {
+    process.stderr.write(`aish: serve: ${toAishError(error).message}\n`);
+    return 1;
+  }
 }

@@ -4,6 +4,7 @@
  * default), built from this machine's configuration. The config loader and
  * the client load only when needed (they cost start-up time).
  */
+import type { AishConfig } from '../config/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { databaseFile } from '../config/paths.js';
 import { SpecialistService } from '../service/index.js';
@@ -20,21 +21,38 @@ export class ConfigurationFailure extends Error {
   override readonly name = 'ConfigurationFailure';
 }
 
-/** The in-process service for this machine's configuration. */
-export async function createService(configFile?: string): Promise<SpecialistService> {
-  const { chooseAutoModel, ConfigError, loadConfig } = await import('../config/index.js');
-  let config;
+/** Each config file read, so the service and the exchange log's prices read it once per process. */
+const configs = new Map<string, Promise<AishConfig>>();
+
+/** This machine's configuration (or `configFile`'s); throws `ConfigurationFailure`. */
+export function localConfig(configFile?: string): Promise<AishConfig> {
+  let config = configs.get(configFile ?? '');
+  if (!config) {
+    config = readConfig(configFile);
+    configs.set(configFile ?? '', config);
+  }
+  return config;
+}
+
+async function readConfig(configFile?: string): Promise<AishConfig> {
+  const { ConfigError, loadConfig } = await import('../config/index.js');
   try {
-    config = await loadConfig(configFile ? { file: configFile, required: true } : {});
+    return await loadConfig(configFile ? { file: configFile, required: true } : {});
   } catch (error) {
     if (error instanceof ConfigError) throw new ConfigurationFailure(error.message);
     throw error;
   }
+}
+
+/** The in-process service for this machine's configuration. */
+export async function createService(configFile?: string): Promise<SpecialistService> {
+  const config = await localConfig(configFile);
+  const { chooseAutoModel } = await import('../config/index.js');
   // `auto` may probe for Ollama: started now, so the probe overlaps parsing and
   // planning the line, and awaited only when a specialist is first asked.
   const choice = chooseAutoModel(config).then((chosen) => chosen.model);
   choice.catch(() => {});
-  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers, database: databaseFile() });
+  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers, limits: config.limits, database: databaseFile() });
 }
 
 export async function connect(connection: Connection): Promise<Specialists> {

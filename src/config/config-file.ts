@@ -4,15 +4,23 @@
  * environment are applied afterwards by load-config.ts.
  */
 import { idProblem, readModel, readSpecialistFields, SPECIALIST_FIELDS, type SpecialistPatch } from './specialist-entry.js';
+import type { PriceTable } from './prices.js';
 import type { Entry, YamlSource } from './yaml-source.js';
+import { readLimits, type LimitFields } from './limits-section.js';
 
 /** The top-level keys of config.yaml. */
-export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server'] as const;
+export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits'] as const;
+
+/** `render:` — whether answers on a terminal are shown as formatted Markdown. */
+export const RENDER_SETTINGS = ['auto', 'always', 'never'] as const;
+export type RenderSetting = (typeof RENDER_SETTINGS)[number];
 
 /** Settings of one provider as the file gives them; `api_key` is `''` when given empty. */
 export interface ProviderFields {
   api_key?: string;
   base_url?: string;
+  /** This provider's timeouts, retries and breaker, over the top-level `limits:`. */
+  limits?: LimitFields;
 }
 
 /** What config.yaml says; every field is absent when the file does not give it. */
@@ -22,6 +30,11 @@ export interface FileSettings {
   builtin_roster?: boolean;
   specialists: SpecialistPatch[];
   server: ServerFields;
+  /** `limits:` for every provider call (timeouts, retries, breaker). */
+  limits?: LimitFields;
+  /** `prices:` model → USD per million input/output tokens, over the built-in table. */
+  prices: PriceTable;
+  render?: RenderSetting;
 }
 
 /** `server:` settings (protocol.md "Errors, limits, security" gives their defaults). */
@@ -31,21 +44,25 @@ export interface ServerFields {
   rate_limit?: number;
   max_streams?: number;
   max_body?: number;
+  /** Most operations in one bulk request (413 above it). */
+  max_bulk_operations?: number;
   token?: string;
 }
 
-const PROVIDER_FIELDS = { anthropic: ['api_key', 'base_url'], openai: ['api_key', 'base_url'], ollama: ['base_url'] } as const;
+const PROVIDER_FIELDS = { anthropic: ['api_key', 'base_url', 'limits'], openai: ['api_key', 'base_url', 'limits'], ollama: ['base_url', 'limits'] } as const;
 
 const SERVER_NUMBERS = {
   port: { min: 0, max: 65535, integer: true, description: 'a whole number from 0 to 65535' },
   rate_limit: { min: 0, integer: true, description: 'a whole number of requests per minute, 0 or more' },
   max_streams: { min: 1, integer: true, description: 'a whole number, 1 or more' },
   max_body: { min: 1, integer: true, description: 'a whole number of bytes, 1 or more' },
+  // The service itself never runs more than 1,000 operations in one request.
+  max_bulk_operations: { min: 1, max: 1000, integer: true, description: 'a whole number of operations from 1 to 1000' },
 } as const;
 
 /** Reads and checks the whole file; problems go to `source.problems`. */
 export function readConfigFile(source: YamlSource): FileSettings {
-  const settings: FileSettings = { providers: {}, specialists: [], server: {} };
+  const settings: FileSettings = { providers: {}, specialists: [], server: {}, prices: {} };
   const root = source.parse();
   if (root === undefined) return settings;
   const entries = source.entries(root, '');
@@ -65,6 +82,15 @@ export function readConfigFile(source: YamlSource): FileSettings {
         break;
       case 'server':
         settings.server = readServer(source, entry);
+        break;
+      case 'limits':
+        settings.limits = readLimits(source, entry);
+        break;
+      case 'prices':
+        settings.prices = readPrices(source, entry);
+        break;
+      case 'render':
+        settings.render = readRender(source, entry);
         break;
     }
   }
@@ -93,6 +119,10 @@ function readProviders(source: YamlSource, entry: Entry, settings: FileSettings)
     const id = provider.name as keyof typeof PROVIDER_FIELDS;
     const fields: ProviderFields = {};
     for (const field of source.knownEntries(source.entries(provider.value, provider.key, provider.keyNode) ?? [], PROVIDER_FIELDS[id])) {
+      if (field.name === 'limits') {
+        fields.limits = readLimits(source, field);
+        continue;
+      }
       const value = source.string(field.value, field.key, field.keyNode);
       if (field.name === 'api_key') fields.api_key = value ?? '';
       else if (value !== undefined) fields.base_url = readBaseUrl(source, field, value);
@@ -128,7 +158,7 @@ function readSpecialists(source: YamlSource, entry: Entry): SpecialistPatch[] {
 function readServer(source: YamlSource, entry: Entry): ServerFields {
   const server: ServerFields = {};
   const fields = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
-  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'token'])) {
+  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token'])) {
     if (field.name === 'host' || field.name === 'token') {
       const value = source.string(field.value, field.key, field.keyNode);
       if (value !== undefined) server[field.name] = value;
@@ -139,4 +169,31 @@ function readServer(source: YamlSource, entry: Entry): ServerFields {
     if (value !== undefined) server[name] = value;
   }
   return server;
+}
+
+const PRICE = { min: 0, description: 'US dollars per million tokens, 0 or more' } as const;
+
+/** `prices: { "openai/gpt-4o-mini": { input: 0.15, output: 0.6 } }`: both numbers are needed. */
+function readPrices(source: YamlSource, entry: Entry): FileSettings['prices'] {
+  const prices: FileSettings['prices'] = {};
+  for (const model of source.entries(entry.value, entry.key, entry.keyNode) ?? []) {
+    const fields = source.entries(model.value, model.key, model.keyNode);
+    if (fields === undefined) continue;
+    const read: Partial<Record<'input' | 'output', number>> = {};
+    for (const field of source.knownEntries(fields, ['input', 'output'])) {
+      const value = source.number(field.value, field.key, PRICE, field.keyNode);
+      if (value !== undefined) read[field.name as 'input' | 'output'] = value;
+    }
+    const missing = (['input', 'output'] as const).filter((name) => !fields.some((field) => field.name === name));
+    if (missing.length > 0) source.report(model.key, `expected input and output prices (US dollars per million tokens); ${missing.join(' and ')} missing`, model.keyNode);
+    else if (read.input !== undefined && read.output !== undefined) prices[model.name] = { input: read.input, output: read.output };
+  }
+  return prices;
+}
+
+function readRender(source: YamlSource, entry: Entry): RenderSetting | undefined {
+  const value = source.string(entry.value, entry.key, entry.keyNode);
+  if (value === undefined || (RENDER_SETTINGS as readonly string[]).includes(value)) return value as RenderSetting | undefined;
+  source.report(entry.key, `expected auto, always or never, got ${JSON.stringify(value)}`, entry.value, entry.keyNode);
+  return undefined;
 }

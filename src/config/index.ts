@@ -7,3 +7,5 @@ export { chooseAutoModel, probeOllama, AUTO_MODELS, NO_PROVIDER_NOTICE, OLLAMA_P
 export { substituteEnv, type Substitution } from './substitute.js';
 export { modelReferenceProblem, PROVIDER_IDS, type ProviderId } from './model-reference.js';
 export { genericSystemPrompt } from './roster-merge.js';
+export { BUILTIN_PRICES, costOf, priceOf, type ModelPrice, type PriceTable } from './prices.js';
+export { RENDER_SETTINGS, type RenderSetting } from './config-file.js';

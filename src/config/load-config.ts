@@ -5,10 +5,12 @@
  */
 // Synchronous reads: a config is small, and node:fs/promises costs start-up time.
 import { readFileSync } from 'node:fs';
-import { baseUrlProblem, readConfigFile, trimTrailingSlashes, type FileSettings, type ServerFields } from './config-file.js';
+import { baseUrlProblem, readConfigFile, trimTrailingSlashes, type FileSettings, type RenderSetting, type ServerFields } from './config-file.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import type { LimitFields } from './limits-section.js';
 import { readMarkdownSpecialists } from './markdown-specialists.js';
 import { configFile, homeFolder, specialistsFolder, type Env } from './paths.js';
+import type { PriceTable } from './prices.js';
 import { mergeRoster } from './roster-merge.js';
 import { builtinRoster, type SpecialistDefinition } from './roster.js';
 import { loadYamlParser, YamlSource } from './yaml-source.js';
@@ -18,6 +20,8 @@ export interface KeyedProviderSettings {
   api_key?: string;
   /** Without a trailing slash; `openai`'s includes the version path (`…/v1`). */
   base_url?: string;
+  /** `providers.<name>.limits`, over the top-level `limits:`. */
+  limits?: LimitFields;
 }
 
 /** `server:` settings; absent ones take the server's defaults (protocol.md). */
@@ -31,13 +35,19 @@ export interface AishConfig {
   providers: {
     anthropic?: KeyedProviderSettings;
     openai?: KeyedProviderSettings;
-    ollama?: { base_url?: string };
+    ollama?: { base_url?: string; limits?: LimitFields };
   };
+  /** The top-level `limits:` (timeouts, retries, breaker of provider calls); absent keys take the built-in defaults. */
+  limits: LimitFields;
   /** `auto`, `echo[?…]` or `provider/model`; `auto` unless the file says otherwise. */
   default_model: string;
   /** The merged roster: built-in (unless `builtin_roster: false`), config.yaml, then Markdown files. */
   specialists: SpecialistDefinition[];
   server: ServerSettings;
+  /** `prices:` from the file (model → USD per million tokens); the built-in table is in prices.ts. */
+  prices: PriceTable;
+  /** `render:` — formatted Markdown for answers on a terminal: `auto` unless the file says otherwise. */
+  render: RenderSetting;
 }
 
 /** What {@link loadConfig} reads. */
@@ -68,13 +78,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AishC
   const problems: ConfigProblem[] = [];
   const text = await readConfigText(file, options.required ?? false, problems);
   if (text !== undefined) await loadYamlParser();
-  const settings: FileSettings = text === undefined ? { providers: {}, specialists: [], server: {} } : readConfigFile(new YamlSource(file, text, env, problems));
+  const settings: FileSettings = text === undefined ? { providers: {}, specialists: [], server: {}, prices: {} } : readConfigFile(new YamlSource(file, text, env, problems));
   const markdown = await readMarkdownSpecialists(specialistsFolder(env), env, problems);
   const base = settings.builtin_roster === false ? [] : builtinRoster();
   const specialists = mergeRoster(base, [...settings.specialists, ...markdown], problems);
   const providers = resolveProviders(settings.providers, env, problems);
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems), { home: homeFolder(env) });
-  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server };
+  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto' };
 }
 
 /**
@@ -126,10 +136,14 @@ async function readConfigText(file: string, required: boolean, problems: ConfigP
  */
 function resolveProviders(file: FileSettings['providers'], env: Env, problems: ConfigProblem[]): AishConfig['providers'] {
   return {
-    anthropic: keyed(file.anthropic?.api_key ?? env.ANTHROPIC_API_KEY, file.anthropic?.base_url ?? DEFAULT_BASE_URLS.anthropic),
-    openai: keyed(file.openai?.api_key ?? env.OPENAI_API_KEY, file.openai?.base_url ?? DEFAULT_BASE_URLS.openai),
-    ollama: { base_url: file.ollama?.base_url ?? ollamaFromEnv(env, problems) ?? DEFAULT_BASE_URLS.ollama },
+    anthropic: withLimits(keyed(file.anthropic?.api_key ?? env.ANTHROPIC_API_KEY, file.anthropic?.base_url ?? DEFAULT_BASE_URLS.anthropic), file.anthropic?.limits),
+    openai: withLimits(keyed(file.openai?.api_key ?? env.OPENAI_API_KEY, file.openai?.base_url ?? DEFAULT_BASE_URLS.openai), file.openai?.limits),
+    ollama: withLimits({ base_url: file.ollama?.base_url ?? ollamaFromEnv(env, problems) ?? DEFAULT_BASE_URLS.ollama }, file.ollama?.limits),
   };
+}
+
+function withLimits<T extends object>(settings: T, limits: LimitFields | undefined): T & { limits?: LimitFields } {
+  return limits ? { ...settings, limits } : settings;
 }
 
 function keyed(apiKey: string | undefined, baseUrl: string): KeyedProviderSettings {

@@ -2,10 +2,12 @@
  * An AI stage: reads all of its input, sends instruction + input to a
  * specialist, and streams the answer to its stdout (language.md §4).
  */
-import { AishError, exitStatusFor, toAishError, type MessageRequest, type StreamEvent } from '../protocol/index.js';
+import { AishError, exitStatusFor, toAishError, type MessageRequest, type StreamEvent, type TokensUsed } from '../protocol/index.js';
 import { parseAiArgs, type AiOptions } from '../plan/index.js';
 import { sessionFor, usesSession } from './session-call.js';
 import type { ExecContext } from './context.js';
+import { recordExchange, type ExchangeStatus } from './exchange.js';
+import { answerRenderer } from './markdown/index.js';
 import { Spinner } from './progress.js';
 import { readSource, ReaderGone, releaseSource, SinkWriter, type Sink, type Source } from './streams.js';
 
@@ -49,8 +51,13 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   if (options.temperature !== undefined) generation.temperature = options.temperature;
   if (options.maxTokens !== undefined) generation.max_tokens = options.maxTokens;
   if (options.model !== undefined) generation.model = options.model;
-  const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed);
-  const writer = new AnswerWriter(specialist, options, out, context);
+  // The service knows the deadline too, so it never waits (a backoff, a Retry-After) past it.
+  const timeoutSeconds = options.timeoutSeconds ?? context.session.defaultTimeoutSeconds;
+  if (timeoutSeconds !== undefined) generation.timeout = timeoutSeconds;
+  // An answer (not a JSON result or a session id) on aish's own stdout may be shown as Markdown.
+  const render = options.json || options.getId ? undefined : answerRenderer(call.stdout, context);
+  const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed, render);
+  const writer = new AnswerWriter(specialist, options, out, context, content);
   if (call.capability) generation.capability = call.capability;
   if (!usesSession(options)) return writer.run((signal) => context.specialists.stream(specialist, { content, ...generation }, signal));
   let sessionId: string;
@@ -67,6 +74,10 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   return writer.run((signal) => context.specialists.streamSession(sessionId, request, signal), sessionId);
 }
 
+/** How much of a streamed answer the exchange log keeps (characters). */
+export const LOG_ANSWER_LIMIT = 1024 * 1024;
+const LOG_TRUNCATED = '\n[aish: the log keeps the first 1 MiB of this answer]';
+
 /** Runs one call and writes its answer: streamed, buffered (`--no-stream`) or as JSON. */
 class AnswerWriter {
   private readonly stage = new AbortController();
@@ -74,12 +85,19 @@ class AnswerWriter {
   private readonly started = Date.now();
   private content = '';
   private model = '';
+  /** The specialist that answered (a fallback may stand in), once the stream started. */
+  private answeredBy: string | undefined;
+  private tokens: TokensUsed | undefined;
+  /** How the exchange ended, for the log: cancelled until it completes or fails. */
+  private outcome: { status: ExchangeStatus; code: string | null } = { status: 'cancelled', code: null };
 
   constructor(
     private readonly specialist: string,
     private readonly options: AiOptions,
     private readonly out: SinkWriter,
     private readonly context: ExecContext,
+    /** The message sent, for the log. */
+    private readonly message: string,
   ) {
     this.timeoutSeconds = options.timeoutSeconds ?? context.session.defaultTimeoutSeconds;
   }
@@ -117,16 +135,50 @@ class AnswerWriter {
       this.stage.abort();
       await this.endLine();
       await this.out.end();
+      await this.record();
     }
+  }
+
+  /** Hands the exchange to the log once its answer is written. */
+  private record(): Promise<void> {
+    return recordExchange(this.context, {
+      started_at: this.started,
+      specialist: this.answeredBy ?? this.specialist,
+      model: this.model || null,
+      message: this.message,
+      answer: this.content,
+      tokens_in: this.tokens?.input ?? null,
+      tokens_out: this.tokens?.output ?? null,
+      duration_ms: Date.now() - this.started,
+      status: this.outcome.status,
+      error_code: this.outcome.code,
+      session_id: this.sessionId ?? null,
+    });
+  }
+
+  /**
+   * The log keeps the answer, up to LOG_ANSWER_LIMIT characters: a streamed
+   * answer may be far larger than memory should hold for a log row.
+   */
+  private keepForLog(text: string): void {
+    if (this.content.length >= LOG_ANSWER_LIMIT) return;
+    this.content += text;
+    if (this.content.length >= LOG_ANSWER_LIMIT) this.content = this.content.slice(0, LOG_ANSWER_LIMIT) + LOG_TRUNCATED;
   }
 
   private async handle(event: StreamEvent): Promise<void> {
     if (event.type === 'start') {
       this.model = event.model;
+      this.answeredBy = event.specialist_id;
+      if (event.fallback_for) this.context.reporter.notice(`aish: ${event.fallback_for} is unavailable; ${event.specialist_id} answered`);
       if (event.model.split('?')[0] === 'echo') this.echoNotice();
     } else if (event.type === 'content') {
-      this.content += this.buffered ? event.data : '';
+      if (this.buffered) this.content += event.data;
+      else if (this.context.log) this.keepForLog(event.data);
       if (!this.buffered) await this.out.write(event.data);
+    } else if (event.type === 'done') {
+      this.tokens = event.tokens_used;
+      this.outcome = { status: 'ok', code: null };
     }
   }
 
@@ -172,6 +224,8 @@ class AnswerWriter {
   }
 
   private fail(error: AishError): number {
+    const cancelled = error.code === 'CANCELLED' || this.context.signal.aborted;
+    this.outcome = cancelled ? { status: 'cancelled', code: null } : { status: 'error', code: error.code };
     if (this.sessionId) this.context.reporter.error(`aish: ${this.specialist}: nothing was stored in session ${this.sessionId}`);
     if (error.code === 'CANCELLED' || this.context.signal.aborted) return 130;
     this.context.reporter.error(`aish: ${this.specialist}: ${error.message}`);

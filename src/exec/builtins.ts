@@ -57,8 +57,9 @@ const BUILTINS: Record<string, Builtin> = {
       return 0;
     }
     if (args[0] === '-o' || args[0] === '+o') {
-      if (args[1] !== 'pipefail') return fail(io, `set: unknown option '${args[1] ?? ''}' (aish knows: pipefail)`);
-      context.state.options.pipefail = args[0] === '-o';
+      const option = args[1];
+      if (option !== 'pipefail' && option !== 'usage') return fail(io, `set: unknown option '${option ?? ''}' (aish knows: pipefail, usage)`);
+      context.state.options[option] = args[0] === '-o';
       return 0;
     }
     for (const assignment of args) {
@@ -124,7 +125,10 @@ const BUILTINS: Record<string, Builtin> = {
     return 0;
   },
   sessions: (args, io, context) => sessionsBuiltin(args, { write: (text) => io.out.write(text), fail: (message) => fail(io, message) }, context),
-  history: (_args, io) => fail(io, 'history: the exchange log is not available in this version of aish'),
+  history: (args, io, context) => {
+    if (!context.log) return fail(io, 'history: the exchange log is not available here');
+    return context.log.history(args, { out: (text) => io.out.write(text), err: (text) => io.err.write(text) });
+  },
   jobs: async (_args, io, context) => {
     const lines = context.state.jobs.map((job) => `[${job.number}] ${job.status === undefined ? 'Running' : `Done(${job.status})`}  ${job.text}\n`);
     await io.out.write(lines.join(''));

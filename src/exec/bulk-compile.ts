@@ -13,6 +13,8 @@ import { literalText, type PipelinePlan, type StepPlan, type Word } from '../pla
 import { exitStatusFor, type BulkOperation, type BulkResponse } from '../protocol/index.js';
 import { composeMessage, echoNotice } from './ai-stage.js';
 import type { ExecContext } from './context.js';
+import { recordExchange } from './exchange.js';
+import { answerRenderer } from './markdown/index.js';
 import type { PipelineIo } from './pipeline.js';
 import { ReaderGone, SinkWriter } from './streams.js';
 
@@ -29,10 +31,14 @@ export async function runAsBulk(plan: PipelinePlan, io: PipelineIo, context: Exe
   const { stdin } = context;
   const compiled = compile(plan, !(stdin.isTTY || stdin.isScript || stdin.consumed));
   if (!compiled) return undefined;
+  const started = Date.now();
   const response = await context.specialists.bulk({ operations: compiled.operations, execution: 'parallel' }, context.signal);
   if (!response) return undefined;
-  await noticeEcho(compiled, context);
-  return write(compiled, response, io, context);
+  const models = new Map((await context.specialists.list()).map((info) => [info.id, info.model]));
+  noticeEcho(compiled, models, context);
+  const status = await write(compiled, response, io, context);
+  await recordOperations(compiled, response, models, started, context);
+  return status;
 }
 
 /** Literal text of words, or undefined when any word expands (`$VAR`, `$(…)`) or is a flag. */
@@ -102,13 +108,45 @@ function compile(plan: PipelinePlan, stdinReadable: boolean): Compiled | undefin
   return undefined;
 }
 
-async function noticeEcho(compiled: Compiled, context: ExecContext): Promise<void> {
-  const models = new Map((await context.specialists.list()).map((info) => [info.id, info.model]));
+function noticeEcho(compiled: Compiled, models: Map<string, string>, context: ExecContext): void {
   if (compiled.operations.some((operation) => models.get(operation.ai)?.split('?')[0] === 'echo')) echoNotice(context);
 }
 
+/** The bulk runner's `{id}` placeholders (service/bulk-graph.ts), filled in one pass as it fills them. */
+const PLACEHOLDER = /\{([^{}]+)\}/g;
+
+/**
+ * Each operation that ran is one exchange for the log, with the message as the
+ * server sent it (placeholders filled). The bulk answer names no model, so the
+ * specialist's configured one stands in; skipped operations were never sent.
+ */
+async function recordOperations(compiled: Compiled, response: BulkResponse, models: Map<string, string>, started: number, context: ExecContext): Promise<void> {
+  if (!context.log) return;
+  const answers = new Map<string, string>();
+  for (const operation of compiled.operations) {
+    const result = response.results[operation.id];
+    if (!result || result.status === 'skipped') continue;
+    const message = operation.message.replace(PLACEHOLDER, (whole, name: string) => answers.get(name) ?? whole);
+    const answer = result.response ?? '';
+    if (result.status === 'success') answers.set(operation.id, answer);
+    await recordExchange(context, {
+      started_at: started,
+      specialist: result.ai,
+      model: models.get(result.ai) ?? null,
+      message,
+      answer,
+      tokens_in: result.status === 'success' ? result.tokens_used.input : null,
+      tokens_out: result.status === 'success' ? result.tokens_used.output : null,
+      duration_ms: Math.round(result.execution_time * 1000),
+      status: result.status === 'success' ? 'ok' : 'error',
+      error_code: result.error?.code ?? null,
+      session_id: null,
+    });
+  }
+}
+
 async function write(compiled: Compiled, response: BulkResponse, io: PipelineIo, context: ExecContext): Promise<number> {
-  const out = new SinkWriter(io.stdout, () => io.stdout.kind === 'fd' && io.stdout.fd === 1 && context.session.stdoutClosed);
+  const out = new SinkWriter(io.stdout, () => io.stdout.kind === 'fd' && io.stdout.fd === 1 && context.session.stdoutClosed, answerRenderer(io.stdout, context));
   let status = 0;
   // The first failure is the one a user would have seen stage by stage; its dependants were skipped.
   for (const operation of compiled.operations) {
@@ -122,7 +160,10 @@ async function write(compiled: Compiled, response: BulkResponse, io: PipelineIo,
   try {
     for (const { id, label } of compiled.output) {
       const answer = response.results[id]?.status === 'success' ? (response.results[id]!.response ?? '') : '';
-      if (label !== undefined) await out.write(`── ${label} ──\n`);
+      if (label !== undefined) {
+        await out.flush();
+        await out.write(`── ${label} ──\n`);
+      }
       await out.write(answer);
       // Whole lines: each fan-out answer, and the final answer on a terminal or in a file.
       if (answer !== '' && !answer.endsWith('\n') && (label !== undefined || out.final)) await out.write('\n');

@@ -7,13 +7,16 @@ import type { ChildProcess } from 'node:child_process';
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Pipeline, SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
+import type { ExchangeLog, PipelineRecord } from './exchange.js';
+import type { MarkdownOptions } from './markdown/index.js';
 
 /** The mutable state of one shell: a REPL, a script or a `-c` line. */
 export interface ShellState {
   variables: Map<string, string>;
   /** name → the alias text and its parsed pipeline */
   aliases: Map<string, { text: string; pipeline: Pipeline }>;
-  options: { pipefail: boolean };
+  /** `set -o NAME`; `usage` prints tokens and cost after each pipeline that asked an AI (`--usage`). */
+  options: { pipefail: boolean; usage: boolean };
   /** `$0` and `$1…` */
   scriptName: string;
   positional: string[];
@@ -70,6 +73,10 @@ export interface ExecContext {
   session: ProcessFacts;
   /** The specialist names the planner resolves against (fetched once). */
   directory(): Promise<SpecialistDirectory>;
+  /** Where finished AI exchanges go (the exchange log, `--usage`); absent: nowhere. */
+  log?: ExchangeLog;
+  /** The top-level pipeline running, set by the runner. */
+  pipeline?: PipelineRecord;
 }
 
 export interface ProcessFacts {
@@ -79,4 +86,6 @@ export interface ProcessFacts {
   defaultTimeoutSeconds: number | undefined;
   echoNoticeShown: boolean;
   stdoutClosed: boolean;
+  /** Set when answers written to aish's own stdout are shown as formatted Markdown (`--render`, a terminal). */
+  markdown?: MarkdownOptions;
 }

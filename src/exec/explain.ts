@@ -91,7 +91,7 @@ async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>
   }
 }
 
-function modelOf(id: string, args: Word[], specialists: Map<string, SpecialistInfo>): string {
+export function modelOf(id: string, args: Word[], specialists: Map<string, SpecialistInfo>): string {
   const parsed = parseAiArgs(args.map(wordText));
   return (parsed.ok && parsed.options.model) || specialists.get(id)?.model || 'unknown';
 }
@@ -101,7 +101,13 @@ function words(args: Word[]): string {
 }
 
 function redirects(step: StepPlan): string {
-  const shown = step.redirects.map((redirect) => {
+  const shown = redirectTexts(step);
+  return shown.length ? ` [${shown.join(', ')}]` : '';
+}
+
+/** Each redirect of a step as written (`> out.txt`, `<< here-document (EOF)`). */
+export function redirectTexts(step: StepPlan): string[] {
+  return step.redirects.map((redirect) => {
     switch (redirect.kind) {
       case 'file-redirect':
         return `${redirect.operator} ${printWord(redirect.target)}`;
@@ -113,10 +119,9 @@ function redirects(step: StepPlan): string {
         return `<< here-document (${redirect.delimiter})`;
     }
   });
-  return shown.length ? ` [${shown.join(', ')}]` : '';
 }
 
 /** A word as its text when it is plain, else as written. */
-function wordText(word: Word): string {
+export function wordText(word: Word): string {
   return literalText(word) ?? printWord(word);
 }

@@ -8,6 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import type { FanoutStep, PipelinePlan } from '../plan/index.js';
 import type { ExecContext } from './context.js';
+import { answerRenderer } from './markdown/index.js';
 import { FanoutProgress } from './progress.js';
 import { readSource, ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
 
@@ -35,7 +36,8 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
   const json = call.args.includes('--json');
   const input = await readSource(call.source, context.stdin);
   const source: Source = input === undefined ? { kind: 'none' } : { kind: 'text', text: input };
-  const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed);
+  const render = json ? undefined : answerRenderer(call.stdout, context);
+  const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed, render);
   const labels = call.step.branches.map((branch) => branch.label);
   const progress = new FanoutProgress(labels, context.session.progress);
   const merger = new OrderedMerger(out, labels, json, {
@@ -169,6 +171,8 @@ export class OrderedMerger {
     if (branch.headerWritten) return;
     branch.headerWritten = true;
     this.hooks.printing?.();
+    // Each answer is rendered on its own: a code block one left open ends at the next header.
+    await this.out.flush();
     await this.out.write(`── ${branch.label} ──\n`);
   }
 

@@ -5,3 +5,8 @@ export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessF
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';
 export { explainScript } from './explain.js';
+export type { Exchange, ExchangeLog, ExchangeStatus, HistoryIo } from './exchange.js';
+export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEntry, type StageEntry } from './explain-json.js';
+export { collectingLog } from './exchange-collector.js';
+export { MarkdownStream, renderMarkdown, type MarkdownOptions } from './markdown/index.js';
+export { TextCollector } from './streams.js';

@@ -3,13 +3,14 @@
  * planned just before it runs (names resolve against the shell's state at
  * that moment); a pipeline that fails to plan runs no stage and has status 3.
  */
-import { Writable } from 'node:stream';
 import { positionAt } from '../diag/diagnostic.js';
 import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type PipelinePlan, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
 import { toAishError } from '../protocol/index.js';
 import type { ExecContext, Job } from './context.js';
+import { sourceLine, type PipelineRecord } from './exchange.js';
 import { expandWordSync } from './expand.js';
 import { runPipelinePlan, type PipelineIo } from './pipeline.js';
+import { TextCollector } from './streams.js';
 import { stopChildren } from './unix.js';
 
 /** aish's own stdin, stdout and stderr: where a top-level line reads and writes. */
@@ -53,7 +54,10 @@ async function runPipeline(pipeline: Pipeline, context: ExecContext, io: Pipelin
     context.reporter.error(`aish: ${planned.located ? locate(planned.located, origin) : ''}${planned.message}`);
     return planned.status;
   }
-  const status = await runPipelinePlan(planned.plan, io, context, captureOutput, false);
+  // A pipeline inside `$( … )` belongs to the top-level pipeline's line and usage total.
+  const record: PipelineRecord | undefined = context.log && !context.pipeline ? { commandLine: sourceLine(origin?.text ?? '', pipeline), exchanges: [] } : undefined;
+  const status = await runPipelinePlan(planned.plan, io, record ? { ...context, pipeline: record } : context, captureOutput, false);
+  if (record && record.exchanges.length > 0) await context.log!.pipelineEnded(record.exchanges, context.state.options.usage);
   return context.signal.aborted ? 130 : status;
 }
 
@@ -89,16 +93,11 @@ function locate(span: Span, origin: Origin | undefined): string {
 
 /** Runs `$( … )`: the nested script's stdout, collected as text. */
 async function captureOutput(script: Script, context: ExecContext): Promise<string> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      callback();
-    },
-  });
+  // Every pipeline of `$(a; b)` writes here, so its end does not close it.
+  const sink = new TextCollector();
   const io: PipelineIo = { source: { kind: 'stdin' }, stdout: { kind: 'stream', stream: sink }, stderr: { kind: 'fd', fd: 2 } };
   await runScript(script, context, io);
-  return Buffer.concat(chunks).toString('utf8');
+  return sink.text();
 }
 
 /** `list &`: runs in the background with its own cancellation; `[n] pid` on stderr. */

@@ -6,7 +6,7 @@
  * reader has gone.
  */
 import { createReadStream, readSync, writeSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import type { StdinState } from './context.js';
 
 export type Source =
@@ -17,6 +17,15 @@ export type Source =
   | { kind: 'stream'; stream: Readable };
 
 export type Sink = { kind: 'fd'; fd: number } | { kind: 'stream'; stream: Writable } | { kind: 'discard' };
+
+/**
+ * Rewrites text on its way out (Markdown rendered for a terminal). It may
+ * hold a partial line back; `end()` hands over what it holds.
+ */
+export interface OutputTransform {
+  push(text: string): string;
+  end(): string;
+}
 
 /** The reader of a pipe went away (`| head`): not a failure, the writer just stops. */
 export class ReaderGone extends Error {
@@ -33,6 +42,8 @@ export class SinkWriter {
   constructor(
     private readonly sink: Sink,
     private readonly isClosed: () => boolean = () => false,
+    /** Applied to everything written; `bytes` and `lastChar` still count the text as given. */
+    private readonly transform?: OutputTransform,
   ) {
     // Only a pipe between stages is watched here: aish's own stdout and stderr live
     // as long as the process (one listener per stage would pile up over a long
@@ -64,7 +75,17 @@ export class SinkWriter {
     if (this.gone || this.isClosed()) throw new ReaderGone();
     this.bytes += Buffer.byteLength(text);
     this.lastChar = text.charAt(text.length - 1);
-    if (this.sink.kind === 'discard') return;
+    await this.put(this.transform ? this.transform.push(text) : text);
+  }
+
+  /** Writes out what the transform holds back (a last line without its newline) and resets it. */
+  async flush(): Promise<void> {
+    if (!this.transform || this.gone || this.isClosed()) return;
+    await this.put(this.transform.end());
+  }
+
+  private async put(text: string): Promise<void> {
+    if (text === '' || this.sink.kind === 'discard') return;
     const stream = this.stream();
     if (!stream) {
       writeAllSync((this.sink as { fd: number }).fd, text);
@@ -77,6 +98,7 @@ export class SinkWriter {
 
   /** Ends a JS stream sink (never aish's own stdout/stderr or a file fd, which their owners close). */
   async end(): Promise<void> {
+    await this.flush().catch(() => {});
     if (this.sink.kind !== 'stream') return;
     const stream = this.sink.stream;
     if (stream.destroyed || stream.writableEnded) return;
@@ -84,6 +106,39 @@ export class SinkWriter {
       stream.end(resolve);
       stream.once('error', () => resolve());
     });
+  }
+}
+
+/**
+ * A whole script's stdout collected as text (`$( … )`, `aish --json`). Each
+ * pipeline ends the stdout it is given, as the end of a pipe should be; here
+ * the next pipeline of the script still writes to it, so ending only calls
+ * back once what was written is in.
+ */
+export class TextCollector extends Writable {
+  private readonly chunks: Buffer[] = [];
+
+  constructor() {
+    super({
+      write: (chunk: Buffer | string, _encoding, callback) => {
+        this.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        callback();
+      },
+    });
+    // Every stage writing here watches it (SinkWriter): a long script has many.
+    this.setMaxListeners(0);
+  }
+
+  override end(...args: unknown[]): this {
+    const callback = args.find((arg): arg is () => void => typeof arg === 'function');
+    const chunk = args[0];
+    if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) this.write(chunk);
+    if (callback) process.nextTick(callback);
+    return this;
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
   }
 }
 

@@ -3,4 +3,4 @@ export * from './plan.js';
 export { planPipeline, type PlanContext, type PlanResult } from './lower.js';
 export { BUILTINS, findExecutable, findSpecialist, suggestNames, type SpecialistDirectory } from './resolve.js';
 export { parseAiArgs, AI_FLAGS, type AiOptions, type AiArgs } from './flags.js';
-export { literalText, printWord } from '../syntax/index.js';
+export { literalText, printPipeline, printWord } from '../syntax/index.js';

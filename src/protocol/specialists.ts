@@ -57,6 +57,8 @@ export interface MessageRequest {
   session_id?: string;
   /** The `@capability` this specialist was routed for: its measured performance counts there. */
   capability?: string;
+  /** Seconds the whole call may take (the user's `--timeout`); past it the answer ends with TIMEOUT. */
+  timeout?: number;
 }
 
 export interface TokensUsed {
@@ -66,7 +68,12 @@ export interface TokensUsed {
 
 /** Events of a streamed answer, in the order they arrive (same shapes as the SSE `data:`). */
 export type StreamEvent =
-  | { type: 'start'; specialist_id: string; request_id: string; model: string }
+  /**
+   * `specialist_id` is who answers; `fallback_for` is set when that is a
+   * fallback for the specialist asked (which was unavailable or failed before
+   * its first token).
+   */
+  | { type: 'start'; specialist_id: string; request_id: string; model: string; fallback_for?: string }
   | { type: 'content'; data: string; specialist_id: string }
   | { type: 'done'; specialist_id: string; tokens_used: TokensUsed; finish_reason: string; session_id?: string; message_count?: number; context_used?: number }
   | { type: 'error'; code: ErrorCode; message: string };
@@ -145,6 +152,8 @@ export interface SessionMessageRequest {
   temperature?: number;
   max_tokens?: number;
   model?: string;
+  /** Seconds the whole call may take (the user's `--timeout`). */
+  timeout?: number;
 }
 
 /** A whole session as `aish sessions export` writes it and `import` reads it. */

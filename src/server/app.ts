@@ -66,7 +66,7 @@ function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
         status: 200,
         json: {
           version: SERVER_VERSION,
-          features: { streaming: true, sessions: true, bulk_operations: true, websocket: false, enhanced_discovery: true, openai_compatible: true },
+          features: { streaming: true, sessions: true, bulk_operations: true, websocket: true, enhanced_discovery: true, openai_compatible: true },
           api_versions: ['v1', 'v2'],
         },
       }),

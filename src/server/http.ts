@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { AishError } from '../protocol/index.js';
 import type { App } from './app.js';
 import { errorResponse } from './errors.js';
+import type { Admission, Protection } from './protection.js';
 import type { AppRequest, AppResponse } from './types.js';
+import { passesCheck, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
 
 export interface ServerOptions {
   host: string;
@@ -18,6 +20,16 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** How often an idle SSE stream gets a `: ping` comment (default 15 s). */
   pingMs?: number;
+  /** Token, rate and stream limits and the access log; absent: none of them. */
+  protection?: Protection;
+  /** A client must send its request headers within this (default 10 s; slow-loris). */
+  headersTimeoutMs?: number;
+  /** … and its whole request body within this from the start (default 30 s). Responses (long streams) are not bounded by it. */
+  bodyTimeoutMs?: number;
+  /** Takes WebSocket upgrades (`GET /ws/ai/{id}`, see ws.ts); absent: node:http's default handling. */
+  upgrade?: UpgradeHandler;
+  /** Runs before an upgrade is accepted (token, rate limit); a refusal is answered on the raw socket (401 …). */
+  authorizeUpgrade?: UpgradeCheck;
 }
 
 export interface RunningServer {
@@ -29,20 +41,26 @@ export interface RunningServer {
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 const DEFAULT_PING_MS = 15_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 
 export function startServer(app: App, options: ServerOptions): Promise<RunningServer> {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const pingMs = options.pingMs ?? DEFAULT_PING_MS;
   const active = new Set<Promise<void>>();
-  const server = createServer((incoming, outgoing) => {
-    const done = serve(app, incoming, outgoing, maxBody, pingMs).catch(() => {
+  const server = createServer(timeouts(options), (incoming, outgoing) => {
+    const done = serve(app, incoming, outgoing, maxBody, pingMs, options.protection).catch(() => {
       outgoing.destroy();
     });
     active.add(done);
     done.finally(() => active.delete(done));
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 0; // streams may be long; idle sockets are bounded by keepAliveTimeout
+  const { upgrade } = options;
+  if (upgrade) {
+    server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+      if (passesCheck(options.authorizeUpgrade, request, socket)) upgrade.handleUpgrade(request, socket, head);
+    });
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -56,7 +74,8 @@ export function startServer(app: App, options: ServerOptions): Promise<RunningSe
           const closed = new Promise<void>((done) => server.close(() => done()));
           server.closeIdleConnections();
           const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-          await Promise.allSettled([...active]);
+          // WebSockets are not the HTTP server's connections: their own close sends 1001.
+          await Promise.allSettled([...active, upgrade?.close(graceMs)]);
           clearTimeout(timer);
           server.closeAllConnections();
           await closed;
@@ -66,22 +85,84 @@ export function startServer(app: App, options: ServerOptions): Promise<RunningSe
   });
 }
 
-async function serve(app: App, incoming: IncomingMessage, outgoing: ServerResponse, maxBody: number, pingMs: number): Promise<void> {
+/**
+ * Node bounds the request phase only: `requestTimeout` runs until the request
+ * body is complete, so a long SSE answer is not cut, while a client that
+ * dribbles its headers or body (slow loris) is answered 408 and closed.
+ * Deadlines are checked every `connectionsCheckingInterval`, hence the short one.
+ */
+function timeouts(options: ServerOptions): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(headersTimeout, options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS);
+  return { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 4)) };
+}
+
+async function serve(app: App, incoming: IncomingMessage, outgoing: ServerResponse, maxBody: number, pingMs: number, protection?: Protection): Promise<void> {
+  const startedAt = performance.now();
   const controller = new AbortController();
+  const url = new URL(incoming.url ?? '/', 'http://localhost');
+  const method = incoming.method ?? 'GET';
+  const admission = protection?.admit(method, url, incoming.headers, incoming.socket.remoteAddress);
   outgoing.on('close', () => {
     if (!outgoing.writableFinished) controller.abort();
+    admission?.slot?.release();
+    protection?.accessLog?.({
+      method,
+      path: url.pathname,
+      status: outgoing.statusCode,
+      durationMs: performance.now() - startedAt,
+      client: admission?.client ?? incoming.socket.remoteAddress ?? 'unknown',
+      clientLeft: !outgoing.writableFinished,
+    });
   });
-  const url = new URL(incoming.url ?? '/', 'http://localhost');
+  const refusal = refusalBeforeRouting(url, admission, protection);
+  if (refusal) {
+    await write(errorResponse(refusal), incoming, outgoing, pingMs, admission);
+    return;
+  }
   const request: AppRequest = {
-    method: incoming.method ?? 'GET',
+    method,
     path: url.pathname,
     query: url.searchParams,
     headers: incoming.headers as Record<string, string | undefined>,
-    json: () => readJson(incoming, maxBody),
+    json: async () => {
+      const body = await readJson(incoming, maxBody);
+      if (admission) protection!.checkBody(admission, url.pathname, body);
+      return body;
+    },
     signal: controller.signal,
   };
-  const response = await app(request);
-  await write(response, incoming, outgoing, pingMs);
+  let response = await app(request);
+  if (response.stream && admission && protection!.openStream(admission)) {
+    await stopStream(response.stream);
+    response = errorResponse(admission.refusal);
+  }
+  await write(response, incoming, outgoing, pingMs, admission);
+}
+
+/** The error to answer without routing: the gate's refusal (token, rate, streams) or a path no route can decode. */
+function refusalBeforeRouting(url: URL, admission: Admission | undefined, protection: Protection | undefined): AishError | undefined {
+  // `…/stream` routes are streams from the start: the slot is taken before the model is called.
+  if (admission && !admission.refusal && /\/stream$/.test(url.pathname)) protection!.openStream(admission);
+  if (admission?.refusal) return admission.refusal;
+  if (!decodablePath(url.pathname)) return new AishError('BAD_REQUEST', 'the path is not valid percent-encoded UTF-8');
+  return undefined;
+}
+
+/** Routes decode ids from the path (`%2F`, `%C3%A9`); a bad escape (`%ZZ`, `%FF`) is the client's error, not a 500. */
+function decodablePath(path: string): boolean {
+  if (!path.includes('%')) return true;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A stream refused after its route started it: its model call is stopped. */
+async function stopStream(stream: AsyncIterable<string>): Promise<void> {
+  await stream[Symbol.asyncIterator]().return?.();
 }
 
 async function readJson(incoming: IncomingMessage, maxBody: number): Promise<unknown> {
@@ -89,10 +170,16 @@ async function readJson(incoming: IncomingMessage, maxBody: number): Promise<unk
   if (Number.isFinite(declared) && declared > maxBody) throw tooLarge(maxBody);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of incoming) {
-    size += (chunk as Buffer).length;
-    if (size > maxBody) throw tooLarge(maxBody);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of incoming) {
+      size += (chunk as Buffer).length;
+      if (size > maxBody) throw tooLarge(maxBody);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof AishError) throw error;
+    // The client went away (or was cut off by the body deadline) mid-body.
+    throw new AishError('CANCELLED', 'the client closed the connection while sending its request', undefined, { cause: error });
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new AishError('BAD_REQUEST', 'the request body must be a JSON object');
@@ -107,10 +194,11 @@ function tooLarge(maxBody: number): AishError {
   return new AishError('PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBody} bytes`, { max_body: maxBody });
 }
 
-async function write(response: AppResponse, incoming: IncomingMessage, outgoing: ServerResponse, pingMs: number): Promise<void> {
-  // A body we did not read (a 413, an early error) must not be taken as the next request.
-  const unread = !incoming.readableEnded;
-  const headers: Record<string, string> = { ...response.headers };
+async function write(response: AppResponse, incoming: IncomingMessage, outgoing: ServerResponse, pingMs: number, admission?: Admission): Promise<void> {
+  // A body not yet received (a 413, an early error) must not be taken as the next
+  // request; one fully received but unread is discarded by node, so keep-alive stays.
+  const unread = !incoming.complete;
+  const headers: Record<string, string> = { ...admission?.headers, ...response.headers };
   if (unread) headers.connection = 'close';
   if (!response.stream) {
     const body = JSON.stringify(response.json ?? errorResponse(new AishError('INTERNAL', 'empty response')).json);

@@ -2,3 +2,10 @@
 export { createApp, SERVER_VERSION, type App, type AppOptions } from './app.js';
 export { startServer, type RunningServer, type ServerOptions } from './http.js';
 export type { AppRequest, AppResponse } from './types.js';
+export { createWebSocketServer, type Held, type WebSocketOptions } from './ws.js';
+export { refuseUpgrade, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
+export { Protection, SERVER_DEFAULTS, type Admission, type ProtectionOptions } from './protection.js';
+export { createAuthorizer, isLoopbackHost, presentedToken, WWW_AUTHENTICATE, type Authorizer, type RequestHeaders } from './auth.js';
+export { StreamSlots, type StreamSlot } from './stream-slots.js';
+export { RateLimiter, type RateDecision } from './rate-limit.js';
+export { formatAccessLine, streamAccessLog, type AccessLog, type AccessRecord } from './access-log.js';

@@ -7,7 +7,7 @@ import { AishError, type CreateSessionRequest, type SessionMessageRequest } from
 import type { SpecialistService } from '../service/index.js';
 import { specialistEvents, SSE_HEADERS } from './sse.js';
 import type { Route } from './types.js';
-import { asObject, optionalNumber, optionalString } from './validate.js';
+import { asObject, optionalNumber, optionalString, optionalTimeout } from './validate.js';
 
 export function sessionRoutes(service: SpecialistService): Route[] {
   const id = (params: Record<string, string>): string => decodeURIComponent(params.id!);
@@ -97,5 +97,7 @@ function messageRequest(body: Record<string, unknown>): SessionMessageRequest {
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (model !== undefined) request.model = model;
   if (specialist !== undefined) request.specialist_id = specialist;
+  const timeout = optionalTimeout(body);
+  if (timeout !== undefined) request.timeout = timeout;
   return request;
 }

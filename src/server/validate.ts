@@ -23,6 +23,11 @@ export function optionalString(body: Record<string, unknown>, field: string): st
   return value;
 }
 
+/** `timeout`: the seconds a whole call may take (the client's `--timeout`), so the service never waits past it. */
+export function optionalTimeout(body: Record<string, unknown>): number | undefined {
+  return optionalNumber(body, 'timeout', 0.001, 86_400);
+}
+
 /** The body of `message` and `stream` calls. */
 export function messageRequest(value: unknown): MessageRequest {
   const body = asObject(value);
@@ -35,6 +40,8 @@ export function messageRequest(value: unknown): MessageRequest {
   const sessionId = optionalString(body, 'session_id');
   const capability = optionalString(body, 'capability');
   if (capability !== undefined) request.capability = capability;
+  const timeout = optionalTimeout(body);
+  if (timeout !== undefined) request.timeout = timeout;
   if (temperature !== undefined) request.temperature = temperature;
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (model !== undefined) request.model = model;

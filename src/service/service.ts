@@ -20,7 +20,20 @@ import type {
   SpecialistStatus,
   StreamEvent,
 } from '../protocol/index.js';
-import { createModel, type LanguageModel, type ModelMessage, type ProviderSettings } from '../providers/index.js';
+import {
+  CircuitBreaker,
+  createModel,
+  providerName,
+  resolveLimits,
+  unavailableMessage,
+  withResilience,
+  type Deadline,
+  type LanguageModel,
+  type ModelErrorPart,
+  type ModelMessage,
+  type ProviderLimits,
+  type ProviderSettings,
+} from '../providers/index.js';
 import type { CapabilityStats } from '../store/index.js';
 import { SessionKeeper } from './sessions.js';
 import { PerformanceBook } from './performance.js';
@@ -33,8 +46,10 @@ export interface ServiceOptions {
    * for Ollama takes time, so it happens once, when a model is first needed).
    */
   defaultModel: string | (() => Promise<string>);
-  /** Keys and base URLs of the providers (from the config). */
+  /** Keys, base URLs and per-provider limits of the providers (from the config). */
   providers?: ProviderSettings;
+  /** The config's top-level `limits:` (timeouts, retries, breaker) for every provider. */
+  limits?: ProviderLimits;
   /** The SQLite file for sessions; opened on the first session call. */
   database?: string;
 }
@@ -44,12 +59,22 @@ export interface Generation {
   temperature?: number;
   max_tokens?: number;
   model?: string;
-  /** The `@capability` the call was routed for (measured for routing). */
+  /** The `@capability` the call was routed for (measured for routing; its next-best match may stand in). */
   capability?: string;
+  /** Seconds the whole call may take, fallbacks included (the user's `--timeout`). */
+  timeout?: number;
 }
+
+/**
+ * A specialist routed for `@capability` that fails may be replaced by the
+ * next-best match for that capability, if it scores at least this much (the
+ * default route threshold).
+ */
+export const CAPABILITY_FALLBACK_MIN_SCORE = 0.7;
 
 function generation(request: Generation): Generation {
   const out: Generation = {};
+  if (request.timeout !== undefined) out.timeout = request.timeout;
   if (request.temperature !== undefined) out.temperature = request.temperature;
   if (request.max_tokens !== undefined) out.max_tokens = request.max_tokens;
   if (request.model !== undefined) out.model = request.model;
@@ -123,7 +148,7 @@ export class SpecialistService implements Specialists {
       model: this.modelOf(specialist, defaultModel),
       capabilities: { primary: [...specialist.capabilities.primary], scores: { ...specialist.capabilities.scores } },
       performance: this.performance.of(specialist.id),
-      features: { streaming: true, sessions: true, websocket: false },
+      features: { streaming: true, sessions: true, websocket: true },
     };
   }
 
@@ -159,73 +184,183 @@ export class SpecialistService implements Specialists {
    * One model call: `start`, `content`…, then `done` or `error`. `onDone` runs
    * before `done` is yielded (a session stores its exchange there), so a caller
    * that sees `done` knows the exchange is kept.
+   *
+   * When the specialist is unavailable (its breaker is open) or fails before
+   * its first token (after retries), its `fallback` specialists are tried in
+   * order, then, for an `@capability` call, the next-best matches. `start`
+   * names who answers (with `fallback_for`, who was asked): when someone else
+   * could answer it waits for the answering model's first part, otherwise it
+   * comes at once. A failure before `start` is thrown, as an `AishError`.
    */
   async *answer(
     specialist: SpecialistDefinition,
     messages: ModelMessage[],
     request: Generation,
     signal: AbortSignal | undefined,
-    onDone?: (content: string, tokens: TokensUsed) => Partial<Extract<StreamEvent, { type: 'done' }>>,
+    onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => Partial<Extract<StreamEvent, { type: 'done' }>>,
   ): AsyncIterable<StreamEvent> {
-    const reference = this.modelOf(specialist, await this.defaultModel(), request.model);
-    const model = this.model(reference);
-    const started = Date.now();
+    const defaultModel = await this.defaultModel();
+    const deadline: Deadline | undefined = request.timeout !== undefined ? { at: Date.now() + request.timeout * 1000, totalMs: request.timeout * 1000 } : undefined;
+    // The specialist's own model first: an unknown model is the caller's mistake, reported before anything starts.
+    const candidates = [this.prepare(specialist, defaultModel, deadline, request.model)];
+    // A model named in the request is what the user wants: nobody stands in for it.
+    if (request.model === undefined) {
+      for (const other of await this.fallbacksFor(specialist, request.capability)) candidates.push(this.prepare(other, defaultModel, deadline));
+    }
+    const refused = new Map<Candidate, string>();
+    for (const candidate of candidates) if (candidate.breaker?.state === 'open') refused.set(candidate, unavailableMessage(candidate.specialist.id, candidate.breaker));
+    const callable = candidates.filter((candidate) => !refused.has(candidate));
+    if (callable.length === 0) throw nobodyAnswered(specialist, candidates, refused, new Map());
     const controller = new AbortController();
     const onAbort = (): void => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const specialistId = specialist.id;
-    let outcome: 'success' | 'failure' | 'cancelled' = 'cancelled';
+    const startNow = callable.length === 1;
+    const failed = new Map<Candidate, ModelErrorPart>();
+    let started = false;
     try {
-      yield { type: 'start', specialist_id: specialistId, request_id: requestId('req_'), model: reference };
-      const tokens = { input: 0, output: 0 };
-      let finishReason = 'stop';
-      let content = '';
-      const parts = model.stream(
-        {
-          system: specialist.system,
-          messages,
-          ...(request.temperature !== undefined && { temperature: request.temperature }),
-          ...(request.max_tokens !== undefined && { maxTokens: request.max_tokens }),
-          caller: specialistId,
-        },
-        controller.signal,
-      );
-      for await (const part of parts) {
-        if (controller.signal.aborted) return;
-        switch (part.type) {
-          case 'text-delta':
-            if (onDone) content += part.text;
-            yield { type: 'content', data: part.text, specialist_id: specialistId };
-            break;
-          case 'usage':
-            tokens.input = part.input;
-            tokens.output = part.output;
-            break;
-          case 'finish':
-            finishReason = part.reason;
-            break;
-          case 'error':
-            outcome = 'failure';
-            yield { type: 'error', code: part.code, message: part.message };
-            return;
+      for (const candidate of callable) {
+        // Past the deadline nobody else can answer in time.
+        if (deadline && failed.size > 0 && Date.now() >= deadline.at) break;
+        const answerer = candidate.specialist;
+        const start: StreamEvent = {
+          type: 'start',
+          specialist_id: answerer.id,
+          request_id: requestId('req_'),
+          model: candidate.reference,
+          ...(answerer !== specialist && { fallback_for: specialist.id }),
+        };
+        if (startNow) {
+          started = true;
+          yield start;
         }
+        const tried = Date.now();
+        const tokens = { input: 0, output: 0 };
+        let finishReason = 'stop';
+        let finished = false;
+        let failure: ModelErrorPart | undefined;
+        let content = '';
+        const parts = candidate.model.stream(
+          {
+            system: answerer.system,
+            messages,
+            ...(request.temperature !== undefined && { temperature: request.temperature }),
+            ...(request.max_tokens !== undefined && { maxTokens: request.max_tokens }),
+            caller: answerer.id,
+          },
+          controller.signal,
+        );
+        for await (const part of parts) {
+          if (controller.signal.aborted) return;
+          if (part.type === 'error') {
+            failure = part;
+            break;
+          }
+          if (!started) {
+            started = true;
+            yield start;
+          }
+          switch (part.type) {
+            case 'text-delta':
+              if (onDone) content += part.text;
+              yield { type: 'content', data: part.text, specialist_id: answerer.id };
+              break;
+            case 'usage':
+              tokens.input = part.input;
+              tokens.output = part.output;
+              break;
+            case 'finish':
+              finishReason = part.reason;
+              finished = true;
+              break;
+          }
+        }
+        if (controller.signal.aborted) return;
+        failure ??= finished ? undefined : { type: 'error', code: 'INTERNAL', message: `${candidate.reference} ended its answer without finishing it` };
+        await this.recordOutcome(answerer.id, request.capability, Date.now() - tried, failure === undefined);
+        if (failure && started) {
+          yield { type: 'error', code: failure.code, message: failure.message };
+          return;
+        }
+        if (failure) {
+          failed.set(candidate, failure);
+          continue;
+        }
+        const extra = onDone ? onDone(content, tokens, answerer) : {};
+        yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra };
+        return;
       }
-      if (controller.signal.aborted) return;
-      const extra = onDone ? onDone(content, tokens) : {};
-      outcome = 'success';
-      yield { type: 'done', specialist_id: specialistId, tokens_used: tokens, finish_reason: finishReason, ...extra };
+      throw nobodyAnswered(specialist, candidates, refused, failed);
     } catch (error) {
-      outcome = 'failure';
+      if (!started) throw error;
       const failure = toAishError(error);
       yield { type: 'error', code: failure.code, message: failure.message };
     } finally {
       signal?.removeEventListener('abort', onAbort);
       controller.abort();
-      if (outcome !== 'cancelled') {
-        this.performance.record(specialistId, Date.now() - started, outcome === 'success');
-        if (request.capability) await this.recordCapability(specialistId, request.capability, Date.now() - started, outcome === 'success');
+    }
+  }
+
+  /** The model a specialist answers with, behind retries, timeouts and (for its configured model) its breaker. */
+  private prepare(specialist: SpecialistDefinition, defaultModel: string, deadline: Deadline | undefined, override?: string): Candidate {
+    const reference = this.modelOf(specialist, defaultModel, override);
+    const provider = providerName(reference);
+    const limits = resolveLimits(provider, this.options.limits, this.providerLimits(provider));
+    const model = createModel(reference, this.options.providers, { connectTimeoutMs: limits.connectTimeoutMs });
+    if (!model) {
+      throw new AishError('BAD_REQUEST', `unknown model '${reference}' (use provider/model with anthropic, openai or ollama, or echo)`, {
+        model: reference,
+      });
+    }
+    // Only the configured model has a breaker (it is what the status shows); a
+    // model named per request gets retries and timeouts, and no state is kept for it.
+    const breaker = reference === this.modelOf(specialist, defaultModel) ? this.breakerFor(specialist.id, limits.breakerThreshold, limits.breakerCooldownMs) : undefined;
+    return {
+      specialist,
+      reference,
+      breaker,
+      model: withResilience(model, { limits, ...(breaker && { breaker }), ...(deadline && { deadline }) }),
+    };
+  }
+
+  private providerLimits(provider: string): ProviderLimits | undefined {
+    const settings = this.options.providers as Record<string, { limits?: ProviderLimits } | undefined> | undefined;
+    return settings?.[provider]?.limits;
+  }
+
+  /** One breaker per specialist (for its configured model); its state is the specialist's status. */
+  private breakerFor(specialistId: string, threshold: number, cooldownMs: number): CircuitBreaker {
+    let breaker = this.breakers.get(specialistId);
+    if (!breaker) {
+      breaker = new CircuitBreaker({ threshold, cooldownMs, onStatus: (status) => this.statuses.set(specialistId, status) });
+      this.breakers.set(specialistId, breaker);
+    }
+    return breaker;
+  }
+
+  private readonly breakers = new Map<string, CircuitBreaker>();
+
+  /** Who may stand in for `specialist`: its `fallback` list in order, then (for `@capability`) the next-best matches. */
+  private async fallbacksFor(specialist: SpecialistDefinition, capability: string | undefined): Promise<SpecialistDefinition[]> {
+    const ids = [...specialist.fallback];
+    if (capability !== undefined) {
+      for (const match of await this.ranked(capability)) if (match.score >= CAPABILITY_FALLBACK_MIN_SCORE) ids.push(match.id);
+    }
+    const seen = new Set([specialist.id]);
+    const fallbacks: SpecialistDefinition[] = [];
+    for (const id of ids) {
+      const found = this.byName.get(id);
+      if (found && !seen.has(found.id)) {
+        seen.add(found.id);
+        fallbacks.push(found);
       }
     }
+    return fallbacks;
+  }
+
+  /** Counts one tried call in the specialist's performance (and the capability's, when routed). */
+  private async recordOutcome(specialistId: string, capability: string | undefined, elapsedMs: number, success: boolean): Promise<void> {
+    this.performance.record(specialistId, elapsedMs, success);
+    if (capability) await this.recordCapability(specialistId, capability, elapsedMs, success);
   }
 
   /** Persists a routed call's outcome; a failed write never fails the answer. */
@@ -285,19 +420,10 @@ export class SpecialistService implements Specialists {
     return this.sessions.import(data, options);
   }
 
-  private model(reference: string): LanguageModel {
-    const model = createModel(reference, this.options.providers);
-    if (!model) {
-      throw new AishError('BAD_REQUEST', `unknown model '${reference}' (use provider/model with anthropic, openai or ollama, or echo)`, {
-        model: reference,
-      });
-    }
-    return model;
-  }
-
-  async best(capability: string, threshold: number): Promise<BestMatch> {
+  /** Every specialist with a score for `capability`, best first (measured performance counts once there is enough of it). */
+  private async ranked(capability: string): Promise<(BestMatch['best_match'] & { measured: { success_rate: number } })[]> {
     const measured = await this.measured(capability);
-    const ranked = this.options.roster
+    return this.options.roster
       .filter((specialist) => capability in specialist.capabilities.scores)
       .map((specialist) => ({
         id: specialist.id,
@@ -306,9 +432,15 @@ export class SpecialistService implements Specialists {
         measured: this.performance.of(specialist.id),
       }))
       .sort((a, b) => b.score - a.score || Number(b.is_primary) - Number(a.is_primary) || b.measured.success_rate - a.measured.success_rate);
-    const matches = ranked.map(({ id, score, is_primary }) => ({ id, score, is_primary }));
+  }
+
+  /** The best available specialist for `capability`: `unavailable` ones (breaker open) are skipped. */
+  async best(capability: string, threshold: number): Promise<BestMatch> {
+    const ranked = await this.ranked(capability);
+    const unavailable = ranked.filter((match) => this.statuses.get(match.id) === 'unavailable');
+    const matches = ranked.filter((match) => !unavailable.includes(match)).map(({ id, score, is_primary }) => ({ id, score, is_primary }));
     const [first, ...rest] = matches;
-    if (!first) {
+    if (ranked.length === 0) {
       const close = this.closestCapabilities(capability);
       throw new AishError('NO_MATCH', `no specialist has the capability @${capability}${close.length ? `; did you mean: ${close.map((c) => '@' + c).join(', ')}?` : ''}`, {
         capability,
@@ -317,7 +449,14 @@ export class SpecialistService implements Specialists {
         capabilities: close,
       });
     }
-    if (first.score < threshold) {
+    const qualified = unavailable.filter((match) => match.score >= threshold);
+    if ((!first || first.score < threshold) && qualified.length > 0) {
+      throw new AishError('PROVIDER_UNAVAILABLE', `every specialist for @${capability} is unavailable (${qualified.map((match) => match.id).join(', ')})`, {
+        capability,
+        unavailable: qualified.map((match) => match.id),
+      });
+    }
+    if (!first || first.score < threshold) {
       const best = matches.slice(0, 3).map((match) => `${match.id} (${match.score})`).join(', ');
       throw new AishError('NO_MATCH', `no specialist for @${capability} at or above ${threshold}; best candidates: ${best}`, {
         capability,
@@ -344,8 +483,35 @@ export class SpecialistService implements Specialists {
   }
 
   async close(): Promise<void> {
+    for (const breaker of this.breakers.values()) breaker.dispose();
     this.sessionKeeper?.close();
   }
+}
+
+/** One specialist that may answer a call, with its model ready. */
+interface Candidate {
+  specialist: SpecialistDefinition;
+  reference: string;
+  breaker: CircuitBreaker | undefined;
+  model: LanguageModel;
+}
+
+/**
+ * Nobody could answer: the error reads as the specialist asked (its code
+ * decides the exit status), with what happened to each stand-in after it.
+ */
+function nobodyAnswered(asked: SpecialistDefinition, candidates: Candidate[], refused: Map<Candidate, string>, failed: Map<Candidate, ModelErrorPart>): AishError {
+  const [primary, ...others] = candidates;
+  const primaryFailure = failed.get(primary!);
+  const code = primaryFailure?.code ?? 'PROVIDER_UNAVAILABLE';
+  const notes = others.flatMap((candidate) => {
+    const failure = failed.get(candidate);
+    if (failure) return [`fallback ${candidate.specialist.id} failed too: ${failure.message}`];
+    const refusal = refused.get(candidate);
+    return refusal ? [`fallback ${refusal}`] : [];
+  });
+  const message = [primaryFailure?.message ?? refused.get(primary!) ?? `${asked.id} did not answer`, ...notes].join('; ');
+  return new AishError(code, message, { specialist_id: asked.id });
 }
 
 

@@ -5,9 +5,10 @@
  * and is status 4.
  */
 import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { renderDiagnostic } from '../diag/diagnostic.js';
-import { cancelLine, ExitRequest, explainScript, runScript, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
+import { cancelLine, collectingLog, ExitRequest, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type MarkdownOptions, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { parse } from '../syntax/index.js';
@@ -23,6 +24,14 @@ export interface ShellOptions {
   timeoutSeconds: number | undefined;
   /** Where `-C` finds the session this terminal used last. */
   currentSessionsFile: string;
+  /** Where finished AI exchanges go (the exchange log, `--usage`), and what `history` reads. */
+  log?: ExchangeLog;
+  /** `--usage`: the initial value of `set -o usage`. */
+  usage?: boolean;
+  /** Answers on aish's stdout shown as formatted Markdown (`--render`, a terminal); absent: raw text. */
+  markdown?: MarkdownOptions;
+  /** Where lines write what would go to aish's stdout (the `--json` run document collects it). */
+  stdout?: Writable;
 }
 
 /** Status of a syntax error (language.md §7). */
@@ -33,12 +42,17 @@ export class Shell {
   private readonly context: ExecContext;
   private line = new AbortController();
   private directoryCache: Promise<SpecialistDirectory> | undefined;
+  /** aish's own stdin and stderr, and its stdout unless `options.stdout` stands in. */
+  private readonly io: typeof PROCESS_IO;
+  /** Set once `exit` has ended a line: the REPL stops after it. */
+  exitRequested = false;
 
   constructor(private readonly options: ShellOptions) {
+    this.io = options.stdout ? { ...PROCESS_IO, stdout: { kind: 'stream', stream: options.stdout } } : PROCESS_IO;
     this.state = {
       variables: new Map(),
       aliases: new Map(),
-      options: { pipefail: false },
+      options: { pipefail: false, usage: options.usage ?? false },
       scriptName: options.scriptName,
       positional: options.positional,
       lastStatus: 0,
@@ -71,7 +85,9 @@ export class Shell {
         defaultTimeoutSeconds: options.timeoutSeconds,
         echoNoticeShown: false,
         stdoutClosed: false,
+        ...(options.markdown && { markdown: options.markdown }),
       },
+      ...(options.log && { log: options.log }),
       directory: () => {
         // A failed fetch (server down) is not cached: the next line asks again.
         this.directoryCache ??= this.loadDirectory().catch((error) => {
@@ -81,6 +97,11 @@ export class Shell {
         return this.directoryCache;
       },
     };
+  }
+
+  /** The exchange log this shell records to, if any (`!N` in the REPL reads it). */
+  get log(): ExchangeLog | undefined {
+    return this.options.log;
   }
 
   private async loadDirectory(): Promise<SpecialistDirectory> {
@@ -100,6 +121,21 @@ export class Shell {
     });
   }
 
+  /** The specialist service this shell talks to (the REPL's completion and chat mode use it). */
+  get specialists(): Specialists {
+    return this.options.specialists;
+  }
+
+  /** Specialist ids and registered aliases, from the same cache name resolution uses. */
+  directory(): Promise<SpecialistDirectory> {
+    return this.context.directory();
+  }
+
+  /** Records the session this terminal used last, for `-C`. */
+  rememberSession(id: string): void {
+    this.context.host.setCurrentSession(id);
+  }
+
   cancel(): void {
     this.line.abort();
     cancelLine(this.context);
@@ -114,21 +150,30 @@ export class Shell {
     }
     this.renewLine();
     try {
-      return await runScript(parsed.script, this.context, undefined, { name: origin, text });
+      return await runScript(parsed.script, this.context, this.io, { name: origin, text });
     } catch (error) {
-      if (error instanceof ExitRequest) return error.status;
+      if (error instanceof ExitRequest) {
+        this.exitRequested = true;
+        return error.status;
+      }
       throw error;
     }
   }
 
-  /** The plan of a text, as `--dry-run` shows it; nothing runs. */
-  async explain(text: string, origin?: string): Promise<{ status: number; output: string }> {
+  /** The plan of a text, as `--dry-run` shows it (as text, or one JSON document); nothing runs. */
+  async explain(text: string, origin?: string, format: 'text' | 'json' = 'text'): Promise<{ status: number; output: string }> {
     const parsed = parse(text);
     if (!parsed.ok) {
       writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
-      return { status: SYNTAX_ERROR_STATUS, output: '' };
+      // With --json still one document: nothing planned, the syntax error's status.
+      return { status: SYNTAX_ERROR_STATUS, output: format === 'json' ? planDocumentText({ status: SYNTAX_ERROR_STATUS, pipelines: [] }) : '' };
     }
-    return explainScript(parsed.script, this.context);
+    return format === 'json' ? explainScriptJson(parsed.script, this.context) : explainScript(parsed.script, this.context);
+  }
+
+  /** Also keeps every finished AI exchange in `into` (the `--json` run document). */
+  collectExchanges(into: Exchange[]): void {
+    this.context.log = collectingLog(this.context.log, into);
   }
 
   /** Waits for `&` jobs before the process ends (they run inside this process). */
@@ -160,7 +205,7 @@ export class Shell {
     const saved = this.state.positional;
     if (args.length > 0) this.state.positional = args;
     try {
-      return await runScript(parsed.script, context, undefined, { name: file, text });
+      return await runScript(parsed.script, context, this.io, { name: file, text });
     } finally {
       this.state.positional = saved;
     }

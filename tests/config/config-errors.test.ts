@@ -32,14 +32,14 @@ const CASES: Case[] = [
   // top level
   { what: 'an unknown top-level key close to a known one', lines: ['default_model: auto', 'specialist: {}'], message: `${FILE}:2: specialist: unknown key (did you mean "specialists"?)` },
   { what: 'a top-level key written with a dash', lines: ['default-model: echo'], message: `${FILE}:1: default-model: unknown key (did you mean "default_model"?)` },
-  { what: 'an unknown top-level key far from any', lines: ['colour: red'], message: `${FILE}:1: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server)` },
+  { what: 'an unknown top-level key far from any', lines: ['colour: red'], message: `${FILE}:1: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server, prices, render, limits)` },
   { what: 'builtin_roster that is not a boolean', lines: ['builtin_roster: no'], message: `${FILE}:1: builtin_roster: expected true or false, got "no"` },
   // providers
   { what: 'an unknown provider', lines: ['providers:', '  mistral: {}'], message: `${FILE}:2: providers.mistral: unknown provider (expected one of anthropic, openai, ollama)` },
   { what: 'a misspelt provider', lines: ['providers:', '  anthropik: {}'], message: `${FILE}:2: providers.anthropik: unknown provider (did you mean "anthropic"?)` },
   { what: 'an api key that YAML reads as a number', lines: ['providers:', '  anthropic:', '    api_key: 12345'], message: `${FILE}:3: providers.anthropic.api_key: expected a string, got 12345 (put it in quotes)` },
   { what: 'a base_url that is not a URL', lines: ['providers:', '  openai: { base_url: api.openai.com/v1 }'], message: `${FILE}:2: providers.openai.base_url: expected an http:// or https:// URL, got "api.openai.com/v1"` },
-  { what: 'an api key for ollama', lines: ['providers:', '  ollama:', '    api_key: x'], message: `${FILE}:3: providers.ollama.api_key: unknown key (expected base_url)` },
+  { what: 'an api key for ollama', lines: ['providers:', '  ollama:', '    api_key: x'], message: `${FILE}:3: providers.ollama.api_key: unknown key (expected one of base_url, limits)` },
   { what: 'a provider that is not a mapping', lines: ['providers:', '  openai: sk-123'], message: `${FILE}:2: providers.openai: expected a mapping, got "sk-123"` },
   // default_model
   { what: 'a default_model without a provider', lines: ['default_model: gpt-4o'], message: `${FILE}:1: default_model: expected auto, echo or provider/model (provider: anthropic, openai, ollama), got "gpt-4o"` },
@@ -95,7 +95,7 @@ describe('config.yaml errors name the file, the line and the key', () => {
       `${FILE}:2: server.prot: unknown key (did you mean "port"?)`,
       `${FILE}:3: server.port: expected a whole number from 0 to 65535, got "x"`,
       `${FILE}:4: default_model: expected auto, echo or provider/model (provider: anthropic, openai, ollama), got "gpt"`,
-      `${FILE}:5: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server)`,
+      `${FILE}:5: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server, prices, render, limits)`,
     ]);
   });
 

@@ -25,6 +25,9 @@ describe('loading without a config file', () => {
       default_model: 'auto',
       specialists: builtinRoster(),
       server: {},
+      prices: {},
+      render: 'auto',
+      limits: {},
     });
   });
 
