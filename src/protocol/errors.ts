@@ -88,3 +88,12 @@ export function toAishError(error: unknown): AishError {
   const message = error instanceof Error ? error.message : String(error);
   return new AishError('INTERNAL', message, undefined, { cause: error });
 }
+
+/**
+ * The reason given when a call's own controller is aborted because the call
+ * is over (cleanup, not a cancellation anyone asked for). `abort()` with no
+ * reason builds a fresh DOMException with a stack trace on every call, a
+ * visible cost on a busy server; this one is built once and still reads as
+ * an `AbortError` to code that checks the name.
+ */
+export const CALL_FINISHED = new DOMException('the call is over', 'AbortError');

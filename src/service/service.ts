@@ -3,7 +3,7 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import { AishError, editDistance, requestId, toAishError } from '../protocol/index.js';
+import { AishError, CALL_FINISHED, editDistance, requestId, toAishError } from '../protocol/index.js';
 import type {
   BestMatch,
   CreateSessionRequest,
@@ -296,7 +296,7 @@ export class SpecialistService implements Specialists {
       yield { type: 'error', code: failure.code, message: failure.message };
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      controller.abort();
+      controller.abort(CALL_FINISHED);
     }
   }
 

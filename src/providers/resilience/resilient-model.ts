@@ -7,6 +7,7 @@
  * part of an answer, sending the request again would repeat that text, so a
  * later failure is reported, never retried.
  */
+import { CALL_FINISHED } from '../../protocol/index.js';
 import type { LanguageModel, ModelErrorPart, ModelPart, ModelRequest } from '../provider.js';
 import type { CircuitBreaker, BreakerPermit } from './breaker.js';
 import type { ResolvedLimits } from './limits.js';
@@ -117,7 +118,7 @@ async function* resilientStream(model: LanguageModel, request: ModelRequest, sig
   } finally {
     deadlineWatch.disarm();
     signal.removeEventListener('abort', onAbort);
-    call.abort();
+    call.abort(CALL_FINISHED);
     permit?.[outcome]();
   }
 }
@@ -178,7 +179,7 @@ class Attempt {
   async close(): Promise<void> {
     this.watchdog.disarm();
     this.callSignal.removeEventListener('abort', this.onAbort);
-    this.controller.abort();
+    this.controller.abort(CALL_FINISHED);
     await this.parts.return?.();
   }
 
