@@ -22,24 +22,13 @@ export interface RunDocument {
   exchanges: RunExchange[];
 }
 
-/** One AI exchange of the run, as `aish history --json` shows exchanges. */
-export interface RunExchange {
+/** One AI exchange of the run, as `aish history --json` shows exchanges (without the id). */
+export type RunExchange = Omit<Exchange, 'started_at'> & {
   /** When the message was sent, ISO 8601. */
   time: string;
-  command_line: string;
-  specialist: string;
-  model: string | null;
-  message: string;
-  answer: string;
-  tokens_in: number | null;
-  tokens_out: number | null;
-  duration_ms: number;
-  status: Exchange['status'];
-  error_code: string | null;
-  session_id: string | null;
   /** US dollars; null when the model has no known price. */
   cost_usd: number | null;
-}
+};
 
 /** Collects a run's stdout and exchanges, then prints them as one document. */
 export class RunCollector {

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { currentSessionsFile, databaseFile, rcFile, replHistoryFile } from '../config/paths.js';
 import type { Command } from 'commander';
+import type { ServeOptions } from './serve.js';
 import type { Writable } from 'node:stream';
 import { Shell } from '../shell/index.js';
 import { printVersion, RunCollector } from './json-output.js';
@@ -38,18 +39,6 @@ interface GlobalOptions {
   version?: boolean;
 }
 
-/** `aish serve`'s own options, as commander names them. */
-interface ServeCommandOptions {
-  host?: string;
-  port?: string;
-  config?: string;
-  db?: string;
-  token?: string;
-  rateLimit?: string;
-  maxStreams?: string;
-  maxBody?: string;
-  quiet?: boolean;
-}
 
 async function program(): Promise<Command> {
   const { Command, Option } = await import('commander');
@@ -150,7 +139,7 @@ passes through.`,
     .option('--max-streams <n>', 'concurrent streams per client (config server.max_streams; default 32)')
     .option('--max-body <bytes>', 'largest request body (config server.max_body; default 1048576)')
     .option('-q, --quiet', 'no access log or notices on stderr')
-    .action(async (options: ServeCommandOptions) => {
+    .action(async (options: ServeOptions) => {
       const { serve } = await import('./serve.js');
       const global = cli.opts<GlobalOptions>();
       process.exitCode = await serve({ ...options, token: options.token ?? global.token, quiet: Boolean(options.quiet || global.quiet) });

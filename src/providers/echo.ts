@@ -5,6 +5,7 @@
  * and `tps` paces the words, for benchmarks (`echo?ttft_ms=200&tps=50`).
  */
 import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
+import { sleep } from './sleep.js';
 
 /** Pacing for benchmarks: a delay before the first word, and words per second after it. */
 export interface EchoOptions {
@@ -56,16 +57,3 @@ function countWords(text: string): number {
   return echoPieces(text).filter((piece) => piece.trim() !== '').length;
 }
 
-/** Resolves after `ms`, or at once (without throwing) when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

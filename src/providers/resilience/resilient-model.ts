@@ -11,7 +11,8 @@ import { CALL_FINISHED } from '../../protocol/index.js';
 import type { LanguageModel, ModelErrorPart, ModelPart, ModelRequest } from '../provider.js';
 import type { CircuitBreaker, BreakerPermit } from './breaker.js';
 import type { ResolvedLimits } from './limits.js';
-import { decideRetry, sleep, type RetryDecision } from './retry.js';
+import { sleep } from '../sleep.js';
+import { decideRetry, type RetryDecision } from './retry.js';
 import { seconds, timeoutPart, Watchdog } from './timeouts.js';
 
 /** The caller's deadline: when the whole call must have ended, and how long it was given (for the message). */

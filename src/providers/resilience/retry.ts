@@ -41,16 +41,3 @@ export function decideRetry(failure: ModelErrorPart, attempt: number, limits: Re
   return { retry: true, delayMs: backoff };
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts (never throws). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
