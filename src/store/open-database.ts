@@ -58,13 +58,23 @@ export function openDatabase(file: string): Database.Database {
  */
 function addonFile(): string | undefined {
   if (typeof require !== 'function') return undefined;
+  // In the bundle (dist/<entry>/), the package root is two folders up; better-sqlite3 sits in
+  // its node_modules, or beside it when aish is itself installed as a dependency. Checking
+  // those two paths is cheaper than module resolution, which stays the fallback.
+  const root = join(__dirname, '..', '..');
+  for (const base of [join(root, 'node_modules', 'better-sqlite3'), join(root, '..', 'better-sqlite3')]) {
+    const file = join(base, ADDON_PATH);
+    if (existsSync(file)) return file;
+  }
   try {
-    const file = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    const file = join(dirname(require.resolve('better-sqlite3/package.json')), ADDON_PATH);
     return existsSync(file) ? file : undefined;
   } catch {
     return undefined;
   }
 }
+
+const ADDON_PATH = join('build', 'Release', 'better_sqlite3.node');
 
 function makeFolder(file: string): void {
   try {
