@@ -59,6 +59,7 @@ export class WebSocketSpecialist {
       specialist_id: result.specialist_id,
       tokens_used: result.tokens_used,
       finish_reason: result.finish_reason,
+      model: result.model,
       ...(result.session_id !== undefined && { session_id: result.session_id }),
       ...(result.message_count !== undefined && { message_count: result.message_count }),
     };

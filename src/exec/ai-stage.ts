@@ -171,7 +171,7 @@ class AnswerWriter {
       this.model = event.model;
       this.answeredBy = event.specialist_id;
       if (event.fallback_for) this.context.reporter.notice(`aish: ${event.fallback_for} is unavailable; ${event.specialist_id} answered`);
-      if (event.model.split('?')[0] === 'echo') this.echoNotice();
+      if (isEchoModel(event.model)) this.echoNotice();
     } else if (event.type === 'content') {
       if (this.buffered) this.content += event.data;
       else if (this.context.log) this.keepForLog(event.data);
@@ -238,8 +238,15 @@ export function echoNotice(context: ExecContext): void {
   const { session } = context;
   if (session.echoNoticeShown) return;
   session.echoNoticeShown = true;
-  context.reporter.notice(
-    'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
-      'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.',
-  );
+  context.reporter.notice(ECHO_NOTICE);
+}
+
+/** The one notice that says answers come from the echo model (language.md: never presented as an AI answer). */
+export const ECHO_NOTICE =
+  'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
+  'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.';
+
+/** Whether a model reference is the echo model (with or without timing options). */
+export function isEchoModel(model: string): boolean {
+  return model.split('?')[0] === 'echo';
 }

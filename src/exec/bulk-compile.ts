@@ -11,7 +11,7 @@
  */
 import { literalText, type PipelinePlan, type StepPlan, type Word } from '../plan/index.js';
 import { exitStatusFor, type BulkOperation, type BulkResponse } from '../protocol/index.js';
-import { composeMessage, echoNotice } from './ai-stage.js';
+import { composeMessage, echoNotice, isEchoModel } from './ai-stage.js';
 import type { ExecContext } from './context.js';
 import { recordExchange } from './exchange.js';
 import { answerRenderer } from './markdown/index.js';
@@ -109,7 +109,7 @@ function compile(plan: PipelinePlan, stdinReadable: boolean): Compiled | undefin
 }
 
 function noticeEcho(compiled: Compiled, models: Map<string, string>, context: ExecContext): void {
-  if (compiled.operations.some((operation) => models.get(operation.ai)?.split('?')[0] === 'echo')) echoNotice(context);
+  if (compiled.operations.some((operation) => isEchoModel(models.get(operation.ai) ?? ''))) echoNotice(context);
 }
 
 /** The bulk runner's `{id}` placeholders (service/bulk-graph.ts), filled in one pass as it fills them. */

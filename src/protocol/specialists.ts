@@ -75,7 +75,17 @@ export type StreamEvent =
    */
   | { type: 'start'; specialist_id: string; request_id: string; model: string; fallback_for?: string }
   | { type: 'content'; data: string; specialist_id: string }
-  | { type: 'done'; specialist_id: string; tokens_used: TokensUsed; finish_reason: string; session_id?: string; message_count?: number; context_used?: number }
+  | {
+      type: 'done';
+      specialist_id: string;
+      tokens_used: TokensUsed;
+      finish_reason: string;
+      session_id?: string;
+      message_count?: number;
+      context_used?: number;
+      /** The model that answered, where no `start` event said it (a WebSocket answer). */
+      model?: string;
+    }
   | { type: 'error'; code: ErrorCode; message: string };
 
 /** The non-streamed answer of `POST /api/v2/ai/{id}/message`. */

@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { isatty, ReadStream } from 'node:tty';
 import { AishError, exitStatusFor, toAishError, type Specialists } from '../protocol/index.js';
 import type { ConnectionEvent } from '../protocol/websocket.js';
+import { ECHO_NOTICE, isEchoModel } from '../exec/index.js';
 
 /**
  * What a chat needs from the other side: the in-process service, the HTTP
@@ -177,16 +178,20 @@ class Chat {
     const running = new AbortController();
     this.running = running;
     let last = '\n';
+    let echo = false;
     try {
       for await (const event of specialists.streamSession(this.sessionId, { message, specialist_id: specialist }, running.signal)) {
         if (event.type === 'content') {
           process.stdout.write(event.data);
           last = event.data.slice(-1) || last;
+        } else if ((event.type === 'start' || event.type === 'done') && event.model !== undefined && isEchoModel(event.model)) {
+          echo = true;
         } else if (event.type === 'error') {
           throw new AishError(event.code, event.message);
         }
       }
       if (last !== '\n') process.stdout.write('\n');
+      if (echo) this.echoNotice();
       this.status = running.signal.aborted ? 130 : 0;
     } catch (error) {
       if (last !== '\n') process.stdout.write('\n');
@@ -206,6 +211,15 @@ class Chat {
     if (event.type === 'reconnecting' && event.attempt === 1) this.notice(`aish: connection to the server lost (${event.reason}); reconnecting…`);
     else if (event.type === 'reconnected') this.notice(`aish: reconnected; session ${this.sessionId} goes on`);
     else if (event.type === 'disconnected') process.stderr.write(`aish: could not reconnect: ${event.error.message} (the next message tries again)\n`);
+  }
+
+  private echoNoticeShown = false;
+
+  /** Says once per chat, after the first answer, that the answers come from the echo model. */
+  private echoNotice(): void {
+    if (this.echoNoticeShown) return;
+    this.echoNoticeShown = true;
+    this.notice(ECHO_NOTICE);
   }
 
   private notice(text: string): void {

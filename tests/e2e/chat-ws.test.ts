@@ -82,6 +82,24 @@ describe('aish chat over WebSocket', () => {
     }
   });
 
+  it('says once, on stderr, that the answers come from the echo model, over the server as in-process; -q keeps it quiet', async () => {
+    const home = tempHome();
+    const server = await startServe(home);
+    try {
+      const stdin = 'one\ntwo\n';
+      const notice = /offline echo model/g;
+      const remote = await runAish(['chat', 'apollo', '--server', server.url], { home, stdin });
+      const embedded = await runAish(['chat', 'apollo'], { home, stdin });
+      const quiet = await runAish(['-q', 'chat', 'apollo', '--server', server.url], { home, stdin });
+      expect(remote.stderr.match(notice)).toHaveLength(1);
+      expect(embedded.stderr.match(notice)).toHaveLength(1);
+      expect(quiet.stderr).not.toMatch(notice);
+      for (const run of [remote, embedded, quiet]) expect(run.stdout).toBe('[apollo] one\n[apollo] two\n');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('--session NAME resumes the named session over the server, creating it the first time', async () => {
     const home = tempHome();
     const server = await startServe(home);
