@@ -86,6 +86,19 @@ for (const mode of ['embedded', 'server'] as const) {
         const next = await aish('apollo << "five"');
         expect(next.stdout).toBe('next answer\n');
         expect(next.status).toBe(0);
+
+        // The exchange log has one whole row per call, the failed ones marked as errors with what arrived.
+        const log = JSON.parse((await runAish(['history', '--json'], { home: client })).stdout) as {
+          exchanges: { message: string; answer: string; status: string; error_code: string | null }[];
+        };
+        expect(log.exchanges.map((row) => [row.message, row.status])).toEqual([
+          ['one', 'ok'],
+          ['two', 'error'],
+          ['three', 'error'],
+          ['four', 'error'],
+          ['five', 'ok'],
+        ]);
+        expect(log.exchanges[1]).toMatchObject({ answer: 'Partial answer', error_code: expect.any(String) });
       });
     }
   });
