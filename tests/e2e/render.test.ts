@@ -1,6 +1,6 @@
 /** Markdown answers from the real CLI: raw into pipes and files, formatted on a terminal or with --render. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AISH, aishC, runAish, tempHome, testEnv } from '../support/aish.js';
@@ -77,7 +77,10 @@ describe('answers on a terminal (tmux)', () => {
   const socket = `aish-render-${process.pid}`;
   afterAll(() => {
     try {
+      // tmux leaves its socket file behind: ask where it is before stopping the server.
+      const socketPath = execFileSync('tmux', ['-L', socket, 'display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).trim();
       execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+      rmSync(socketPath, { force: true });
     } catch {
       // No server left to stop.
     }

@@ -1,9 +1,9 @@
 /** `!N` in the REPL: re-running the command line of exchange N from the exchange log. */
-import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExchangeLog, ShellState } from '../../src/exec/index.js';
 import { recallLine, type RecallShell } from '../../src/shell/history-recall.js';
-import { AISH, aishC, tempHome } from '../support/aish.js';
+import { aishC, tempHome } from '../support/aish.js';
+import { Terminal } from '../support/pty.js';
 
 /** A shell whose log knows these command lines by exchange id. */
 function shellWith(lines: Record<number, string>, failure?: Error): RecallShell & { reported: string[] } {
@@ -50,42 +50,26 @@ describe('recallLine', () => {
   });
 });
 
-const session = `aish-history-${process.pid}`;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function waitFor(check: (text: string) => boolean, what: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const text = tmux('capture-pane', '-t', session, '-p');
-    if (check(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the screen never showed ${what}:\n${tmux('capture-pane', '-t', session, '-p')}`);
-}
-
+let terminal: Terminal | undefined;
 afterEach(() => {
-  try {
-    tmux('kill-session', '-t', session);
-  } catch {
-    // already gone
-  }
+  terminal?.stop();
+  terminal = undefined;
 });
 
 describe('!N in the REPL', () => {
   it('re-runs the command line of an exchange logged by an earlier aish -c', async () => {
     const home = tempHome();
     expect((await aishC('echo "recall me" | apollo', { home })).status).toBe(0);
-    const command = `cd ${home} && env -i PATH="${process.env.PATH}" HOME=${home} AISH_DB=${home}/aish.db TERM=xterm ${AISH} -q; echo "exited $?"; sleep 30`;
-    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', command);
-    await waitFor((text) => text.includes('aish>'), 'the prompt');
-    tmux('send-keys', '-t', session, '!1', 'Enter');
-    const text = await waitFor((screen) => screen.includes('[apollo] recall me'), 'the answer of the recalled line');
+    // The Terminal's environment points at the same database as the aish -c run above.
+    terminal = new Terminal(home);
+    terminal.start(['-q']);
+    await terminal.waitFor('aish>', 'the prompt');
+    terminal.line('!1');
+    const text = await terminal.waitFor('[apollo] recall me', 'the answer of the recalled line');
     expect(text).toContain('echo "recall me" | apollo');
-    tmux('send-keys', '-t', session, '!99', 'Enter');
-    await waitFor((screen) => screen.includes('no exchange 99'), 'the error for an unknown exchange');
-    tmux('send-keys', '-t', session, 'C-d');
-    await waitFor((screen) => screen.includes('exited 1'), 'the exit status of the failed recall');
+    terminal.line('!99');
+    await terminal.waitFor('no exchange 99', 'the error for an unknown exchange');
+    terminal.keys('C-d');
+    await terminal.waitFor('[aish exited 1]', 'the exit status of the failed recall');
   });
 });
