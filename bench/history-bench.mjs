@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median, seededRandom, timeEach } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -26,17 +27,6 @@ const GOAL_MS = 50;
 const SCALE = `${EXCHANGES.toLocaleString('en-US')} exchanges`;
 const SPECIALISTS = ['apollo', 'athena', 'prometheus', 'hermes', 'sophia', 'telos', 'metis', 'synthesis'];
 
-/** A small seeded generator (mulberry32), so every run writes and asks the same things. */
-function randomGenerator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMON = `the a to of and in is it that for you this with on be are as can not or if your
 at by an from should use code function error file test data we will when value return type
@@ -111,18 +101,6 @@ function fill(log, store, random, pick) {
   });
 }
 
-/** p50 and p99 in ms of `count` runs of `operation(i)`. */
-function measure(count, operation) {
-  const times = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    operation(i);
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const at = (p) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
-  return { p50: at(50), p99: at(99), max: times[times.length - 1] };
-}
 
 /** The query mix: what people look for in their history, from very common words to absent ones. */
 function queries(random, rare, absent) {
@@ -141,10 +119,6 @@ function queries(random, rare, absent) {
   return Array.from({ length: QUERIES }, (_, i) => ({ ...kinds[i % kinds.length](), limit: 20 }));
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** A whole `aish history --search WORDS` process on the filled log, in ms (median of 7). */
 function processRun(file, words) {
@@ -170,7 +144,7 @@ function storeFigures(file) {
   const { AishStore } = require(join(root, 'dist/store/index.cjs'));
   const store = AishStore.open(file);
   try {
-    const random = randomGenerator(7);
+    const random = seededRandom(7);
     const rare = madeUpWords(random, 40_000);
     // Made-up words of another shape (never written): searches that find nothing.
     const absent = madeUpWords(random, 100).map((word) => `${word}xq`);
@@ -178,11 +152,11 @@ function storeFigures(file) {
     const fillStarted = performance.now();
     fill(log, store, random, wordPicker(random, [...COMMON, ...TECHNICAL], rare));
     const fillMs = performance.now() - fillStarted;
-    const asked = queries(randomGenerator(11), rare, absent);
+    const asked = queries(seededRandom(11), rare, absent);
     let matched = 0;
-    const search = measure(asked.length, (i) => (matched += log.find(asked[i]).length > 0 ? 1 : 0));
+    const search = timeEach(asked.length, (i) => (matched += log.find(asked[i]).length > 0 ? 1 : 0));
     const now = Date.now();
-    const write = measure(WRITES, (i) =>
+    const write = timeEach(WRITES, (i) =>
       log.record({
         started_at: now + i, command_line: 'apollo hi', specialist: 'apollo', model: 'echo', message: `hello ${i} authentication`, answer: '[apollo] hello',
         tokens_in: 3, tokens_out: 2, duration_ms: 1, status: 'ok', error_code: null, session_id: null, cost_usd: 0,

@@ -18,22 +18,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { seededRandom } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
 // ---------------------------------------------------------------- fuzz cases
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same cases. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WEIRD_VALUES = [
   null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '', ' ', '\u0000', '\ud800', '🦄'.repeat(50), '\u202eevil', 'ﷺ',
@@ -122,7 +112,7 @@ const BAD_PATHS = ['/', '/api', '/api/v2', '/api/v2/ai', '/api/v2/ai//message', 
  * (body a string or Buffer) or `{ raw }`, bytes sent as is on a socket.
  */
 export function fuzzCases(seed, count) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const cases = [];
   for (let i = 0; i < count; i++) {
     const roll = next();

@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median, percentileOfSorted } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const { parse } = (await import('node:module')).createRequire(import.meta.url)(join(root, 'dist/syntax/index.cjs'));
@@ -36,11 +37,6 @@ function script(lines) {
   return out.join('\n') + '\n';
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function parseThroughput() {
   const text = script(10_000);
@@ -136,10 +132,6 @@ function streamOnce(port, path, body) {
   });
 }
 
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function serverFigures() {
   const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
@@ -152,7 +144,8 @@ async function serverFigures() {
       for (let i = 0; i < 50; i++) await streamOnce(port, path, body); // warm up
       const times = [];
       for (let i = 0; i < requests; i++) times.push((await streamOnce(port, path, body)).firstMs);
-      return { p50: percentile(times, 50), p99: percentile(times, 99) };
+      times.sort((a, b) => a - b);
+      return { p50: percentileOfSorted(times, 50), p99: percentileOfSorted(times, 99) };
     };
     const viaAish = await latency(aish.port, '/api/v2/ai/apollo/stream', JSON.stringify({ content: 'hi' }));
     const viaPlain = await latency(plain.port, '/stream?words=1', '{}');

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { seededRandom, timeEach } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -21,17 +22,6 @@ const OPERATIONS = 1_000;
 const GOAL_P99_MS = 1;
 const SCALE = `${SESSIONS.toLocaleString('en-US')} sessions, ${MESSAGES.toLocaleString('en-US')} messages`;
 
-/** A small seeded generator (mulberry32), so every run picks the same sessions. */
-function randomGenerator(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Text of about the length of a short chat message. */
 function sentence(n) {
@@ -60,18 +50,6 @@ function fill(store) {
   return ids;
 }
 
-/** p50 and p99 in ms of `count` runs of `operation(i)`. */
-function measure(count, operation) {
-  const times = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    operation(i);
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const at = (p) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
-  return { p50: at(50), p99: at(99) };
-}
 
 function line(what, { p50, p99 }) {
   return `store ${what} (${SCALE}): p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (goal p99 <= ${GOAL_P99_MS} ms)`;
@@ -98,14 +76,14 @@ export async function storeFigures() {
     const fillStarted = performance.now();
     const ids = fill(store);
     const fillMs = performance.now() - fillStarted;
-    const random = randomGenerator(42);
+    const random = seededRandom(42);
     const pick = () => ids[Math.floor(random() * ids.length)];
     const now = Date.now();
-    const create = measure(OPERATIONS, (i) =>
+    const create = timeEach(OPERATIONS, (i) =>
       store.createSession({ id: `new-${i}`, name: `new-name-${i}`, specialist_id: 'athena', context_window: 10, ttl_s: 3600, now }),
     );
-    const append = measure(OPERATIONS, (i) => store.appendExchange(pick(), exchange(i, now + i)));
-    const fetch = measure(OPERATIONS, () => {
+    const append = timeEach(OPERATIONS, (i) => store.appendExchange(pick(), exchange(i, now + i)));
+    const fetch = timeEach(OPERATIONS, () => {
       if (store.messages(pick(), 10).length === 0) throw new Error('context fetch returned no messages');
     });
     return [

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { percentileOfSorted } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const RATE = 1000;
@@ -23,9 +24,6 @@ const CLIENT_PROCESSES = 4;
 const GOAL_P99_MS = 5;
 const GOAL_KIB_PER_CONNECTION = 100;
 
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 /** A bare `ws` server that answers each request at once with a canned chat result: the floor. */
 function startPlainServer() {
@@ -114,7 +112,7 @@ async function chatLatency(port) {
   while (answered < total) await new Promise((resolve) => setTimeout(resolve, 10));
   socket.close();
   times.sort((a, b) => a - b);
-  return { requests: times.length, rate: total / elapsed, p50: percentile(times, 50), p99: percentile(times, 99), max: times.at(-1), errors: [...errors].map(([message, count]) => `${count} × ${message}`) };
+  return { requests: times.length, rate: total / elapsed, p50: percentileOfSorted(times, 50), p99: percentileOfSorted(times, 99), max: times.at(-1), errors: [...errors].map(([message, count]) => `${count} × ${message}`) };
 }
 
 /** 2,000 chats one after another, so the server's code is compiled before anything is measured. */
