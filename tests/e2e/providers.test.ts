@@ -7,20 +7,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, fixtureReply } from '../providers/support/fixtures.js';
 import { startFakeProviderServer, type FakeProviderServer } from '../providers/support/fake-provider-server.js';
-import { aishC, runAish, startServe, tempHome } from '../support/aish.js';
+import { aishC, homeWithConfig, runAish, startServe, tempHome } from '../support/aish.js';
 
 let fake: FakeProviderServer | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
 });
-
-function homeWithConfig(yaml: string): string {
-  const home = tempHome();
-  mkdirSync(join(home, '.config', 'aish'), { recursive: true });
-  writeFileSync(join(home, '.config', 'aish', 'config.yaml'), yaml);
-  return home;
-}
 
 const providers = [
   { name: 'openai', file: 'openai-chat-stream.sse', model: 'openai/gpt-4o-mini', config: (origin: string) => `openai: { api_key: sk-test, base_url: "${origin}/v1" }` },

@@ -1,9 +1,9 @@
 /** Markdown answers from the real CLI: raw into pipes and files, formatted on a terminal or with --render. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AISH, aishC, runAish, tempHome, testEnv } from '../support/aish.js';
+import { AISH, aishC, homeWithConfig, runAish, tempHome, testEnv } from '../support/aish.js';
 
 const ESC = '\x1b[';
 const ANSWER_LINE = `printf 'intro\\n# Title\\n- item with \`code\`\\n' | apollo`;
@@ -11,13 +11,6 @@ const ANSWER_LINE = `printf 'intro\\n# Title\\n- item with \`code\`\\n' | apollo
 const RAW = '[apollo] intro\n# Title\n- item with `code`\n';
 
 const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
-
-function homeWithConfig(yaml: string): string {
-  const home = tempHome();
-  mkdirSync(join(home, '.config', 'aish'), { recursive: true });
-  writeFileSync(join(home, '.config', 'aish', 'config.yaml'), yaml);
-  return home;
-}
 
 describe('answers into a pipe or a file', () => {
   it('are raw text even when config.yaml says render: always', async () => {

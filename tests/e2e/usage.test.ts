@@ -1,24 +1,15 @@
 /** `--usage` and `aish history --cost`: tokens and money per answer, per pipeline and summed. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { costOf, priceOf } from '../../src/config/index.js';
 import { startFakeProviderServer, type FakeProviderServer } from '../providers/support/fake-provider-server.js';
 import { fixtureReply } from '../providers/support/fixtures.js';
-import { aishC, runAish, tempHome } from '../support/aish.js';
+import { aishC, homeWithConfig, runAish, tempHome } from '../support/aish.js';
 
 let fake: FakeProviderServer | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
 });
-
-function homeWithConfig(yaml: string): string {
-  const home = tempHome();
-  mkdirSync(join(home, '.config', 'aish'), { recursive: true });
-  writeFileSync(join(home, '.config', 'aish', 'config.yaml'), yaml);
-  return home;
-}
 
 /** A home whose specialists answer from a fake OpenAI replaying a transcript that reports 31 input and 22 output tokens. */
 async function openAiHome(model: string, extra = ''): Promise<string> {

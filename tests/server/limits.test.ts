@@ -2,14 +2,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runAish, tempHome } from '../support/aish.js';
+import { runAish, tempHome, writeConfig } from '../support/aish.js';
 import { call } from '../faults/support/misbehaving-client.js';
 import { startServeWith } from '../faults/support/serve-process.js';
-
-function writeConfig(home: string, text: string): void {
-  mkdirSync(join(home, '.config', 'aish'), { recursive: true });
-  writeFileSync(join(home, '.config', 'aish', 'config.yaml'), text);
-}
 
 describe('aish serve --max-body', () => {
   it('answers 413 PAYLOAD_TOO_LARGE above the flag, and takes bodies under it', async () => {

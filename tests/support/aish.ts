@@ -3,7 +3,7 @@
  * folders so nothing of the developer's machine leaks in or out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -27,6 +27,19 @@ export interface RunOptions {
 export function tempHome(): string {
   const home = mkdtempSync(join(tmpdir(), 'aish-test-'));
   mkdirSync(join(home, '.config'), { recursive: true });
+  return home;
+}
+
+/** Writes `yaml` as the home's `~/.config/aish/config.yaml`. */
+export function writeConfig(home: string, yaml: string): void {
+  mkdirSync(join(home, '.config', 'aish'), { recursive: true });
+  writeFileSync(join(home, '.config', 'aish', 'config.yaml'), yaml);
+}
+
+/** A temporary HOME with this config file. */
+export function homeWithConfig(yaml: string): string {
+  const home = tempHome();
+  writeConfig(home, yaml);
   return home;
 }
 
