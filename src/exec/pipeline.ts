@@ -144,7 +144,8 @@ function finishStage(stage: Prepared, status: number, context: ExecContext): num
   const label = stepLabel(stage.step);
   for (const path of report.unchanged) context.reporter.error(`aish: ${label}: ${path} left unchanged (the stage did not succeed)`);
   for (const path of report.appended) context.reporter.error(`aish: ${label}: the answer was cut short; ${path} has what was received`);
-  return status;
+  for (const problem of report.failed) context.reporter.error(`aish: ${problem}`);
+  return report.failed.length > 0 && status === 0 ? 1 : status;
 }
 
 /** Ends a JS pipe end nobody will write to any more, so its reader sees end of input. */

@@ -1,5 +1,5 @@
 /** Redirects (language.md §6): a failure never leaves a half-written file. */
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aishC, tempHome } from '../support/aish.js';
@@ -70,5 +70,55 @@ describe('redirects', () => {
     const result = await aishC('echo hi > made.txt | nosuchcommand-aish', { home });
     expect(result.status).toBe(3);
     expect(existsSync(join(home, 'made.txt'))).toBe(false);
+  });
+
+  it('> keeps the same file: its mode, inode and hard links stay as they were', async () => {
+    const home = tempHome();
+    const file = join(home, 'secret.md');
+    writeFileSync(file, 'old\n');
+    chmodSync(file, 0o600);
+    linkSync(file, join(home, 'other-name.md'));
+    const before = statSync(file);
+    const result = await aishC('echo new | apollo > secret.md', { home });
+    expect(result.status).toBe(0);
+    const after = statSync(file);
+    expect(after.mode & 0o777).toBe(0o600);
+    expect(after.ino).toBe(before.ino);
+    expect(after.nlink).toBe(2);
+    expect(readFileSync(join(home, 'other-name.md'), 'utf8')).toBe('[apollo] new\n');
+  });
+
+  it('> keeps a script executable when a Unix command writes it', async () => {
+    const home = tempHome();
+    const script = join(home, 'run.sh');
+    writeFileSync(script, 'old\n');
+    chmodSync(script, 0o755);
+    await aishC(`printf '#!/bin/sh\\necho hi\\n' > run.sh`, { home });
+    expect(statSync(script).mode & 0o777).toBe(0o755);
+    expect(readFileSync(script, 'utf8')).toBe('#!/bin/sh\necho hi\n');
+  });
+
+  it('> creates a new file with the umask mode and leaves no temporary file', async () => {
+    const home = tempHome();
+    await aishC('echo x | apollo > fresh.md', { home, env: {} });
+    expect(statSync(join(home, 'fresh.md')).mode & 0o777).toBe(0o666 & ~0o022);
+    expect(readdirSync(home).filter((name) => name.includes('.aish-'))).toEqual([]);
+  });
+
+  it('> that cannot be opened names the file the user wrote, never a temporary name', async () => {
+    const home = tempHome();
+    const result = await aishC('echo x | apollo > no-such-folder/out.md', { home });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('aish: no-such-folder/out.md: No such file or directory\n');
+    expect(result.stderr).not.toContain('.tmp');
+  });
+
+  it('>> appends what was received and says on stderr that the answer was cut short', async () => {
+    const home = tempHome();
+    writeFileSync(join(home, 'log.md'), 'before\n');
+    const result = await aishC(`apollo --model 'echo?tps=4' --timeout 1 << "one two three four five six seven eight nine ten eleven twelve" >> log.md`, { home });
+    expect(result.status).not.toBe(0);
+    expect(readFileSync(join(home, 'log.md'), 'utf8').startsWith('before\n')).toBe(true);
+    expect(result.stderr).toContain('the answer was cut short; log.md has what was received');
   });
 });
