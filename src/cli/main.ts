@@ -1,6 +1,6 @@
 /**
  * The `aish` command line: parses argv with commander, builds the embedded
- * service and a shell, and hands over. Exit statuses are language.md §7's.
+ * service and a shell, and hands over. Exit statuses are those of docs/language.md "Exit statuses".
  *
  * `aish [-q] -c LINE …`, the line scripts run thousands of times, is read
  * without loading commander: commander (and the child_process module it

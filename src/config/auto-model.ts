@@ -1,5 +1,5 @@
 /**
- * `default_model: auto` (cli.md "Configuration"): Anthropic if its key is set,
+ * `default_model: auto` (docs/cli.md "Configuration"): Anthropic if its key is set,
  * else OpenAI if its key is set, else an Ollama that answers, else the offline
  * echo model with a notice saying how to configure a real one.
  */

@@ -1,5 +1,5 @@
 /**
- * Reading config.yaml (cli.md "Configuration"): every top-level section is
+ * Reading config.yaml (docs/cli.md "Configuration"): every top-level section is
  * checked here, and what is given is returned as is; defaults and the
  * environment are applied afterwards by load-config.ts.
  */
@@ -37,7 +37,7 @@ export interface FileSettings {
   render?: RenderSetting;
 }
 
-/** `server:` settings (protocol.md "Errors, limits, security" gives their defaults). */
+/** `server:` settings (docs/protocol.md "Errors, limits, security" gives their defaults). */
 export interface ServerFields {
   host?: string;
   port?: number;

@@ -1,5 +1,5 @@
 /**
- * Loading the configuration (cli.md "Configuration"): config.yaml, then the
+ * Loading the configuration (docs/cli.md "Configuration"): config.yaml, then the
  * Markdown specialists, merged over the built-in roster, with the environment
  * standing in for whatever the file leaves out.
  */
@@ -24,7 +24,7 @@ export interface KeyedProviderSettings {
   limits?: LimitFields;
 }
 
-/** `server:` settings; absent ones take the server's defaults (protocol.md). */
+/** `server:` settings; absent ones take the server's defaults (docs/protocol.md "Errors, limits, security"). */
 export type ServerSettings = ServerFields;
 
 /** The configuration aish runs with. */
@@ -60,7 +60,7 @@ export interface LoadConfigOptions {
   required?: boolean;
 }
 
-/** The base URLs used when neither the file nor the environment gives one (cli.md). */
+/** The base URLs used when neither the file nor the environment gives one (docs/cli.md "Configuration"). */
 export const DEFAULT_BASE_URLS = {
   anthropic: 'https://api.anthropic.com',
   openai: 'https://api.openai.com/v1',

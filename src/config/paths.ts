@@ -1,4 +1,4 @@
-/** Where aish keeps its files (cli.md "Files"), honouring XDG and AISH_* variables. */
+/** Where aish keeps its files (docs/cli.md "Files"), honouring XDG and AISH_* variables. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

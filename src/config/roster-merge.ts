@@ -1,5 +1,5 @@
 /**
- * Merging specialist settings into a roster (cli.md "Configuration"): by id,
+ * Merging specialist settings into a roster (docs/cli.md "Configuration"): by id,
  * the fields given override, capability scores merge key by key, and new ids
  * are added after the existing ones in the order they are given.
  */

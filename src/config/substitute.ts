@@ -43,8 +43,8 @@ const PROTECTED = new RegExp(`${OPEN_MARK}([A-Za-z_][A-Za-z0-9_]*)${CLOSE_MARK}`
 
 /**
  * Hides each `${NAME}` from the YAML parser behind private-use characters.
- * YAML forbids `{` and `}` in a plain scalar inside a flow mapping, yet cli.md's
- * own example writes `anthropic: { api_key: ${ANTHROPIC_API_KEY} }`; this keeps
+ * YAML forbids `{` and `}` in a plain scalar inside a flow mapping, yet the documented
+ * example (docs/cli.md) writes `anthropic: { api_key: ${ANTHROPIC_API_KEY} }`; this keeps
  * that line valid. Lines do not move, so positions in messages stay right.
  */
 export function protectReferences(text: string): string {

@@ -63,7 +63,7 @@ export function lineAt(source: string, offset: number): string {
 }
 
 /**
- * Renders a diagnostic the way language.md §8 shows it:
+ * Renders a diagnostic the way docs/language.md "Errors" shows it:
  *
  *     aish: syntax error at 1:20: expected a specialist or command after '|'
  *       echo "hi" | apollo |

@@ -1,6 +1,6 @@
 /**
  * An AI stage: reads all of its input, sends instruction + input to a
- * specialist, and streams the answer to its stdout (language.md §4).
+ * specialist, and streams the answer to its stdout (docs/language.md "AI stages").
  */
 import { AishError, exitStatusFor, toAishError, type MessageRequest, type StreamEvent, type TokensUsed } from '../protocol/index.js';
 import { parseAiArgs, type AiOptions } from '../plan/index.js';
@@ -200,7 +200,7 @@ class AnswerWriter {
       await this.out.write(JSON.stringify(result) + '\n');
       return;
     }
-    // Whole lines for terminals and files (cli.md, by endLine); bytes between stages pass unchanged.
+    // Whole lines for terminals and files (docs/cli.md "Streams", by endLine); bytes between stages pass unchanged.
     if (this.buffered) await this.out.write(this.content);
   }
 
@@ -241,7 +241,7 @@ export function echoNotice(context: ExecContext): void {
   context.reporter.notice(ECHO_NOTICE);
 }
 
-/** The one notice that says answers come from the echo model (language.md: never presented as an AI answer). */
+/** The one notice that says answers come from the echo model (its output is never presented as an AI answer). */
 export const ECHO_NOTICE =
   'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
   'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.';

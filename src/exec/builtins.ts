@@ -1,5 +1,5 @@
 /**
- * The builtins that run inside aish (language.md §3). Each gets its expanded
+ * The builtins that run inside aish (docs/language.md "Stages"). Each gets its expanded
  * arguments and its stdout/stderr, and returns an exit status.
  */
 import { AI_FLAGS } from '../plan/index.js';

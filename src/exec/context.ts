@@ -44,7 +44,7 @@ export interface ShellHost {
   setCurrentSession(id: string): void;
 }
 
-/** How aish's own stdin may be used by stages (language.md §4). */
+/** How aish's own stdin may be used by stages (docs/language.md "AI stages"). */
 export interface StdinState {
   isTTY: boolean;
   /** True when aish reads its script from stdin: stages never read it. */

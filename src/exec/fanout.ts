@@ -1,7 +1,7 @@
 /**
  * Fan-out: every branch gets the same input and runs concurrently; the output
  * is each branch's answer under `── LABEL ──`, in the order written whatever
- * order they finish in (language.md §5). The first unfinished branch streams
+ * order they finish in (docs/language.md "Fan-out, routing and team chat"). The first unfinished branch streams
  * live; the others are held until their turn.
  */
 import { StringDecoder } from 'node:string_decoder';

@@ -63,7 +63,7 @@ async function runPipeline(pipeline: Pipeline, context: ExecContext, io: Pipelin
 
 export type Planned = { ok: true; plan: PipelinePlan } | { ok: false; message: string; status: number; located?: Span };
 
-/** Resolves a pipeline's names against the shell's state now (language.md §3). */
+/** Resolves a pipeline's names against the shell's state now (docs/language.md "Stages"). */
 export async function planFor(pipeline: Pipeline, context: ExecContext): Promise<Planned> {
   const aliases = new Map([...context.state.aliases].map(([name, alias]) => [name, alias.pipeline]));
   let directory: SpecialistDirectory;

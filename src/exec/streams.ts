@@ -165,7 +165,7 @@ function writeAllSync(fd: number, text: string): void {
 /**
  * Reads a whole source as text for a stage that needs all of it (an AI stage,
  * a fan-out). Undefined means "no input": nothing piped, a terminal, or zero
- * bytes (language.md §4).
+ * bytes (docs/language.md "AI stages").
  */
 export async function readSource(source: Source, stdin: StdinState): Promise<string | undefined> {
   switch (source.kind) {

@@ -1,5 +1,5 @@
 /**
- * The flags of an AI stage (language.md §4), parsed from its expanded
+ * The flags of an AI stage (docs/language.md "AI stages"), parsed from its expanded
  * argument words. Words that are not flags form the instruction; `--` ends
  * the flags so text that starts with `--` can still be sent.
  */

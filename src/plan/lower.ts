@@ -1,6 +1,6 @@
 /**
  * Lowers a parsed pipeline into a `PipelinePlan`, resolving every stage's
- * name first. Called just before the pipeline runs (language.md §3), so a
+ * name first. Called just before the pipeline runs (docs/language.md "Stages"), so a
  * later `alias` or `cd` is seen; a name that fails to resolve means no stage
  * of the pipeline starts.
  */

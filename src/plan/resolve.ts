@@ -1,5 +1,5 @@
 /**
- * Name resolution for the first word of a stage, in language.md §3 order:
+ * Name resolution for the first word of a stage, in the order of docs/language.md "Stages":
  * builtin, alias, specialist (id, registered alias, unique 3+-letter prefix),
  * Unix command on PATH; otherwise a "not found" with suggestions.
  */
@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { editDistance } from '../protocol/index.js';
 
-/** The builtins of language.md §3 (plus `jobs` and `wait`). */
+/** The builtins (docs/language.md "Stages"), `jobs` and `wait` included. */
 export const BUILTINS: ReadonlySet<string> = new Set([
   'echo',
   'team-chat',

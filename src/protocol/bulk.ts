@@ -1,4 +1,4 @@
-/** Wire types of `POST /api/v2/bulk` (protocol.md "Bulk"). */
+/** Wire types of `POST /api/v2/bulk` (docs/protocol.md "Bulk"). */
 import type { ErrorCode } from './errors.js';
 import type { TokensUsed } from './specialists.js';
 

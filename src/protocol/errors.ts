@@ -31,7 +31,7 @@ interface ErrorMapping {
   exit: number;
 }
 
-/** One row per code: HTTP status, JSON-RPC code, exit status (language.md §7). */
+/** One row per code: HTTP status, JSON-RPC code, exit status (docs/language.md "Exit statuses"). */
 export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   BAD_REQUEST: { http: 400, rpc: -32602, exit: 1 },
   UNAUTHORIZED: { http: 401, rpc: -32600, exit: 1 },

@@ -1,5 +1,5 @@
 /**
- * The WebSocket JSON-RPC endpoint's wire types (protocol.md "WebSocket
+ * The WebSocket JSON-RPC endpoint's wire types (docs/protocol.md "WebSocket
  * JSON-RPC 2.0"), written once for both ends: the server's methods and the
  * client that calls them.
  */

@@ -1,6 +1,6 @@
 /**
  * The server core: request → response, no sockets (the adapter in http.ts
- * owns those). Routes of protocol.md except sessions, bulk and WebSocket.
+ * owns those). The routes of docs/protocol.md except sessions, bulk and WebSocket.
  */
 import { AishError } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';

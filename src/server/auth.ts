@@ -1,5 +1,5 @@
 /**
- * Bearer-token auth (protocol.md "Errors, limits, security"): with a token set,
+ * Bearer-token auth (docs/protocol.md "Errors, limits, security"): with a token set,
  * every request but `GET /health` needs `Authorization: Bearer TOKEN`, or
  * `?token=TOKEN` on a WebSocket upgrade (browsers cannot set headers there).
  */

@@ -129,7 +129,7 @@ export async function answerFrame(text: string, dispatch: RpcDispatch): Promise<
 async function answerOne(message: unknown, dispatch: RpcDispatch): Promise<JsonRpcResponse | undefined> {
   const checked = checkRequest(message);
   if (checked instanceof RpcError) return errorResponse(idOf(message), checked);
-  // Every method of this server takes named parameters (protocol.md); a notification hears nothing of it.
+  // Every method of this server takes named parameters (docs/protocol.md); a notification hears nothing of it.
   if (Array.isArray(checked.params)) {
     return checked.notification ? undefined : errorResponse(checked.id, invalidParams(`'params' must be an object: every method takes named parameters`));
   }

@@ -11,7 +11,7 @@ import { createAuthorizer, presentedToken, tokenLabel, WWW_AUTHENTICATE, type Au
 import { RateLimiter, type RateDecision } from './rate-limit.js';
 import { StreamSlots, type StreamSlot } from './stream-slots.js';
 
-/** The `aish serve` defaults (protocol.md "Errors, limits, security"). */
+/** The `aish serve` defaults (docs/protocol.md "Errors, limits, security"). */
 export const SERVER_DEFAULTS = {
   rateLimit: 600,
   maxStreams: 32,

@@ -1,5 +1,5 @@
 /**
- * The session endpoints of protocol.md, id or name accepted wherever an id
+ * The session endpoints (docs/protocol.md "Sessions"), id or name accepted wherever an id
  * is, plus `POST /api/v2/sessions/import` (what `aish sessions import` uses
  * with `--server`).
  */

@@ -1,5 +1,5 @@
 /**
- * The SSE format of protocol.md: content events carry an `id:` (the chunk
+ * The SSE format (docs/protocol.md "SSE stream format"): content events carry an `id:` (the chunk
  * index) and no `event:`, so a browser EventSource's onmessage gets them;
  * start, done and error name their type in `event:` and have no `id:`.
  */

@@ -1,6 +1,6 @@
 /**
  * The server core's own request and response: plain values, so routes are
- * tested without a socket (style.md habit 10). The node:http adapter turns
+ * tested without a socket (so every route is a function of its input). The node:http adapter turns
  * sockets into these and back.
  */
 

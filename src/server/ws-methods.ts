@@ -1,5 +1,5 @@
 /**
- * The methods of the WebSocket JSON-RPC endpoint (protocol.md "WebSocket
+ * The methods of the WebSocket JSON-RPC endpoint (docs/protocol.md "WebSocket
  * JSON-RPC 2.0"): `chat`, `stream`, `cancel`, `ping`, `subscribe`,
  * `unsubscribe`, `session.create|get|end`, over the service. The connection
  * (ws.ts) is reached through `RpcPeer` only, so these run without a socket.

@@ -1,5 +1,5 @@
 /**
- * The WebSocket adapter (`GET /ws/ai/{id}`, protocol.md "WebSocket JSON-RPC
+ * The WebSocket adapter (`GET /ws/ai/{id}`, docs/protocol.md "WebSocket JSON-RPC
  * 2.0"): `ws` in noServer mode behind node:http's `upgrade` event. Each text
  * frame goes through the JSON-RPC core (json-rpc.ts) to the methods
  * (ws-methods.ts); several calls run at once per connection. This file owns

@@ -1,5 +1,5 @@
 /**
- * The bulk request (protocol.md, Bulk): its shape, checked field by field
+ * The bulk request (docs/protocol.md, Bulk): its shape, checked field by field
  * (`BAD_REQUEST` naming the field), and its dependency graph, checked before
  * anything runs (`INVALID_GRAPH` naming the problem).
  */

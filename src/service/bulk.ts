@@ -1,5 +1,5 @@
 /**
- * The bulk dependency-graph runner (protocol.md, Bulk). Failure rules:
+ * The bulk dependency-graph runner (docs/protocol.md, Bulk). Failure rules:
  * - an operation that fails marks its dependants, transitively, `skipped`;
  *   operations that do not depend on it still run;
  * - the whole-request timeout cancels what is running and what has not

@@ -1,6 +1,6 @@
 /**
  * At the prompt, a specialist's name alone — `apollo`, `apollo --session`,
- * `apollo --session ID` — opens a chat with it (cli.md "The REPL") instead
+ * `apollo --session ID` — opens a chat with it (docs/cli.md "The REPL") instead
  * of being an AI stage with nothing to send. Anything more (an instruction,
  * a pipe, a redirect, another flag) is an ordinary line.
  */

@@ -1,5 +1,5 @@
 /**
- * Whether a text typed at the prompt is finished (language.md §2): an open
+ * Whether a text typed at the prompt is finished (docs/language.md "Structure"): an open
  * quote, brace, parenthesis, `$(`, here-document, or a trailing `|`, `&&`,
  * `||` or `\` leaves it unfinished, and the REPL asks for another line.
  * The parser decides; a text that is wrong (not merely unfinished) counts

@@ -1,5 +1,5 @@
 /**
- * The interactive prompt (cli.md "The REPL"): `aish> `, and `> ` while a
+ * The interactive prompt (docs/cli.md "The REPL"): `aish> `, and `> ` while a
  * line is unfinished; line editing, a history kept across sessions with
  * Ctrl-R search, Tab completion; `~/.aishrc` first; a specialist's name
  * alone opens a chat with it. Ctrl-C cancels the running line or clears the

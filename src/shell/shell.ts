@@ -34,7 +34,7 @@ export interface ShellOptions {
   stdout?: Writable;
 }
 
-/** Status of a syntax error (language.md §7). */
+/** Status of a syntax error (docs/language.md "Exit statuses"). */
 export const SYNTAX_ERROR_STATUS = 4;
 
 export class Shell {

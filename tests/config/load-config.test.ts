@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinRoster, loadConfig, ollamaHostUrl } from '../../src/config/index.js';
 import { tempHome } from './temp-home.js';
 
-/** The `providers:` block exactly as cli.md documents it. */
+/** The `providers:` block exactly as docs/cli.md documents it. */
 const DOCUMENTED_PROVIDERS = [
   'providers:',
   '  anthropic: { api_key: ${ANTHROPIC_API_KEY} }',

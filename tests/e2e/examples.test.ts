@@ -1,4 +1,4 @@
-/** language.md §9, run as a user would (the session example needs the session store, a later issue). */
+/** The examples of docs/language.md, run as a user would (the session example needs the session store, a later issue). */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { aishC, tempHome } from '../support/aish.js';
 
 const ROSTER = ['apollo', 'athena', 'prometheus', 'hermes', 'sophia', 'telos', 'metis', 'harmonia', 'synthesis', 'engram', 'rhetor'];
 
-describe('language.md §9 examples', () => {
+describe('the examples of docs/language.md', () => {
   it('echo "Hello" | apollo', async () => {
     const result = await aishC('echo "Hello" | apollo');
     expect(result.stdout).toBe('[apollo] Hello\n');

@@ -1,4 +1,4 @@
-/** Every exit status of language.md §7 that this version can produce, from the real CLI. */
+/** Every exit status of docs/language.md "Exit statuses" that this version can produce, from the real CLI. */
 import { describe, expect, it } from 'vitest';
 import { aishC, collect, startAish } from '../support/aish.js';
 

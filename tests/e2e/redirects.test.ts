@@ -1,4 +1,4 @@
-/** Redirects (language.md §6): a failure never leaves a half-written file. */
+/** Redirects (docs/language.md "Lists, redirection and background"): a failure never leaves a half-written file. */
 import { chmodSync, existsSync, linkSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-/** Script files, shebangs, arguments, help and version (cli.md "Entry points"). */
+/** Script files, shebangs, arguments, help and version (docs/cli.md "Entry points"). */
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';

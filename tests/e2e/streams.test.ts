@@ -1,4 +1,4 @@
-/** How aish wires stdin, stdout and stderr (language.md §4, cli.md "Streams"). */
+/** How aish wires stdin, stdout and stderr (docs/language.md "AI stages", docs/cli.md "Streams"). */
 import { describe, expect, it } from 'vitest';
 import { aishC, runAish } from '../support/aish.js';
 import { spawnSync } from 'node:child_process';

@@ -6,7 +6,7 @@ describe('AI stage flags', () => {
     expect(parseAiArgs(['find', 'bugs', '-v'])).toEqual({ ok: true, instruction: 'find bugs -v', options: {} });
   });
 
-  it('reads every flag of language.md §4', () => {
+  it('reads every flag of an AI stage (docs/language.md "AI stages")', () => {
     const parsed = parseAiArgs([
       '--session', 'demo', '--get-id', '--context-window', '3', '--no-stream', '--temperature', '0.5',
       '--max-tokens', '100', '--model', 'ollama/llama3.1', '--timeout', '2.5', '--json', 'hi',

@@ -1,4 +1,4 @@
-/** What makes a line unfinished at the prompt (language.md §2), the rc file's commands, and chat mode. */
+/** What makes a line unfinished at the prompt (docs/language.md "Structure"), the rc file's commands, and chat mode. */
 import { describe, expect, it } from 'vitest';
 import { chatRequestOf } from '../../src/shell/chat-mode.js';
 import { isUnfinished } from '../../src/shell/continuation.js';

@@ -6,7 +6,7 @@
  *   - a syntax error: the rendered diagnostic and a line `incomplete: true|false`.
  * `UPDATE_GOLDEN=1` (npm run golden:update) rewrites the `.out` files instead.
  * `<rule>` is the rule of grammar/aish.ebnf that the case exercises most;
- * `errors/` holds syntax errors and `examples/` the examples of language.md §9.
+ * `errors/` holds syntax errors and `examples/` the examples of docs/language.md "Examples".
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -216,7 +216,7 @@ function cutShort(failure: ModelErrorPart): ModelErrorPart {
 function finalFailure(failure: ModelErrorPart, attempt: number, decision: Extract<RetryDecision, { retry: false }>, deadline: Deadline | undefined): ModelErrorPart {
   const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
   if (decision.reason === 'deadline' && failure.retryAfterSeconds !== undefined && deadline) {
-    // language.md §7: a Retry-After that would outlast --timeout is a timeout (exit 5).
+    // A Retry-After that would outlast --timeout is a timeout (exit 5).
     return {
       ...failure,
       code: 'TIMEOUT',
