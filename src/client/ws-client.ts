@@ -6,7 +6,7 @@
  * drops. Calls made while it reconnects wait for it.
  */
 import { WebSocket } from 'ws';
-import { AishError, type ErrorCode, ERROR_TABLE } from '../protocol/index.js';
+import { AishError, errorCodeForRpc, ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS, type ErrorCode, type ParamsOf, type ResultOf, type RpcRequestType } from '../protocol/index.js';
 import type { ConnectionEvent, RpcChatParams, RpcChatResult, StreamChunkParams } from '../protocol/websocket.js';
 
 export interface RpcClientOptions {
@@ -82,9 +82,9 @@ export class RpcWebSocketClient {
   }
 
   /** One request; resolves with its result or rejects with an AishError (the server's code kept). */
-  async request<T>(method: string, params?: object, signal?: AbortSignal): Promise<T> {
-    const { promise } = await this.send(method, params, signal);
-    return promise as Promise<T>;
+  async request<M extends RpcRequestType<unknown, unknown>>(method: M, params: ParamsOf<M>, signal?: AbortSignal): Promise<ResultOf<M>> {
+    const { promise } = await this.send(method.method, params as object, signal);
+    return promise as Promise<ResultOf<M>>;
   }
 
   /** A `stream` request: iterate for the chunks; leaving the loop early or aborting `signal` sends `cancel`. */
@@ -94,8 +94,8 @@ export class RpcWebSocketClient {
     let finished = false;
     let paused = false;
     let id: number | undefined;
-    const started = this.send('stream', params, signal, (method, notification) => {
-      if (method !== 'stream.chunk') return;
+    const started = this.send(RPC_METHODS.stream.method, params, signal, (method, notification) => {
+      if (method !== RPC_NOTIFICATIONS.streamChunk.method) return;
       queue.push(notification as StreamChunkParams);
       if (queue.length > MAX_QUEUED_CHUNKS && !paused) {
         paused = true;
@@ -190,7 +190,7 @@ export class RpcWebSocketClient {
     entry.reject(cancelled());
     if (this.socket?.readyState === WebSocket.OPEN) {
       const cancelId = this.nextId++;
-      this.socket.send(JSON.stringify({ jsonrpc: '2.0', method: 'cancel', params: { request_id: id }, id: cancelId }));
+      this.socket.send(JSON.stringify({ jsonrpc: '2.0', method: RPC_METHODS.cancel.method, params: { request_id: id }, id: cancelId }));
     }
   }
 
@@ -328,24 +328,10 @@ interface RpcErrorBody {
   data?: { code?: string; message?: string; details?: Record<string, unknown> };
 }
 
-/** For a server that sent no `data.code`: the code each JSON-RPC error most often means. */
-const CODE_OF_RPC: Record<number, ErrorCode> = {
-  [-32700]: 'BAD_REQUEST',
-  [-32600]: 'BAD_REQUEST',
-  [-32601]: 'NOT_FOUND',
-  [-32602]: 'BAD_REQUEST',
-  [-32603]: 'INTERNAL',
-  [-32000]: 'SESSION_EXPIRED',
-  [-32001]: 'PROVIDER_UNAVAILABLE',
-  [-32003]: 'CANCELLED',
-  [-32004]: 'RATE_LIMITED',
-  [-32005]: 'SESSION_NOT_FOUND',
-};
-
 /** A JSON-RPC error as an AishError: the code and message of `data` when the server sent them. */
 function fromRpcError(error: RpcErrorBody): AishError {
   const named = error.data?.code;
-  const code: ErrorCode = named !== undefined && named in ERROR_TABLE ? (named as ErrorCode) : (CODE_OF_RPC[error.code] ?? 'INTERNAL');
+  const code: ErrorCode = named !== undefined && named in ERROR_TABLE ? (named as ErrorCode) : errorCodeForRpc(error.code);
   return new AishError(code, error.data?.message ?? error.message, { ...error.data?.details, rpc_code: error.code });
 }
 

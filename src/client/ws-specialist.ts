@@ -4,7 +4,7 @@
  * the same code over the wire as in-process. The connection reconnects by
  * itself after a drop (ws-client.ts).
  */
-import type { CreateSessionRequest, MessageRequest, SessionDetail, SessionInfo, SessionMessageRequest, StreamEvent } from '../protocol/index.js';
+import { RPC_METHODS, type CreateSessionRequest, type MessageRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type StreamEvent } from '../protocol/index.js';
 import type { ConnectionEvent, RpcChatParams } from '../protocol/websocket.js';
 import { RpcWebSocketClient, webSocketUrl, type RpcClientOptions } from './ws-client.js';
 
@@ -26,15 +26,15 @@ export class WebSocketSpecialist {
 
   /** A session; `specialist_id` is this endpoint's specialist unless the request names another. */
   createSession(request: CreateSessionRequest): Promise<SessionInfo> {
-    return this.connection.request('session.create', request);
+    return this.connection.request(RPC_METHODS.sessionCreate, request);
   }
 
   getSession(idOrName: string): Promise<SessionDetail> {
-    return this.connection.request('session.get', { session_id: idOrName });
+    return this.connection.request(RPC_METHODS.sessionGet, { session_id: idOrName });
   }
 
   deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
-    return this.connection.request('session.end', { session_id: idOrName });
+    return this.connection.request(RPC_METHODS.sessionEnd, { session_id: idOrName });
   }
 
   /** One message in a session, streamed (answered by this endpoint's specialist). */

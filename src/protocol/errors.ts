@@ -29,6 +29,12 @@ interface ErrorMapping {
   http: number;
   rpc: number;
   exit: number;
+  /**
+   * This code is what `rpc` means when a server answers it without naming a
+   * code in `data` (several codes share one JSON-RPC code; one row per
+   * server-defined JSON-RPC code says which reading wins).
+   */
+  rpcMeans?: true;
 }
 
 /** One row per code: HTTP status, JSON-RPC code, exit status (docs/language.md "Exit statuses"). */
@@ -39,19 +45,19 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   METHOD_NOT_ALLOWED: { http: 405, rpc: -32601, exit: 1 },
   SPECIALIST_NOT_FOUND: { http: 404, rpc: -32001, exit: 3 },
   NO_MATCH: { http: 404, rpc: -32001, exit: 3 },
-  SESSION_NOT_FOUND: { http: 404, rpc: -32005, exit: 1 },
-  SESSION_EXPIRED: { http: 410, rpc: -32000, exit: 1 },
+  SESSION_NOT_FOUND: { http: 404, rpc: -32005, exit: 1, rpcMeans: true },
+  SESSION_EXPIRED: { http: 410, rpc: -32000, exit: 1, rpcMeans: true },
   SESSION_NAME_TAKEN: { http: 409, rpc: -32602, exit: 1 },
   SESSION_EXISTS: { http: 409, rpc: -32602, exit: 1 },
   DATABASE_INVALID: { http: 500, rpc: -32603, exit: 1 },
   INVALID_GRAPH: { http: 400, rpc: -32602, exit: 1 },
   PAYLOAD_TOO_LARGE: { http: 413, rpc: -32600, exit: 1 },
-  RATE_LIMITED: { http: 429, rpc: -32004, exit: 1 },
+  RATE_LIMITED: { http: 429, rpc: -32004, exit: 1, rpcMeans: true },
   PROVIDER_ERROR: { http: 502, rpc: -32603, exit: 1 },
-  PROVIDER_UNAVAILABLE: { http: 503, rpc: -32001, exit: 2 },
+  PROVIDER_UNAVAILABLE: { http: 503, rpc: -32001, exit: 2, rpcMeans: true },
   UNREACHABLE: { http: 503, rpc: -32001, exit: 2 },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
-  CANCELLED: { http: 499, rpc: -32003, exit: 130 },
+  CANCELLED: { http: 499, rpc: -32003, exit: 130, rpcMeans: true },
   INTERNAL: { http: 500, rpc: -32603, exit: 1 },
 };
 

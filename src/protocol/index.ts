@@ -4,3 +4,4 @@ export * from './specialists.js';
 export * from './bulk.js';
 export * from './ids.js';
 export * from './suggest.js';
+export * from './rpc.js';

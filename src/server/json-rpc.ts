@@ -5,10 +5,9 @@
  * are plain async functions; their errors become JSON-RPC errors here, in
  * one place.
  */
-import { AishError, ERROR_TABLE, toAishError } from '../protocol/index.js';
+import { AishError, ERROR_TABLE, JSON_RPC_ERRORS, standardRpcMessage, toAishError, type JsonRpcId } from '../protocol/index.js';
 
-/** A request id: the spec allows a string, a number or null. */
-export type JsonRpcId = string | number | null;
+export type { JsonRpcId };
 
 /** The error member of a response. */
 export interface JsonRpcError {
@@ -33,21 +32,6 @@ export interface RpcCall {
 /** Runs one call; throws an `RpcError`, an `AishError` or anything else on failure. */
 export type RpcDispatch = (call: RpcCall) => Promise<unknown>;
 
-/** The codes the specification defines, with its wording. */
-export const PARSE_ERROR = -32700;
-export const INVALID_REQUEST = -32600;
-export const METHOD_NOT_FOUND = -32601;
-export const INVALID_PARAMS = -32602;
-export const INTERNAL_ERROR = -32603;
-
-const STANDARD_MESSAGES: Record<number, string> = {
-  [PARSE_ERROR]: 'Parse error',
-  [INVALID_REQUEST]: 'Invalid Request',
-  [METHOD_NOT_FOUND]: 'Method not found',
-  [INVALID_PARAMS]: 'Invalid params',
-  [INTERNAL_ERROR]: 'Internal error',
-};
-
 /**
  * An error with its JSON-RPC code. The five codes of the specification keep
  * its wording as `message`; what went wrong in particular goes in `data`,
@@ -71,19 +55,19 @@ export class RpcError extends Error {
 
 /** An error of the specification, explained by an `AishError` code and message in `data`. */
 function standardError(code: number, failure: AishError): RpcError {
-  return new RpcError(code, STANDARD_MESSAGES[code]!, errorData(failure));
+  return new RpcError(code, standardRpcMessage(code)!, errorData(failure));
 }
 
 export function invalidRequest(explanation: string): RpcError {
-  return standardError(INVALID_REQUEST, new AishError('BAD_REQUEST', explanation));
+  return standardError(JSON_RPC_ERRORS.invalidRequest.code, new AishError(JSON_RPC_ERRORS.invalidRequest.means, explanation));
 }
 
 export function invalidParams(explanation: string, details?: Record<string, unknown>): RpcError {
-  return standardError(INVALID_PARAMS, new AishError('BAD_REQUEST', explanation, details));
+  return standardError(JSON_RPC_ERRORS.invalidParams.code, new AishError(JSON_RPC_ERRORS.invalidParams.means, explanation, details));
 }
 
 export function methodNotFound(method: string, known: string[]): RpcError {
-  return standardError(METHOD_NOT_FOUND, new AishError('NOT_FOUND', `no method '${method}' (methods: ${known.join(', ')})`));
+  return standardError(JSON_RPC_ERRORS.methodNotFound.code, new AishError(JSON_RPC_ERRORS.methodNotFound.means, `no method '${method}' (methods: ${known.join(', ')})`));
 }
 
 /** The HTTP error body's fields; an unexpected error's own message may hold internals, so it is not sent. */
@@ -97,8 +81,7 @@ export function toRpcError(error: unknown): RpcError {
   if (error instanceof RpcError) return error;
   const failure = toAishError(error);
   const code = ERROR_TABLE[failure.code].rpc;
-  const standard = STANDARD_MESSAGES[code];
-  if (standard !== undefined) return standardError(code, failure);
+  if (standardRpcMessage(code) !== undefined) return standardError(code, failure);
   return new RpcError(code, failure.message, errorData(failure));
 }
 
@@ -116,7 +99,7 @@ export async function answerFrame(text: string, dispatch: RpcDispatch): Promise<
   try {
     message = JSON.parse(text);
   } catch (error) {
-    return errorResponse(null, standardError(PARSE_ERROR, new AishError('BAD_REQUEST', `malformed JSON: ${(error as Error).message}`)));
+    return errorResponse(null, standardError(JSON_RPC_ERRORS.parseError.code, new AishError(JSON_RPC_ERRORS.parseError.means, `malformed JSON: ${(error as Error).message}`)));
   }
   if (!Array.isArray(message)) return answerOne(message, dispatch);
   if (message.length === 0) return errorResponse(null, invalidRequest('an empty batch'));

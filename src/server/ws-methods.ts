@@ -4,8 +4,8 @@
  * `unsubscribe`, `session.create|get|end`, over the service. The connection
  * (ws.ts) is reached through `RpcPeer` only, so these run without a socket.
  */
-import { AishError, type CreateSessionRequest, type MessageRequest } from '../protocol/index.js';
-import type { RpcChatResult, StreamChunkParams, StreamCompleteParams } from '../protocol/websocket.js';
+import { AishError, RPC_METHODS, RPC_NOTIFICATIONS, type CreateSessionRequest, type MessageRequest, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType } from '../protocol/index.js';
+import type { RpcChatResult } from '../protocol/websocket.js';
 import type { SpecialistService } from '../service/index.js';
 import { invalidParams, methodNotFound, type JsonRpcId, type RpcCall } from './json-rpc.js';
 import { asObject, messageRequest, optionalNumber, optionalString } from './validate.js';
@@ -15,7 +15,7 @@ export interface RpcPeer {
   /** The specialist of the endpoint (`/ws/ai/{id}`). */
   readonly specialistId: string;
   /** Sends a notification (no id) to this client. */
-  notify(method: string, params: unknown): void;
+  notify<N extends RpcNotificationType<unknown>>(notification: N, params: ParamsOf<N>): void;
   /** Undefined while the client keeps up; else resolves once it has caught up (or the connection closed). */
   congestion(): Promise<void> | undefined;
   /**
@@ -39,9 +39,12 @@ type Method = (call: RpcCall, peer: RpcPeer) => Promise<unknown>;
 /** Events a client can subscribe to. */
 const EVENTS = ['status'];
 
+/** The descriptor-keyed handlers: each must return its descriptor's result type. */
+type Handlers = { [K in keyof typeof RPC_METHODS]: (call: RpcCall, peer: RpcPeer) => Promise<ResultOf<(typeof RPC_METHODS)[K]>> };
+
 /** The method table; `dispatch(call, peer)` runs one call. */
 export function rpcMethods(service: SpecialistService): (call: RpcCall, peer: RpcPeer) => Promise<unknown> {
-  const methods: Record<string, Method> = {
+  const handlers: Handlers = {
     chat: (call, peer) => answer(service, call, peer, false),
     stream: (call, peer) => answer(service, call, peer, true),
     cancel: async (call, peer) => {
@@ -62,16 +65,27 @@ export function rpcMethods(service: SpecialistService): (call: RpcCall, peer: Rp
       peer.subscribeStatus(false);
       return { subscribed: [] };
     },
-    'session.create': async (call, peer) => service.createSession(createSessionRequest(call.params, peer.specialistId)),
-    'session.get': async (call) => service.getSession(sessionId(call.params)),
-    'session.end': async (call) => service.deleteSession(sessionId(call.params)),
+    sessionCreate: async (call, peer) => service.createSession(createSessionRequest(call.params, peer.specialistId)),
+    sessionGet: async (call) => service.getSession(sessionId(call.params)),
+    sessionEnd: async (call) => service.deleteSession(sessionId(call.params)),
   };
-  const names = Object.keys(methods);
+  const methods = methodTable(handlers);
+  const names = [...methods.keys()];
   return (call, peer) => {
-    const method = Object.hasOwn(methods, call.method) ? methods[call.method] : undefined;
+    const method = methods.get(call.method);
     if (!method) return Promise.reject(methodNotFound(call.method, names));
     return method(call, peer);
   };
+}
+
+/** Handlers by their wire name (`session.create` …), from the shared descriptors. */
+function methodTable(handlers: Handlers): Map<string, Method> {
+  const table = new Map<string, Method>();
+  for (const key of Object.keys(RPC_METHODS) as (keyof typeof RPC_METHODS)[]) {
+    const descriptor: RpcRequestType<unknown, unknown> = RPC_METHODS[key];
+    table.set(descriptor.method, handlers[key] as Method);
+  }
+  return table;
 }
 
 /**
@@ -97,14 +111,14 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
       else if (event.type === 'content') {
         content += event.data;
         if (notify) {
-          peer.notify('stream.chunk', { request_id: call.id, content: event.data, chunk_index: chunks } satisfies StreamChunkParams);
+          peer.notify(RPC_NOTIFICATIONS.streamChunk, { request_id: call.id, content: event.data, chunk_index: chunks });
           const slow = peer.congestion();
           if (slow) await slow;
         }
         chunks++;
       } else if (event.type === 'error') throw new AishError(event.code, event.message);
       else {
-        if (notify) peer.notify('stream.complete', { request_id: call.id, total_chunks: chunks, tokens_used: event.tokens_used } satisfies StreamCompleteParams);
+        if (notify) peer.notify(RPC_NOTIFICATIONS.streamComplete, { request_id: call.id, total_chunks: chunks, tokens_used: event.tokens_used });
         const result: RpcChatResult = { content, specialist_id: event.specialist_id, model, tokens_used: event.tokens_used, finish_reason: event.finish_reason };
         if (event.session_id !== undefined) result.session_id = event.session_id;
         if (event.message_count !== undefined) result.message_count = event.message_count;

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { AishError } from '../protocol/index.js';
+import { AishError, RPC_NOTIFICATIONS, type ParamsOf, type RpcNotificationType } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { answerFrame, invalidRequest, type JsonRpcId, type RpcCall } from './json-rpc.js';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.js';
@@ -170,8 +170,8 @@ class RpcConnection implements RpcPeer {
       .finally(() => this.frames--);
   }
 
-  notify(method: string, params: unknown): void {
-    this.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+  notify<N extends RpcNotificationType<unknown>>(notification: N, params: ParamsOf<N>): void {
+    this.send(JSON.stringify({ jsonrpc: '2.0', method: notification.method, params }));
   }
 
   private send(text: string): void {
@@ -230,7 +230,7 @@ class RpcConnection implements RpcPeer {
   }
 
   subscribeStatus(on: boolean): void {
-    if (on && !this.statusOff) this.statusOff = this.service.onStatus((change) => this.notify('event.status', change));
+    if (on && !this.statusOff) this.statusOff = this.service.onStatus((change) => this.notify(RPC_NOTIFICATIONS.status, change));
     if (!on && this.statusOff) {
       this.statusOff();
       this.statusOff = undefined;

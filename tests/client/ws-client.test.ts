@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcWebSocketClient, WebSocketSpecialist, webSocketUrl } from '../../src/client/index.js';
 import { builtinRoster } from '../../src/config/index.js';
-import { AishError } from '../../src/protocol/index.js';
+import { AishError, RPC_METHODS } from '../../src/protocol/index.js';
 import type { ConnectionEvent } from '../../src/protocol/websocket.js';
 import { SpecialistService } from '../../src/service/index.js';
 import { closedPort, startFakeProviderServer, type FakeProviderServer } from '../providers/support/fake-provider-server.js';
@@ -55,9 +55,9 @@ describe('requests and streams', () => {
   it('matches concurrent responses to their requests', async () => {
     const running = await server();
     const rpc = client(running.wsUrl('apollo'));
-    const answers = await Promise.all(['a', 'b c', 'd e f'].map((message) => rpc.request<{ content: string }>('chat', { message, model: 'echo?tps=50' })));
+    const answers = await Promise.all(['a', 'b c', 'd e f'].map((message) => rpc.request(RPC_METHODS.chat, { message, model: 'echo?tps=50' })));
     expect(answers.map((answer) => answer.content)).toEqual(['[apollo] a', '[apollo] b c', '[apollo] d e f']);
-    expect(await rpc.request('ping')).toBe('pong');
+    expect(await rpc.request(RPC_METHODS.ping, {})).toBe('pong');
   });
 
   it('stream() yields the chunks of its own request, then its result', async () => {
@@ -75,8 +75,8 @@ describe('requests and streams', () => {
   it('a server error arrives as an AishError with the server code and message', async () => {
     const running = await server({ service: databaseService() });
     const rpc = client(running.wsUrl('apollo'));
-    await expect(rpc.request('session.get', { session_id: 'nothing' })).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND', message: "no session 'nothing'" });
-    await expect(rpc.request('nosuch')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(rpc.request(RPC_METHODS.sessionGet, { session_id: 'nothing' })).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND', message: "no session 'nothing'" });
+    await expect(rpc.request({ method: 'nosuch' }, {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('the specialist adapter streams a session and its done event carries the session', async () => {
@@ -114,7 +114,7 @@ describe('cancellation', () => {
     })();
     await expect(read).rejects.toMatchObject({ code: 'CANCELLED' });
     await fake.requests[0]!.socketClosed;
-    expect(await rpc.request('ping')).toBe('pong');
+    expect(await rpc.request(RPC_METHODS.ping, {})).toBe('pong');
   });
 
   it('leaving the loop early cancels the call on the server', async () => {
@@ -129,16 +129,16 @@ describe('connecting', () => {
   it('a server that is not there: UNREACHABLE at once, naming the address', async () => {
     const url = webSocketUrl(`http://127.0.0.1:${await closedPort()}`, 'apollo');
     const rpc = client(url);
-    await expect(rpc.request('ping')).rejects.toMatchObject({ code: 'UNREACHABLE', message: expect.stringContaining(url) });
+    await expect(rpc.request(RPC_METHODS.ping, {})).rejects.toMatchObject({ code: 'UNREACHABLE', message: expect.stringContaining(url) });
   });
 
   it('a refused upgrade keeps the server error: SPECIALIST_NOT_FOUND, UNAUTHORIZED', async () => {
     const running = await server({
       authorizeUpgrade: (request) => (request.headers.authorization === 'Bearer T' ? undefined : new AishError('UNAUTHORIZED', 'this server needs a token')),
     });
-    await expect(client(running.wsUrl('apollo')).request('ping')).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'this server needs a token' });
-    await expect(client(running.wsUrl('nobody'), { token: 'T' }).request('ping')).rejects.toMatchObject({ code: 'SPECIALIST_NOT_FOUND' });
-    expect(await client(running.wsUrl('apollo'), { token: 'T' }).request('ping')).toBe('pong');
+    await expect(client(running.wsUrl('apollo')).request(RPC_METHODS.ping, {})).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'this server needs a token' });
+    await expect(client(running.wsUrl('nobody'), { token: 'T' }).request(RPC_METHODS.ping, {})).rejects.toMatchObject({ code: 'SPECIALIST_NOT_FOUND' });
+    expect(await client(running.wsUrl('apollo'), { token: 'T' }).request(RPC_METHODS.ping, {})).toBe('pong');
   });
 
   it('event.status reaches a subscribed client', async () => {
@@ -146,7 +146,7 @@ describe('connecting', () => {
     const rpc = client(running.wsUrl('apollo'));
     const heard: unknown[] = [];
     rpc.onNotification((method, params) => heard.push({ method, params }));
-    await rpc.request('subscribe', { events: ['status'] });
+    await rpc.request(RPC_METHODS.subscribe, { events: ['status'] });
     running.service.statuses.set('hermes', 'unavailable');
     await expect.poll(() => heard).toEqual([{ method: 'event.status', params: { specialist_id: 'hermes', status: 'unavailable' } }]);
   });
@@ -187,7 +187,7 @@ describe('reconnection', () => {
     const rpc = client(first.wsUrl('apollo'), { reconnect: { initialMs: 10, maxMs: 40, attempts: 5 } });
     const events: ConnectionEvent[] = [];
     rpc.onConnection((event) => events.push(event));
-    expect(await rpc.request('ping')).toBe('pong');
+    expect(await rpc.request(RPC_METHODS.ping, {})).toBe('pong');
     await first.close(0);
     const gaveUp = await until(events, 'disconnected');
     const attempts = events.filter((event): event is Extract<ConnectionEvent, { type: 'reconnecting' }> => event.type === 'reconnecting');
@@ -195,6 +195,6 @@ describe('reconnection', () => {
     for (const event of attempts) expect(event.delay_ms).toBeLessThanOrEqual(Math.min(40, 10 * 2 ** (event.attempt - 1)));
     expect(gaveUp).toMatchObject({ type: 'disconnected', error: { code: 'UNREACHABLE' } });
     // After giving up, the next call tries again from the start (and fails at once: nothing listens).
-    await expect(rpc.request('ping')).rejects.toMatchObject({ code: 'UNREACHABLE' });
+    await expect(rpc.request(RPC_METHODS.ping, {})).rejects.toMatchObject({ code: 'UNREACHABLE' });
   });
 });

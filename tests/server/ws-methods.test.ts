@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { builtinRoster } from '../../src/config/index.js';
-import { AishError } from '../../src/protocol/index.js';
+import { AishError, RPC_METHODS } from '../../src/protocol/index.js';
 import { SpecialistService } from '../../src/service/index.js';
 import { connect, startWsServer, type RecordingClient, type WsTestServer } from '../support/ws-rpc.js';
 
@@ -45,6 +45,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close(100);
+});
+
+describe('the method table', () => {
+  it('answers every method the shared descriptors declare, and no other', async () => {
+    const client = await connect(server.wsUrl('apollo'));
+    for (const { method } of Object.values(RPC_METHODS)) {
+      const response = await client.exchange(request(method, {}, `probe-${method}`));
+      expect({ method, code: response.error?.code }).not.toEqual({ method, code: -32601 });
+    }
+    const unknown = await client.exchange(request('nosuch', {}, 'probe-unknown'));
+    expect(unknown.error.data.message).toBe(`no method 'nosuch' (methods: ${Object.values(RPC_METHODS).map(({ method }) => method).join(', ')})`);
+    client.close();
+  });
 });
 
 describe('stream', () => {
