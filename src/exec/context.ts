@@ -85,6 +85,8 @@ export interface ProcessFacts {
   progress: boolean;
   defaultTimeoutSeconds: number | undefined;
   echoNoticeShown: boolean;
+  /** Names already reported as a specialist that hides a command on PATH (once per run). */
+  shadowsReported?: Set<string>;
   stdoutClosed: boolean;
   /** Set when answers written to aish's own stdout are shown as formatted Markdown (`--render`, a terminal). */
   markdown?: MarkdownOptions;

@@ -85,6 +85,7 @@ function connect(prepared: Prepared[]): Link[] {
 }
 
 async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRunner, stderr: Sink): Promise<Prepared> {
+  if (step.kind === 'ai' && step.shadows !== undefined) reportShadow(step.written, step.specialist, step.shadows, context);
   const args = step.kind === 'group' ? [] : await expandWords(step.args, context, capture);
   if (step.kind === 'unix') args.unshift(step.program);
   try {
@@ -95,6 +96,14 @@ async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRun
     sinkReporter(stderr, context).error(`aish: ${error.message}`);
     return { step, args, redirects: [], failed: 1 };
   }
+}
+
+/** Local data must not go to a model by surprise: say once per run that a specialist hides a command. */
+function reportShadow(written: string, specialist: string, command: string, context: ExecContext): void {
+  const reported = (context.session.shadowsReported ??= new Set());
+  if (reported.has(written)) return;
+  reported.add(written);
+  context.reporter.error(`aish: note: '${written}' is the specialist ${specialist}, not the command ${command}; write 'command ${written}' or '!${written}' for the command`);
 }
 
 function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Command, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
 import { literalText, printPipeline } from '../syntax/index.js';
 import { stepLabel, type AiStep, type BranchPlan, type FanoutStep, type PipelinePlan, type StepPlan } from './plan.js';
-import { BUILTINS, findSpecialist, suggestNames, type SpecialistDirectory } from './resolve.js';
+import { BUILTINS, findSpecialistByName, findSpecialistByPrefix, suggestNames, type SpecialistDirectory } from './resolve.js';
 
 export interface PlanContext {
   directory: SpecialistDirectory;
@@ -105,7 +105,14 @@ class Lowering {
     }
     const alias = allowAliases ? this.context.aliases.get(name) : undefined;
     if (alias) return this.expandAlias(alias, command);
-    const match = findSpecialist(name, this.context.directory);
+    const exact = findSpecialistByName(name, this.context.directory);
+    if (exact) {
+      const shadows = this.context.findExecutable(name);
+      return { kind: 'ai', specialist: exact.id, resolvedBy: exact.resolvedBy, written: name, ...(shadows !== undefined && { shadows }), ...base } satisfies AiStep;
+    }
+    const path = this.context.findExecutable(name);
+    if (path !== undefined) return { kind: 'unix', program: name, path, ...base };
+    const match = findSpecialistByPrefix(name, this.context.directory);
     if (match.kind === 'found') return { kind: 'ai', specialist: match.id, resolvedBy: match.resolvedBy, written: name, ...base } satisfies AiStep;
     if (match.kind === 'ambiguous') {
       this.fail('plan/ambiguous', `'${name}' is ambiguous: it could be ${match.candidates.join(', ')}`, command.name.span);

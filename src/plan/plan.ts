@@ -39,6 +39,8 @@ export interface AiStep extends StepBase {
   /** How the written name was resolved: exact id, registered alias, or unique prefix. */
   resolvedBy: 'id' | 'alias' | 'prefix';
   written: string;
+  /** Set when the written name is also a command on PATH: where that command is (the user is told once). */
+  shadows?: string;
   args: Word[];
 }
 

@@ -1,7 +1,9 @@
 /**
  * Name resolution for the first word of a stage, in the order of docs/language.md "Stages":
- * builtin, alias, specialist (id, registered alias, unique 3+-letter prefix),
- * Unix command on PATH; otherwise a "not found" with suggestions.
+ * builtin, alias, specialist by exact id or registered alias, Unix command on
+ * PATH, specialist by unique 3+-letter prefix; otherwise a "not found" with
+ * suggestions. A PATH command comes before a prefix so that `cat` stays `cat`
+ * when a specialist is called `catalog`.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -42,10 +44,21 @@ export type SpecialistMatch =
 
 const MIN_PREFIX = 3;
 
-export function findSpecialist(name: string, directory: SpecialistDirectory): SpecialistMatch {
+/** A specialist by its exact id or a registered alias. */
+export function findSpecialistByName(name: string, directory: SpecialistDirectory): Extract<SpecialistMatch, { kind: 'found' }> | undefined {
   if (directory.ids.includes(name)) return { kind: 'found', id: name, resolvedBy: 'id' };
   const aliased = directory.aliases.get(name);
   if (aliased) return { kind: 'found', id: aliased, resolvedBy: 'alias' };
+  return undefined;
+}
+
+/** A specialist by exact name, alias, or unique prefix (ignoring PATH: callers that must not shadow commands check it first). */
+export function findSpecialist(name: string, directory: SpecialistDirectory): SpecialistMatch {
+  return findSpecialistByName(name, directory) ?? findSpecialistByPrefix(name, directory);
+}
+
+/** A specialist by a unique prefix of at least 3 letters. */
+export function findSpecialistByPrefix(name: string, directory: SpecialistDirectory): SpecialistMatch {
   if (name.length < MIN_PREFIX) return { kind: 'none' };
   const candidates = directory.ids.filter((id) => id.startsWith(name));
   if (candidates.length === 1) return { kind: 'found', id: candidates[0]!, resolvedBy: 'prefix' };

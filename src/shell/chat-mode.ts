@@ -4,7 +4,7 @@
  * of being an AI stage with nothing to send. Anything more (an instruction,
  * a pipe, a redirect, another flag) is an ordinary line.
  */
-import { BUILTINS, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
+import { BUILTINS, findExecutable, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
 import { literalText, type Script } from '../syntax/index.js';
 
 /** The chat a line asks for: the specialist's id, and the session to resume or start. */
@@ -25,6 +25,8 @@ export function chatRequestOf(script: Script, directory: SpecialistDirectory, al
   if (session === false) return undefined;
   const match = findSpecialist(name, directory);
   if (match.kind !== 'found') return undefined;
+  // A command on PATH comes before a specialist's prefix (`cat` is cat, not `catalog`).
+  if (match.resolvedBy === 'prefix' && findExecutable(name) !== undefined) return undefined;
   return { specialist: match.id, ...(session !== undefined && { session }) };
 }
 

@@ -45,13 +45,18 @@ describe('name resolution', () => {
     expect(result.ok && result.plan.stages[0]!.kind).toBe('builtin');
   });
 
-  it('a specialist wins over a Unix command of the same name, unless forced', () => {
+  it('a specialist wins over a Unix command of the same name, unless forced, and the plan says which command it hides', () => {
     const named = plan('hermes');
-    expect(named.ok && named.plan.stages[0]!.kind).toBe('ai');
+    expect(named.ok && named.plan.stages[0]).toMatchObject({ kind: 'ai', specialist: 'hermes', shadows: '/usr/bin/hermes' });
     for (const line of ['command hermes', '!hermes']) {
       const forced = plan(line);
       expect(forced.ok && forced.plan.stages[0]).toMatchObject({ kind: 'unix', program: 'hermes', path: '/usr/bin/hermes' });
     }
+  });
+
+  it('a Unix command on PATH wins over a specialist prefix', () => {
+    const result = plan('cat | wc', { directory: { ids: ['catalog', 'wcounter'], aliases: new Map() } });
+    expect(result.ok && result.plan.stages.map((step) => step.kind)).toEqual(['unix', 'unix']);
   });
 
   it('a prefix shorter than 3 letters is not a specialist', () => {
