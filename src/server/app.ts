@@ -21,8 +21,13 @@ export interface AppOptions {
 
 export type App = (request: AppRequest) => Promise<AppResponse>;
 
+/** Every HTTP route the server answers (the WebSocket endpoint is ws.ts's `WEBSOCKET_ENDPOINT`). */
+export function appRoutes(options: AppOptions): Route[] {
+  return [...apiRoutes(options), ...sessionRoutes(options.service), ...bulkRoutes(options.service), ...openAiRoutes(options.service)];
+}
+
 export function createApp(options: AppOptions): App {
-  const routes = [...apiRoutes(options), ...sessionRoutes(options.service), ...bulkRoutes(options.service), ...openAiRoutes(options.service)];
+  const routes = appRoutes(options);
   return async (request) => {
     const matching = routes.map((route) => ({ route, match: route.pattern.exec(request.path) })).filter((entry) => entry.match);
     if (matching.length === 0) return errorResponse(new AishError('NOT_FOUND', `no route for ${request.path}`));

@@ -1,8 +1,8 @@
 /** The specialist server: HTTP + SSE routes over the service, and the node:http adapter. */
-export { createApp, SERVER_VERSION, type App, type AppOptions } from './app.js';
+export { appRoutes, createApp, SERVER_VERSION, type App, type AppOptions } from './app.js';
 export { startServer, type RunningServer, type ServerOptions } from './http.js';
-export type { AppRequest, AppResponse } from './types.js';
-export { createWebSocketServer, type Held, type WebSocketOptions } from './ws.js';
+export type { AppRequest, AppResponse, Route } from './types.js';
+export { createWebSocketServer, WEBSOCKET_ENDPOINT, type Held, type WebSocketOptions } from './ws.js';
 export { refuseUpgrade, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
 export { Protection, SERVER_DEFAULTS, type Admission, type ProtectionOptions } from './protection.js';
 export { createAuthorizer, isLoopbackHost, presentedToken, WWW_AUTHENTICATE, type Authorizer, type RequestHeaders } from './auth.js';

@@ -44,7 +44,8 @@ const DEFAULTS = { maxPayloadBytes: 1024 * 1024, heartbeatMs: 30_000, maxBuffere
 /** How long a closing handshake may take before the socket is cut. */
 const CLOSE_GRACE_MS = 1000;
 
-const ENDPOINT = /^\/ws\/ai\/([^/]+)$/;
+/** The path of the WebSocket JSON-RPC endpoint: `/ws/ai/{id}`. */
+export const WEBSOCKET_ENDPOINT = /^\/ws\/ai\/(?<id>[^/]+)$/;
 
 /** The `upgrade` handler for `startServer` (http.ts). */
 export function createWebSocketServer(options: WebSocketOptions): UpgradeHandler {
@@ -82,7 +83,7 @@ class RpcWebSocketServer implements UpgradeHandler {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closing) return refuseUpgrade(socket, new AishError('UNREACHABLE', 'the server is shutting down'));
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const match = ENDPOINT.exec(path);
+    const match = WEBSOCKET_ENDPOINT.exec(path);
     if (!match) return refuseUpgrade(socket, new AishError('NOT_FOUND', `no WebSocket endpoint at ${path} (use /ws/ai/{id})`));
     let specialistId: string;
     try {

@@ -1,0 +1,153 @@
+/**
+ * The documentation in docs/ keeps up with the code: every flag `aish --help`
+ * (and each subcommand's help) shows, every AI stage flag, every route the
+ * server answers, every JSON-RPC method and error code, and every config key
+ * is named on its page. The lists come from the program itself (its help
+ * output, its route table, its descriptors), never from a copy kept here.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TOP_LEVEL_KEYS } from '../../src/config/config-file.js';
+import { ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS } from '../../src/protocol/index.js';
+import { appRoutes, WEBSOCKET_ENDPOINT } from '../../src/server/index.js';
+import { AISH, tempHome, testEnv } from '../support/aish.js';
+import { embeddedService } from '../support/server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const page = (name: string): string => readFileSync(join(ROOT, 'docs', name), 'utf8');
+
+/** Whether `text` names `flag` as a whole token (`--json` is not found inside `--json-x`). */
+function mentions(text: string, flag: string): boolean {
+  const escaped = flag.replace(/[-]/g, '\\-');
+  return new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`).test(text);
+}
+
+/** What `bin/aish ARGS` prints, stdout and stderr together, whatever its status. */
+function aishOutput(args: string[]): string {
+  try {
+    return execFileSync(AISH, args, { env: testEnv(tempHome()), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string };
+    return `${failed.stdout ?? ''}${failed.stderr ?? ''}`;
+  }
+}
+
+/** The subcommands listed under "Commands:" in the top-level help. */
+function subcommands(help: string): string[] {
+  const section = help.split(/^Commands:$/m)[1]?.split(/^\S/m)[0] ?? '';
+  return [...section.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((match) => match[1]!);
+}
+
+/** Long flags anywhere in a help text, and short flags written as `-x, --long`. */
+function flagsIn(help: string): string[] {
+  const long = [...help.matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((match) => match[0]);
+  const short = [...help.matchAll(/(?<![\w-])(-[a-zA-Z]), --/g)].map((match) => match[1]!);
+  return [...new Set([...long, ...short])];
+}
+
+/** A route pattern such as `^\/api\/v2\/ai\/(?<id>[^/]+)\/stream$` as `/api/v2/ai/{}/stream`. */
+function routePath(pattern: RegExp): string {
+  const path = pattern.source
+    .replace(/^\^/, '')
+    .replace(/\$$/, '')
+    .replace(/\(\?<\w+>\[\^\/\]\+\)/g, '{}')
+    .replace(/\\\//g, '/');
+  // Anything regex-like left over would make the documented path a guess: fail loudly.
+  if (/[()[\]*+?|\\^$]/.test(path)) throw new Error(`cannot read the route pattern ${pattern.source} as a path; teach routePath this form`);
+  return path;
+}
+
+/** `METHOD /path` pairs written in a page, with `{…}` placeholders as `{}` and queries dropped. */
+function documentedRoutes(text: string): Set<string> {
+  const routes = new Set<string>();
+  for (const match of text.matchAll(/\b((?:GET|POST|PUT|PATCH|DELETE)(?:\|(?:GET|POST|PUT|PATCH|DELETE))*) (\/[^\s`?|]*)/g)) {
+    const path = match[2]!.replace(/\{[^}]*\}/g, '{}');
+    for (const method of match[1]!.split('|')) routes.add(`${method} ${path}`);
+  }
+  return routes;
+}
+
+describe('docs/cli.md and docs/language.md name every flag the program shows', () => {
+  const topHelp = aishOutput(['--help']);
+
+  it('the top-level help lists its subcommands, so each one is checked', () => {
+    expect(subcommands(topHelp)).toEqual(expect.arrayContaining(['ais', 'sessions', 'history', 'chat', 'serve', 'completion']));
+  });
+
+  it('every flag of aish --help and of each subcommand --help appears in docs/cli.md', () => {
+    const cli = page('cli.md');
+    const helps = [topHelp, ...subcommands(topHelp).map((command) => aishOutput([command, '--help']))];
+    const flags = [...new Set(helps.flatMap(flagsIn))];
+    expect(flags.length).toBeGreaterThan(20);
+    expect(flags.filter((flag) => !mentions(cli, flag))).toEqual([]);
+  });
+
+  it('every AI stage flag the help builtin shows appears in docs/language.md', () => {
+    const line = aishOutput(['-c', 'help'])
+      .split('\n')
+      .find((text) => text.startsWith('AI stage flags:'));
+    expect(line).toBeDefined();
+    const flags = line!.slice('AI stage flags:'.length).trim().split(/\s+/);
+    expect(flags).toContain('--session');
+    const language = page('language.md');
+    expect(flags.filter((flag) => !mentions(language, flag))).toEqual([]);
+  });
+
+  it('every top-level config key appears in docs/cli.md', () => {
+    const cli = page('cli.md');
+    expect(TOP_LEVEL_KEYS.filter((key) => !cli.includes(`\`${key}\``))).toEqual([]);
+  });
+});
+
+describe('docs/protocol.md names everything the server answers', () => {
+  const protocol = page('protocol.md');
+
+  it('every HTTP route of the server and its WebSocket endpoint appear as METHOD /path', () => {
+    const served = appRoutes({ service: embeddedService() }).map((route) => `${route.method} ${routePath(route.pattern)}`);
+    served.push(`GET ${routePath(WEBSOCKET_ENDPOINT)}`);
+    expect(served.length).toBeGreaterThan(10);
+    const documented = documentedRoutes(protocol);
+    expect(served.filter((route) => !documented.has(route))).toEqual([]);
+  });
+
+  it('every JSON-RPC method and notification appears', () => {
+    const names = [...Object.values(RPC_METHODS), ...Object.values(RPC_NOTIFICATIONS)].map((descriptor) => descriptor.method);
+    expect(names.filter((name) => !protocol.includes(`\`${name}`))).toEqual([]);
+  });
+
+  it('every error code appears with its HTTP status and JSON-RPC code', () => {
+    const missing = Object.entries(ERROR_TABLE)
+      .filter(([code, row]) => !new RegExp(`\\| \`${code}\` \\| ${row.http} \\| ${row.rpc} \\| ${row.exit} \\|`).test(protocol))
+      .map(([code]) => code);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('the repository explains itself', () => {
+  /** Every file under the folders a reader of a clone sees, plus README.md. */
+  function files(): string[] {
+    const found = [join(ROOT, 'README.md')];
+    const walk = (folder: string): void => {
+      for (const name of readdirSync(folder)) {
+        const path = join(folder, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else found.push(path);
+      }
+    };
+    for (const folder of ['docs', 'src', 'grammar']) walk(join(ROOT, folder));
+    return found;
+  }
+
+  it('no file in README.md, docs/, src/ or grammar/ points at ../shared or shared/spec', () => {
+    const pointing = files().filter((file) => /\.\.\/shared|shared\/spec/.test(readFileSync(file, 'utf8')));
+    expect(pointing.map((file) => file.slice(ROOT.length + 1))).toEqual([]);
+  });
+
+  it('README.md links every page of docs/', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const pages = readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md'));
+    expect(pages.filter((name) => !readme.includes(`](docs/${name})`))).toEqual([]);
+  });
+});
