@@ -9,7 +9,7 @@ import type { ExecContext } from './context.js';
 import { recordExchange, type ExchangeStatus } from './exchange.js';
 import { answerRenderer } from './markdown/index.js';
 import { Spinner } from './progress.js';
-import { readSource, ReaderGone, releaseSource, SinkWriter, type Sink, type Source } from './streams.js';
+import { readSource, ReaderGone, releaseSource, SinkWriter, reportWriteFailure, WriteFailure, type Sink, type Source } from './streams.js';
 
 export interface AiCall {
   specialist: string;
@@ -128,6 +128,8 @@ class AnswerWriter {
       return 0;
     } catch (error) {
       if (error instanceof ReaderGone) return 0;
+      // The answer arrived but could not be written: one line, as sh's `echo` says it.
+      if (error instanceof WriteFailure) return reportWriteFailure(error, this.context);
       if (signal.aborted) return this.interrupted(signal);
       return this.fail(toAishError(error));
     } finally {

@@ -12,7 +12,7 @@ import { expandWord, expandWords, type CaptureRunner } from './expand.js';
 import { runFanout, type BranchIo } from './fanout.js';
 import { applyRedirects, closeRedirects, prepareRedirects, RedirectError, type ReadyRedirect, type StageEnds } from './redirects.js';
 import { runRoute } from './route.js';
-import { ReaderGone, releaseSource, type Sink, type Source } from './streams.js';
+import { ReaderGone, releaseSource, reportWriteFailure, WriteFailure, type Sink, type Source } from './streams.js';
 import { startUnix } from './unix.js';
 import { loadChildProcess } from './process-support.js';
 import { closeFd, createOsPipe } from './os-pipe.js';
@@ -31,8 +31,13 @@ interface Prepared {
 
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
   if (!subshell) {
-    const viaBulk = await runAsBulk(plan, io, context);
-    if (viaBulk !== undefined) return viaBulk;
+    try {
+      const viaBulk = await runAsBulk(plan, io, context);
+      if (viaBulk !== undefined) return viaBulk;
+    } catch (error) {
+      if (error instanceof WriteFailure) return reportWriteFailure(error, context);
+      throw error;
+    }
   }
   const prepared: Prepared[] = [];
   for (const step of plan.stages) prepared.push(await prepare(step, context, capture, io.stderr));
@@ -117,6 +122,7 @@ function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecCo
       if (error instanceof ExitRequest && subshell) return error.status;
       // The reader left early (`| head`): not a failure, as in sh.
       if (error instanceof ReaderGone) return 0;
+      if (error instanceof WriteFailure) return reportWriteFailure(error, stageContext);
       throw error;
     } finally {
       releaseSource(ends.source);

@@ -32,12 +32,49 @@ export class ReaderGone extends Error {
   override readonly name = 'ReaderGone';
 }
 
-/** Writes to a sink with back-pressure; counts bytes; throws `ReaderGone` on EPIPE. */
+/**
+ * Output could not be written (a full disk, `/dev/full`, an I/O error): the
+ * stage reports one line, `aish: write error: …`, and fails with status 1.
+ */
+export class WriteFailure extends Error {
+  override readonly name = 'WriteFailure';
+  constructor(readonly reason: string) {
+    super(`write error: ${reason}`);
+  }
+}
+
+/** Reports a write failure on the stage's stderr; its status is 1. */
+export function reportWriteFailure(error: WriteFailure, context: { reporter: { error(text: string): void } }): number {
+  context.reporter.error(`aish: ${error.message}`);
+  return 1;
+}
+
+/** The error a failed write becomes: a closed pipe is a reader gone (quiet), anything else a write failure. */
+export function writeErrorOf(error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') return new ReaderGone();
+  if (typeof code !== 'string' || !code.startsWith('E')) return error as Error;
+  return new WriteFailure(WRITE_ERRORS[code] ?? (error as Error).message);
+}
+
+/** The C library's words for the errors a write meets, as sh prints them. */
+const WRITE_ERRORS: Record<string, string> = {
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+  EFBIG: 'File too large',
+  EIO: 'Input/output error',
+  EBADF: 'Bad file descriptor',
+  EROFS: 'Read-only file system',
+};
+
+/** Writes to a sink with back-pressure; counts bytes; throws `ReaderGone` on EPIPE, `WriteFailure` on other errors. */
 export class SinkWriter {
   bytes = 0;
   /** The last character written, for the "end with a newline" rule. */
   lastChar = '';
   private gone = false;
+  /** The first error a write to a stream reported. */
+  private failure: Error | undefined;
 
   constructor(
     private readonly sink: Sink,
@@ -87,12 +124,24 @@ export class SinkWriter {
   private async put(text: string): Promise<void> {
     if (text === '' || this.sink.kind === 'discard') return;
     const stream = this.stream();
-    if (!stream) {
-      writeAllSync((this.sink as { fd: number }).fd, text);
-      return;
+    try {
+      if (!stream) {
+        writeAllSync((this.sink as { fd: number }).fd, text);
+        return;
+      }
+      if (this.failure) throw this.failure;
+      if (stream.destroyed) throw new ReaderGone();
+      // A failed write is told to its callback (the stream's own `errored` is cleared once it is destroyed).
+      const flowing = stream.write(text, (error) => {
+        if (error) this.failure ??= error;
+      });
+      if (stream.errored) throw stream.errored;
+      if (!flowing) await waitForDrain(stream);
+      if (this.failure) throw this.failure;
+    } catch (error) {
+      if (error instanceof ReaderGone) throw error;
+      throw writeErrorOf(error);
     }
-    if (stream.destroyed) throw new ReaderGone();
-    if (!stream.write(text)) await waitForDrain(stream);
     if (this.gone) throw new ReaderGone();
   }
 

@@ -114,8 +114,9 @@ export class Shell {
   /** Ctrl-C cancels the running line; a closed stdout (`| head`) ends it quietly. */
   installSignalHandlers(): void {
     process.on('SIGINT', () => this.cancel());
+    // Other write errors (a full disk) are thrown to the stage that wrote, which reports them.
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+      if (error.code !== 'EPIPE') return;
       this.context.session.stdoutClosed = true;
       this.cancel();
     });
