@@ -11,6 +11,9 @@ function config(overrides: Partial<AishConfig> = {}): AishConfig {
     default_model: 'auto',
     specialists: [],
     server: {},
+    limits: {},
+    prices: {},
+    render: 'auto',
     ...overrides,
   };
 }
