@@ -11,7 +11,7 @@ function aishToFullDevice(line: string): Promise<{ stderr: string; status: numbe
   const child = spawn(AISH, ['-q', '-c', line], { cwd: home, env: testEnv(home), stdio: ['ignore', full, 'pipe'] });
   closeSync(full);
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((done) => child.on('close', (status) => done({ stderr, status })));
 }
 
