@@ -37,6 +37,8 @@ interface GlobalOptions {
   render?: boolean;
   raw?: boolean;
   version?: boolean;
+  /** `--max-input BYTES`: the input limit of AI stages (over `limits.max_input`). */
+  maxInput?: string;
 }
 
 
@@ -52,6 +54,7 @@ async function program(): Promise<Command> {
     .option('-s, --server <url>', 'use the specialist server at URL (env AISH_SERVER; default: in-process)')
     .option('--token <token>', 'the bearer token a --server started with --token needs (env AISH_TOKEN)')
     .option('--timeout <seconds>', 'give up on a model call after SECONDS (exit 5); env AISH_TIMEOUT')
+    .option('--max-input <bytes>', 'the most input an AI stage reads before it refuses to send (default 4 MiB, config limits.max_input; 0 = no limit)')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .option('--json', 'JSON output: one document per run (with -c LINE: status, stdout and the AI exchanges)')
     .addOption(new Option('--render', 'show answers as formatted Markdown, even into a pipe').conflicts('raw'))
@@ -171,6 +174,17 @@ function timeoutOf(options: GlobalOptions): number | undefined {
   return seconds;
 }
 
+/** The input limit: `--max-input`, else the config's `limits.max_input` (read when a stage first needs it). */
+function maxInputOf(options: GlobalOptions): () => Promise<number | undefined> {
+  if (options.maxInput === undefined) return async () => (await localConfig()).limits.max_input;
+  const bytes = Number(options.maxInput);
+  if (options.maxInput.trim() === '' || !Number.isSafeInteger(bytes) || bytes < 0) {
+    process.stderr.write(`aish: --max-input needs a whole number of bytes, 0 or more (0 = no limit), not '${options.maxInput}'\n`);
+    process.exit(1);
+  }
+  return async () => bytes;
+}
+
 /** Where a shell runs: how it reads stdin, its `$0` and `$1…`, and (for `--json`) where its stdout goes. */
 interface ShellPlace {
   stdinIsScript: boolean;
@@ -196,6 +210,7 @@ async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shel
       usage: writeLine,
     }),
     usage: Boolean(options.usage),
+    maxInputBytes: maxInputOf(options),
     ...extra,
   });
   shell.installSignalHandlers();

@@ -84,7 +84,7 @@ export function readConfigFile(source: YamlSource): FileSettings {
         settings.server = readServer(source, entry);
         break;
       case 'limits':
-        settings.limits = readLimits(source, entry);
+        settings.limits = readLimits(source, entry, true);
         break;
       case 'prices':
         settings.prices = readPrices(source, entry);

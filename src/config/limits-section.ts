@@ -16,6 +16,8 @@ export interface LimitFields {
   retry_max_delay?: number;
   breaker_threshold?: number;
   breaker_cooldown?: number;
+  /** Top level only: the most input an AI stage reads and sends (bytes; 0 = no limit). */
+  max_input?: number;
 }
 
 const SECONDS_OR_OFF = { min: 0, description: 'a number of seconds, 0 or more (0 = no limit)' } as const;
@@ -33,13 +35,19 @@ const LIMIT_RULES = {
   breaker_cooldown: SECONDS,
 } as const;
 
-/** Reads one `limits:` block; problems go to `source.problems`. */
-export function readLimits(source: YamlSource, entry: Entry): LimitFields {
+/** Limits of what aish itself reads, not of provider calls: the top-level block only. */
+const INPUT_RULES = {
+  max_input: { min: 0, integer: true, description: 'a whole number of bytes, 0 or more (0 = no limit)' },
+} as const;
+
+/** Reads one `limits:` block (`topLevel`: the one at the top of the file); problems go to `source.problems`. */
+export function readLimits(source: YamlSource, entry: Entry, topLevel = false): LimitFields {
   const limits: LimitFields = {};
+  const rules = topLevel ? { ...LIMIT_RULES, ...INPUT_RULES } : LIMIT_RULES;
   const fields = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
-  for (const field of source.knownEntries(fields, Object.keys(LIMIT_RULES))) {
-    const name = field.name as keyof typeof LIMIT_RULES;
-    const value = source.number(field.value, field.key, LIMIT_RULES[name], field.keyNode);
+  for (const field of source.knownEntries(fields, Object.keys(rules))) {
+    const name = field.name as keyof typeof rules;
+    const value = source.number(field.value, field.key, rules[name], field.keyNode);
     if (value !== undefined) limits[name] = value;
   }
   return limits;

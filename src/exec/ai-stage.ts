@@ -9,7 +9,8 @@ import type { ExecContext } from './context.js';
 import { recordExchange, type ExchangeStatus } from './exchange.js';
 import { answerRenderer } from './markdown/index.js';
 import { Spinner } from './progress.js';
-import { readSource, ReaderGone, releaseSource, SinkWriter, reportWriteFailure, WriteFailure, type Sink, type Source } from './streams.js';
+import { readStageInput } from './stage-input.js';
+import { ReaderGone, releaseSource, SinkWriter, reportWriteFailure, WriteFailure, type Sink, type Source } from './streams.js';
 
 export interface AiCall {
   specialist: string;
@@ -41,7 +42,7 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
     context.reporter.error(`aish: ${specialist}: --context-window needs --session or -C`);
     return 1;
   }
-  const input = await readSource(call.source, context.stdin);
+  const input = await readStageInput(call.source, context, specialist, options);
   const content = composeMessage(parsed.instruction, input);
   if (content === '') {
     context.reporter.error(`aish: ${specialist}: nothing to send`);
@@ -74,9 +75,15 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   return writer.run((signal) => context.specialists.streamSession(sessionId, request, signal), sessionId);
 }
 
-/** How much of a streamed answer the exchange log keeps (characters). */
+/** How much of a message or a streamed answer the exchange log keeps (characters). */
 export const LOG_ANSWER_LIMIT = 1024 * 1024;
 const LOG_TRUNCATED = '\n[aish: the log keeps the first 1 MiB of this answer]';
+const LOG_MESSAGE_TRUNCATED = '\n[aish: the log keeps the first 1 MiB of this message]';
+
+/** A message as the log keeps it: the first LOG_ANSWER_LIMIT characters. */
+function truncateForLog(message: string): string {
+  return message.length > LOG_ANSWER_LIMIT ? message.slice(0, LOG_ANSWER_LIMIT) + LOG_MESSAGE_TRUNCATED : message;
+}
 
 /** Runs one call and writes its answer: streamed, buffered (`--no-stream`) or as JSON. */
 class AnswerWriter {
@@ -147,7 +154,7 @@ class AnswerWriter {
       started_at: this.started,
       specialist: this.answeredBy ?? this.specialist,
       model: this.model || null,
-      message: this.message,
+      message: truncateForLog(this.message),
       answer: this.content,
       tokens_in: this.tokens?.input ?? null,
       tokens_out: this.tokens?.output ?? null,

@@ -88,6 +88,8 @@ export interface ProcessFacts {
   /** Names already reported as a specialist that hides a command on PATH (once per run). */
   shadowsReported?: Set<string>;
   stdoutClosed: boolean;
+  /** The input limit of AI stages without `--max-input` (`aish --max-input`, `limits.max_input`); undefined: the default. */
+  maxInputBytes?: () => Promise<number | undefined>;
   /** Set when answers written to aish's own stdout are shown as formatted Markdown (`--render`, a terminal). */
   markdown?: MarkdownOptions;
 }

@@ -6,11 +6,12 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
-import type { FanoutStep, PipelinePlan } from '../plan/index.js';
+import { parseAiArgs, type FanoutStep, type PipelinePlan } from '../plan/index.js';
 import type { ExecContext } from './context.js';
 import { answerRenderer } from './markdown/index.js';
 import { FanoutProgress } from './progress.js';
-import { readSource, ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
+import { readStageInput } from './stage-input.js';
+import { ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
 
 /** Runs one branch's pipeline (provided by pipeline.ts, to avoid an import cycle). */
 export type BranchRunner = (pipeline: PipelinePlan, io: BranchIo, context: ExecContext) => Promise<number>;
@@ -34,7 +35,9 @@ export interface FanoutCall {
 
 export async function runFanout(call: FanoutCall, context: ExecContext, runBranch: BranchRunner): Promise<number> {
   const json = call.args.includes('--json');
-  const input = await readSource(call.source, context.stdin);
+  // `--max-input` and `--binary` after the branches apply to the input they share.
+  const flags = parseAiArgs(call.args);
+  const input = await readStageInput(call.source, context, call.step.branches.map((branch) => branch.label).join(','), flags.ok ? flags.options : {});
   const source: Source = input === undefined ? { kind: 'none' } : { kind: 'text', text: input };
   const render = json ? undefined : answerRenderer(call.stdout, context);
   const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed, render);

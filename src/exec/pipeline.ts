@@ -14,6 +14,7 @@ import { applyRedirects, closeRedirects, prepareRedirects, RedirectError, type R
 import { runRoute } from './route.js';
 import { ReaderGone, releaseSource, reportWriteFailure, WriteFailure, type Sink, type Source } from './streams.js';
 import { startUnix } from './unix.js';
+import { InputRefused } from './stage-input.js';
 import { loadChildProcess } from './process-support.js';
 import { closeFd, createOsPipe } from './os-pipe.js';
 import { writeSync } from 'node:fs';
@@ -44,6 +45,7 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
   if (plan.stages.some((step) => step.kind === 'unix')) await loadChildProcess();
   const inSubshell = subshell || plan.stages.length > 1;
   const links = connect(prepared);
+  let inputRefused = false;
   const dones = prepared.map((stage, index) => {
     const pipeIn = index === 0 ? io.source : links[index - 1]!.source;
     const pipeOut = index === prepared.length - 1 ? io.stdout : links[index]!.sink;
@@ -56,12 +58,14 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
     // `a | b < f` and `a > f | b`: a pipe end the stage does not use is released at once.
     if (ends.source !== pipeIn) releaseSource(pipeIn);
     if (ends.stdout !== pipeOut && ends.stderr !== pipeOut) closeSink(pipeOut);
-    const done = start(stage, ends, io, context, capture, inSubshell);
+    const done = start(stage, ends, io, context, capture, inSubshell, () => (inputRefused = true));
     return done.then((status) => finishStage(stage, status, context));
   });
   // Children have their own copies of the pipes between them now.
   for (const link of links) if (link.fds) link.fds.forEach(closeFd);
   const statuses = await Promise.all(dones);
+  // The stages after a refused input saw no answer, not an empty one: the pipeline failed.
+  if (inputRefused) return 1;
   if (context.state.options.pipefail) return [...statuses].reverse().find((status) => status !== 0) ?? 0;
   return statuses[statuses.length - 1]!;
 }
@@ -111,7 +115,7 @@ function reportShadow(written: string, specialist: string, command: string, cont
   context.reporter.error(`aish: note: '${written}' is the specialist ${specialist}, not the command ${command}; write 'command ${written}' or '!${written}' for the command`);
 }
 
-function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
+function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean, refused: () => void): Promise<number> {
   const { step } = stage;
   if (step.kind === 'unix') return startUnix(step.path, stage.args, ends.source, ends.stdout, ends.stderr, context);
   const stageContext: ExecContext = { ...context, reporter: sinkReporter(ends.stderr, context) };
@@ -123,6 +127,11 @@ function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecCo
       // The reader left early (`| head`): not a failure, as in sh.
       if (error instanceof ReaderGone) return 0;
       if (error instanceof WriteFailure) return reportWriteFailure(error, stageContext);
+      if (error instanceof InputRefused) {
+        stageContext.reporter.error(`aish: ${error.message}`);
+        refused();
+        return 1;
+      }
       throw error;
     } finally {
       releaseSource(ends.source);

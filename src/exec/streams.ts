@@ -211,30 +211,40 @@ function writeAllSync(fd: number, text: string): void {
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset);
 }
 
+/** A source held more than the bytes a stage may read (`limits.max_input`); reading stopped there. */
+export class InputOverLimit extends Error {
+  override readonly name = 'InputOverLimit';
+  constructor(readonly limit: number) {
+    super(`input over ${limit} bytes`);
+  }
+}
+
 /**
  * Reads a whole source as text for a stage that needs all of it (an AI stage,
  * a fan-out). Undefined means "no input": nothing piped, a terminal, or zero
- * bytes (docs/language.md "AI stages").
+ * bytes (docs/language.md "AI stages"). Past `limit` bytes it stops reading (an endless
+ * `yes |` must not fill memory) and throws {@link InputOverLimit}.
  */
-export async function readSource(source: Source, stdin: StdinState): Promise<string | undefined> {
+export async function readSource(source: Source, stdin: StdinState, limit = Infinity): Promise<string | undefined> {
   switch (source.kind) {
     case 'none':
       return undefined;
     case 'text':
+      if (Buffer.byteLength(source.text) > limit) throw new InputOverLimit(limit);
       return source.text;
     case 'fd':
-      return emptyAsUndefined(readFdSync(source.fd));
+      return emptyAsUndefined(readFdSync(source.fd, limit));
     case 'stream':
-      return emptyAsUndefined(await readStream(source.stream));
+      return emptyAsUndefined(await readStream(source.stream, limit));
     case 'stdin': {
       if (stdin.isTTY || stdin.isScript || stdin.consumed) return undefined;
       stdin.consumed = true;
       try {
-        return emptyAsUndefined(await readStream(createReadStream('', { fd: 0, autoClose: false })));
+        return emptyAsUndefined(await readStream(createReadStream('', { fd: 0, autoClose: false }), limit));
       } catch (error) {
         // A non-blocking stdin (set so by whoever started us) cannot be read from the thread pool.
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-        return emptyAsUndefined(await readStream(process.stdin));
+        return emptyAsUndefined(await readStream(process.stdin, limit));
       }
     }
   }
@@ -244,18 +254,28 @@ function emptyAsUndefined(text: string): string | undefined {
   return text === '' ? undefined : text;
 }
 
-export async function readStream(stream: Readable): Promise<string> {
+export async function readStream(stream: Readable, limit = Infinity): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let total = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    total += buffer.length;
+    // Leaving the loop destroys the stream, so its writer stops (EPIPE, as `| head` does).
+    if (total > limit) throw new InputOverLimit(limit);
+    chunks.push(buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function readFdSync(fd: number): string {
+function readFdSync(fd: number, limit: number): string {
   const chunks: Buffer[] = [];
   const buffer = Buffer.alloc(65536);
+  let total = 0;
   for (;;) {
     const count = readSync(fd, buffer, 0, buffer.length, null);
     if (count === 0) break;
+    total += count;
+    if (total > limit) throw new InputOverLimit(limit);
     chunks.push(Buffer.from(buffer.subarray(0, count)));
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -18,11 +18,15 @@ export interface AiOptions {
   threshold?: number;
   /** `-C` / `--continue`: the session this terminal used last. */
   continue?: boolean;
+  /** `--max-input BYTES`: the most input this stage reads (0 = no limit). */
+  maxInput?: number;
+  /** `--binary`: send input that holds NUL bytes. */
+  binary?: boolean;
 }
 
 export type AiArgs = { ok: true; instruction: string; options: AiOptions } | { ok: false; message: string };
 
-type NumberFlag = 'contextWindow' | 'temperature' | 'maxTokens' | 'timeoutSeconds' | 'threshold';
+type NumberFlag = 'contextWindow' | 'temperature' | 'maxTokens' | 'timeoutSeconds' | 'threshold' | 'maxInput';
 
 const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: number; max: number }> = {
   '--context-window': { key: 'contextWindow', integer: true, min: 0, max: 1_000_000 },
@@ -30,10 +34,11 @@ const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: num
   '--max-tokens': { key: 'maxTokens', integer: true, min: 1, max: 10_000_000 },
   '--timeout': { key: 'timeoutSeconds', integer: false, min: 0.001, max: 86_400 },
   '--threshold': { key: 'threshold', integer: false, min: 0, max: 1 },
+  '--max-input': { key: 'maxInput', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER },
 };
 
 /** Every flag an AI stage accepts, for help and completion. */
-export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--model', ...Object.keys(NUMBER_FLAGS)];
+export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--binary', '--model', ...Object.keys(NUMBER_FLAGS)];
 
 /** A session id or name: no blanks, not a flag (so `--session "a question"` keeps the question). */
 const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
@@ -79,6 +84,9 @@ export function parseAiArgs(args: readonly string[]): AiArgs {
       case '--get-id':
       case '--json':
         options[flag === '--json' ? 'json' : 'getId'] = true;
+        break;
+      case '--binary':
+        options.binary = true;
         break;
       case '--stream':
       case '--no-stream':

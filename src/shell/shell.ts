@@ -30,6 +30,8 @@ export interface ShellOptions {
   usage?: boolean;
   /** Answers on aish's stdout shown as formatted Markdown (`--render`, a terminal); absent: raw text. */
   markdown?: MarkdownOptions;
+  /** The input limit of AI stages without their own `--max-input` (`aish --max-input`, `limits.max_input`). */
+  maxInputBytes?: () => Promise<number | undefined>;
   /** Where lines write what would go to aish's stdout (the `--json` run document collects it). */
   stdout?: Writable;
 }
@@ -86,6 +88,7 @@ export class Shell {
         echoNoticeShown: false,
         stdoutClosed: false,
         ...(options.markdown && { markdown: options.markdown }),
+        ...(options.maxInputBytes && { maxInputBytes: options.maxInputBytes }),
       },
       ...(options.log && { log: options.log }),
       directory: () => {
