@@ -1,8 +1,11 @@
 /**
- * The builtins that run inside aish (docs/language.md "Stages"). Each gets its expanded
- * arguments and its stdout/stderr, and returns an exit status.
+ * The builtins (docs/language.md "Stages"): one table of name, help line and
+ * how it runs. The planner resolves names against this table (`BUILTIN_KINDS`),
+ * `help` prints it, and completion offers it, so a builtin is added here once.
+ * Each gets its expanded arguments and its stdout/stderr, and returns an exit
+ * status.
  */
-import { AI_FLAGS } from '../plan/index.js';
+import { AI_FLAGS, type BuiltinKind } from '../plan/index.js';
 import type { ExecContext } from './context.js';
 import { sessionsBuiltin, table } from './sessions-builtin.js';
 import { SinkWriter, type Sink } from './streams.js';
@@ -21,6 +24,9 @@ export interface BuiltinCall {
 
 type Builtin = (args: string[], io: BuiltinIo, context: ExecContext) => Promise<number> | number;
 
+/** One row of the table: what `help` says, and how it runs (or that the planner turns it into a fan-out). */
+type BuiltinEntry = { help: string; run: Builtin } | { help: string; fanOutToAll: true };
+
 interface BuiltinIo {
   out: SinkWriter;
   err: SinkWriter;
@@ -28,122 +34,177 @@ interface BuiltinIo {
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const BUILTINS: Record<string, Builtin> = {
-  true: () => 0,
-  false: () => 1,
-  echo: async (args, io) => {
-    const noNewline = args[0] === '-n';
-    const words = noNewline ? args.slice(1) : args;
-    await io.out.write(words.join(' ') + (noNewline ? '' : '\n'));
-    return 0;
+const BUILTINS: Record<string, BuiltinEntry> = {
+  true: {
+    help: 'true — do nothing, successfully (status 0)',
+    run: () => 0,
   },
-  cd: async (args, io, context) => {
-    const previous = process.cwd();
-    const target = args[0] === '-' ? (context.state.variables.get('OLDPWD') ?? process.env.OLDPWD) : (args[0] ?? process.env.HOME);
-    if (!target) return fail(io, 'cd: no home folder (HOME is not set)');
-    try {
-      process.chdir(target);
-    } catch {
-      return fail(io, `cd: ${target}: No such file or directory`);
-    }
-    context.state.variables.set('OLDPWD', previous);
-    if (args[0] === '-') await io.out.write(process.cwd() + '\n');
-    return 0;
+  false: {
+    help: 'false — do nothing, unsuccessfully (status 1)',
+    run: () => 1,
   },
-  set: async (args, io, context) => {
-    if (args.length === 0) {
-      const lines = [...context.state.variables].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => `${name}=${shellQuote(value)}\n`);
-      await io.out.write(lines.join(''));
+  echo: {
+    help: 'echo [-n] WORDS… — print the words',
+    run: async (args, io) => {
+      const noNewline = args[0] === '-n';
+      const words = noNewline ? args.slice(1) : args;
+      await io.out.write(words.join(' ') + (noNewline ? '' : '\n'));
       return 0;
-    }
-    if (args[0] === '-o' || args[0] === '+o') {
-      const option = args[1];
-      if (option !== 'pipefail' && option !== 'usage') return fail(io, `set: unknown option '${option ?? ''}' (aish knows: pipefail, usage)`);
-      context.state.options[option] = args[0] === '-o';
-      return 0;
-    }
-    for (const assignment of args) {
-      const eq = assignment.indexOf('=');
-      const name = eq === -1 ? assignment : assignment.slice(0, eq);
-      if (eq === -1 || !VARIABLE_NAME.test(name)) return fail(io, `set: '${assignment}': expected NAME=value`);
-      context.state.variables.set(name, assignment.slice(eq + 1));
-    }
-    return 0;
+    },
   },
-  unset: (args, _io, context) => {
-    for (const name of args) context.state.variables.delete(name);
-    return 0;
-  },
-  alias: async (args, io, context) => {
-    const { aliases } = context.state;
-    if (args.length === 0) {
-      const lines = [...aliases].sort(([a], [b]) => a.localeCompare(b)).map(([name, alias]) => `alias ${name}=${shellQuote(alias.text)}\n`);
-      await io.out.write(lines.join(''));
-      return 0;
-    }
-    for (const argument of args) {
-      const eq = argument.indexOf('=');
-      if (eq === -1) {
-        const alias = aliases.get(argument);
-        if (!alias) return fail(io, `alias: ${argument}: not found`);
-        await io.out.write(`alias ${argument}=${shellQuote(alias.text)}\n`);
-        continue;
+  cd: {
+    help: 'cd [DIR|-] — change the working folder',
+    run: async (args, io, context) => {
+      const previous = process.cwd();
+      const target = args[0] === '-' ? (context.state.variables.get('OLDPWD') ?? process.env.OLDPWD) : (args[0] ?? process.env.HOME);
+      if (!target) return fail(io, 'cd: no home folder (HOME is not set)');
+      try {
+        process.chdir(target);
+      } catch {
+        return fail(io, `cd: ${target}: No such file or directory`);
       }
-      const name = argument.slice(0, eq);
-      const text = argument.slice(eq + 1);
-      if (!/^[A-Za-z0-9_.:-]+$/.test(name)) return fail(io, `alias: '${name}': not a valid alias name`);
-      const parsed = context.host.parseAlias(text);
-      if (!parsed.ok) return fail(io, `alias: ${name}: ${parsed.diagnostic.message}`);
-      aliases.set(name, { text, pipeline: parsed.pipeline });
-    }
-    return 0;
-  },
-  unalias: (args, io, context) => {
-    for (const name of args) if (!context.state.aliases.delete(name)) return fail(io, `unalias: ${name}: not found`);
-    return 0;
-  },
-  exit: (args) => {
-    const status = args[0] === undefined ? undefined : Number(args[0]);
-    throw new ExitRequest(status === undefined || !Number.isInteger(status) ? 0 : status & 255);
-  },
-  source: async (args, io, context) => {
-    if (!args[0]) return fail(io, 'source: usage: source FILE [ARGS…]');
-    return context.host.source(args[0], args.slice(1), context);
-  },
-  help: async (_args, io) => {
-    await io.out.write(HELP);
-    return 0;
-  },
-  ais: async (args, io, context) => {
-    const list = await context.specialists.list();
-    if (args.includes('--json')) {
-      await io.out.write(JSON.stringify({ ais: list, total: list.length }) + '\n');
+      context.state.variables.set('OLDPWD', previous);
+      if (args[0] === '-') await io.out.write(process.cwd() + '\n');
       return 0;
-    }
-    const rows = list.map((s) => [s.id, s.status, s.model, topCapabilities(s.capabilities.scores)]);
-    await io.out.write(table([['NAME', 'STATUS', 'MODEL', 'TOP CAPABILITIES'], ...rows]));
-    return 0;
+    },
   },
-  sessions: (args, io, context) => sessionsBuiltin(args, { write: (text) => io.out.write(text), fail: (message) => fail(io, message) }, context),
-  history: (args, io, context) => {
-    if (!context.log) return fail(io, 'history: the exchange log is not available here');
-    return context.log.history(args, { out: (text) => io.out.write(text), err: (text) => io.err.write(text) });
+  set: {
+    help: 'set [NAME=value…] [-o|+o pipefail|usage] — set shell variables and options',
+    run: async (args, io, context) => {
+      if (args.length === 0) {
+        const lines = [...context.state.variables].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => `${name}=${shellQuote(value)}\n`);
+        await io.out.write(lines.join(''));
+        return 0;
+      }
+      if (args[0] === '-o' || args[0] === '+o') {
+        const option = args[1];
+        if (option !== 'pipefail' && option !== 'usage') return fail(io, `set: unknown option '${option ?? ''}' (aish knows: pipefail, usage)`);
+        context.state.options[option] = args[0] === '-o';
+        return 0;
+      }
+      for (const assignment of args) {
+        const eq = assignment.indexOf('=');
+        const name = eq === -1 ? assignment : assignment.slice(0, eq);
+        if (eq === -1 || !VARIABLE_NAME.test(name)) return fail(io, `set: '${assignment}': expected NAME=value`);
+        context.state.variables.set(name, assignment.slice(eq + 1));
+      }
+      return 0;
+    },
   },
-  jobs: async (_args, io, context) => {
-    const lines = context.state.jobs.map((job) => `[${job.number}] ${job.status === undefined ? 'Running' : `Done(${job.status})`}  ${job.text}\n`);
-    await io.out.write(lines.join(''));
-    return 0;
+  unset: {
+    help: 'unset NAME… — remove shell variables',
+    run: (args, _io, context) => {
+      for (const name of args) context.state.variables.delete(name);
+      return 0;
+    },
   },
-  wait: async (_args, _io, context) => {
-    let status = 0;
-    for (const job of context.state.jobs) status = await job.done;
-    context.state.jobs = context.state.jobs.filter((job) => job.status === undefined);
-    return status;
+  alias: {
+    help: "alias [NAME='pipeline'…] — define or list aliases",
+    run: async (args, io, context) => {
+      const { aliases } = context.state;
+      if (args.length === 0) {
+        const lines = [...aliases].sort(([a], [b]) => a.localeCompare(b)).map(([name, alias]) => `alias ${name}=${shellQuote(alias.text)}\n`);
+        await io.out.write(lines.join(''));
+        return 0;
+      }
+      for (const argument of args) {
+        const eq = argument.indexOf('=');
+        if (eq === -1) {
+          const alias = aliases.get(argument);
+          if (!alias) return fail(io, `alias: ${argument}: not found`);
+          await io.out.write(`alias ${argument}=${shellQuote(alias.text)}\n`);
+          continue;
+        }
+        const name = argument.slice(0, eq);
+        const text = argument.slice(eq + 1);
+        if (!/^[A-Za-z0-9_.:-]+$/.test(name)) return fail(io, `alias: '${name}': not a valid alias name`);
+        const parsed = context.host.parseAlias(text);
+        if (!parsed.ok) return fail(io, `alias: ${name}: ${parsed.diagnostic.message}`);
+        aliases.set(name, { text, pipeline: parsed.pipeline });
+      }
+      return 0;
+    },
   },
+  unalias: {
+    help: 'unalias NAME… — remove aliases',
+    run: (args, io, context) => {
+      for (const name of args) if (!context.state.aliases.delete(name)) return fail(io, `unalias: ${name}: not found`);
+      return 0;
+    },
+  },
+  exit: {
+    help: 'exit [N] — leave with status N (default: the last status)',
+    run: (args) => {
+      const status = args[0] === undefined ? undefined : Number(args[0]);
+      throw new ExitRequest(status === undefined || !Number.isInteger(status) ? 0 : status & 255);
+    },
+  },
+  source: {
+    help: 'source FILE [ARGS…] — run a script file in this shell',
+    run: async (args, io, context) => {
+      if (!args[0]) return fail(io, 'source: usage: source FILE [ARGS…]');
+      return context.host.source(args[0], args.slice(1), context);
+    },
+  },
+  help: {
+    help: 'help — this text',
+    run: async (_args, io) => {
+      await io.out.write(HELP);
+      return 0;
+    },
+  },
+  ais: {
+    help: 'ais [--json] — list the specialists',
+    run: async (args, io, context) => {
+      const list = await context.specialists.list();
+      if (args.includes('--json')) {
+        await io.out.write(JSON.stringify({ ais: list, total: list.length }) + '\n');
+        return 0;
+      }
+      const rows = list.map((s) => [s.id, s.status, s.model, topCapabilities(s.capabilities.scores)]);
+      await io.out.write(table([['NAME', 'STATUS', 'MODEL', 'TOP CAPABILITIES'], ...rows]));
+      return 0;
+    },
+  },
+  sessions: {
+    help: 'sessions [list|show|rm|export|import …] — manage sessions',
+    run: (args, io, context) => sessionsBuiltin(args, { write: (text) => io.out.write(text), fail: (message) => fail(io, message) }, context),
+  },
+  history: {
+    help: 'history [--search WORDS …] — the exchange log',
+    run: (args, io, context) => {
+      if (!context.log) return fail(io, 'history: the exchange log is not available here');
+      return context.log.history(args, { out: (text) => io.out.write(text), err: (text) => io.err.write(text) });
+    },
+  },
+  jobs: {
+    help: 'jobs — list background jobs',
+    run: async (_args, io, context) => {
+      const lines = context.state.jobs.map((job) => `[${job.number}] ${job.status === undefined ? 'Running' : `Done(${job.status})`}  ${job.text}\n`);
+      await io.out.write(lines.join(''));
+      return 0;
+    },
+  },
+  wait: {
+    help: 'wait — wait for background jobs',
+    run: async (_args, _io, context) => {
+      let status = 0;
+      for (const job of context.state.jobs) status = await job.done;
+      context.state.jobs = context.state.jobs.filter((job) => job.status === undefined);
+      return status;
+    },
+  },
+  'team-chat': { help: 'team-chat "MESSAGE" — ask every specialist (a fan-out)', fanOutToAll: true },
 };
 
+/** The builtins' names and kinds, for the planner (every name resolves as a builtin first). */
+export const BUILTIN_KINDS: ReadonlyMap<string, BuiltinKind> = new Map(
+  Object.entries(BUILTINS).map(([name, entry]) => [name, 'run' in entry ? 'runs' : 'fan-out-to-all']),
+);
+
 export async function runBuiltin(call: BuiltinCall, context: ExecContext): Promise<number> {
-  const builtin = BUILTINS[call.name];
+  const entry = BUILTINS[call.name];
+  const builtin = entry && 'run' in entry ? entry.run : undefined;
   const io: BuiltinIo = {
     out: new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed),
     err: new SinkWriter(call.stderr),
@@ -183,7 +244,9 @@ const HELP = `aish — a pipe-oriented AI shell
   @code-analysis << "review this"       route to the best specialist
   team-chat "question"                  ask every specialist
 
-Builtins: echo cd set unset alias unalias ais sessions history help exit source true false jobs wait team-chat
-AI stage flags: ${AI_FLAGS.join(' ')}
+Builtins:
+${Object.values(BUILTINS)
+  .map((entry) => `  ${entry.help}\n`)
+  .join('')}AI stage flags: ${AI_FLAGS.join(' ')}
 Exit statuses: 0 ok, 1 error, 2 unreachable, 3 not found, 4 syntax error, 5 timeout, 130 interrupted
 `;

@@ -1,6 +1,6 @@
 /** The executor: runs parsed scripts against a `Specialists` service and the OS. */
 export { runScript, cancelLine, PROCESS_IO, type Origin } from './run.js';
-export { ExitRequest } from './builtins.js';
+export { BUILTIN_KINDS, ExitRequest } from './builtins.js';
 export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessFacts, Job } from './context.js';
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';

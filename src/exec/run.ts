@@ -6,6 +6,7 @@
 import { positionAt } from '../diag/diagnostic.js';
 import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type PipelinePlan, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
 import { toAishError } from '../protocol/index.js';
+import { BUILTIN_KINDS } from './builtins.js';
 import type { ExecContext, Job } from './context.js';
 import { sourceLine, type PipelineRecord } from './exchange.js';
 import { expandWordSync } from './expand.js';
@@ -75,6 +76,7 @@ export async function planFor(pipeline: Pipeline, context: ExecContext): Promise
     return { ok: false, message: failure.message, status: failure.exitStatus };
   }
   const planned = planPipeline(pipeline, {
+    builtins: BUILTIN_KINDS,
     directory,
     aliases,
     expandName: (word) => expandWordSync(word, context),

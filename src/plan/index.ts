@@ -1,6 +1,6 @@
 /** The planner: name resolution and lowering parsed pipelines into plain-data steps. */
 export * from './plan.js';
 export { planPipeline, type PlanContext, type PlanResult } from './lower.js';
-export { BUILTINS, findExecutable, findSpecialist, findSpecialistByName, suggestNames, type SpecialistDirectory } from './resolve.js';
+export { findExecutable, findSpecialist, findSpecialistByName, suggestNames, type BuiltinKind, type SpecialistDirectory } from './resolve.js';
 export { parseAiArgs, AI_FLAGS, type AiOptions, type AiArgs } from './flags.js';
 export { literalText, printPipeline, printWord } from '../syntax/index.js';

@@ -8,9 +8,11 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Command, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
 import { literalText, printPipeline } from '../syntax/index.js';
 import { stepLabel, type AiStep, type BranchPlan, type FanoutStep, type PipelinePlan, type StepPlan } from './plan.js';
-import { BUILTINS, findSpecialistByName, findSpecialistByPrefix, suggestNames, type SpecialistDirectory } from './resolve.js';
+import { findSpecialistByName, findSpecialistByPrefix, suggestNames, type BuiltinKind, type SpecialistDirectory } from './resolve.js';
 
 export interface PlanContext {
+  /** The builtins (the executor's table): resolved before anything else. */
+  builtins: ReadonlyMap<string, BuiltinKind>;
   directory: SpecialistDirectory;
   /** User aliases: name → the parsed pipeline it stands for. */
   aliases: ReadonlyMap<string, Pipeline>;
@@ -99,10 +101,9 @@ class Lowering {
     }
     const base = { args: command.args, redirects: command.redirects, span: this.spanOf(command.span) };
     if (command.forced) return this.unix(name, command, base);
-    if (BUILTINS.has(name)) {
-      if (name === 'team-chat') return this.teamChat(command);
-      return { kind: 'builtin', name, ...base };
-    }
+    const builtin = this.context.builtins.get(name);
+    if (builtin === 'fan-out-to-all') return this.teamChat(command);
+    if (builtin === 'runs') return { kind: 'builtin', name, ...base };
     const alias = allowAliases ? this.context.aliases.get(name) : undefined;
     if (alias) return this.expandAlias(alias, command);
     const exact = findSpecialistByName(name, this.context.directory);
@@ -125,7 +126,7 @@ class Lowering {
     if (path !== undefined) return { kind: 'unix', program: name, path, ...base };
     const known = command.forced
       ? []
-      : [...this.context.directory.ids, ...this.context.directory.aliases.keys(), ...BUILTINS, ...this.context.aliases.keys()];
+      : [...this.context.directory.ids, ...this.context.directory.aliases.keys(), ...this.context.builtins.keys(), ...this.context.aliases.keys()];
     const suggestions = suggestNames(name, known);
     const hint = suggestions.length > 0 ? ` Did you mean: ${suggestions.join(', ')}?` : '';
     this.fail('plan/not-found', `'${name}' not found.${hint}`, command.name.span);

@@ -9,26 +9,12 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { editDistance } from '../protocol/index.js';
 
-/** The builtins (docs/language.md "Stages"), `jobs` and `wait` included. */
-export const BUILTINS: ReadonlySet<string> = new Set([
-  'echo',
-  'team-chat',
-  'cd',
-  'set',
-  'unset',
-  'alias',
-  'unalias',
-  'ais',
-  'sessions',
-  'history',
-  'help',
-  'exit',
-  'source',
-  'true',
-  'false',
-  'jobs',
-  'wait',
-]);
+/**
+ * How the planner treats a builtin: most run as one stage; `team-chat`
+ * becomes a fan-out to every specialist. The names come from the executor's
+ * builtin table, through `PlanContext.builtins`.
+ */
+export type BuiltinKind = 'runs' | 'fan-out-to-all';
 
 /** What the planner knows about specialists: ids and registered aliases. */
 export interface SpecialistDirectory {

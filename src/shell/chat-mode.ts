@@ -4,7 +4,8 @@
  * of being an AI stage with nothing to send. Anything more (an instruction,
  * a pipe, a redirect, another flag) is an ordinary line.
  */
-import { BUILTINS, findExecutable, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
+import { findExecutable, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
+import { BUILTIN_KINDS } from '../exec/index.js';
 import { literalText, type Script } from '../syntax/index.js';
 
 /** The chat a line asks for: the specialist's id, and the session to resume or start. */
@@ -18,7 +19,7 @@ export function chatRequestOf(script: Script, directory: SpecialistDirectory, al
   const stage = onlyStage(script);
   if (!stage || stage.kind !== 'command' || stage.forced || stage.redirects.length > 0) return undefined;
   const name = literalText(stage.name);
-  if (name === undefined || BUILTINS.has(name) || aliases.has(name)) return undefined;
+  if (name === undefined || BUILTIN_KINDS.has(name) || aliases.has(name)) return undefined;
   const args = stage.args.map(literalText);
   if (args.some((arg) => arg === undefined)) return undefined;
   const session = sessionOf(args as string[]);

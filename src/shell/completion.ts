@@ -6,7 +6,8 @@
  * command's arguments. The line is read loosely (it is usually unfinished),
  * so this never fails: an odd line completes to nothing.
  */
-import { AI_FLAGS, BUILTINS, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
+import { AI_FLAGS, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
+import { BUILTIN_KINDS } from '../exec/index.js';
 
 /** What completion draws on; the REPL backs it with the shell and its specialist service. */
 export interface CompletionSources {
@@ -94,7 +95,7 @@ async function commandCandidates(place: Place, sources: CompletionSources): Prom
   if (place.command === 'command' && place.args.length === 0) return sources.executables(value);
   if (value.includes('/')) return sources.files(value, false);
   const directory = await sources.specialists();
-  const names = [...BUILTINS, ...sources.aliases(), ...(directory?.ids ?? []), ...(directory?.aliases.keys() ?? [])];
+  const names = [...BUILTIN_KINDS.keys(), ...sources.aliases(), ...(directory?.ids ?? []), ...(directory?.aliases.keys() ?? [])];
   // aish's own names first: PATH commands only when none of them fits (so `apo` finds apollo, not apropos).
   if (names.some((name) => name.startsWith(value))) return names;
   return value === '' ? [] : sources.executables(value);
@@ -104,7 +105,7 @@ async function stageKind(place: Place, sources: CompletionSources): Promise<'ai'
   const command = place.command;
   if (place.fanout || command?.startsWith('@')) return 'ai';
   if (command === undefined || command.startsWith('!') || command === 'command') return 'unix';
-  if (BUILTINS.has(command)) return 'builtin';
+  if (BUILTIN_KINDS.has(command)) return 'builtin';
   if (sources.aliases().includes(command)) return 'unix';
   const directory = await sources.specialists();
   return directory && findSpecialist(command, directory).kind === 'found' ? 'ai' : 'unix';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, type Pipeline } from '../../src/syntax/index.js';
 import { editDistance } from '../../src/protocol/index.js';
+import { BUILTIN_KINDS } from '../../src/exec/index.js';
 import { planPipeline, suggestNames, type PlanContext, type SpecialistDirectory } from '../../src/plan/index.js';
 
 const directory: SpecialistDirectory = {
@@ -16,6 +17,7 @@ function pipelineOf(line: string): Pipeline {
 
 function context(extra: Partial<PlanContext> = {}): PlanContext {
   return {
+    builtins: BUILTIN_KINDS,
     directory,
     aliases: new Map(),
     expandName: (word) => (word.parts.every((part) => part.kind === 'text') ? word.parts.map((part) => (part.kind === 'text' ? part.value : '')).join('') : undefined),
