@@ -1,8 +1,12 @@
 /**
  * Opening the database file: refuse anything that is not an aish database
- * before writing a byte to it, then switch on WAL and migrate forward.
+ * before writing a byte to it, then switch on WAL and migrate forward. The
+ * file holds every message and answer, so it (with its WAL and shared-memory
+ * files) is readable by its owner only, and every connection is closed when
+ * the process exits: closing the last one checkpoints the WAL into the main
+ * file, so `aish.db` alone is a whole copy of the data.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { checkSchema, migrate } from './migrations.js';
@@ -13,6 +17,13 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /** How long a connection waits for another one's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
+
+/** The database and its folder are the owner's alone: they hold every conversation. */
+const PRIVATE_FILE = 0o600;
+const PRIVATE_FOLDER = 0o700;
+
+/** Connections still open in this process, closed (and so checkpointed) when it exits. */
+const openConnections = new Set<Database.Database>();
 
 /**
  * Opens (creating it and its folder when missing) and migrates the aish
@@ -25,6 +36,7 @@ export function openDatabase(file: string): Database.Database {
   if (!inMemory) {
     makeFolder(file);
     checkHeader(file);
+    makePrivate(file);
   }
   let db: Database.Database;
   try {
@@ -42,6 +54,7 @@ export function openDatabase(file: string): Database.Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, version);
+    remember(db);
     return db;
   } catch (error) {
     db.close();
@@ -76,11 +89,72 @@ function addonFile(): string | undefined {
 
 const ADDON_PATH = join('build', 'Release', 'better_sqlite3.node');
 
+/**
+ * Closes every connection this process still has open; the last one to close
+ * checkpoints the WAL into the database file and removes it. Runs by itself
+ * when the process exits (a connection's close is synchronous).
+ */
+export function closeAllDatabases(): void {
+  for (const db of openConnections) {
+    try {
+      db.close();
+    } catch {
+      // Closing is best effort on the way out: the WAL stays and is applied on the next open.
+    }
+  }
+  openConnections.clear();
+}
+
+function remember(db: Database.Database): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', closeAllDatabases);
+  }
+  openConnections.add(db);
+  // Wrap close so a connection closed by its owner is forgotten.
+  const close = db.close.bind(db);
+  db.close = () => {
+    openConnections.delete(db);
+    return close();
+  };
+}
+
+let exitHookInstalled = false;
+
 function makeFolder(file: string): void {
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    // The mode applies to the folders created here; an existing folder is left as its owner set it.
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_FOLDER });
   } catch (error) {
     throw invalidStore(file, `cannot create its folder: ${messageOf(error)}`, error);
+  }
+}
+
+/**
+ * Creates the file 0600 before SQLite does (SQLite gives the WAL and
+ * shared-memory files the database's mode), and takes away group and other
+ * access from an existing one aish owns.
+ */
+function makePrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'a', PRIVATE_FILE));
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      const stat = statOrUndefined(path);
+      if (stat && (stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) chmodSync(path, stat.mode & 0o700);
+    }
+  } catch (error) {
+    // A read-only file or folder is reported by SQLite itself, with what it can and cannot do.
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES' && (error as NodeJS.ErrnoException).code !== 'EROFS') {
+      throw invalidStore(file, `cannot be created: ${messageOf(error)}`, error);
+    }
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
   }
 }
 
