@@ -20,10 +20,11 @@ export async function sessionFor(specialist: string, options: AiOptions, context
   const create = async (name?: string): Promise<string> => {
     const created = await specialists.createSession({
       specialist_id: specialist,
-      ...(name !== undefined && { name }),
+      // Find-or-create in one step: other processes may be continuing the same new name right now.
+      ...(name !== undefined && { name, continue_existing: true }),
       ...(options.contextWindow !== undefined && { context_window: options.contextWindow }),
     });
-    context.reporter.notice(`aish: session ${created.id}${name ? ` (${name})` : ''} with ${specialist}`);
+    if (created.created !== false) context.reporter.notice(`aish: session ${created.id}${name ? ` (${name})` : ''} with ${specialist}`);
     return created.id;
   };
   if (options.continue) {
@@ -32,11 +33,7 @@ export async function sessionFor(specialist: string, options: AiOptions, context
     return current;
   }
   if (options.session === undefined || options.session === true) return create();
-  try {
-    return (await specialists.getSession(options.session)).id;
-  } catch (error) {
-    const notFound = error instanceof AishError && error.code === 'SESSION_NOT_FOUND';
-    if (notFound && !SESSION_ID.test(options.session)) return create(options.session);
-    throw error;
-  }
+  // An id is never created on the fly: a mistyped id is an error, not a new session.
+  if (SESSION_ID.test(options.session)) return (await specialists.getSession(options.session)).id;
+  return create(options.session);
 }

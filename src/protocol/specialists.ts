@@ -117,6 +117,8 @@ export interface SessionInfo {
   created_at: string;
   last_activity: string;
   expires_at: string;
+  /** In the answer to a create with `continue_existing`: false when an existing session was returned. */
+  created?: boolean;
 }
 
 /** One row of `GET /api/v2/sessions`. */
@@ -150,6 +152,12 @@ export interface CreateSessionRequest {
   ttl_s?: number;
   name?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * With a `name`: when a session already answers to it (by name or id), that
+   * session is returned (`created: false`) instead of SESSION_NAME_TAKEN, in
+   * one step, so processes continuing one new name at once share one session.
+   */
+  continue_existing?: boolean;
 }
 
 /** `POST /api/v2/sessions/{id-or-name}/message`. */

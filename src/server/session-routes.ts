@@ -3,11 +3,11 @@
  * is, plus `POST /api/v2/sessions/import` (what `aish sessions import` uses
  * with `--server`).
  */
-import { AishError, type CreateSessionRequest, type SessionMessageRequest } from '../protocol/index.js';
+import { AishError, type SessionMessageRequest } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { specialistEvents, SSE_HEADERS } from './sse.js';
 import type { Route } from './types.js';
-import { asObject, optionalNumber, optionalString, optionalTimeout } from './validate.js';
+import { asObject, createSessionRequest, optionalNumber, optionalString, optionalTimeout } from './validate.js';
 
 export function sessionRoutes(service: SpecialistService): Route[] {
   const id = (params: Record<string, string>): string => decodeURIComponent(params.id!);
@@ -15,7 +15,11 @@ export function sessionRoutes(service: SpecialistService): Route[] {
     {
       method: 'POST',
       pattern: /^\/api\/v2\/sessions$/,
-      handler: async (request) => ({ status: 201, json: await service.createSession(createRequest(await request.json())) }),
+      handler: async (request) => {
+        const session = await service.createSession(createSessionRequest(await request.json()));
+        // An existing session returned to `continue_existing` was not created.
+        return { status: session.created === false ? 200 : 201, json: session };
+      },
     },
     {
       method: 'GET',
@@ -66,21 +70,6 @@ export function sessionRoutes(service: SpecialistService): Route[] {
       },
     },
   ];
-}
-
-function createRequest(value: unknown): CreateSessionRequest {
-  const body = asObject(value);
-  const specialist = optionalString(body, 'specialist_id');
-  if (!specialist) throw new AishError('BAD_REQUEST', "'specialist_id' must name a specialist", { field: 'specialist_id' });
-  const request: CreateSessionRequest = { specialist_id: specialist };
-  const contextWindow = optionalNumber(body, 'context_window', 0, 1_000_000, true);
-  const ttl = optionalNumber(body, 'ttl_s', 1, 10 * 365 * 86_400, true);
-  const name = optionalString(body, 'name');
-  if (contextWindow !== undefined) request.context_window = contextWindow;
-  if (ttl !== undefined) request.ttl_s = ttl;
-  if (name !== undefined) request.name = name;
-  if (body.metadata !== undefined) request.metadata = asObject(body.metadata, "'metadata'");
-  return request;
 }
 
 function messageRequest(body: Record<string, unknown>): SessionMessageRequest {

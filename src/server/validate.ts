@@ -1,5 +1,5 @@
 /** Checks request bodies field by field, so a bad body is a 400 that names the field, never a 500. */
-import type { MessageRequest } from '../protocol/index.js';
+import type { CreateSessionRequest, MessageRequest } from '../protocol/index.js';
 import { badRequest } from './errors.js';
 
 export function asObject(value: unknown, what = 'the request body'): Record<string, unknown> {
@@ -46,5 +46,29 @@ export function messageRequest(value: unknown): MessageRequest {
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (model !== undefined) request.model = model;
   if (sessionId !== undefined) request.session_id = sessionId;
+  return request;
+}
+
+/**
+ * The body of `POST /api/v2/sessions` and the params of `session.create`;
+ * `specialistId` is the default the WebSocket endpoint gives.
+ */
+export function createSessionRequest(value: unknown, specialistId?: string): CreateSessionRequest {
+  const body = asObject(value);
+  const specialist = optionalString(body, 'specialist_id') ?? specialistId;
+  if (!specialist) throw badRequest("'specialist_id' must name a specialist", { field: 'specialist_id' });
+  const request: CreateSessionRequest = { specialist_id: specialist };
+  const contextWindow = optionalNumber(body, 'context_window', 0, 1_000_000, true);
+  const ttl = optionalNumber(body, 'ttl_s', 1, 10 * 365 * 86_400, true);
+  const name = optionalString(body, 'name');
+  if (contextWindow !== undefined) request.context_window = contextWindow;
+  if (ttl !== undefined) request.ttl_s = ttl;
+  if (name !== undefined) request.name = name;
+  if (body.metadata !== undefined) request.metadata = asObject(body.metadata, "'metadata'");
+  const continueExisting = body.continue_existing;
+  if (continueExisting !== undefined && continueExisting !== null) {
+    if (typeof continueExisting !== 'boolean') throw badRequest("'continue_existing' must be true or false", { field: 'continue_existing' });
+    request.continue_existing = continueExisting;
+  }
   return request;
 }

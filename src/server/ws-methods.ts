@@ -4,11 +4,11 @@
  * `unsubscribe`, `session.create|get|end`, over the service. The connection
  * (ws.ts) is reached through `RpcPeer` only, so these run without a socket.
  */
-import { AishError, RPC_METHODS, RPC_NOTIFICATIONS, type CreateSessionRequest, type MessageRequest, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType } from '../protocol/index.js';
+import { AishError, RPC_METHODS, RPC_NOTIFICATIONS, type MessageRequest, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType } from '../protocol/index.js';
 import type { RpcChatResult } from '../protocol/websocket.js';
 import type { SpecialistService } from '../service/index.js';
 import { invalidParams, methodNotFound, type JsonRpcId, type RpcCall } from './json-rpc.js';
-import { asObject, messageRequest, optionalNumber, optionalString } from './validate.js';
+import { createSessionRequest, messageRequest } from './validate.js';
 
 /** What a method may ask of the connection it came on. */
 export interface RpcPeer {
@@ -145,19 +145,6 @@ function sessionId(params: Record<string, unknown>): string {
   const id = params.session_id;
   if (typeof id !== 'string' || id === '') throw invalidParams("'session_id' must be a session id or name", { field: 'session_id' });
   return id;
-}
-
-/** As `POST /api/v2/sessions`; `specialist_id` defaults to the endpoint's specialist. */
-function createSessionRequest(params: Record<string, unknown>, specialistId: string): CreateSessionRequest {
-  const request: CreateSessionRequest = { specialist_id: optionalString(params, 'specialist_id') ?? specialistId };
-  const contextWindow = optionalNumber(params, 'context_window', 0, 1_000_000, true);
-  const ttl = optionalNumber(params, 'ttl_s', 1, 10 * 365 * 86_400, true);
-  const name = optionalString(params, 'name');
-  if (contextWindow !== undefined) request.context_window = contextWindow;
-  if (ttl !== undefined) request.ttl_s = ttl;
-  if (name !== undefined) request.name = name;
-  if (params.metadata !== undefined) request.metadata = asObject(params.metadata, "'metadata'");
-  return request;
 }
 
 /** `{events: ["status"]}`: the names must be ones this server knows. */

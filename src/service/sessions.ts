@@ -42,20 +42,29 @@ export class SessionKeeper {
     const ttl = request.ttl_s ?? DEFAULT_TTL_S;
     if (!Number.isInteger(contextWindow) || contextWindow < 0) throw badField('context_window', 'a whole number, 0 or more');
     if (!Number.isInteger(ttl) || ttl <= 0) throw badField('ttl_s', 'a whole number of seconds above 0');
+    const store = await this.store();
+    const continuing = request.continue_existing === true && request.name !== undefined;
+    // A session that exists is continued whatever its name looks like (an imported id, say).
+    const existing = continuing ? store.findSession(request.name!) : undefined;
+    if (existing) return { ...info(existing, store.messages(existing.id).length), created: false };
     if (request.name !== undefined && (!SESSION_NAME.test(request.name) || request.name.startsWith('ses_'))) {
       throw badField('name', "letters, digits and . _ : @ -, at most 128, not starting with 'ses_'");
     }
-    const store = await this.store();
+    const input = {
+      id: `ses_${globalThis.crypto.randomUUID().replaceAll('-', '')}`,
+      specialist_id: specialist.id,
+      context_window: contextWindow,
+      ttl_s: ttl,
+      metadata: request.metadata ?? {},
+      now: Date.now(),
+    };
     try {
-      const record = store.createSession({
-        id: `ses_${globalThis.crypto.randomUUID().replaceAll('-', '')}`,
-        ...(request.name !== undefined && { name: request.name }),
-        specialist_id: specialist.id,
-        context_window: contextWindow,
-        ttl_s: ttl,
-        metadata: request.metadata ?? {},
-        now: Date.now(),
-      });
+      if (continuing) {
+        // Found and created in one transaction: another process may have created it since the look above.
+        const opened = store.openNamedSession({ ...input, name: request.name! });
+        return { ...info(opened.session, opened.created ? 0 : store.messages(opened.session.id).length), created: opened.created };
+      }
+      const record = store.createSession({ ...input, ...(request.name !== undefined && { name: request.name }) });
       return info(record, 0);
     } catch (error) {
       throw storeFailure(error);

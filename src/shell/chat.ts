@@ -81,17 +81,13 @@ class Chat {
   /** The session of `--session`, or a new one (named after `--session` when that names none yet). */
   async open(): Promise<void> {
     const { specialists, specialist, session } = this.options;
-    let id: string | undefined;
-    if (session) {
-      try {
-        id = (await specialists.getSession(session)).id;
-      } catch (error) {
-        if (!(error instanceof AishError && error.code === 'SESSION_NOT_FOUND') || session.startsWith('ses_')) throw error;
-      }
-    }
-    if (!id) {
-      id = (await specialists.createSession({ specialist_id: specialist, ...(session && { name: session }) })).id;
-      this.notice(`aish: session ${id} with ${specialist}`);
+    let id: string;
+    if (session?.startsWith('ses_')) id = (await specialists.getSession(session)).id;
+    else {
+      // Found or created in one step (another process may be opening the same new name).
+      const opened = await specialists.createSession({ specialist_id: specialist, ...(session && { name: session, continue_existing: true }) });
+      id = opened.id;
+      if (opened.created !== false) this.notice(`aish: session ${id} with ${specialist}`);
     }
     this.sessionId = id;
     this.options.onSession(id);

@@ -53,6 +53,7 @@ const MESSAGE_COLUMNS = 'role, content, timestamp, tokens_input, tokens_output, 
 export class AishStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly writeSession: (session: SessionRecord) => void;
+  private readonly findOrWriteSession: (session: SessionRecord & { name: string }) => { session: SessionRecord; created: boolean };
   private readonly removeSession: (idOrName: string) => SessionRecord | undefined;
   private readonly writeExchange: (sessionId: string, exchange: NewExchange) => { message_count: number };
   private readonly writeImport: (document: SessionExport, force: boolean) => void;
@@ -67,6 +68,12 @@ export class AishStore {
     this.writeSession = db.transaction((session: SessionRecord) => {
       this.refuseClashes(session, 'create');
       this.statements.insertSession.run({ ...session, metadata: JSON.stringify(session.metadata) });
+    }).immediate;
+    this.findOrWriteSession = db.transaction((session: SessionRecord & { name: string }) => {
+      const existing = this.findSession(session.name);
+      if (existing) return { session: existing, created: false };
+      this.writeSession(session);
+      return { session, created: true };
     }).immediate;
     this.removeSession = db.transaction((idOrName: string) => {
       const session = this.findSession(idOrName);
@@ -128,19 +135,18 @@ export class AishStore {
    * never be looked up).
    */
   createSession(input: NewSession): SessionRecord {
-    const session: SessionRecord = {
-      id: input.id,
-      name: input.name ?? null,
-      specialist_id: input.specialist_id,
-      context_window: input.context_window,
-      ttl_s: input.ttl_s,
-      metadata: input.metadata ?? {},
-      created_at: input.now,
-      last_activity: input.now,
-      expires_at: input.now + input.ttl_s * 1000,
-    };
+    const session = newRecord(input);
     this.writeSession(session);
     return session;
+  }
+
+  /**
+   * The session `input.name` names (by id or name), or a new one created with
+   * `input`, in one transaction: several processes continuing one new name at
+   * once all end up in the same session.
+   */
+  openNamedSession(input: NewSession & { name: string }): { session: SessionRecord; created: boolean } {
+    return this.findOrWriteSession({ ...newRecord(input), name: input.name });
   }
 
   /** The session with this id or, failing that, this name. Expired sessions are found too. */
@@ -245,6 +251,20 @@ export class AishStore {
       throw new StoreError('NAME_TAKEN', `session name "${session.name}" is already the id of another session`);
     }
   }
+}
+
+function newRecord(input: NewSession): SessionRecord {
+  return {
+    id: input.id,
+    name: input.name ?? null,
+    specialist_id: input.specialist_id,
+    context_window: input.context_window,
+    ttl_s: input.ttl_s,
+    metadata: input.metadata ?? {},
+    created_at: input.now,
+    last_activity: input.now,
+    expires_at: input.now + input.ttl_s * 1000,
+  };
 }
 
 /** Routed calls measured for one specialist and capability. */

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { aishC, runAish, tempHome } from '../support/aish.js';
+import { aishC, runAish, startServe, tempHome } from '../support/aish.js';
 
 function mode(file: string): number {
   return statSync(file).mode & 0o777;
@@ -54,4 +54,39 @@ describe('the session database from the CLI', () => {
     expect(failed.status).toBe(1);
     expect(existsSync(db + '-wal') ? statSync(db + '-wal').size : 0).toBe(0);
   });
+
+  it('ten processes continuing one new session name at once all succeed, in one session', async () => {
+    const home = tempHome();
+    const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => aishC(`echo hi${i} | apollo --session race`, { home })));
+    for (const run of runs) expect(`${run.status} ${withoutEchoNotice(run.stderr)}`).toMatch(/^0 /);
+    const shown = await runAish(['sessions', 'show', 'race', '--json'], { home });
+    expect(JSON.parse(shown.stdout).messages).toHaveLength(20);
+    const listed = JSON.parse((await runAish(['sessions', '--json'], { home })).stdout);
+    expect(listed.total).toBe(1);
+  }, 60_000);
+
+  it('ten --server clients continuing one new session name at once all succeed, in one session', async () => {
+    const home = tempHome();
+    const served = await startServe(home);
+    try {
+      {
+        const name = 'race';
+        const runs = await Promise.all(Array.from({ length: 10 }, (_, i) => runAish(['--server', served.url, '-c', `echo hi${i} | apollo --session ${name}`], { home: tempHome() })));
+        for (const run of runs) expect(`${run.status} ${withoutEchoNotice(run.stderr)}`).toMatch(/^0 /);
+        const shown = await runAish(['--server', served.url, 'sessions', 'show', name, '--json'], { home: tempHome() });
+        expect(JSON.parse(shown.stdout).messages).toHaveLength(20);
+        // Only the process that created the session says so.
+        expect(runs.filter((run) => run.stderr.includes(`(${name}) with apollo`))).toHaveLength(1);
+      }
+    } finally {
+      await served.stop();
+    }
+  }, 120_000);
 });
+
+function withoutEchoNotice(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !line.includes('echo model'))
+    .join('\n');
+}
