@@ -7,11 +7,10 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
-import { renderDiagnostic } from '../diag/diagnostic.js';
 import { cancelLine, collectingLog, ExitRequest, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type MarkdownOptions, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
-import { parse } from '../syntax/index.js';
+import { parse, renderDiagnostic } from '../syntax/index.js';
 import { CurrentSessions } from './current-session.js';
 
 export interface ShellOptions {
