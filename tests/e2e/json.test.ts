@@ -1,6 +1,6 @@
 /**
  * `--json` everywhere: every command that prints data prints exactly one JSON
- * document with the fields the README documents, embedded and with --server.
+ * document with the fields docs/cli.md documents, embedded and with --server.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
