@@ -24,6 +24,14 @@ function mentions(text: string, flag: string): boolean {
   return new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`).test(text);
 }
 
+/** Every file under `folder`. */
+function sourceFiles(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : [path];
+  });
+}
+
 /** What `bin/aish ARGS` prints, stdout and stderr together, whatever its status. */
 function aishOutput(args: string[]): string {
   try {
@@ -69,7 +77,7 @@ function documentedRoutes(text: string): Set<string> {
   return routes;
 }
 
-describe('docs/cli.md and docs/language.md name every flag the program shows', () => {
+describe('docs/cli.md and docs/language.md name every flag, environment variable and config key the program has', () => {
   const topHelp = aishOutput(['--help']);
 
   it('the top-level help lists its subcommands, so each one is checked', () => {
@@ -93,6 +101,13 @@ describe('docs/cli.md and docs/language.md name every flag the program shows', (
     expect(flags).toContain('--session');
     const language = page('language.md');
     expect(flags.filter((flag) => !mentions(language, flag))).toEqual([]);
+  });
+
+  it('every AISH_* environment variable the source reads appears in docs/cli.md', () => {
+    const cli = page('cli.md');
+    const named = new Set(sourceFiles(join(ROOT, 'src')).flatMap((file) => readFileSync(file, 'utf8').match(/\bAISH_[A-Z_]+\b/g) ?? []));
+    expect(named.size).toBeGreaterThan(5);
+    expect([...named].filter((name) => !mentions(cli, name))).toEqual([]);
   });
 
   it('every top-level config key appears in docs/cli.md', () => {
@@ -127,18 +142,7 @@ describe('docs/protocol.md names everything the server answers', () => {
 
 describe('the repository explains itself', () => {
   /** Every file under the folders a reader of a clone sees, plus README.md. */
-  function files(): string[] {
-    const found = [join(ROOT, 'README.md')];
-    const walk = (folder: string): void => {
-      for (const name of readdirSync(folder)) {
-        const path = join(folder, name);
-        if (statSync(path).isDirectory()) walk(path);
-        else found.push(path);
-      }
-    };
-    for (const folder of ['docs', 'src', 'grammar']) walk(join(ROOT, folder));
-    return found;
-  }
+  const files = (): string[] => [join(ROOT, 'README.md'), ...['docs', 'src', 'grammar'].flatMap((folder) => sourceFiles(join(ROOT, folder)))];
 
   it('no file in README.md, docs/, src/ or grammar/ points at ../shared or shared/spec', () => {
     const pointing = files().filter((file) => /\.\.\/shared|shared\/spec/.test(readFileSync(file, 'utf8')));
