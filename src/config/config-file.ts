@@ -18,6 +18,8 @@ export type RenderSetting = (typeof RENDER_SETTINGS)[number];
 /** Settings of one provider as the file gives them; `api_key` is `''` when given empty. */
 export interface ProviderFields {
   api_key?: string;
+  /** The variable `api_key: ${NAME}` names when it is unset, so using the provider can say so. */
+  api_key_unset?: string;
   base_url?: string;
   /** This provider's timeouts, retries and breaker, over the top-level `limits:`. */
   limits?: LimitFields;
@@ -124,7 +126,11 @@ function readProviders(source: YamlSource, entry: Entry, settings: FileSettings)
         continue;
       }
       const value = source.string(field.value, field.key, field.keyNode);
-      if (field.name === 'api_key') fields.api_key = value ?? '';
+      if (field.name === 'api_key') {
+        fields.api_key = value ?? '';
+        const unset = value === undefined ? source.unsetVariables(field.value)[0] : undefined;
+        if (unset !== undefined) fields.api_key_unset = unset;
+      }
       else if (value !== undefined) fields.base_url = readBaseUrl(source, field, value);
     }
     settings.providers[id] = fields;

@@ -18,6 +18,8 @@ import { loadYamlParser, YamlSource } from './yaml-source.js';
 /** A provider reached with an API key. `api_key` is absent when not set (or set empty). */
 export interface KeyedProviderSettings {
   api_key?: string;
+  /** Set when `api_key: ${NAME}` named an unset variable: the variable, so using the provider says so. */
+  api_key_unset?: string;
   /** Without a trailing slash; `openai`'s includes the version path (`…/v1`). */
   base_url?: string;
   /** `providers.<name>.limits`, over the top-level `limits:`. */
@@ -76,7 +78,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AishC
   const env = options.env ?? process.env;
   const file = options.file ?? configFile(env);
   const problems: ConfigProblem[] = [];
-  const text = await readConfigText(file, options.required ?? false, problems);
+  // A file named on purpose (AISH_CONFIG, --config) must exist; only the default may be missing.
+  const named = options.file === undefined && Boolean(env.AISH_CONFIG);
+  const text = await readConfigText(file, options.required ?? named, problems, named ? ' named by AISH_CONFIG' : '');
   if (text !== undefined) await loadYamlParser();
   const settings: FileSettings = text === undefined ? { providers: {}, specialists: [], server: {}, prices: {} } : readConfigFile(new YamlSource(file, text, env, problems));
   const markdown = await readMarkdownSpecialists(specialistsFolder(env), env, problems);
@@ -117,14 +121,14 @@ function inFileOrder(problems: ConfigProblem[]): ConfigProblem[] {
   return [...problems].sort((a, b) => rank(a)[0] - rank(b)[0] || rank(a)[1] - rank(b)[1]);
 }
 
-async function readConfigText(file: string, required: boolean, problems: ConfigProblem[]): Promise<string | undefined> {
+async function readConfigText(file: string, required: boolean, problems: ConfigProblem[], origin = ''): Promise<string | undefined> {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return undefined;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    problems.push({ file, message: `cannot read the config file: ${reason}` });
+    problems.push({ file, message: `cannot read the config file${origin}: ${reason}` });
     return undefined;
   }
 }
@@ -136,8 +140,8 @@ async function readConfigText(file: string, required: boolean, problems: ConfigP
  */
 function resolveProviders(file: FileSettings['providers'], env: Env, problems: ConfigProblem[]): AishConfig['providers'] {
   return {
-    anthropic: withLimits(keyed(file.anthropic?.api_key ?? env.ANTHROPIC_API_KEY, file.anthropic?.base_url ?? DEFAULT_BASE_URLS.anthropic), file.anthropic?.limits),
-    openai: withLimits(keyed(file.openai?.api_key ?? env.OPENAI_API_KEY, file.openai?.base_url ?? DEFAULT_BASE_URLS.openai), file.openai?.limits),
+    anthropic: withLimits(keyed(file.anthropic?.api_key ?? env.ANTHROPIC_API_KEY, file.anthropic?.base_url ?? DEFAULT_BASE_URLS.anthropic, file.anthropic?.api_key_unset), file.anthropic?.limits),
+    openai: withLimits(keyed(file.openai?.api_key ?? env.OPENAI_API_KEY, file.openai?.base_url ?? DEFAULT_BASE_URLS.openai, file.openai?.api_key_unset), file.openai?.limits),
     ollama: withLimits({ base_url: file.ollama?.base_url ?? ollamaFromEnv(env, problems) ?? DEFAULT_BASE_URLS.ollama }, file.ollama?.limits),
   };
 }
@@ -146,9 +150,10 @@ function withLimits<T extends object>(settings: T, limits: LimitFields | undefin
   return limits ? { ...settings, limits } : settings;
 }
 
-function keyed(apiKey: string | undefined, baseUrl: string): KeyedProviderSettings {
+function keyed(apiKey: string | undefined, baseUrl: string, unsetVariable: string | undefined): KeyedProviderSettings {
   // An empty key (`api_key: ${UNSET}`) is no key: auto must not pick that provider.
-  return apiKey ? { api_key: apiKey, base_url: baseUrl } : { base_url: baseUrl };
+  if (apiKey) return { api_key: apiKey, base_url: baseUrl };
+  return unsetVariable ? { base_url: baseUrl, api_key_unset: unsetVariable } : { base_url: baseUrl };
 }
 
 function ollamaFromEnv(env: Env, problems: ConfigProblem[]): string | undefined {

@@ -36,6 +36,16 @@ export function substituteEnv(text: string, env: Env): Substitution {
   return failure === undefined ? { ok: true, value, substituted } : { ok: false, message: failure };
 }
 
+/** The names `text` refers to as `${NAME}` whose variable is unset or empty, in order. */
+export function unsetReferences(text: string, env: Env): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(REFERENCE)) {
+    const name = match[1];
+    if (match[0] !== '$${' && match[2] && name !== undefined && NAME.test(name) && !env[name] && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
 const OPEN_MARK = '\uE000';
 const CLOSE_MARK = '\uE001';
 const UNPROTECTED = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -24,7 +24,7 @@ function parser(): YamlModule {
 import type { ConfigProblem } from './config-error.js';
 import { suggestion } from './did-you-mean.js';
 import type { Env } from './paths.js';
-import { protectReferences, restoreReferences, substituteEnv } from './substitute.js';
+import { protectReferences, restoreReferences, substituteEnv, unsetReferences } from './substitute.js';
 
 /** One `name: value` of a mapping, with its full dotted key and both nodes (for lines). */
 export interface Entry {
@@ -153,6 +153,13 @@ export class YamlSource {
     const hint = parser().isScalar(node) ? ' (put it in quotes)' : '';
     this.report(key, `expected a string, got ${describeNode(node)}${hint}`, value, at);
     return undefined;
+  }
+
+  /** The `${NAME}` references of a string whose variables are unset or empty (why it came out empty). */
+  unsetVariables(value: unknown): string[] {
+    const node = this.resolve(value);
+    if (!parser().isScalar(node) || typeof node.value !== 'string') return [];
+    return unsetReferences(restoreReferences(node.value), this.env);
   }
 
   /** A number within `rule`; a string that `${NAME}` turned into digits counts as that number. */

@@ -18,9 +18,18 @@ export type { OpenAiModelOptions } from './openai/language-model.js';
  * providers' own services (OpenAI, Anthropic) or a local Ollama.
  */
 export interface ProviderSettings {
-  anthropic?: { api_key?: string; base_url?: string; limits?: ProviderLimits };
-  openai?: { api_key?: string; base_url?: string; limits?: ProviderLimits };
+  anthropic?: KeyedSettings;
+  openai?: KeyedSettings;
   ollama?: { base_url?: string; limits?: ProviderLimits };
+}
+
+/** A provider reached with an API key. */
+export interface KeyedSettings {
+  api_key?: string;
+  /** `api_key: ${NAME}` named this unset variable: calls fail and say so instead of sending no key. */
+  api_key_unset?: string;
+  base_url?: string;
+  limits?: ProviderLimits;
 }
 
 /** How a model's HTTP connections are made. */
@@ -45,6 +54,8 @@ export function createModel(reference: string, settings: ProviderSettings = {}, 
   // (`openai/meta-llama/Llama-3-8B` on OpenRouter) and tags (`llama3.1:8b`).
   const model = reference.slice(slash + 1);
   if (slash <= 0 || model === '') return undefined;
+  const keyed = provider === 'openai' || provider === 'anthropic' ? settings[provider] : undefined;
+  if (keyed?.api_key_unset && !keyed.api_key) return failingModel(reference, `${provider}: api_key comes from \${${keyed.api_key_unset}}, which is not set`);
   switch (provider) {
     case 'openai': {
       const options = { reference, model, ...withDefined({ apiKey: settings.openai?.api_key, baseUrl: settings.openai?.base_url }) };
@@ -61,6 +72,16 @@ export function createModel(reference: string, settings: ProviderSettings = {}, 
     default:
       return undefined;
   }
+}
+
+/** A model whose every call fails at once with `message` (a mistake in the config, not worth a retry). */
+function failingModel(reference: string, message: string): LanguageModel {
+  return {
+    reference,
+    async *stream(): AsyncIterable<ModelPart> {
+      yield { type: 'error', code: 'PROVIDER_ERROR', message, retryable: false };
+    },
+  };
 }
 
 /** The shared keep-alive pool for this connect timeout (undici loads here, on a model's first call). */

@@ -84,11 +84,11 @@ describe('providers', () => {
     expect((await loadConfig({ env: home.env })).providers.openai?.api_key).toBe('sk-file');
   });
 
-  it('counts a key that substitutes to nothing as not set, even when the default variable is set', async () => {
+  it('counts a key that substitutes to nothing as not set (naming the unset variable), even when the default variable is set', async () => {
     const home = await tempHome({ ANTHROPIC_API_KEY: 'sk-ant' });
     await home.writeConfig(['providers:', '  anthropic: { api_key: ${MY_UNSET_KEY} }', '  openai:', '    api_key:']);
     const { providers } = await loadConfig({ env: home.env });
-    expect(providers.anthropic).toEqual({ base_url: 'https://api.anthropic.com' });
+    expect(providers.anthropic).toEqual({ base_url: 'https://api.anthropic.com', api_key_unset: 'MY_UNSET_KEY' });
     expect(providers.openai).toEqual({ base_url: 'https://api.openai.com/v1' });
   });
 
