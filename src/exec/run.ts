@@ -120,6 +120,6 @@ function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origin: Ori
 }
 
 /** Stops what a cancelled line left running. */
-export function cancelLine(context: ExecContext): void {
-  stopChildren(context.children);
+export function cancelLine(context: ExecContext, signal: NodeJS.Signals = 'SIGINT'): void {
+  stopChildren(context.children, signal);
 }

@@ -164,11 +164,11 @@ function reportSpawnError(name: string, error: unknown, context: ExecContext): n
   return 126;
 }
 
-/** Stops the children of a cancelled line: SIGINT first, SIGKILL if they linger. */
-export function stopChildren(children: Iterable<ChildProcess>): void {
+/** Stops the children of a cancelled line: the signal aish got (SIGINT for Ctrl-C) first, SIGKILL if they linger. */
+export function stopChildren(children: Iterable<ChildProcess>, signal: NodeJS.Signals = 'SIGINT'): void {
   for (const child of children) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill('SIGINT');
+    child.kill(signal);
     setTimeout(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }, KILL_GRACE_MS).unref();

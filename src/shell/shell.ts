@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
+import { constants as osConstants } from 'node:os';
 import { cancelLine, collectingLog, ExitRequest, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type MarkdownOptions, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
@@ -38,6 +39,9 @@ export interface ShellOptions {
 /** Status of a syntax error (docs/language.md "Exit statuses"). */
 export const SYNTAX_ERROR_STATUS = 4;
 
+/** How long a line cancelled by SIGTERM/SIGHUP has to clean up before aish leaves anyway (after children's SIGKILL). */
+const TERMINATION_GRACE_MS = 5000;
+
 export class Shell {
   readonly state: ShellState;
   private readonly context: ExecContext;
@@ -47,6 +51,10 @@ export class Shell {
   private readonly io: typeof PROCESS_IO;
   /** Set once `exit` has ended a line: the REPL stops after it. */
   exitRequested = false;
+  /** Set when SIGTERM or SIGHUP asked aish to end: the running line is cancelled and cleaned up first. */
+  private terminatedBy: NodeJS.Signals | undefined;
+  /** True while a line runs (between prompts, SIGTERM/SIGHUP can leave at once). */
+  private running = false;
 
   constructor(private readonly options: ShellOptions) {
     this.io = options.stdout ? { ...PROCESS_IO, stdout: { kind: 'stream', stream: options.stdout } } : PROCESS_IO;
@@ -116,6 +124,9 @@ export class Shell {
   /** Ctrl-C cancels the running line; a closed stdout (`| head`) ends it quietly. */
   installSignalHandlers(): void {
     process.on('SIGINT', () => this.cancel());
+    // TERM and HUP end aish as Ctrl-C ends a line: children stopped, files and pipes
+    // cleaned up, the cut exchange logged; then the status is 128 + the signal's number.
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => this.terminate(signal));
     // Other write errors (a full disk) are thrown to the stage that wrote, which reports them.
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') return;
@@ -144,6 +155,22 @@ export class Shell {
     cancelLine(this.context);
   }
 
+  /** The status aish ends with after SIGTERM or SIGHUP, once the running line has stopped. */
+  get terminationStatus(): number | undefined {
+    return this.terminatedBy === undefined ? undefined : 128 + osConstants.signals[this.terminatedBy];
+  }
+
+  private terminate(signal: NodeJS.Signals): void {
+    this.terminatedBy ??= signal;
+    this.exitRequested = true;
+    // Nothing running (the REPL waits at its prompt): nothing to clean up.
+    if (!this.running) process.exit(this.terminationStatus);
+    this.line.abort();
+    cancelLine(this.context, signal);
+    // Should a stage not end after its children were killed, still leave.
+    setTimeout(() => process.exit(this.terminationStatus), TERMINATION_GRACE_MS).unref();
+  }
+
   /** Parses and runs a text (a `-c` line or a whole script); returns the exit status. */
   async run(text: string, origin?: string): Promise<number> {
     const parsed = parse(text);
@@ -151,15 +178,20 @@ export class Shell {
       writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
       return SYNTAX_ERROR_STATUS;
     }
+    if (this.terminatedBy) return this.terminationStatus!;
     this.renewLine();
+    this.running = true;
     try {
-      return await runScript(parsed.script, this.context, this.io, { name: origin, text });
+      const status = await runScript(parsed.script, this.context, this.io, { name: origin, text });
+      return this.terminationStatus ?? status;
     } catch (error) {
       if (error instanceof ExitRequest) {
         this.exitRequested = true;
-        return error.status;
+        return this.terminationStatus ?? error.status;
       }
       throw error;
+    } finally {
+      this.running = false;
     }
   }
 
