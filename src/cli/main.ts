@@ -117,14 +117,17 @@ passes through.`,
     .option('-s, --server <url>', 'chat over WebSocket with the server at URL (as the global --server; env AISH_SERVER)')
     .option('--token <token>', 'the bearer token the server needs (env AISH_TOKEN)')
     .action(async (name: string, options: { session?: string; server?: string; token?: string }) => {
-      const { runChat } = await import('../shell/chat.js');
+      const { runChat, chatOutput } = await import('../shell/chat.js');
       const global = cli.opts<GlobalOptions>();
       const specialists = await (await import('./chat-peer.js')).chatPeer(name, { server: options.server ?? global.server, token: options.token ?? global.token });
       const current = new (await import('../shell/current-session.js')).CurrentSessions(currentSessionsFile());
+      const markdown = await markdownChoice(global);
+      const quiet = Boolean(global.quiet);
+      const output = { ...chatOutput(quiet, { progress: isatty(2) && !quiet && !process.env.NO_COLOR, ...(markdown && { markdown }) }), log: exchangeLog(global) };
       process.exitCode = await runChat({
         specialists,
         specialist: name,
-        quiet: Boolean(global.quiet),
+        output,
         onSession: (id) => current.set(id),
         ...(options.session && { session: options.session }),
       });
@@ -202,19 +205,24 @@ async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shel
     quiet: Boolean(options.quiet),
     timeoutSeconds: timeoutOf(options),
     currentSessionsFile: currentSessionsFile(),
-    log: new ExchangeRecorder({
-      databaseFile: databaseFile(),
-      logging: options.log !== false && loggingWanted(),
-      prices: async () => (await localConfig()).prices,
-      warn: writeLine,
-      usage: writeLine,
-    }),
+    log: exchangeLog(options),
     usage: Boolean(options.usage),
     maxInputBytes: maxInputOf(options),
     ...extra,
   });
   shell.installSignalHandlers();
   return shell;
+}
+
+/** The exchange log a run records to (`--no-log`, `AISH_LOG=0` keep it out). */
+function exchangeLog(options: GlobalOptions): ExchangeRecorder {
+  return new ExchangeRecorder({
+    databaseFile: databaseFile(),
+    logging: options.log !== false && loggingWanted(),
+    prices: async () => (await localConfig()).prices,
+    warn: writeLine,
+    usage: writeLine,
+  });
 }
 
 async function runLine(line: string, options: GlobalOptions, positional: string[] = []): Promise<number> {

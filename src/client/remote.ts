@@ -14,8 +14,6 @@ import { Agent, request as httpRequest, type Dispatcher } from 'undici';
 import {
   AishError,
   type BestMatch,
-  type BulkRequest,
-  type BulkResponse,
   type CreateSessionRequest,
   type ErrorCode,
   type MessageRequest,
@@ -55,7 +53,6 @@ type Repeatable = 'always' | 'if-not-sent';
 
 interface ServerFeatures {
   streaming: boolean;
-  bulk: boolean;
 }
 
 export class RemoteSpecialists implements Specialists {
@@ -104,11 +101,6 @@ export class RemoteSpecialists implements Specialists {
     yield* this.sse(`/api/v2/sessions/${encodeURIComponent(idOrName)}/message`, { ...request, stream: true }, signal);
   }
 
-  async bulk(request: BulkRequest, signal?: AbortSignal): Promise<BulkResponse | undefined> {
-    if (!(await this.serverFeatures()).bulk) return undefined;
-    return (await this.json('POST', '/api/v2/bulk', request, signal)) as BulkResponse;
-  }
-
   async *stream(specialistId: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
     const path = `/api/v2/ai/${encodeURIComponent(specialistId)}`;
     if (!(await this.serverFeatures()).streaming) {
@@ -145,8 +137,8 @@ export class RemoteSpecialists implements Specialists {
   private serverFeatures(): Promise<ServerFeatures> {
     this.features ??= this.json('GET', '/api/capabilities').then(
       (body) => {
-        const features = (body as { features?: { streaming?: boolean; bulk_operations?: boolean } }).features;
-        return { streaming: features?.streaming !== false, bulk: features?.bulk_operations === true };
+        const features = (body as { features?: { streaming?: boolean } }).features;
+        return { streaming: features?.streaming !== false };
       },
       (error) => {
         this.features = undefined;

@@ -84,6 +84,7 @@ export interface ProcessFacts {
   /** Spinners on stderr: a TTY, not quiet, NO_COLOR unset. */
   progress: boolean;
   defaultTimeoutSeconds: number | undefined;
+  /** Set once the echo-model notice was said: once per run, chats included. */
   echoNoticeShown: boolean;
   /** Names already reported as a specialist that hides a command on PATH (once per run). */
   shadowsReported?: Set<string>;

@@ -61,7 +61,7 @@ export interface PipelineRecord {
 export type StageExchange = Omit<Exchange, 'command_line'>;
 
 /** Hands a finished exchange to the log, and to its pipeline for the usage total. */
-export async function recordExchange(context: ExecContext, exchange: StageExchange): Promise<void> {
+export async function recordExchange(context: Pick<ExecContext, 'log' | 'pipeline'>, exchange: StageExchange): Promise<void> {
   const { log, pipeline } = context;
   if (!log) return;
   const full: Exchange = { ...exchange, command_line: pipeline?.commandLine ?? '' };

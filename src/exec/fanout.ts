@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import { parseAiArgs, type FanoutStep, type PipelinePlan } from '../plan/index.js';
 import type { ExecContext } from './context.js';
-import { answerRenderer } from './markdown/index.js';
+import { answerRenderer } from './answer-output.js';
 import { FanoutProgress } from './progress.js';
 import { readStageInput } from './stage-input.js';
 import { ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
@@ -39,7 +39,7 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
   const flags = parseAiArgs(call.args);
   const input = await readStageInput(call.source, context, call.step.branches.map((branch) => branch.label).join(','), flags.ok ? flags.options : {});
   const source: Source = input === undefined ? { kind: 'none' } : { kind: 'text', text: input };
-  const render = json ? undefined : answerRenderer(call.stdout, context);
+  const render = json ? undefined : answerRenderer(call.stdout, context.session);
   const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed, render);
   const labels = call.step.branches.map((branch) => branch.label);
   const progress = new FanoutProgress(labels, context.session.progress);
@@ -52,7 +52,8 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
     call.step.branches.map(async (branch, index) => {
       const io: BranchIo = {
         source,
-        stdout: { kind: 'stream', stream: merger.sinkFor(index) },
+        // The merger ends each answer's line itself (and keeps `--json` content as it came).
+        stdout: { kind: 'stream', stream: merger.sinkFor(index), rawAnswer: true },
         stderr: call.stderr,
         onRoute: (label) => merger.relabel(index, label),
       };

@@ -10,4 +10,4 @@ export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEn
 export { collectingLog } from './exchange-collector.js';
 export { MarkdownStream, renderMarkdown, type MarkdownOptions } from './markdown/index.js';
 export { TextCollector } from './streams.js';
-export { ECHO_NOTICE, isEchoModel } from './ai-stage.js';
+export { ECHO_NOTICE, isEchoModel, AnswerWriter, answerOutput, type AnswerContext, type AnswerForm } from './answer-writer.js';

@@ -5,7 +5,6 @@
  */
 import { stepLabel, type PipelinePlan, type StepPlan } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
-import { runAsBulk } from './bulk-compile.js';
 import { ExitRequest, runBuiltin } from './builtins.js';
 import type { ExecContext, Reporter } from './context.js';
 import { expandWord, expandWords, type CaptureRunner } from './expand.js';
@@ -31,15 +30,6 @@ interface Prepared {
 }
 
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
-  if (!subshell) {
-    try {
-      const viaBulk = await runAsBulk(plan, io, context);
-      if (viaBulk !== undefined) return viaBulk;
-    } catch (error) {
-      if (error instanceof WriteFailure) return reportWriteFailure(error, context);
-      throw error;
-    }
-  }
   const prepared: Prepared[] = [];
   for (const step of plan.stages) prepared.push(await prepare(step, context, capture, io.stderr));
   if (plan.stages.some((step) => step.kind === 'unix')) await loadChildProcess();
@@ -81,13 +71,16 @@ interface Link {
 function connect(prepared: Prepared[]): Link[] {
   const links: Link[] = [];
   for (let index = 0; index + 1 < prepared.length; index++) {
-    const bothChildren = prepared[index]!.step.kind === 'unix' && prepared[index + 1]!.step.kind === 'unix';
+    const next = prepared[index + 1]!.step;
+    const bothChildren = prepared[index]!.step.kind === 'unix' && next.kind === 'unix';
     const pipe = bothChildren ? createOsPipe() : undefined;
     if (pipe) {
       links.push({ sink: { kind: 'fd', fd: pipe.writeFd }, source: { kind: 'fd', fd: pipe.readFd }, fds: [pipe.readFd, pipe.writeFd] });
     } else {
       const stream = new PassThrough();
-      links.push({ sink: { kind: 'stream', stream }, source: { kind: 'stream', stream } });
+      // An answer passes to another AI stage byte for byte; to anything else it ends its line.
+      const rawAnswer = next.kind === 'ai' || next.kind === 'route' || next.kind === 'fanout';
+      links.push({ sink: { kind: 'stream', stream, rawAnswer }, source: { kind: 'stream', stream } });
     }
   }
   return links;

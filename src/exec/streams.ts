@@ -16,7 +16,12 @@ export type Source =
   | { kind: 'fd'; fd: number }
   | { kind: 'stream'; stream: Readable };
 
-export type Sink = { kind: 'fd'; fd: number } | { kind: 'stream'; stream: Writable } | { kind: 'discard' };
+/**
+ * `rawAnswer` marks a pipe whose reader takes an AI answer's bytes unchanged
+ * (the next AI stage, a fan-out's merger); an answer going anywhere else
+ * gets its final newline.
+ */
+export type Sink = { kind: 'fd'; fd: number } | { kind: 'stream'; stream: Writable; rawAnswer?: boolean } | { kind: 'discard' };
 
 /**
  * Rewrites text on its way out (Markdown rendered for a terminal). It may
@@ -95,9 +100,9 @@ export class SinkWriter {
     });
   }
 
-  /** True when writes reach aish's own stdout/stderr, a file, or a pipe outside aish. */
-  get final(): boolean {
-    return this.sink.kind === 'fd';
+  /** True unless the reader is another AI stage (or a fan-out's merger): an answer written here ends with a newline. */
+  get endsLines(): boolean {
+    return !(this.sink.kind === 'stream' && this.sink.rawAnswer === true);
   }
 
   private stream(): Writable | undefined {

@@ -3,5 +3,6 @@ export * from './errors.js';
 export * from './specialists.js';
 export * from './bulk.js';
 export * from './ids.js';
+export * from './answer.js';
 export * from './suggest.js';
 export * from './rpc.js';

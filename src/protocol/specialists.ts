@@ -3,7 +3,6 @@
  * Two implementations keep it: the in-process service (the embedded default)
  * and the remote client over HTTP/SSE. Field names match the wire (snake_case).
  */
-import type { BulkRequest, BulkResponse } from './bulk.js';
 import type { ErrorCode } from './errors.js';
 
 export type SpecialistStatus = 'active' | 'degraded' | 'unavailable';
@@ -205,11 +204,6 @@ export interface Specialists {
    */
   streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
   importSession(data: unknown, options: { force?: boolean }): Promise<SessionInfo>;
-  /**
-   * A whole dependency graph in one request, when the other side offers it
-   * (a server with `bulk_operations`); undefined means "run it stage by stage".
-   */
-  bulk?(request: BulkRequest, signal?: AbortSignal): Promise<BulkResponse | undefined>;
   /** Releases connections, databases and timers. */
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * is, plus `POST /api/v2/sessions/import` (what `aish sessions import` uses
  * with `--server`).
  */
-import { AishError, type SessionMessageRequest } from '../protocol/index.js';
+import { AishError, collectAnswer, type SessionMessageRequest } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { specialistEvents, SSE_HEADERS } from './sse.js';
 import type { Route } from './types.js';
@@ -55,18 +55,11 @@ export function sessionRoutes(service: SpecialistService): Route[] {
         const message = messageRequest(body);
         const events = service.streamSession(id(params), message, request.signal);
         if (body.stream === true) return { status: 200, headers: SSE_HEADERS, stream: await specialistEvents(events) };
-        let response = '';
-        for await (const event of events) {
-          if (event.type === 'content') response += event.data;
-          else if (event.type === 'error') throw new AishError(event.code, event.message);
-          else if (event.type === 'done') {
-            return {
-              status: 200,
-              json: { response, session_id: event.session_id, message_count: event.message_count, tokens_used: event.tokens_used, context_used: event.context_used },
-            };
-          }
-        }
-        throw new AishError('CANCELLED', 'the request was cancelled');
+        const { content, done } = await collectAnswer(events);
+        return {
+          status: 200,
+          json: { response: content, session_id: done.session_id, message_count: done.message_count, tokens_used: done.tokens_used, context_used: done.context_used },
+        };
       },
     },
   ];

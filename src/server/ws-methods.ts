@@ -4,7 +4,7 @@
  * `unsubscribe`, `session.create|get|end`, over the service. The connection
  * (ws.ts) is reached through `RpcPeer` only, so these run without a socket.
  */
-import { AishError, RPC_METHODS, RPC_NOTIFICATIONS, type MessageRequest, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType } from '../protocol/index.js';
+import { AishError, collectAnswer, RPC_METHODS, RPC_NOTIFICATIONS, type MessageRequest, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType } from '../protocol/index.js';
 import type { RpcChatResult } from '../protocol/websocket.js';
 import type { SpecialistService } from '../service/index.js';
 import { invalidParams, methodNotFound, type JsonRpcId, type RpcCall } from './json-rpc.js';
@@ -101,31 +101,26 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
   const stop = (): void => controller.abort();
   peer.signal.addEventListener('abort', stop, { once: true });
   const notify = streamed && !call.notification;
-  let content = '';
   let chunks = 0;
-  let model = '';
   try {
-    for await (const event of service.stream(peer.specialistId, request, controller.signal)) {
-      if (controller.signal.aborted) break;
-      if (event.type === 'start') model = event.model;
-      else if (event.type === 'content') {
-        content += event.data;
-        if (notify) {
-          peer.notify(RPC_NOTIFICATIONS.streamChunk, { request_id: call.id, content: event.data, chunk_index: chunks });
-          const slow = peer.congestion();
-          if (slow) await slow;
-        }
-        chunks++;
-      } else if (event.type === 'error') throw new AishError(event.code, event.message);
-      else {
-        if (notify) peer.notify(RPC_NOTIFICATIONS.streamComplete, { request_id: call.id, total_chunks: chunks, tokens_used: event.tokens_used });
-        const result: RpcChatResult = { content, specialist_id: event.specialist_id, model, tokens_used: event.tokens_used, finish_reason: event.finish_reason };
-        if (event.session_id !== undefined) result.session_id = event.session_id;
-        if (event.message_count !== undefined) result.message_count = event.message_count;
-        return result;
+    const onContent = async (data: string): Promise<void> => {
+      if (notify) {
+        peer.notify(RPC_NOTIFICATIONS.streamChunk, { request_id: call.id, content: data, chunk_index: chunks });
+        const slow = peer.congestion();
+        if (slow) await slow;
       }
-    }
-    throw new AishError('CANCELLED', 'Cancelled', { request_id: call.id });
+      chunks++;
+    };
+    const { content, model, done } = await collectAnswer(service.stream(peer.specialistId, request, controller.signal), {
+      onContent,
+      signal: controller.signal,
+      unfinished: () => new AishError('CANCELLED', 'Cancelled', { request_id: call.id }),
+    });
+    if (notify) peer.notify(RPC_NOTIFICATIONS.streamComplete, { request_id: call.id, total_chunks: chunks, tokens_used: done.tokens_used });
+    const result: RpcChatResult = { content, specialist_id: done.specialist_id, model, tokens_used: done.tokens_used, finish_reason: done.finish_reason };
+    if (done.session_id !== undefined) result.session_id = done.session_id;
+    if (done.message_count !== undefined) result.message_count = done.message_count;
+    return result;
   } finally {
     // Leaving the loop already stopped the model call (the service's iterator returns).
     peer.signal.removeEventListener('abort', stop);

@@ -7,7 +7,7 @@
  * - the caller's signal (a client that went away) cancels everything the
  *   same way, with `CANCELLED`.
  */
-import { AishError, requestId, toAishError, type BulkOperationResult, type BulkRequest, type BulkResponse, type ErrorCode, type TokensUsed } from '../protocol/index.js';
+import { AishError, collectAnswer, requestId, toAishError, type BulkOperationResult, type BulkRequest, type BulkResponse, type ErrorCode, type TokensUsed } from '../protocol/index.js';
 import { checkGraph, substitute, type BulkGraph } from './bulk-graph.js';
 import type { SpecialistService } from './service.js';
 
@@ -160,18 +160,16 @@ class BulkRun {
       this.answeredBy[index] = ai;
       this.emit({ type: 'op.start', op_id: operation.id, ai });
       const content = substitute(operation.message, this.responses);
-      for await (const event of this.service.stream(ai, { content }, this.controller.signal)) {
-        if (this.states[index] !== 'running') return;
-        if (event.type === 'content') {
-          response += event.data;
-          this.emit({ type: 'op.content', op_id: operation.id, data: event.data });
-        } else if (event.type === 'done') {
-          tokens.input = event.tokens_used.input;
-          tokens.output = event.tokens_used.output;
-        } else if (event.type === 'error') {
-          failure = new AishError(event.code, event.message);
-        }
-      }
+      const answer = await collectAnswer(this.service.stream(ai, { content }, this.controller.signal), {
+        onContent: (data) => {
+          // Stopped by the timeout or the caller: leaving the stream stops the model call.
+          if (this.states[index] !== 'running') throw new AishError('CANCELLED', 'the operation was stopped');
+          this.emit({ type: 'op.content', op_id: operation.id, data });
+        },
+      });
+      response = answer.content;
+      tokens.input = answer.done.tokens_used.input;
+      tokens.output = answer.done.tokens_used.output;
     } catch (error) {
       failure = toAishError(error);
     }

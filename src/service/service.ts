@@ -3,7 +3,7 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import { AishError, CALL_FINISHED, editDistance, requestId, toAishError } from '../protocol/index.js';
+import { AishError, CALL_FINISHED, collectAnswer, editDistance, requestId, toAishError } from '../protocol/index.js';
 import type {
   BestMatch,
   CreateSessionRequest,
@@ -127,15 +127,8 @@ export class SpecialistService implements Specialists {
   /** One whole answer: the stream, collected (`POST …/message`). */
   async message(id: string, request: MessageRequest, signal?: AbortSignal): Promise<MessageResponse> {
     const started = Date.now();
-    let content = '';
-    let model = '';
-    for await (const event of this.stream(id, request, signal)) {
-      if (event.type === 'start') model = event.model;
-      else if (event.type === 'content') content += event.data;
-      else if (event.type === 'error') throw new AishError(event.code, event.message);
-      else return { content, specialist_id: event.specialist_id, model, tokens_used: event.tokens_used, finish_reason: event.finish_reason, elapsed_ms: Date.now() - started };
-    }
-    throw new AishError('CANCELLED', 'the request was cancelled');
+    const { content, model, done } = await collectAnswer(this.stream(id, request, signal));
+    return { content, specialist_id: done.specialist_id, model, tokens_used: done.tokens_used, finish_reason: done.finish_reason, elapsed_ms: Date.now() - started };
   }
 
   private describe(specialist: SpecialistDefinition, defaultModel: string): SpecialistInfo {

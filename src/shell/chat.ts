@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { isatty, ReadStream } from 'node:tty';
 import { AishError, exitStatusFor, toAishError, type Specialists } from '../protocol/index.js';
 import type { ConnectionEvent } from '../protocol/websocket.js';
-import { ECHO_NOTICE, isEchoModel } from '../exec/index.js';
+import { answerOutput, AnswerWriter, type AnswerContext, type ProcessFacts } from '../exec/index.js';
 
 /**
  * What a chat needs from the other side: the in-process service, the HTTP
@@ -29,7 +29,8 @@ export interface ChatOptions {
   specialist: string;
   /** `--session ID|NAME` to resume (a name that does not exist yet is created). */
   session?: string;
-  quiet: boolean;
+  /** Where answers, notices and exchanges go: the REPL's own inside the REPL (one echo notice per run). */
+  output: ChatOutput;
   onSession(id: string): void;
   /**
    * The REPL's line editor, when the chat runs inside the REPL: lines and
@@ -37,6 +38,18 @@ export interface ChatOptions {
    * chat ends.
    */
   readline?: Interface;
+}
+
+/** What a chat writes with: its notices, the process's output facts (rendering, the echo notice), the exchange log. */
+export type ChatOutput = Pick<AnswerContext, 'reporter' | 'session' | 'log'>;
+
+/** Output for a chat of its own (`aish chat`): notices on stderr unless quiet; add `markdown` and `log` as wanted. */
+export function chatOutput(quiet: boolean, facts: Partial<ProcessFacts> = {}): ChatOutput {
+  const write = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+  return {
+    reporter: { notice: (text) => (quiet ? undefined : write(text)), error: write },
+    session: { quiet, progress: false, defaultTimeoutSeconds: undefined, echoNoticeShown: false, stdoutClosed: false, ...facts },
+  };
 }
 
 const HELP = '/exit leaves, /session shows the session id, /clear starts a fresh session, /help shows this (Ctrl-C stops an answer, Ctrl-D leaves)\n';
@@ -168,30 +181,18 @@ class Chat {
     }
   }
 
-  /** One message: the answer streamed to stdout, ending its line. */
+  /** One message: the answer streamed to stdout by the one answer writer (rendered, logged, its line ended). */
   async ask(message: string): Promise<void> {
-    const { specialists, specialist } = this.options;
+    const { specialists, specialist, output } = this.options;
     const running = new AbortController();
     this.running = running;
-    let last = '\n';
-    let echo = false;
+    const sessionId = this.sessionId;
+    // In the log, a chat message's command line is the chat that resumes its session.
+    const context: AnswerContext = { ...output, signal: running.signal, pipeline: { commandLine: `${specialist} --session ${sessionId}`, exchanges: [] } };
+    const out = answerOutput({ kind: 'fd', fd: 1 }, context, 'stream');
     try {
-      for await (const event of specialists.streamSession(this.sessionId, { message, specialist_id: specialist }, running.signal)) {
-        if (event.type === 'content') {
-          process.stdout.write(event.data);
-          last = event.data.slice(-1) || last;
-        } else if ((event.type === 'start' || event.type === 'done') && event.model !== undefined && isEchoModel(event.model)) {
-          echo = true;
-        } else if (event.type === 'error') {
-          throw new AishError(event.code, event.message);
-        }
-      }
-      if (last !== '\n') process.stdout.write('\n');
-      if (echo) this.echoNotice();
-      this.status = running.signal.aborted ? 130 : 0;
-    } catch (error) {
-      if (last !== '\n') process.stdout.write('\n');
-      this.status = running.signal.aborted ? 130 : this.report(toAishError(error));
+      const writer = new AnswerWriter({ specialist, form: 'stream', message, sessionId }, out, context);
+      this.status = await writer.run((signal) => specialists.streamSession(sessionId, { message, specialist_id: specialist }, signal));
     } finally {
       this.running = undefined;
     }
@@ -209,17 +210,8 @@ class Chat {
     else if (event.type === 'disconnected') process.stderr.write(`aish: could not reconnect: ${event.error.message} (the next message tries again)\n`);
   }
 
-  private echoNoticeShown = false;
-
-  /** Says once per chat, after the first answer, that the answers come from the echo model. */
-  private echoNotice(): void {
-    if (this.echoNoticeShown) return;
-    this.echoNoticeShown = true;
-    this.notice(ECHO_NOTICE);
-  }
-
   private notice(text: string): void {
-    if (!this.options.quiet) process.stderr.write(`${text}\n`);
+    this.options.output.reporter.notice(text);
   }
 }
 

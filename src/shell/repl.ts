@@ -80,14 +80,14 @@ async function readAndRun(shell: Shell, editor: LineEditor, history: LineHistory
     pending = '';
     if (text.trim() === '') continue;
     history.add(text);
-    await runEntry(shell, editor, text, interrupt, options);
+    await runEntry(shell, editor, text, interrupt);
     if (shell.exitRequested) break;
   }
   return shell.state.lastStatus;
 }
 
 /** One finished entry: a chat, `explain LINE`, or a line for the shell. */
-async function runEntry(shell: Shell, editor: LineEditor, text: string, interrupt: { early: boolean }, options: ReplOptions): Promise<void> {
+async function runEntry(shell: Shell, editor: LineEditor, text: string, interrupt: { early: boolean }): Promise<void> {
   // From here Ctrl-C is a SIGINT (the terminal is in its normal mode), until the run takes it over.
   editor.pause();
   const onSignal = (): void => void (interrupt.early = true);
@@ -108,7 +108,7 @@ async function runEntry(shell: Shell, editor: LineEditor, text: string, interrup
       runChat({
         specialists: shell.specialists,
         specialist: chat.specialist,
-        quiet: options.quiet,
+        output: shell.answerOutput,
         onSession: (id) => shell.rememberSession(id),
         readline,
         ...(chat.session !== undefined && { session: chat.session }),

@@ -109,6 +109,12 @@ export class Shell {
     };
   }
 
+  /** Where a chat inside this shell writes: the same notices, output facts (one echo notice per run) and log as its lines. */
+  get answerOutput(): Pick<ExecContext, 'reporter' | 'session' | 'log'> {
+    const { reporter, session, log } = this.context;
+    return { reporter, session, ...(log && { log }) };
+  }
+
   /** The exchange log this shell records to, if any (`!N` in the REPL reads it). */
   get log(): ExchangeLog | undefined {
     return this.options.log;

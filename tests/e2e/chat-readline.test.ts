@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { builtinRoster } from '../../src/config/index.js';
 import { SpecialistService } from '../../src/service/index.js';
-import { runChat } from '../../src/shell/chat.js';
+import { chatOutput, runChat } from '../../src/shell/chat.js';
 
 let stdout: string;
 let stderr: string;
@@ -38,7 +38,7 @@ describe('runChat with a lent readline', () => {
     readline.setPrompt('aish> ');
     const specialists = service();
     const sessions: string[] = [];
-    const chat = runChat({ specialists, specialist: 'apollo', quiet: false, onSession: (id) => sessions.push(id), readline });
+    const chat = runChat({ specialists, specialist: 'apollo', output: chatOutput(false), onSession: (id) => sessions.push(id), readline });
     input.write('first\nsecond\n/session\n/exit\n');
     expect(await chat).toBe(0);
     expect(stdout).toBe('[apollo] first\n[apollo] second\n');
@@ -59,7 +59,7 @@ describe('runChat with a lent readline', () => {
     const readline = createInterface({ input, terminal: false });
     const specialists = service();
     const sessions: string[] = [];
-    const chat = runChat({ specialists, specialist: 'athena', session: 'project', quiet: true, onSession: (id) => sessions.push(id), readline });
+    const chat = runChat({ specialists, specialist: 'athena', session: 'project', output: chatOutput(true), onSession: (id) => sessions.push(id), readline });
     input.write('one\n/clear\ntwo\n');
     input.end();
     expect(await chat).toBe(0);

@@ -25,9 +25,14 @@ describe('streams', () => {
     expect(result.stdout).toBe('[apollo] only the instruction\ndone\n');
   });
 
-  it('an answer without a final newline gets one on the terminal or a file, not between stages', async () => {
+  it('an answer without a final newline gets one on the terminal, in a file and into a Unix command', async () => {
     expect((await aishC('apollo << "x"')).stdout).toBe('[apollo] x\n');
-    expect((await aishC('apollo << "x" | wc -c')).stdout.trim()).toBe('10');
+    expect((await aishC('apollo << "x" | wc -c')).stdout.trim()).toBe('11');
+    expect((await aishC('apollo << "x" | wc -l')).stdout.trim()).toBe('1');
+  });
+
+  it('between AI stages an answer passes unchanged, with no newline added', async () => {
+    expect((await aishC('apollo << "x" | athena | wc -c')).stdout.trim()).toBe(String('[athena] [apollo] x\n'.length));
   });
 
   it('the echo notice is on stderr, once per run, and -q hides it', async () => {
@@ -116,7 +121,7 @@ three' | head -1`);
 
   it('fan-out output keeps the written order whatever order branches finish in', async () => {
     const result = await aishC(`{apollo --model 'echo?ttft_ms=300', athena, (hermes | wc -c)} << "x"`);
-    expect(result.stdout).toBe('── apollo ──\n[apollo] x\n── athena ──\n[athena] x\n── hermes | wc -c ──\n10\n');
+    expect(result.stdout).toBe('── apollo ──\n[apollo] x\n── athena ──\n[athena] x\n── hermes | wc -c ──\n11\n');
   });
 
   it('a failed branch is reported, the others still print, and the status is 1', async () => {

@@ -1,0 +1,241 @@
+/**
+ * The one place an AI answer is written, whoever asked for it (an AI stage,
+ * a chat message): Markdown rendering and visible control characters on a
+ * terminal, the final newline when the answer leaves the AI stages, what a
+ * failed, timed-out or cancelled answer says, the echo-model notice (once
+ * per run), and the exchange log.
+ */
+import { AishError, exitStatusFor, toAishError, type StreamEvent, type TokensUsed } from '../protocol/index.js';
+import type { ProcessFacts, Reporter } from './context.js';
+import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
+import { answerRenderer } from './answer-output.js';
+import { Spinner } from './progress.js';
+import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type Sink } from './streams.js';
+
+/** What writing an answer needs from whoever runs it: an exec context has all of it, a chat builds it. */
+export interface AnswerContext {
+  reporter: Reporter;
+  session: ProcessFacts;
+  /** The user's cancel (Ctrl-C): a cancelled answer exits 130 and says so. */
+  signal: AbortSignal;
+  log?: ExchangeLog;
+  pipeline?: PipelineRecord;
+}
+
+/**
+ * How the answer is written: streamed as it comes (`stream`), all at once
+ * (`text`, `--no-stream`), as the JSON result (`json`), or only the session id
+ * (`session-id`, `--session --get-id`).
+ */
+export type AnswerForm = 'stream' | 'text' | 'json' | 'session-id';
+
+export interface AnswerRequest {
+  specialist: string;
+  form: AnswerForm;
+  /** The message sent, for the log. */
+  message: string;
+  timeoutSeconds?: number | undefined;
+  /** The session the answer is kept in, if any. */
+  sessionId?: string | undefined;
+}
+
+/** How much of a message or a streamed answer the exchange log keeps (characters). */
+export const LOG_ANSWER_LIMIT = 1024 * 1024;
+const LOG_TRUNCATED = '\n[aish: the log keeps the first 1 MiB of this answer]';
+const LOG_MESSAGE_TRUNCATED = '\n[aish: the log keeps the first 1 MiB of this message]';
+
+/** A message as the log keeps it: the first LOG_ANSWER_LIMIT characters. */
+function truncateForLog(message: string): string {
+  return message.length > LOG_ANSWER_LIMIT ? message.slice(0, LOG_ANSWER_LIMIT) + LOG_MESSAGE_TRUNCATED : message;
+}
+
+/** Where an answer goes: a sink, rendered when it is aish's own stdout on a terminal (and the form is text). */
+export function answerOutput(sink: Sink, context: AnswerContext, form: AnswerForm): SinkWriter {
+  const text = form === 'stream' || form === 'text';
+  const isClosed = (): boolean => sink.kind === 'fd' && sink.fd === 1 && context.session.stdoutClosed;
+  return new SinkWriter(sink, isClosed, text ? answerRenderer(sink, context.session) : undefined);
+}
+
+/** Runs one call and writes its answer to `out`; returns the exit status. */
+export class AnswerWriter {
+  private readonly stage = new AbortController();
+  private readonly started = Date.now();
+  /** The answer as far as the log keeps it (the whole answer when buffered). */
+  private content = '';
+  private model = '';
+  /** The specialist that answered (a fallback may stand in), once the stream started. */
+  private answeredBy: string | undefined;
+  private tokens: TokensUsed | undefined;
+  /** How the exchange ended, for the log: cancelled until it completes or fails. */
+  private outcome: { status: ExchangeStatus; code: string | null } = { status: 'cancelled', code: null };
+
+  constructor(
+    private readonly request: AnswerRequest,
+    private readonly out: SinkWriter,
+    private readonly context: AnswerContext,
+  ) {}
+
+  private get buffered(): boolean {
+    return this.request.form !== 'stream';
+  }
+
+  async run(call: (signal: AbortSignal) => AsyncIterable<StreamEvent>): Promise<number> {
+    const { timeoutSeconds } = this.request;
+    const signals = [this.context.signal, this.stage.signal];
+    if (timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(timeoutSeconds * 1000));
+    const signal = AbortSignal.any(signals);
+    const spinner = new Spinner(this.request.specialist, this.context.session.progress);
+    let status: number;
+    try {
+      let last: StreamEvent | undefined;
+      for await (const event of call(signal)) {
+        last = event;
+        if (event.type === 'content') spinner.stop();
+        await this.handle(event);
+        if (event.type === 'error') break;
+      }
+      if (last?.type === 'error') status = this.failed(new AishError(last.code, last.message));
+      else if (signal.aborted || last?.type !== 'done') status = this.interrupted(signal);
+      else status = await this.finish(last);
+    } catch (error) {
+      if (error instanceof ReaderGone) status = 0;
+      // The answer arrived but could not be written: one line, as sh's `echo` says it.
+      else if (error instanceof WriteFailure) status = reportWriteFailure(error, this.context);
+      else if (signal.aborted) status = this.interrupted(signal);
+      else status = this.failed(toAishError(error));
+    } finally {
+      spinner.stop();
+      this.stage.abort();
+    }
+    // The answer's line ends before any message about it, so the message starts on its own line.
+    await this.endLine();
+    await this.out.end();
+    this.report(status);
+    await this.record();
+    return status;
+  }
+
+  /** Hands the exchange to the log once its answer is written. */
+  private record(): Promise<void> {
+    return recordExchange(this.context, {
+      started_at: this.started,
+      specialist: this.answeredBy ?? this.request.specialist,
+      model: this.model || null,
+      message: truncateForLog(this.request.message),
+      answer: this.content,
+      tokens_in: this.tokens?.input ?? null,
+      tokens_out: this.tokens?.output ?? null,
+      duration_ms: Date.now() - this.started,
+      status: this.outcome.status,
+      error_code: this.outcome.code,
+      session_id: this.request.sessionId ?? null,
+    });
+  }
+
+  /**
+   * The log keeps the answer, up to LOG_ANSWER_LIMIT characters: a streamed
+   * answer may be far larger than memory should hold for a log row.
+   */
+  private keepForLog(text: string): void {
+    if (this.content.length >= LOG_ANSWER_LIMIT) return;
+    this.content += text;
+    if (this.content.length >= LOG_ANSWER_LIMIT) this.content = this.content.slice(0, LOG_ANSWER_LIMIT) + LOG_TRUNCATED;
+  }
+
+  private async handle(event: StreamEvent): Promise<void> {
+    if (event.type === 'start') {
+      this.model = event.model;
+      this.answeredBy = event.specialist_id;
+      if (event.fallback_for) this.context.reporter.notice(`aish: ${event.fallback_for} is unavailable; ${event.specialist_id} answered`);
+      if (isEchoModel(event.model)) echoNotice(this.context);
+    } else if (event.type === 'content') {
+      if (this.buffered) this.content += event.data;
+      else if (this.context.log) this.keepForLog(event.data);
+      if (!this.buffered) await this.out.write(event.data);
+    } else if (event.type === 'done') {
+      // Over WebSocket the model arrives with the final response.
+      if (!this.model && event.model) {
+        this.model = event.model;
+        if (isEchoModel(event.model)) echoNotice(this.context);
+      }
+      this.tokens = event.tokens_used;
+      this.outcome = { status: 'ok', code: null };
+    }
+  }
+
+  private async finish(done: Extract<StreamEvent, { type: 'done' }>): Promise<number> {
+    const { form, sessionId } = this.request;
+    if (form === 'session-id' && sessionId) await this.out.write(sessionId + '\n');
+    else if (form === 'json') {
+      const result = {
+        content: this.content,
+        specialist_id: done.specialist_id,
+        model: this.model,
+        tokens_used: done.tokens_used,
+        finish_reason: done.finish_reason,
+        elapsed_ms: Date.now() - this.started,
+        ...(sessionId && { session_id: sessionId, message_count: done.message_count }),
+      };
+      await this.out.write(JSON.stringify(result) + '\n');
+    } else if (form === 'text') await this.out.write(this.content);
+    return 0;
+  }
+
+  /** The stream stopped before `done`: the user's Ctrl-C, the timeout, or the other side. */
+  private interrupted(signal: AbortSignal): number {
+    if (this.context.signal.aborted) return this.failed(new AishError('CANCELLED', 'cancelled'));
+    if (signal.aborted && !this.stage.signal.aborted) {
+      return this.failed(new AishError('TIMEOUT', `timed out after ${this.request.timeoutSeconds} s`));
+    }
+    return this.failed(new AishError('PROVIDER_ERROR', 'the answer ended before it was complete'));
+  }
+
+  private failure: AishError | undefined;
+
+  private failed(error: AishError): number {
+    const cancelled = error.code === 'CANCELLED' || this.context.signal.aborted;
+    this.outcome = cancelled ? { status: 'cancelled', code: null } : { status: 'error', code: error.code };
+    this.failure = cancelled ? new AishError('CANCELLED', 'cancelled') : error;
+    return cancelled ? 130 : exitStatusFor(error.code);
+  }
+
+  /** Says on stderr what went wrong, once the answer's line has ended. */
+  private report(status: number): void {
+    const { failure } = this;
+    if (status === 0 || !failure) return;
+    const { specialist, sessionId } = this.request;
+    const partial = this.out.bytes > 0 && this.request.form === 'stream';
+    if (sessionId) this.context.reporter.error(`aish: ${specialist}: nothing was stored in session ${sessionId}`);
+    let message = failure.message;
+    // Every failure after part of the answer says so, whatever its cause (a provider's own message may already).
+    if (partial && !/incomplete/.test(message)) message += '; the answer is incomplete';
+    if (failure.code !== 'CANCELLED') this.context.reporter.error(`aish: ${specialist}: ${message}`);
+    // Ctrl-C: the terminal may show nothing of it, so a cut-short answer is marked.
+    else if (partial) this.context.reporter.error(`aish: ${specialist}: cancelled (Ctrl-C); the answer is incomplete`);
+  }
+
+  /** An answer leaving the AI stages ends its line (cli.md "Streams"), complete or not. */
+  private async endLine(): Promise<void> {
+    if (this.out.endsLines && this.out.bytes > 0 && this.out.lastChar !== '\n') {
+      await this.out.write('\n').catch(() => {});
+    }
+  }
+}
+
+/** Says once per process that answers come from the echo model, and how to get a real one. */
+export function echoNotice(context: Pick<AnswerContext, 'session' | 'reporter'>): void {
+  const { session } = context;
+  if (session.echoNoticeShown) return;
+  session.echoNoticeShown = true;
+  context.reporter.notice(ECHO_NOTICE);
+}
+
+/** The one notice that says answers come from the echo model (it is never to pass for an AI answer). */
+export const ECHO_NOTICE =
+  'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
+  'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.';
+
+/** Whether a model reference is the echo model (with or without timing options). */
+export function isEchoModel(model: string): boolean {
+  return model.split('?')[0] === 'echo';
+}
