@@ -6,8 +6,8 @@
  * output, its route table, its descriptors), never from a copy kept here.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TOP_LEVEL_KEYS } from '../../src/config/config-file.js';
 import { ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS } from '../../src/protocol/index.js';
@@ -147,6 +147,30 @@ describe('the repository explains itself', () => {
   it('no file in README.md, docs/, src/ or grammar/ points at ../shared or shared/spec', () => {
     const pointing = files().filter((file) => /\.\.\/shared|shared\/spec/.test(readFileSync(file, 'utf8')));
     expect(pointing.map((file) => file.slice(ROOT.length + 1))).toEqual([]);
+  });
+
+  it('every link between README.md and the pages of docs/ reaches a file and a heading that exist', () => {
+    /** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces as hyphens. */
+    const slug = (heading: string): string =>
+      heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-');
+    const anchorsOf = (file: string): Set<string> =>
+      new Set([...readFileSync(file, 'utf8').matchAll(/^#{1,6} (.+)$/gm)].map((match) => slug(match[1]!)));
+    const pages = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => join(ROOT, 'docs', name))];
+    const broken: string[] = [];
+    for (const page of pages) {
+      for (const [, target] of readFileSync(page, 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const [path, anchor] = target!.split('#');
+        const file = path ? resolve(dirname(page), path) : page;
+        const where = `${relative(ROOT, page)} → ${target}`;
+        if (!existsSync(file)) broken.push(`${where} (no such file)`);
+        else if (anchor !== undefined && file.endsWith('.md') && !anchorsOf(file).has(anchor)) broken.push(`${where} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   it('README.md links every page of docs/', () => {
