@@ -3,9 +3,11 @@
  * and a writer whose reader left early on a socket gets "Connection reset by
  * peer" instead of the quiet SIGPIPE that `yes | head -1` relies on in sh.
  * Node has no pipe(2), so each pipe is a FIFO opened at both ends and then
- * unlinked; FIFOs are made in batches by one `mkfifo` call.
+ * unlinked; FIFOs are made in batches by one `mkfifo` call. `mkfifo` is looked
+ * for once, in the system folders before PATH (a PATH without it must not
+ * change how pipes work); without it, callers fall back to Node's own pipes.
  */
-import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,16 +23,44 @@ let folder: string | undefined;
 let made = 0;
 const spare: string[] = [];
 
+/** Where `mkfifo` is: undefined before the first look, null when there is none. */
+let mkfifo: string | null | undefined;
+
+function findMkfifo(): string | null {
+  const candidates = ['/usr/bin/mkfifo', '/bin/mkfifo', ...(process.env.PATH ?? '').split(':').filter(Boolean).map((folder) => join(folder, 'mkfifo'))];
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
 function nextFifo(): string | undefined {
   if (spare.length === 0) {
+    mkfifo ??= findMkfifo();
+    if (mkfifo === null) return undefined;
     if (!folder) {
-      folder = mkdtempSync(join(tmpdir(), 'aish-pipes-'));
+      try {
+        folder = mkdtempSync(join(tmpdir(), 'aish-pipes-'));
+      } catch {
+        // No writable temporary folder: Node's pipes from now on.
+        mkfifo = null;
+        return undefined;
+      }
       const created = folder;
       process.once('exit', () => rmSync(created, { recursive: true, force: true }));
     }
     const paths = Array.from({ length: BATCH }, () => join(folder!, `p${made++}`));
-    const result = childProcess().spawnSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
-    if (result.status !== 0) return undefined;
+    const result = childProcess().spawnSync(mkfifo, ['-m', '600', ...paths], { stdio: 'ignore' });
+    if (result.status !== 0) {
+      // Not usable here (a read-only temporary folder …): Node's pipes from now on.
+      mkfifo = null;
+      return undefined;
+    }
     spare.push(...paths);
   }
   return spare.pop();

@@ -20,7 +20,7 @@ const KILL_GRACE_MS = 2000;
 /** Starts a child; resolves with its status once it exited and its output was delivered. */
 export function startUnix(path: string, argv: string[], source: Source, stdout: Sink, stderr: Sink, context: ExecContext): Promise<number> {
   const bridges = new Bridges();
-  const stdio: StdioEntry[] = [bridges.input(source, context), bridges.output(stdout), bridges.output(stderr)];
+  const stdio: StdioEntry[] = [bridges.input(source, context), bridges.output(stdout, 1), bridges.output(stderr, 2)];
   let child: ChildProcess;
   try {
     child = childProcess().spawn(path, argv.slice(1), { stdio: stdio as StdioOptions, argv0: argv[0] });
@@ -53,6 +53,8 @@ class Bridges {
   private childEnds: number[] = [];
   private copies: Promise<void>[] = [];
   private outputs = new Map<Writable, number>();
+  /** JS streams fed from the child's own stdout/stderr pipes (when no OS pipe could be made), by stdio index. */
+  private drains = new Map<Writable, (1 | 2)[]>();
   private text: string | undefined;
   private feed: Readable | undefined;
 
@@ -85,14 +87,23 @@ class Bridges {
     }
   }
 
-  output(sink: Sink): StdioEntry {
+  output(sink: Sink, index: 1 | 2): StdioEntry {
     if (sink.kind === 'fd') return sink.fd;
     if (sink.kind === 'discard') return 'ignore';
     // `2>&1` into a JS stream: both descriptors share one pipe.
     const known = this.outputs.get(sink.stream);
     if (known !== undefined) return known;
+    const drained = this.drains.get(sink.stream);
+    if (drained) {
+      drained.push(index);
+      return 'pipe';
+    }
     const pipe = createOsPipe();
-    if (!pipe) return 'ignore';
+    if (!pipe) {
+      // Node's own pipe: a reader leaving early is EPIPE rather than SIGPIPE, but the data flows.
+      this.drains.set(sink.stream, [index]);
+      return 'pipe';
+    }
     this.outputs.set(sink.stream, pipe.writeFd);
     this.childEnds.push(pipe.writeFd);
     this.copies.push(copy(pipeReader(pipe.readFd), sink.stream, true));
@@ -104,6 +115,10 @@ class Bridges {
     child.stdin?.on('error', () => {});
     if (this.text !== undefined) child.stdin?.end(this.text);
     if (this.feed && child.stdin) this.copies.push(copy(this.feed, child.stdin, true));
+    for (const [sink, indexes] of this.drains) {
+      const sources = indexes.map((index) => (index === 1 ? child.stdout : child.stderr)).filter((stream): stream is Readable => stream !== null);
+      this.copies.push(Promise.all(sources.map((source) => copy(source, sink, false))).then(() => endAndFinish(sink)));
+    }
   }
 
   abandon(): void {
