@@ -58,6 +58,8 @@ export interface MessageRequest {
   capability?: string;
   /** Seconds the whole call may take (the user's `--timeout`); past it the answer ends with TIMEOUT. */
   timeout?: number;
+  /** `--no-stream`: the model is asked for its whole answer in one response, not a stream (the events stay the same). */
+  no_stream?: boolean;
 }
 
 export interface TokensUsed {
@@ -171,6 +173,8 @@ export interface SessionMessageRequest {
   model?: string;
   /** Seconds the whole call may take (the user's `--timeout`). */
   timeout?: number;
+  /** `--no-stream`: the model is asked for its whole answer in one response, not a stream (the events stay the same). */
+  no_stream?: boolean;
 }
 
 /** A whole session as `aish sessions export` writes it and `import` reads it. */

@@ -87,6 +87,16 @@ export async function* decodeLines(body: AsyncIterable<Uint8Array>): AsyncGenera
   if (pending.trim() !== '') yield pending.replace(/\r$/, '');
 }
 
+/** A whole (non-streamed) JSON answer body, which must be one object. */
+export async function readJsonObject(body: AsyncIterable<Uint8Array>): Promise<Record<string, unknown>> {
+  let text = '';
+  for await (const piece of decodeText(body)) {
+    text += piece;
+    if (text.length > MAX_BUFFERED_CHARACTERS) throw new DecodeError(`an answer longer than ${MAX_BUFFERED_CHARACTERS} characters`);
+  }
+  return parseJsonObject(text);
+}
+
 /** Parses one event's or line's JSON, which must be an object. */
 export function parseJsonObject(text: string): Record<string, unknown> {
   let value: unknown;

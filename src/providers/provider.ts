@@ -19,6 +19,11 @@ export interface ModelRequest {
   messages: ModelMessage[];
   temperature?: number;
   maxTokens?: number;
+  /**
+   * `false`: ask the provider for the whole answer in one response (`--no-stream`)
+   * instead of a stream; the parts are the same, the text in one `text-delta`.
+   */
+  stream?: boolean;
   /** Who is asking (a specialist id); the echo model prints it. */
   caller: string;
 }

@@ -7,7 +7,7 @@ import { AishError, collectAnswer, type SessionMessageRequest } from '../protoco
 import type { SpecialistService } from '../service/index.js';
 import { specialistEvents, SSE_HEADERS } from './sse.js';
 import type { Route } from './types.js';
-import { asObject, createSessionRequest, optionalNumber, optionalString, optionalTimeout } from './validate.js';
+import { asObject, createSessionRequest, optionalBoolean, optionalNumber, optionalString, optionalTimeout } from './validate.js';
 
 export function sessionRoutes(service: SpecialistService): Route[] {
   const id = (params: Record<string, string>): string => decodeURIComponent(params.id!);
@@ -81,5 +81,6 @@ function messageRequest(body: Record<string, unknown>): SessionMessageRequest {
   if (specialist !== undefined) request.specialist_id = specialist;
   const timeout = optionalTimeout(body);
   if (timeout !== undefined) request.timeout = timeout;
+  if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
   return request;
 }

@@ -23,6 +23,14 @@ export function optionalString(body: Record<string, unknown>, field: string): st
   return value;
 }
 
+/** A field that is true, false or absent. */
+export function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw badRequest(`'${field}' must be true or false`, { field });
+  return value;
+}
+
 /** `timeout`: the seconds a whole call may take (the client's `--timeout`), so the service never waits past it. */
 export function optionalTimeout(body: Record<string, unknown>): number | undefined {
   return optionalNumber(body, 'timeout', 0.001, 86_400);
@@ -46,6 +54,7 @@ export function messageRequest(value: unknown): MessageRequest {
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (model !== undefined) request.model = model;
   if (sessionId !== undefined) request.session_id = sessionId;
+  if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
   return request;
 }
 

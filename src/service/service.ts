@@ -63,6 +63,8 @@ export interface Generation {
   capability?: string;
   /** Seconds the whole call may take, fallbacks included (the user's `--timeout`). */
   timeout?: number;
+  /** Ask the model for its whole answer at once (`--no-stream`). */
+  no_stream?: boolean;
 }
 
 /**
@@ -78,6 +80,7 @@ function generation(request: Generation): Generation {
   if (request.temperature !== undefined) out.temperature = request.temperature;
   if (request.max_tokens !== undefined) out.max_tokens = request.max_tokens;
   if (request.model !== undefined) out.model = request.model;
+  if (request.no_stream) out.no_stream = true;
   return out;
 }
 
@@ -238,6 +241,7 @@ export class SpecialistService implements Specialists {
             messages,
             ...(request.temperature !== undefined && { temperature: request.temperature }),
             ...(request.max_tokens !== undefined && { maxTokens: request.max_tokens }),
+            ...(request.no_stream && { stream: false }),
             caller: answerer.id,
           },
           controller.signal,

@@ -14,7 +14,8 @@ export interface AnthropicMessagesRequest {
   model: string;
   /** Required by the API. */
   max_tokens: number;
-  stream: true;
+  /** Absent for a whole answer (`--no-stream`). */
+  stream?: true;
   /** The system prompt, top level. */
   system?: string;
   messages: AnthropicMessage[];
@@ -27,6 +28,13 @@ export interface AnthropicUsage {
   output_tokens?: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+}
+
+/** A whole answer (`"type": "message"`), when the request did not stream. */
+export interface AnthropicWholeMessage {
+  content?: { type?: string; text?: unknown }[];
+  stop_reason?: string | null;
+  usage?: AnthropicUsage;
 }
 
 /** `event: message_start`. */

@@ -1,11 +1,11 @@
-/** The Anthropic Messages adapter, streaming over server-sent events. */
+/** The Anthropic Messages adapter, streaming over server-sent events (or one JSON answer for `stream: false`). */
 import type { Dispatcher } from 'undici';
 import type { FinishReason, LanguageModel, ModelPart, ModelRequest } from '../provider.js';
-import { decodeServerSentEvents, isObject, parseJsonObject, type ServerSentEvent } from '../decode.js';
+import { DecodeError, decodeServerSentEvents, isObject, parseJsonObject, readJsonObject, type ServerSentEvent } from '../decode.js';
 import { endpoint, hasHostname, postJson } from '../http.js';
 import { guardStream } from '../guard-stream.js';
 import { missingApiKey, truncatedStream } from '../provider-error.js';
-import type { AnthropicContentBlockDelta, AnthropicMessageDelta, AnthropicMessageStart, AnthropicUsage } from './api-types.js';
+import type { AnthropicContentBlockDelta, AnthropicMessageDelta, AnthropicMessageStart, AnthropicUsage, AnthropicWholeMessage } from './api-types.js';
 import { anthropicStreamFailure, readAnthropicError } from './errors.js';
 import { mapAnthropicStopReason } from './finish-reason.js';
 import { toAnthropicRequest } from './messages.js';
@@ -36,7 +36,8 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
 
   async function* produce(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelPart> {
     if (!options.apiKey && official) throw missingApiKey('anthropic', 'ANTHROPIC_API_KEY');
-    const headers: Record<string, string> = { accept: 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION };
+    const whole = request.stream === false;
+    const headers: Record<string, string> = { accept: whole ? 'application/json' : 'text/event-stream', 'anthropic-version': ANTHROPIC_VERSION };
     if (options.apiKey) headers['x-api-key'] = options.apiKey;
     const body = await postJson({
       provider: 'anthropic',
@@ -47,7 +48,8 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       readError: readAnthropicError,
       ...(options.dispatcher && { dispatcher: options.dispatcher }),
     });
-    yield* readAnthropicStream(decodeServerSentEvents(body));
+    if (whole) yield* readAnthropicMessage((await readJsonObject(body)) as AnthropicWholeMessage);
+    else yield* readAnthropicStream(decodeServerSentEvents(body));
   }
 
   return {
@@ -95,6 +97,17 @@ async function* readAnthropicStream(events: AsyncIterable<ServerSentEvent>): Asy
   if (!stopped) throw truncatedStream('anthropic', 'message_stop');
   yield { type: 'usage', input: usage.input + usage.cacheWrite + usage.cacheRead, output: usage.output };
   yield { type: 'finish', reason };
+}
+
+/** A whole answer → the same parts a stream gives: its text blocks, usage, finish. */
+function* readAnthropicMessage(message: AnthropicWholeMessage): Generator<ModelPart> {
+  if (!Array.isArray(message.content)) throw new DecodeError('the answer has no content list');
+  const text = message.content.filter((block) => isObject(block) && block.type === 'text' && typeof block.text === 'string').map((block) => block.text as string).join('');
+  if (text !== '') yield { type: 'text-delta', text };
+  const usage: RunningUsage = { input: 0, cacheWrite: 0, cacheRead: 0, output: 0 };
+  takeUsage(usage, message.usage);
+  yield { type: 'usage', input: usage.input + usage.cacheWrite + usage.cacheRead, output: usage.output };
+  yield { type: 'finish', reason: mapAnthropicStopReason(message.stop_reason) };
 }
 
 /** Counts so far; input is reported as three counts (fresh, cache write, cache read) that aish sums, as OpenAI's `prompt_tokens` does. */

@@ -5,12 +5,12 @@ import type { AnthropicMessagesRequest } from './api-types.js';
 /** Anthropic requires `max_tokens`; this is used when the request does not say. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
-/** The streaming request body: the system prompt top level, `max_tokens` always set. */
+/** The request body: the system prompt top level, `max_tokens` always set; `stream` unless a whole answer is asked for. */
 export function toAnthropicRequest(model: string, request: ModelRequest): AnthropicMessagesRequest {
   const body: AnthropicMessagesRequest = {
     model,
     max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    stream: true,
+    ...(request.stream !== false && { stream: true as const }),
     messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
   };
   if (request.system) body.system = request.system;

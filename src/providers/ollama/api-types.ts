@@ -13,8 +13,8 @@ export interface OllamaMessage {
 export interface OllamaChatRequest {
   model: string;
   messages: OllamaMessage[];
-  /** Ollama streams by default; said anyway, so a changed default cannot surprise. */
-  stream: true;
+  /** Ollama streams by default, so both ways are said: `false` for a whole answer (`--no-stream`). */
+  stream: boolean;
   options?: {
     temperature?: number;
     /** The output-token limit. */

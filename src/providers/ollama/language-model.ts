@@ -1,4 +1,4 @@
-/** The Ollama adapter: `/api/chat`, streaming NDJSON. */
+/** The Ollama adapter: `/api/chat`, streaming NDJSON (or one JSON answer for `stream: false`). */
 import type { Dispatcher } from 'undici';
 import type { LanguageModel, ModelPart, ModelRequest } from '../provider.js';
 import { DecodeError, decodeLines, parseJsonObject } from '../decode.js';
@@ -32,12 +32,13 @@ export function createOllamaModel(options: OllamaModelOptions): LanguageModel {
     const body = await postJson({
       provider: 'ollama',
       url,
-      headers: { accept: 'application/x-ndjson' },
+      headers: { accept: request.stream === false ? 'application/json' : 'application/x-ndjson' },
       body: toOllamaRequest(options.model, request),
       signal,
       readError: readOllamaError,
       ...(options.dispatcher && { dispatcher: options.dispatcher }),
     });
+    // A whole answer is the stream's last line alone: the same reader takes it.
     yield* readOllamaStream(decodeLines(body));
   }
 

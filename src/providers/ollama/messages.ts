@@ -2,12 +2,12 @@
 import type { ModelRequest } from '../provider.js';
 import type { OllamaChatRequest, OllamaMessage } from './api-types.js';
 
-/** The streaming request body: the system prompt as the first message, generation options under `options`. */
+/** The request body: the system prompt as the first message, generation options under `options`. */
 export function toOllamaRequest(model: string, request: ModelRequest): OllamaChatRequest {
   const messages: OllamaMessage[] = [];
   if (request.system) messages.push({ role: 'system', content: request.system });
   for (const message of request.messages) messages.push({ role: message.role, content: message.content });
-  const body: OllamaChatRequest = { model, messages, stream: true };
+  const body: OllamaChatRequest = { model, messages, stream: request.stream !== false };
   if (request.temperature !== undefined) (body.options ??= {}).temperature = request.temperature;
   if (request.maxTokens !== undefined) (body.options ??= {}).num_predict = request.maxTokens;
   return body;

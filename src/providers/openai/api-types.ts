@@ -14,9 +14,10 @@ export interface OpenAiMessage {
 export interface OpenAiChatRequest {
   model: string;
   messages: OpenAiMessage[];
-  stream: true;
+  /** Absent for a whole answer (`--no-stream`). */
+  stream?: true;
   /** Asks for a last chunk with usage and `choices: []`. */
-  stream_options: { include_usage: true };
+  stream_options?: { include_usage: true };
   temperature?: number;
   /** OpenAI's own service: `max_tokens` is deprecated there and refused by reasoning models. */
   max_completion_tokens?: number;
@@ -38,7 +39,21 @@ export interface OpenAiChoice {
   finish_reason?: string | null;
 }
 
-/** Token counts, on the usage chunk only. */
+/** A whole answer (`chat.completion`), when the request did not stream. */
+export interface OpenAiCompletion {
+  choices?: OpenAiCompletionChoice[] | null;
+  usage?: OpenAiUsage | null;
+  error?: OpenAiError;
+}
+
+/** One choice of a whole answer. */
+export interface OpenAiCompletionChoice {
+  index?: number;
+  message?: { content?: unknown } | null;
+  finish_reason?: string | null;
+}
+
+/** Token counts, on the usage chunk (or the whole answer) only. */
 export interface OpenAiUsage {
   prompt_tokens?: number;
   completion_tokens?: number;

@@ -1,15 +1,16 @@
 /**
- * The OpenAI Chat Completions adapter, streaming over server-sent events. Any
+ * The OpenAI Chat Completions adapter, streaming over server-sent events (or
+ * one JSON answer when the request says `stream: false`). Any
  * `base_url` works, so it also speaks to OpenAI-compatible servers (vLLM,
  * llama.cpp, LM Studio, OpenRouter…).
  */
 import type { Dispatcher } from 'undici';
 import type { LanguageModel, ModelPart, ModelRequest } from '../provider.js';
-import { decodeServerSentEvents, isObject, parseJsonObject, DecodeError, type ServerSentEvent } from '../decode.js';
+import { decodeServerSentEvents, isObject, parseJsonObject, readJsonObject, DecodeError, type ServerSentEvent } from '../decode.js';
 import { endpoint, hasHostname, postJson } from '../http.js';
 import { guardStream } from '../guard-stream.js';
 import { missingApiKey, truncatedStream } from '../provider-error.js';
-import type { OpenAiChoice, OpenAiChunk } from './api-types.js';
+import type { OpenAiChoice, OpenAiChunk, OpenAiCompletion, OpenAiCompletionChoice } from './api-types.js';
 import { mapOpenAiFinishReason } from './finish-reason.js';
 import { openAiStreamFailure, readOpenAiError } from './errors.js';
 import { toOpenAiRequest } from './messages.js';
@@ -37,7 +38,8 @@ export function createOpenAiModel(options: OpenAiModelOptions): LanguageModel {
 
   async function* produce(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelPart> {
     if (!options.apiKey && official) throw missingApiKey('openai', 'OPENAI_API_KEY');
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    const whole = request.stream === false;
+    const headers: Record<string, string> = { accept: whole ? 'application/json' : 'text/event-stream' };
     if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
     const body = await postJson({
       provider: 'openai',
@@ -48,7 +50,8 @@ export function createOpenAiModel(options: OpenAiModelOptions): LanguageModel {
       readError: readOpenAiError,
       ...(options.dispatcher && { dispatcher: options.dispatcher }),
     });
-    yield* readOpenAiStream(decodeServerSentEvents(body));
+    if (whole) yield* readOpenAiCompletion((await readJsonObject(body)) as OpenAiCompletion);
+    else yield* readOpenAiStream(decodeServerSentEvents(body));
   }
 
   return {
@@ -75,7 +78,7 @@ async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncG
     const chunk = parseJsonObject(event.data) as OpenAiChunk;
     if (event.event === 'error') throw openAiStreamFailure(chunk.error ?? chunk);
     if (chunk.error) throw openAiStreamFailure(chunk.error);
-    const choice = firstChoice(chunk);
+    const choice = firstChoice<OpenAiChoice>(chunk.choices);
     const text = choice?.delta?.content;
     if (text !== undefined && text !== null && typeof text !== 'string') throw new DecodeError(`delta.content is not a string in ${event.data.slice(0, 120)}`);
     if (text) yield { type: 'text-delta', text };
@@ -89,12 +92,24 @@ async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncG
   yield { type: 'finish', reason: mapOpenAiFinishReason(finishReason) };
 }
 
-function firstChoice(chunk: OpenAiChunk): OpenAiChoice | undefined {
-  const choices: unknown = chunk.choices;
+/** A whole answer → the same parts a stream gives: its text, usage, finish. */
+function* readOpenAiCompletion(completion: OpenAiCompletion): Generator<ModelPart> {
+  if (completion.error) throw openAiStreamFailure(completion.error);
+  const choice = firstChoice<OpenAiCompletionChoice>(completion.choices);
+  if (!choice) throw new DecodeError('the answer has no choices');
+  const text = choice.message?.content;
+  if (text !== undefined && text !== null && typeof text !== 'string') throw new DecodeError('message.content is not a string');
+  if (text) yield { type: 'text-delta', text };
+  if (isObject(completion.usage)) yield { type: 'usage', input: count(completion.usage.prompt_tokens), output: count(completion.usage.completion_tokens) };
+  yield { type: 'finish', reason: mapOpenAiFinishReason(choice.finish_reason) };
+}
+
+/** Choice 0 of a chunk or a whole answer (aish asks for one). */
+function firstChoice<Choice>(choices: unknown): Choice | undefined {
   if (choices === undefined || choices === null) return undefined;
   if (!Array.isArray(choices)) throw new DecodeError('choices is not an array');
   const found = choices.find((choice) => isObject(choice) && (choice.index ?? 0) === 0);
-  return found as OpenAiChoice | undefined;
+  return found as Choice | undefined;
 }
 
 function count(value: unknown): number {
