@@ -6,10 +6,11 @@
  * output, its route table, its descriptors), never from a copy kept here.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TOP_LEVEL_KEYS } from '../../src/config/config-file.js';
+import { loadConfig } from '../../src/config/index.js';
 import { ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS } from '../../src/protocol/index.js';
 import { appRoutes, WEBSOCKET_ENDPOINT } from '../../src/server/index.js';
 import { AISH, tempHome, testEnv } from '../support/aish.js';
@@ -178,4 +179,22 @@ describe('the repository explains itself', () => {
     const pages = readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md'));
     expect(pages.filter((name) => !readme.includes(`](docs/${name})`))).toEqual([]);
   });
+});
+
+describe('provider base URLs in the README and docs/cli.md', () => {
+  for (const name of ['README.md', 'docs/cli.md']) {
+    it(`${name}'s config example gives every provider a base_url, and it loads`, async () => {
+      const text = readFileSync(join(ROOT, name), 'utf8');
+      const block = /```yaml\n(providers:\n[\s\S]*?)```/.exec(text)?.[1];
+      expect(block).toBeDefined();
+      for (const provider of ['anthropic', 'openai', 'ollama']) {
+        expect(new RegExp(`^  ${provider}:.*base_url: https?://`, 'm').test(block!)).toBe(true);
+      }
+      const home = tempHome();
+      const file = join(home, 'config.yaml');
+      writeFileSync(file, block!);
+      const config = await loadConfig({ env: { HOME: home, ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'k' }, file, required: true });
+      expect(config.providers.anthropic?.base_url).toBe('https://api.anthropic.com');
+    });
+  }
 });
