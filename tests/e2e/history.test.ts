@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AISH, aishC, collect, runAish, startServe, tempHome, testEnv, type RunResult } from '../support/aish.js';
+import { worldReadableAish } from '../support/world-readable-aish.js';
 
 interface ExchangeJson {
   id: number;
@@ -187,10 +188,14 @@ describe('what is logged', () => {
   });
 });
 
-/** Runs aish as a user who cannot write what root can (root ignores file modes), or as this user. */
+/**
+ * Runs aish as a user who cannot write what root can (root ignores file modes), or as this
+ * user. That user runs a world-readable copy of aish: the clone may sit where only its owner
+ * can enter.
+ */
 function runUnprivileged(args: string[], home: string, env: Record<string, string>): Promise<RunResult> {
   const root = process.getuid?.() === 0;
-  const child = spawn(AISH, args, {
+  const child = spawn(root ? worldReadableAish() : AISH, args, {
     cwd: home,
     env: testEnv(home, env),
     stdio: ['pipe', 'pipe', 'pipe'],
