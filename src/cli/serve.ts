@@ -38,7 +38,11 @@ interface Settings {
   maxStreams: number;
   maxBody: number;
   maxBulkOperations: number;
+  allowedOrigins: string[];
 }
+
+/** Shortest token accepted for an address other machines can reach (guessable tokens guard nothing). */
+const MIN_REMOTE_TOKEN_CHARS = 16;
 
 export async function serve(options: ServeOptions): Promise<number> {
   let settings: Settings;
@@ -50,11 +54,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     return 1;
   }
   const { host, port, token } = settings;
-  if (!token && !isLoopbackHost(host)) {
-    process.stderr.write(
-      `aish: serve: refusing to listen on ${host} without a token: anyone who can reach it could use your providers. ` +
-        'Set one with --token, AISH_TOKEN or server.token in the config (clients then pass the same --token), or listen on 127.0.0.1.\n',
-    );
+  const tokenProblem = weakToken(host, token);
+  if (tokenProblem) {
+    process.stderr.write(`aish: serve: ${tokenProblem}\n`);
     return 1;
   }
   // The service finds its database through AISH_DB (config/paths.ts).
@@ -79,6 +81,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       // WebSockets share the token check and each client's stream slots with HTTP.
       upgrade: createWebSocketServer({ service, callGate: protection.callGate }),
       authorizeUpgrade: protection.checkUpgrade,
+      allowedOrigins: settings.allowedOrigins,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -122,7 +125,24 @@ function resolveSettings(options: ServeOptions, file: ServerSettings): Settings 
     maxStreams: wholeNumber('--max-streams', options.maxStreams, 1, Number.MAX_SAFE_INTEGER, 'a whole number of streams, 1 or more') ?? file.max_streams ?? SERVER_DEFAULTS.maxStreams,
     maxBody: wholeNumber('--max-body', options.maxBody, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, 1 or more') ?? file.max_body ?? SERVER_DEFAULTS.maxBodyBytes,
     maxBulkOperations: file.max_bulk_operations ?? SERVER_DEFAULTS.maxBulkOperations,
+    allowedOrigins: file.allowed_origins ?? [],
   };
+}
+
+/** Why `token` cannot guard a server on `host`: none on a reachable address, a blank one, a short one there. */
+function weakToken(host: string, token: string | undefined): string | undefined {
+  if (token !== undefined && token !== '' && token.trim() === '') return 'the token is blank: give a token of visible characters (--token, AISH_TOKEN or server.token)';
+  if (isLoopbackHost(host)) return undefined;
+  if (!token) {
+    return (
+      `refusing to listen on ${host} without a token: anyone who can reach it could use your providers. ` +
+      'Set one with --token, AISH_TOKEN or server.token in the config (clients then pass the same --token), or listen on 127.0.0.1.'
+    );
+  }
+  if (token.length < MIN_REMOTE_TOKEN_CHARS) {
+    return `the token is too short for ${host}, which other machines can reach: use at least ${MIN_REMOTE_TOKEN_CHARS} characters (for example: openssl rand -hex 16)`;
+  }
+  return undefined;
 }
 
 function wholeNumber(flag: string, text: string | undefined, min: number, max: number, what: string): number | undefined {

@@ -197,7 +197,8 @@ export class RemoteSpecialists implements Specialists {
 
   private async attempt(method: 'GET' | 'POST' | 'DELETE', path: string, body: string | undefined, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // Every POST says JSON, with or without a body: the server refuses other POSTs (415) so web pages cannot send them.
+    if (body !== undefined || method === 'POST') headers['content-type'] = 'application/json';
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     return httpRequest(`${this.base}${path}`, {
       method,

@@ -49,6 +49,8 @@ export interface ServerFields {
   /** Most operations in one bulk request (413 above it). */
   max_bulk_operations?: number;
   token?: string;
+  /** Origins (`https://app.example`) whose web pages may call the server (CORS); none by default. */
+  allowed_origins?: string[];
 }
 
 const PROVIDER_FIELDS = { anthropic: ['api_key', 'base_url', 'limits'], openai: ['api_key', 'base_url', 'limits'], ollama: ['base_url', 'limits'] } as const;
@@ -164,7 +166,12 @@ function readSpecialists(source: YamlSource, entry: Entry): SpecialistPatch[] {
 function readServer(source: YamlSource, entry: Entry): ServerFields {
   const server: ServerFields = {};
   const fields = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
-  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token'])) {
+  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token', 'allowed_origins'])) {
+    if (field.name === 'allowed_origins') {
+      const origins = readOrigins(source, field);
+      if (origins !== undefined) server.allowed_origins = origins;
+      continue;
+    }
     if (field.name === 'host' || field.name === 'token') {
       const value = source.string(field.value, field.key, field.keyNode);
       if (value !== undefined) server[field.name] = value;
@@ -175,6 +182,19 @@ function readServer(source: YamlSource, entry: Entry): ServerFields {
     if (value !== undefined) server[name] = value;
   }
   return server;
+}
+
+/** `allowed_origins: [https://app.example]`: each a scheme, a host and maybe a port, nothing else. */
+function readOrigins(source: YamlSource, field: Entry): string[] | undefined {
+  const items = source.items(field.value, field.key, field.keyNode);
+  if (items === undefined) return undefined;
+  const origins: string[] = [];
+  for (const item of items) {
+    const origin = item.value.trim().replace(/\/+$/, '');
+    if (/^https?:\/\/[^/?#\s]+$/i.test(origin)) origins.push(origin.toLowerCase());
+    else source.report(item.key, `expected an origin such as https://app.example or http://localhost:3000, got ${JSON.stringify(item.value)}`, field.value, field.keyNode);
+  }
+  return origins;
 }
 
 const PRICE = { min: 0, description: 'US dollars per million tokens, 0 or more' } as const;

@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'SPECIALIST_NOT_FOUND'
@@ -17,6 +18,7 @@ export type ErrorCode =
   | 'DATABASE_INVALID'
   | 'INVALID_GRAPH'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'PROVIDER_ERROR'
   | 'PROVIDER_UNAVAILABLE'
@@ -41,6 +43,7 @@ interface ErrorMapping {
 export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   BAD_REQUEST: { http: 400, rpc: -32602, exit: 1 },
   UNAUTHORIZED: { http: 401, rpc: -32600, exit: 1 },
+  FORBIDDEN: { http: 403, rpc: -32600, exit: 1 },
   NOT_FOUND: { http: 404, rpc: -32601, exit: 1 },
   METHOD_NOT_ALLOWED: { http: 405, rpc: -32601, exit: 1 },
   SPECIALIST_NOT_FOUND: { http: 404, rpc: -32001, exit: 3 },
@@ -52,6 +55,7 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   DATABASE_INVALID: { http: 500, rpc: -32603, exit: 1 },
   INVALID_GRAPH: { http: 400, rpc: -32602, exit: 1 },
   PAYLOAD_TOO_LARGE: { http: 413, rpc: -32600, exit: 1 },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, rpc: -32600, exit: 1 },
   RATE_LIMITED: { http: 429, rpc: -32004, exit: 1, rpcMeans: true },
   PROVIDER_ERROR: { http: 502, rpc: -32603, exit: 1 },
   PROVIDER_UNAVAILABLE: { http: 503, rpc: -32001, exit: 2, rpcMeans: true },

@@ -19,7 +19,12 @@ export interface AppOptions {
   startedAt?: number;
 }
 
-export type App = (request: AppRequest) => Promise<AppResponse>;
+/** The server core: answers a request; says which requests are streams before they run. */
+export interface App {
+  (request: AppRequest): Promise<AppResponse>;
+  /** Whether the route for `method` and `path` always answers with a stream (its `streams` flag). */
+  streams(method: string, path: string): boolean;
+}
 
 /** Every HTTP route the server answers (the WebSocket endpoint is ws.ts's `WEBSOCKET_ENDPOINT`). */
 export function appRoutes(options: AppOptions): Route[] {
@@ -28,7 +33,7 @@ export function appRoutes(options: AppOptions): Route[] {
 
 export function createApp(options: AppOptions): App {
   const routes = appRoutes(options);
-  return async (request) => {
+  const app = async (request: AppRequest): Promise<AppResponse> => {
     const matching = routes.map((route) => ({ route, match: route.pattern.exec(request.path) })).filter((entry) => entry.match);
     if (matching.length === 0) return errorResponse(new AishError('NOT_FOUND', `no route for ${request.path}`));
     const found = matching.find((entry) => entry.route.method === request.method);
@@ -42,6 +47,8 @@ export function createApp(options: AppOptions): App {
       return errorResponse(error);
     }
   };
+  const streams = (method: string, path: string): boolean => routes.some((route) => route.streams && route.method === method && route.pattern.test(path));
+  return Object.assign(app, { streams });
 }
 
 function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
@@ -96,8 +103,8 @@ function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
     },
     { method: 'POST', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/message$/, handler: message },
     { method: 'POST', pattern: /^\/api\/v1\/ai\/(?<id>[^/]+)\/message$/, handler: message },
-    { method: 'POST', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/stream$/, handler: stream },
-    { method: 'GET', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/stream$/, handler: stream },
+    { method: 'POST', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/stream$/, handler: stream, streams: true },
+    { method: 'GET', pattern: /^\/api\/v2\/ai\/(?<id>[^/]+)\/stream$/, handler: stream, streams: true },
   ];
 }
 

@@ -1,7 +1,8 @@
 /**
  * Bearer-token auth (docs/protocol.md "Errors, limits, security"): with a token set,
  * every request but `GET /health` needs `Authorization: Bearer TOKEN`, or
- * `?token=TOKEN` on a WebSocket upgrade (browsers cannot set headers there).
+ * `?token=TOKEN` on a WebSocket upgrade and `GET …/stream` (browsers cannot
+ * set headers there).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -10,8 +11,14 @@ import { AishError } from '../protocol/index.js';
 /** Request headers as node gives them (names lower-case). */
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
-/** Undefined when the request may go on, else the `UNAUTHORIZED` error to answer with. */
-export type Authorizer = (headers: RequestHeaders, url: URL) => AishError | undefined;
+/**
+ * Undefined when the request may go on, else the `UNAUTHORIZED` error to
+ * answer with. `url` is given only where `?token=` is accepted: a WebSocket
+ * upgrade and `GET …/stream` (what a browser's WebSocket and EventSource
+ * need, since they cannot set headers). Elsewhere a token in the URL would
+ * only end up in logs and browser history.
+ */
+export type Authorizer = (headers: RequestHeaders, url: URL | undefined) => AishError | undefined;
 
 /** The header a 401 carries, so clients know which scheme to use. */
 export const WWW_AUTHENTICATE = 'Bearer realm="aish"';
@@ -32,15 +39,15 @@ export function createAuthorizer(token: string | undefined): Authorizer {
   };
 }
 
-/** The token a request presents: the Bearer header, else `?token=` (for WebSocket upgrades). */
-export function presentedToken(headers: RequestHeaders, url: URL): string | undefined {
+/** The token a request presents: the Bearer header, else `?token=` of `url` (given where that is accepted). */
+export function presentedToken(headers: RequestHeaders, url: URL | undefined): string | undefined {
   const header = headers.authorization;
   const value = Array.isArray(header) ? header[0] : header;
   if (value !== undefined) {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(value);
     return match?.[1];
   }
-  return url.searchParams.get('token') ?? undefined;
+  return url?.searchParams.get('token') ?? undefined;
 }
 
 /** A short, stable name for a token in logs and rate-limit keys that does not reveal it. */

@@ -6,12 +6,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { AccessRecord } from './access-log.js';
 import { AishError } from '../protocol/index.js';
 import type { App } from './app.js';
+import { checkBrowser, normaliseOrigins, type BrowserPolicy } from './browser-guard.js';
 import { errorResponse } from './errors.js';
 import type { Admission, Protection } from './protection.js';
 import type { AppRequest, AppResponse } from './types.js';
-import { passesCheck, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
+import { refusedByCheck, refuseUpgrade, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
 
 export interface ServerOptions {
   host: string;
@@ -30,6 +33,8 @@ export interface ServerOptions {
   upgrade?: UpgradeHandler;
   /** Runs before an upgrade is accepted (token, rate limit); a refusal is answered on the raw socket (401 …). */
   authorizeUpgrade?: UpgradeCheck;
+  /** Origins whose web pages may use this server (`server.allowed_origins`); see browser-guard.ts. */
+  allowedOrigins?: readonly string[];
 }
 
 export interface RunningServer {
@@ -48,8 +53,10 @@ export function startServer(app: App, options: ServerOptions): Promise<RunningSe
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const pingMs = options.pingMs ?? DEFAULT_PING_MS;
   const active = new Set<Promise<void>>();
+  const policy: BrowserPolicy = { allowedOrigins: normaliseOrigins(options.allowedOrigins), tokenRequired: options.protection?.tokenRequired ?? false };
+  const context: ServeContext = { app, maxBody, pingMs, policy, protection: options.protection };
   const server = createServer(timeouts(options), (incoming, outgoing) => {
-    const done = serve(app, incoming, outgoing, maxBody, pingMs, options.protection).catch(() => {
+    const done = serve(context, incoming, outgoing).catch(() => {
       outgoing.destroy();
     });
     active.add(done);
@@ -57,8 +64,23 @@ export function startServer(app: App, options: ServerOptions): Promise<RunningSe
   });
   const { upgrade } = options;
   if (upgrade) {
-    server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
-      if (passesCheck(options.authorizeUpgrade, request, socket)) upgrade.handleUpgrade(request, socket, head);
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const startedAt = performance.now();
+      const browser = checkBrowser(request.method ?? 'GET', request.headers, policy, true);
+      let status: number;
+      if (browser.refusal) {
+        refuseUpgrade(socket, browser.refusal);
+        status = browser.refusal.httpStatus;
+      } else {
+        status = refusedByCheck(options.authorizeUpgrade, request, socket) ?? upgrade.handleUpgrade(request, socket, head);
+      }
+      // One access line per WebSocket, written when it ends (its duration is the connection's).
+      const log = options.protection?.accessLog;
+      if (log) {
+        // Who it was is read now: a closed socket no longer knows its address.
+        const record = upgradeRecord(request, status, options.protection!);
+        socket.once('close', () => log({ ...record, durationMs: performance.now() - startedAt }));
+      }
     });
   }
   return new Promise((resolve, reject) => {
@@ -97,12 +119,34 @@ function timeouts(options: ServerOptions): { headersTimeout: number; requestTime
   return { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeout / 4)) };
 }
 
-async function serve(app: App, incoming: IncomingMessage, outgoing: ServerResponse, maxBody: number, pingMs: number, protection?: Protection): Promise<void> {
+/** What every request of one server is served with. */
+interface ServeContext {
+  app: App;
+  maxBody: number;
+  pingMs: number;
+  policy: BrowserPolicy;
+  protection: Protection | undefined;
+}
+
+function upgradeRecord(request: IncomingMessage, status: number, protection: Protection): AccessRecord {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  return {
+    method: request.method ?? 'GET',
+    path: url.pathname,
+    status,
+    durationMs: 0,
+    client: protection.clientOf(request.headers, url, request.socket.remoteAddress),
+  };
+}
+
+async function serve({ app, maxBody, pingMs, policy, protection }: ServeContext, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   const startedAt = performance.now();
   const controller = new AbortController();
   const url = new URL(incoming.url ?? '/', 'http://localhost');
   const method = incoming.method ?? 'GET';
-  const admission = protection?.admit(method, url, incoming.headers, incoming.socket.remoteAddress);
+  const browser = checkBrowser(method, incoming.headers, policy);
+  // A page's request refused by the guard uses up nothing: no rate allowance, no slot.
+  const admission = browser.refusal || browser.preflight ? undefined : protection?.admit(method, url, incoming.headers, incoming.socket.remoteAddress, app.streams(method, url.pathname));
   outgoing.on('close', () => {
     if (!outgoing.writableFinished) controller.abort();
     admission?.slot?.release();
@@ -115,9 +159,14 @@ async function serve(app: App, incoming: IncomingMessage, outgoing: ServerRespon
       clientLeft: !outgoing.writableFinished,
     });
   });
-  const refusal = refusalBeforeRouting(url, admission, protection);
+  const headers = { ...admission?.headers, ...browser.headers };
+  if (browser.preflight) {
+    await write({ status: 204, headers: {} }, incoming, outgoing, pingMs, headers);
+    return;
+  }
+  const refusal = browser.refusal ?? refusalBeforeRouting(app, method, url, admission, protection) ?? browser.notJson;
   if (refusal) {
-    await write(errorResponse(refusal), incoming, outgoing, pingMs, admission);
+    await write(errorResponse(refusal), incoming, outgoing, pingMs, { ...headers, ...admission?.headers });
     return;
   }
   const request: AppRequest = {
@@ -137,13 +186,13 @@ async function serve(app: App, incoming: IncomingMessage, outgoing: ServerRespon
     await stopStream(response.stream);
     response = errorResponse(admission.refusal);
   }
-  await write(response, incoming, outgoing, pingMs, admission);
+  await write(response, incoming, outgoing, pingMs, { ...headers, ...admission?.headers });
 }
 
 /** The error to answer without routing: the gate's refusal (token, rate, streams) or a path no route can decode. */
-function refusalBeforeRouting(url: URL, admission: Admission | undefined, protection: Protection | undefined): AishError | undefined {
-  // `…/stream` routes are streams from the start: the slot is taken before the model is called.
-  if (admission && !admission.refusal && /\/stream$/.test(url.pathname)) protection!.openStream(admission);
+function refusalBeforeRouting(app: App, method: string, url: URL, admission: Admission | undefined, protection: Protection | undefined): AishError | undefined {
+  // Routes declared as streams take their slot before the model is called.
+  if (admission && !admission.refusal && app.streams(method, url.pathname)) protection!.openStream(admission);
   if (admission?.refusal) return admission.refusal;
   if (!decodablePath(url.pathname)) return new AishError('BAD_REQUEST', 'the path is not valid percent-encoded UTF-8');
   return undefined;
@@ -194,12 +243,18 @@ function tooLarge(maxBody: number): AishError {
   return new AishError('PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBody} bytes`, { max_body: maxBody });
 }
 
-async function write(response: AppResponse, incoming: IncomingMessage, outgoing: ServerResponse, pingMs: number, admission?: Admission): Promise<void> {
+async function write(response: AppResponse, incoming: IncomingMessage, outgoing: ServerResponse, pingMs: number, extraHeaders: Record<string, string>): Promise<void> {
   // A body not yet received (a 413, an early error) must not be taken as the next
   // request; one fully received but unread is discarded by node, so keep-alive stays.
   const unread = !incoming.complete;
-  const headers: Record<string, string> = { ...admission?.headers, ...response.headers };
+  const headers: Record<string, string> = { ...extraHeaders, ...response.headers };
   if (unread) headers.connection = 'close';
+  if (response.status === 204) {
+    outgoing.writeHead(204, headers);
+    outgoing.end();
+    if (unread) incoming.resume();
+    return;
+  }
   if (!response.stream) {
     const body = JSON.stringify(response.json ?? errorResponse(new AishError('INTERNAL', 'empty response')).json);
     outgoing.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });

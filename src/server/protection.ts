@@ -63,16 +63,26 @@ export class Protection {
     this.accessLog = options.accessLog;
   }
 
+  /** Whether requests need the token (then a page cannot use the server, whatever its `Host`). */
+  get tokenRequired(): boolean {
+    return this.token !== undefined;
+  }
+
   /**
    * Auth and rate limit for one request (an HTTP request or a WebSocket
    * upgrade). `GET /health` is never refused. The client is its token when it
    * presented the right one, else its address, so guessing tokens does not
-   * buy a fresh allowance.
+   * buy a fresh allowance. `?token=` counts only on a `GET` of a route that
+   * streams (`streamRoute`: what a browser EventSource needs) and on upgrades.
    */
-  admit(method: string, url: URL, headers: RequestHeaders, address: string | undefined): Admission {
-    const denied = this.authorize(headers, url);
-    const admission: Admission = { client: this.clientOf(headers, url, address, denied), headers: {} };
-    if (method === 'GET' && url.pathname === '/health') return admission;
+  admit(method: string, url: URL, headers: RequestHeaders, address: string | undefined, streamRoute = false): Admission {
+    return this.admitWith(method, url.pathname, headers, address, method === 'GET' && streamRoute ? url : undefined);
+  }
+
+  private admitWith(method: string, path: string, headers: RequestHeaders, address: string | undefined, tokenUrl: URL | undefined): Admission {
+    const denied = this.authorize(headers, tokenUrl);
+    const admission: Admission = { client: this.clientOf(headers, tokenUrl, address, denied), headers: {} };
+    if (method === 'GET' && path === '/health') return admission;
     if (this.limiter) {
       const decision = this.limiter.take(admission.client);
       Object.assign(admission.headers, limitHeaders(decision));
@@ -95,24 +105,23 @@ export class Protection {
   /**
    * Who a request comes from, for rate limits, stream slots and the log: the
    * label of the server's token when the request presented it, else the
-   * address. A WebSocket takes its `stream` slots under this name.
+   * address. A WebSocket takes its `stream` slots under this name. `tokenUrl`
+   * is the URL where `?token=` counts (an upgrade), else undefined.
    */
-  clientOf(headers: RequestHeaders, url: URL, address: string | undefined, denied = this.authorize(headers, url)): string {
-    const token = this.token && !denied ? presentedToken(headers, url) : undefined;
+  clientOf(headers: RequestHeaders, tokenUrl: URL | undefined, address: string | undefined, denied = this.authorize(headers, tokenUrl)): string {
+    const token = this.token && !denied ? presentedToken(headers, tokenUrl) : undefined;
     return token ? tokenLabel(token) : (address ?? 'unknown');
   }
 
   /**
    * The check for a WebSocket upgrade (the `UpgradeCheck` of upgrade.ts):
-   * token (header or `?token=`) and rate limit, as for any request; a refusal
-   * is logged, since an upgrade never reaches the request handler.
+   * token (header or `?token=`) and rate limit, as for any request. The
+   * adapter (http.ts) logs the upgrade, refused or not.
    */
   readonly checkUpgrade = (request: IncomingMessage): { error: AishError; headers: Record<string, string> } | undefined => {
-    const startedAt = performance.now();
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const admission = this.admit(request.method ?? 'GET', url, request.headers, request.socket.remoteAddress);
+    const admission = this.admitWith(request.method ?? 'GET', url.pathname, request.headers, request.socket.remoteAddress, url);
     if (!admission.refusal) return undefined;
-    this.accessLog?.({ method: request.method ?? 'GET', path: url.pathname, status: admission.refusal.httpStatus, durationMs: performance.now() - startedAt, client: admission.client });
     return { error: admission.refusal, headers: admission.headers };
   };
 

@@ -30,4 +30,11 @@ export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   pattern: RegExp;
   handler: Handler;
+  /**
+   * The answer is always a stream (SSE): the client's stream slot is taken
+   * before the handler starts the model, and a browser `EventSource` may pass
+   * its token as `?token=` (on GET). Routes that stream only when the body
+   * says `stream: true` leave this unset; the body check takes their slot.
+   */
+  streams?: true;
 }

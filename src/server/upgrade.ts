@@ -11,8 +11,8 @@ import { errorResponse } from './errors.js';
 
 /** What the node:http adapter hands `upgrade` requests to (the WebSocket server in ws.ts). */
 export interface UpgradeHandler {
-  /** Takes over the socket: accepts the WebSocket or refuses with an HTTP error. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Takes over the socket: accepts the WebSocket or refuses with an HTTP error; returns the status answered (101 when accepted). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): number;
   /** Lets running calls finish for up to `graceMs`, then closes every WebSocket (1001). */
   close(graceMs: number): Promise<void>;
 }
@@ -24,8 +24,8 @@ export interface UpgradeHandler {
  */
 export type UpgradeCheck = (request: IncomingMessage) => AishError | { error: AishError; headers?: Record<string, string> } | undefined;
 
-/** Answers an upgrade request with an HTTP error and closes the socket. */
-export function refuseUpgrade(socket: Duplex, error: unknown, headers: Record<string, string> = {}): void {
+/** Answers an upgrade request with an HTTP error and closes the socket; returns the status sent. */
+export function refuseUpgrade(socket: Duplex, error: unknown, headers: Record<string, string> = {}): number {
   const response = errorResponse(error);
   const body = JSON.stringify(response.json);
   const lines = [
@@ -37,25 +37,25 @@ export function refuseUpgrade(socket: Duplex, error: unknown, headers: Record<st
   ];
   if (!socket.writable) {
     socket.destroy();
-    return;
+    return response.status;
   }
   socket.on('error', () => {});
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
   // A client that never reads must not keep the socket open.
   setTimeout(() => socket.destroy(), 1000).unref();
+  return response.status;
 }
 
-/** Runs an `UpgradeCheck` and refuses the upgrade when it says no; true when it may go on. */
-export function passesCheck(check: UpgradeCheck | undefined, request: IncomingMessage, socket: Duplex): boolean {
-  if (!check) return true;
+/** Runs an `UpgradeCheck` and refuses the upgrade when it says no: the status it was refused with, undefined when it may go on. */
+export function refusedByCheck(check: UpgradeCheck | undefined, request: IncomingMessage, socket: Duplex): number | undefined {
+  if (!check) return undefined;
   let verdict: ReturnType<UpgradeCheck>;
   try {
     verdict = check(request);
   } catch (error) {
     verdict = error instanceof AishError ? error : new AishError('INTERNAL', (error as Error).message);
   }
-  if (!verdict) return true;
-  if (verdict instanceof AishError) refuseUpgrade(socket, verdict);
-  else refuseUpgrade(socket, verdict.error, verdict.headers);
-  return false;
+  if (!verdict) return undefined;
+  if (verdict instanceof AishError) return refuseUpgrade(socket, verdict);
+  return refuseUpgrade(socket, verdict.error, verdict.headers);
 }

@@ -80,7 +80,7 @@ class RpcWebSocketServer implements UpgradeHandler {
     this.heartbeat.unref();
   }
 
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): number {
     if (this.closing) return refuseUpgrade(socket, new AishError('UNREACHABLE', 'the server is shutting down'));
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const match = WEBSOCKET_ENDPOINT.exec(path);
@@ -92,11 +92,15 @@ class RpcWebSocketServer implements UpgradeHandler {
       return refuseUpgrade(socket, error instanceof URIError ? new AishError('BAD_REQUEST', `bad specialist name in ${path}`) : error);
     }
     const gate = this.settings.callGate?.(request);
+    // ws answers a bad handshake itself (400); its callback runs, synchronously, only on success.
+    let status = 400;
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
+      status = 101;
       const connection = new RpcConnection(webSocket, specialistId, this.options.service, this.dispatch, this.settings, gate);
       this.connections.add(connection);
       webSocket.once('close', () => this.connections.delete(connection));
     });
+    return status;
   }
 
   async close(graceMs: number): Promise<void> {

@@ -1,5 +1,6 @@
 /** The access log: one line per request on stderr, never a token nor a message; none with -q. */
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { formatAccessLine } from '../../src/server/index.js';
 import { call, leaveMidStream } from '../faults/support/misbehaving-client.js';
 import { startServeWith } from '../faults/support/serve-process.js';
@@ -48,6 +49,25 @@ describe('aish serve logs', () => {
     expect(log).toMatch(/^aish: \S+ POST \/api\/v2\/ai\/apollo\/message 401 \d+ms client=127\.0\.0\.1$/m);
     expect(log).toMatch(/^aish: \S+ GET \/health 200 \d+ms client=127\.0\.0\.1$/m);
     expect(log.match(/^aish: \S+ (GET|POST) /gm)).toHaveLength(10);
+  });
+
+  it('logs each WebSocket connection when it ends, and each refused upgrade', async () => {
+    const server = await startServeWith([]);
+    const ws = `${server.url.replace('http', 'ws')}/ws/ai/apollo`;
+    try {
+      const open = new WebSocket(ws);
+      await new Promise((resolve, reject) => open.once('open', resolve).once('error', reject));
+      await new Promise((resolve) => open.once('close', resolve).close());
+      const refused = new WebSocket(ws, { headers: { origin: 'https://evil.example' } });
+      await new Promise((resolve) => refused.once('unexpected-response', (_request, response) => resolve(response.resume())).once('error', () => {}));
+      const lines = (): string[] => server.stderr().split('\n').filter((line) => line.includes('/ws/ai/apollo'));
+      for (let tries = 0; lines().length < 2 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await server.stop();
+    }
+    const log = server.stderr();
+    expect(log).toMatch(/^aish: \S+ GET \/ws\/ai\/apollo 101 \d+ms client=127\.0\.0\.1$/m);
+    expect(log).toMatch(/^aish: \S+ GET \/ws\/ai\/apollo 403 \d+ms client=127\.0\.0\.1$/m);
   });
 
   it('writes no access lines with -q', async () => {

@@ -104,8 +104,20 @@ describe('aish serve --token', () => {
     expect(result.stderr).toContain('--token');
   });
 
+  it('refuses a blank token anywhere, and a token under 16 characters on a non-loopback address', async () => {
+    const blank = await runAish(['serve', '--host', '0.0.0.0', '--port', '0', '--token', ' ']);
+    expect(blank.status).toBe(1);
+    expect(blank.stderr).toContain('aish: serve: the token is blank');
+    const blankLocal = await runAish(['serve', '--port', '0'], { env: { AISH_TOKEN: '   ' } });
+    expect(blankLocal.status).toBe(1);
+    expect(blankLocal.stderr).toContain('the token is blank');
+    const short = await runAish(['serve', '--host', '0.0.0.0', '--port', '0', '--token', 'fifteen-chars15']);
+    expect(short.status).toBe(1);
+    expect(short.stderr).toContain('aish: serve: the token is too short for 0.0.0.0, which other machines can reach: use at least 16 characters');
+  });
+
   it('listens on a non-loopback address when it has a token', async () => {
-    const server = await startServeWith(['--host', '0.0.0.0', '--token', 'wide-token-3']);
+    const server = await startServeWith(['--host', '0.0.0.0', '--token', 'wide-token-3-long-enough']);
     try {
       expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
       const port = new URL(server.url).port;

@@ -11,6 +11,7 @@ describe('bulk validation', () => {
     try {
       const response = await fetch(`${server.url}/api/v2/bulk`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           operations: [
             { id: 'free', ai: 'apollo', message: 'independent' },

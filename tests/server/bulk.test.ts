@@ -107,6 +107,7 @@ describe('POST /api/v2/bulk', () => {
   it('streams op.* events with event lines, then done carrying the whole answer', async () => {
     const response = await fetch(`${server.url}/api/v2/bulk`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         operations: [
           { id: 'a', ai: 'apollo', message: 'x y' },
@@ -140,6 +141,7 @@ describe('POST /api/v2/bulk', () => {
     const controller = new AbortController();
     const response = await fetch(`${slowServer.url}/api/v2/bulk`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ operations: [{ id: 'a', ai: 'apollo', message: 'x' }], stream: true }),
       signal: controller.signal,
     });

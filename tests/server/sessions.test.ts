@@ -47,7 +47,7 @@ describe('session endpoints', () => {
 
   it('streams a session message over SSE when asked', async () => {
     await call('POST', '/api/v2/sessions', { specialist_id: 'athena', name: 'sse-demo' });
-    const response = await fetch(`${server.url}/api/v2/sessions/sse-demo/message`, { method: 'POST', body: JSON.stringify({ message: 'x y', stream: true }) });
+    const response = await fetch(`${server.url}/api/v2/sessions/sse-demo/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'x y', stream: true }) });
     const text = await response.text();
     expect(text).toContain('event: start');
     expect(text).toMatch(/event: done\ndata: .*"session_id":"ses_[0-9a-f]+","message_count":2/);
@@ -72,6 +72,7 @@ describe('session endpoints', () => {
     const controller = new AbortController();
     const response = await fetch(`${server.url}/api/v2/sessions/cancel-me/message`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ message: 'one two three four five six', stream: true, model: 'echo?tps=5' }),
       signal: controller.signal,
     });
