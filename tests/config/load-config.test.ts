@@ -149,6 +149,14 @@ describe('server settings', () => {
     expect((await loadConfig({ env: home.env })).server).toEqual({ host: '0.0.0.0', port: 8003, rate_limit: 0, max_streams: 8, max_body: 2097152, token: 's3cret' });
   });
 
+  it('read allowed_origins as lower-case origins, and name an entry that is not an origin', async () => {
+    const home = await tempHome();
+    await home.writeConfig(['server:', '  allowed_origins: [http://LocalHost:5173/, https://tools.example.com]']);
+    expect((await loadConfig({ env: home.env })).server).toEqual({ allowed_origins: ['http://localhost:5173', 'https://tools.example.com'] });
+    await home.writeConfig(['server:', '  allowed_origins: [https://tools.example.com/app]']);
+    await expect(loadConfig({ env: home.env })).rejects.toThrow(/server\.allowed_origins\[0\].*expected an origin such as https:\/\/app\.example/);
+  });
+
   it('count a token that substitutes to nothing as no token', async () => {
     const home = await tempHome();
     await home.writeConfig(['server:', '  token: ${AISH_TOKEN}']);
