@@ -6,13 +6,13 @@
  * without loading commander: commander (and the child_process module it
  * pulls in) costs more start-up time than running the line itself.
  */
-import { readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { currentSessionsFile, databaseFile, rcFile, replHistoryFile } from '../config/paths.js';
 import type { Command } from 'commander';
 import type { ServeOptions } from './serve.js';
 import type { Writable } from 'node:stream';
 import { Shell } from '../shell/index.js';
+import { readTextFile } from '../protocol/text-file.js';
 import { printVersion, RunCollector } from './json-output.js';
 import { markdownChoice } from './render-choice.js';
 import { ExchangeRecorder, loggingWanted } from './exchange-recorder.js';
@@ -247,7 +247,7 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
   if (options.version) return printVersion(VERSION, Boolean(options.json));
   if (options.listAis) return runLine(options.json ? 'ais --json' : 'ais', options);
   if (options.dryRun) {
-    const text = options.command ?? (file !== undefined ? readFileSync(file, 'utf8') : undefined);
+    const text = options.command ?? (file !== undefined ? readTextFile(file) : undefined);
     if (text === undefined) {
       process.stderr.write('aish: --dry-run needs -c LINE or a script FILE\n');
       return 1;
@@ -264,7 +264,7 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
   if (file !== undefined) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFile(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       process.stderr.write(`aish: ${file}: ${code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}\n`);
@@ -281,7 +281,7 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
       color: options.color !== false && isatty(2) && !process.env.NO_COLOR,
     });
   }
-  const text = readFileSync(0, 'utf8');
+  const text = readTextFile(0);
   return runText(options, text, '<stdin>', { stdinIsScript: true, scriptName: 'aish', positional: [] });
 }
 

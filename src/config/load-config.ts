@@ -4,8 +4,8 @@
  * standing in for whatever the file leaves out.
  */
 // Synchronous reads: a config is small, and node:fs/promises costs start-up time.
-import { readFileSync } from 'node:fs';
 import { baseUrlProblem, readConfigFile, trimTrailingSlashes, type FileSettings, type RenderSetting, type ServerFields } from './config-file.js';
+import { readTextFile } from '../protocol/index.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import type { LimitFields } from './limits-section.js';
 import { readMarkdownSpecialists } from './markdown-specialists.js';
@@ -123,7 +123,7 @@ function inFileOrder(problems: ConfigProblem[]): ConfigProblem[] {
 
 async function readConfigText(file: string, required: boolean, problems: ConfigProblem[], origin = ''): Promise<string | undefined> {
   try {
-    return readFileSync(file, 'utf8');
+    return readTextFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return undefined;

@@ -5,7 +5,8 @@
  * so a long prompt can be written and versioned as prose.
  */
 // Synchronous reads: specialist files are small, and node:fs/promises costs start-up time.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readTextFile } from '../protocol/index.js';
 import { basename, join } from 'node:path';
 import type { ConfigProblem } from './config-error.js';
 import type { Env } from './paths.js';
@@ -28,7 +29,7 @@ export async function readMarkdownSpecialists(folder: string, env: Env, problems
     const file = join(folder, name);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFile(file);
     } catch (error) {
       problems.push({ file, message: `cannot read this specialist file: ${(error as Error).message}` });
       continue;

@@ -16,6 +16,7 @@ import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, unl
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Redirect } from '../plan/index.js';
+import { TextFileTooLarge } from '../protocol/index.js';
 import type { Sink, Source } from './streams.js';
 
 /** A redirect with its words expanded and its file opened. */
@@ -153,6 +154,7 @@ const ERRNO_TEXT: Record<string, string> = {
 };
 
 export function describeErrno(error: unknown): string {
+  if (error instanceof TextFileTooLarge) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   return (code && ERRNO_TEXT[code]) ?? (error as Error).message;
 }

@@ -3,10 +3,13 @@
  * manage the conversations the service keeps. `export` prints JSON with every
  * message; `import` restores one and refuses an existing id without --force.
  */
-import { readFileSync } from 'node:fs';
-import { exitStatusFor, toAishError, type SessionExport } from '../protocol/index.js';
+import { exitStatusFor, readTextFile, toAishError, type SessionExport } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
+import { describeErrno } from './redirects.js';
 import { readSource } from './streams.js';
+
+/** A session export may hold a long conversation: more room than a script or a config gets. */
+const SESSION_IMPORT_LIMIT = 64 * 1024 * 1024;
 
 export interface BuiltinWriters {
   write(text: string): Promise<void>;
@@ -51,7 +54,12 @@ export async function sessionsBuiltin(args: string[], io: BuiltinWriters, contex
       }
       case 'import': {
         if (!target) return io.fail('sessions import: a file to read, or - for stdin');
-        const text = target === '-' ? ((await readSource({ kind: 'stdin' }, context.stdin)) ?? '') : readFileSync(target, 'utf8');
+        let text: string;
+        try {
+          text = target === '-' ? ((await readSource({ kind: 'stdin' }, context.stdin)) ?? '') : readTextFile(target, SESSION_IMPORT_LIMIT);
+        } catch (error) {
+          return io.fail(`sessions import: ${target}: ${describeErrno(error)}`);
+        }
         let data: unknown;
         try {
           data = JSON.parse(text);

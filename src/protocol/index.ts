@@ -6,3 +6,4 @@ export * from './ids.js';
 export * from './answer.js';
 export * from './suggest.js';
 export * from './rpc.js';
+export * from './text-file.js';

@@ -4,14 +4,14 @@
  * profile, so a mistake on one line is reported with the file and line and
  * the lines around it still run; the REPL starts either way.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../protocol/index.js';
 import { isUnfinished } from './continuation.js';
 import type { Shell } from './shell.js';
 
 export async function sourceRcFile(shell: Shell, file: string, report: (message: string) => void): Promise<void> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') report(`aish: ${file}: ${(error as Error).message}`);
     return;

@@ -4,13 +4,12 @@
  * A whole text is parsed before any of it runs; a syntax error runs nothing
  * and is status 4.
  */
-import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { constants as osConstants } from 'node:os';
 import { cancelLine, collectingLog, ExitRequest, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type MarkdownOptions, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
-import type { Specialists } from '../protocol/index.js';
+import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic } from '../syntax/index.js';
 import { CurrentSessions } from './current-session.js';
 
@@ -39,6 +38,9 @@ export interface ShellOptions {
 /** Status of a syntax error (docs/language.md "Exit statuses"). */
 export const SYNTAX_ERROR_STATUS = 4;
 
+/** The most `source` files running inside each other (bash has no limit and runs out of memory). */
+const MAX_SOURCE_DEPTH = 100;
+
 /** How long a line cancelled by SIGTERM/SIGHUP has to clean up before aish leaves anyway (after children's SIGKILL). */
 const TERMINATION_GRACE_MS = 5000;
 
@@ -53,6 +55,8 @@ export class Shell {
   exitRequested = false;
   /** Set when SIGTERM or SIGHUP asked aish to end: the running line is cancelled and cleaned up first. */
   private terminatedBy: NodeJS.Signals | undefined;
+  /** How many `source` files are running inside each other now. */
+  private sourceDepth = 0;
   /** True while a line runs (between prompts, SIGTERM/SIGHUP can leave at once). */
   private running = false;
 
@@ -231,9 +235,14 @@ export class Shell {
 
   /** `source FILE [ARGS]`: runs a file in this shell, with its own `$1…` while it runs. */
   private async source(file: string, args: string[], context: ExecContext): Promise<number> {
+    // A script that sources itself would otherwise grow without end.
+    if (this.sourceDepth >= MAX_SOURCE_DEPTH) {
+      context.reporter.error(`aish: source: ${file}: sourced too deeply (more than ${MAX_SOURCE_DEPTH} files at once; does it source itself?)`);
+      return 1;
+    }
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFile(file);
     } catch (error) {
       context.reporter.error(`aish: source: ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (error as Error).message}`);
       return 1;
@@ -245,9 +254,11 @@ export class Shell {
     }
     const saved = this.state.positional;
     if (args.length > 0) this.state.positional = args;
+    this.sourceDepth++;
     try {
       return await runScript(parsed.script, context, this.io, { name: file, text });
     } finally {
+      this.sourceDepth--;
       this.state.positional = saved;
     }
   }
