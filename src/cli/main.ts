@@ -14,7 +14,8 @@ import type { Writable } from 'node:stream';
 import { Shell } from '../shell/index.js';
 import { readTextFile } from '../protocol/text-file.js';
 import { printVersion, RunCollector } from './json-output.js';
-import { markdownChoice } from './render-choice.js';
+import { displayFor } from './render-choice.js';
+import { colorLevel, colors } from '../render/index.js';
 import { ExchangeRecorder, loggingWanted } from './exchange-recorder.js';
 import { ConfigurationFailure, connect, localConfig } from './specialists.js';
 
@@ -121,9 +122,8 @@ passes through.`,
       const global = cli.opts<GlobalOptions>();
       const specialists = await (await import('./chat-peer.js')).chatPeer(name, { server: options.server ?? global.server, token: options.token ?? global.token });
       const current = new (await import('../shell/current-session.js')).CurrentSessions(currentSessionsFile());
-      const markdown = await markdownChoice(global);
       const quiet = Boolean(global.quiet);
-      const output = { ...chatOutput(quiet, { progress: isatty(2) && !quiet && !process.env.NO_COLOR, ...(markdown && { markdown }) }), log: exchangeLog(global) };
+      const output = { ...chatOutput(quiet, { display: await displayFor(global) }), log: exchangeLog(global) };
       process.exitCode = await runChat({
         specialists,
         specialist: name,
@@ -198,9 +198,8 @@ interface ShellPlace {
 
 async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shell> {
   // A --json run collects its stdout: nothing there is shown on a terminal.
-  const markdown = options.json ? undefined : await markdownChoice(options);
   const shell = new Shell({
-    ...(markdown && { markdown }),
+    display: await displayFor(options),
     specialists: await connect({ server: options.server, token: options.token }),
     quiet: Boolean(options.quiet),
     timeoutSeconds: timeoutOf(options),
@@ -278,7 +277,7 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
       historyFile: replHistoryFile(),
       rcFile: rcFile(),
       quiet: Boolean(options.quiet),
-      color: options.color !== false && isatty(2) && !process.env.NO_COLOR,
+      promptStyle: colors(colorLevel({ isTTY: isatty(2), env: process.env, ...(options.color === false && { color: false }) })).bold,
     });
   }
   const text = readTextFile(0);

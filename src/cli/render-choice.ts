@@ -9,7 +9,8 @@
  */
 import { isatty } from 'node:tty';
 import type { RenderSetting } from '../config/index.js';
-import type { MarkdownOptions } from '../exec/markdown/index.js';
+import type { Display, OutputTransform } from '../exec/index.js';
+import { colorLevel, ControlCharacterStream, showControlCharacters, FanoutProgress, MarkdownStream, Spinner, type MarkdownOptions } from '../render/index.js';
 import { localConfig } from './specialists.js';
 
 /** The command-line flags that bear on rendering. */
@@ -24,7 +25,11 @@ export interface RenderFlags {
 export async function markdownChoice(flags: RenderFlags, env: NodeJS.ProcessEnv = process.env): Promise<MarkdownOptions | undefined> {
   if (flags.raw) return undefined;
   // Only looked at when rendering: process.stdout costs start-up time on the `-c` fast path.
-  const choice = (): MarkdownOptions => ({ color: flags.color !== false && !env.NO_COLOR, width: process.stdout.columns ?? 80 });
+  const choice = (): MarkdownOptions => {
+    // Asked for by name (`--render`), Markdown is coloured into a pipe as on a terminal.
+    const level = colorLevel({ isTTY: flags.render === true || isatty(1), env, ...(flags.color === false && { color: false }) });
+    return { color: level > 0, level: level || 1, width: process.stdout.columns ?? 80 };
+  };
   if (flags.render) return choice();
   if (!isatty(1)) return undefined;
   const setting = await configuredSetting();
@@ -40,4 +45,34 @@ async function configuredSetting(): Promise<RenderSetting> {
   } catch {
     return 'auto';
   }
+}
+
+/**
+ * How answers and progress look: Markdown as `markdownChoice` says, control
+ * characters shown visibly wherever answers are displayed (a terminal, or
+ * rendered), and progress lines on stderr when it is a terminal with colour
+ * and not `-q`.
+ */
+export async function displayFor(flags: RenderFlags & { quiet?: boolean; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<Display> {
+  // A --json run collects its stdout: nothing there is shown on a terminal.
+  const markdown = flags.json ? undefined : await markdownChoice(flags, env);
+  const visible = !flags.json && (markdown !== undefined || isatty(1));
+  const progress = !flags.quiet && isatty(2) && colorLevel({ isTTY: true, env, ...(flags.color === false && { color: false }) }) > 0;
+  return {
+    answer: () => (visible ? shownAnswer(markdown) : undefined),
+    waiting: (label) => new Spinner(label, progress),
+    branches: (labels) => new FanoutProgress(labels, progress),
+    stored: (text) => (isatty(1) ? showControlCharacters(text) : text),
+  };
+}
+
+/** Control characters made visible first, so the Markdown renderer's own escapes are the only ones written. */
+function shownAnswer(markdown: MarkdownOptions | undefined): OutputTransform {
+  const controls = new ControlCharacterStream();
+  if (!markdown) return controls;
+  const rendered = new MarkdownStream(markdown);
+  return {
+    push: (text) => rendered.push(controls.push(text)),
+    end: () => rendered.push(controls.end()) + rendered.end(),
+  };
 }

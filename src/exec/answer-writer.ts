@@ -8,9 +8,7 @@
 import { AishError, exitStatusFor, toAishError, type StreamEvent, type TokensUsed } from '../protocol/index.js';
 import type { ProcessFacts, Reporter } from './context.js';
 import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
-import { answerRenderer } from './answer-output.js';
-import { Spinner } from './progress.js';
-import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type Sink } from './streams.js';
+import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type OutputTransform, type Sink } from './streams.js';
 
 /** What writing an answer needs from whoever runs it: an exec context has all of it, a chat builds it. */
 export interface AnswerContext {
@@ -49,11 +47,20 @@ function truncateForLog(message: string): string {
   return message.length > LOG_ANSWER_LIMIT ? message.slice(0, LOG_ANSWER_LIMIT) + LOG_MESSAGE_TRUNCATED : message;
 }
 
-/** Where an answer goes: a sink, rendered when it is aish's own stdout on a terminal (and the form is text). */
-export function answerOutput(sink: Sink, context: AnswerContext, form: AnswerForm): SinkWriter {
+/**
+ * Where an answer goes: a sink, shown as the display wants (Markdown, visible
+ * control characters) when it is aish's own stdout and the answer is text.
+ * Files (`> out.md`) and the pipes between stages always get the text as it came.
+ */
+export function answerOutput(sink: Sink, context: Pick<AnswerContext, 'session'>, form: AnswerForm): SinkWriter {
   const text = form === 'stream' || form === 'text';
   const isClosed = (): boolean => sink.kind === 'fd' && sink.fd === 1 && context.session.stdoutClosed;
-  return new SinkWriter(sink, isClosed, text ? answerRenderer(sink, context.session) : undefined);
+  return new SinkWriter(sink, isClosed, text ? answerDisplay(sink, context.session) : undefined);
+}
+
+/** The display's transform for text written to `sink`, when that is aish's own stdout. */
+export function answerDisplay(sink: Sink, facts: ProcessFacts): OutputTransform | undefined {
+  return sink.kind === 'fd' && sink.fd === 1 ? facts.display?.answer() : undefined;
 }
 
 /** Runs one call and writes its answer to `out`; returns the exit status. */
@@ -84,13 +91,13 @@ export class AnswerWriter {
     const signals = [this.context.signal, this.stage.signal];
     if (timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(timeoutSeconds * 1000));
     const signal = AbortSignal.any(signals);
-    const spinner = new Spinner(this.request.specialist, this.context.session.progress);
+    const spinner = this.context.session.display?.waiting(this.request.specialist);
     let status: number;
     try {
       let last: StreamEvent | undefined;
       for await (const event of call(signal)) {
         last = event;
-        if (event.type === 'content') spinner.stop();
+        if (event.type === 'content') spinner?.stop();
         await this.handle(event);
         if (event.type === 'error') break;
       }
@@ -104,7 +111,7 @@ export class AnswerWriter {
       else if (signal.aborted) status = this.interrupted(signal);
       else status = this.failed(toAishError(error));
     } finally {
-      spinner.stop();
+      spinner?.stop();
       this.stage.abort();
     }
     // The answer's line ends before any message about it, so the message starts on its own line.

@@ -174,7 +174,9 @@ const BUILTINS: Record<string, BuiltinEntry> = {
     help: 'history [--search WORDS …] — the exchange log',
     run: (args, io, context) => {
       if (!context.log) return fail(io, 'history: the exchange log is not available here');
-      return context.log.history(args, { out: (text) => io.out.write(text), err: (text) => io.err.write(text) });
+      // Messages and answers in the log may hold escape sequences: a terminal shows them, never obeys them.
+      const shown = io.out.toOwnStdout && context.session.display ? context.session.display.stored : (text: string) => text;
+      return context.log.history(args, { out: (text) => io.out.write(shown(text)), err: (text) => io.err.write(text) });
     },
   },
   jobs: {

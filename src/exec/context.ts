@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Pipeline, SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
 import type { ExchangeLog, PipelineRecord } from './exchange.js';
-import type { MarkdownOptions } from './markdown/index.js';
+import type { OutputTransform } from './streams.js';
 
 /** The mutable state of one shell: a REPL, a script or a `-c` line. */
 export interface ShellState {
@@ -81,16 +81,40 @@ export interface ExecContext {
 
 export interface ProcessFacts {
   quiet: boolean;
-  /** Spinners on stderr: a TTY, not quiet, NO_COLOR unset. */
-  progress: boolean;
   defaultTimeoutSeconds: number | undefined;
   /** Set once the echo-model notice was said: once per run, chats included. */
   echoNoticeShown: boolean;
+  stdoutClosed: boolean;
   /** Names already reported as a specialist that hides a command on PATH (once per run). */
   shadowsReported?: Set<string>;
-  stdoutClosed: boolean;
   /** The input limit of AI stages without `--max-input` (`aish --max-input`, `limits.max_input`); undefined: the default. */
   maxInputBytes?: () => Promise<number | undefined>;
-  /** Set when answers written to aish's own stdout are shown as formatted Markdown (`--render`, a terminal). */
-  markdown?: MarkdownOptions;
+  /** How answers and progress look on the terminal (the CLI builds it from src/render); absent: raw text, no progress. */
+  display?: Display;
+}
+
+/** A progress display on stderr; `stop()` clears it. */
+export interface Progress {
+  stop(): void;
+}
+
+/** Per-branch progress while a fan-out runs. */
+export interface BranchProgress extends Progress {
+  set(index: number, state: 'waiting' | 'streaming' | 'done' | 'failed'): void;
+}
+
+/**
+ * What the terminal shows besides raw text. The executor decides when (an
+ * answer to aish's own stdout, a stage waiting for its first token); the
+ * display decides how, and whether at all (a terminal, `-q`, colour).
+ */
+export interface Display {
+  /** Rewrites an answer on its way to aish's stdout (Markdown, visible control characters); undefined: as it is. */
+  answer(): OutputTransform | undefined;
+  /** Shown while `label`'s stage waits for its first token. */
+  waiting(label: string): Progress;
+  /** One line per branch while a fan-out waits. */
+  branches(labels: string[]): BranchProgress;
+  /** Stored text (the exchange log) as aish's stdout shows it: control characters visible on a terminal. */
+  stored(text: string): string;
 }

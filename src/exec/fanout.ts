@@ -7,9 +7,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
 import { parseAiArgs, type FanoutStep, type PipelinePlan } from '../plan/index.js';
-import type { ExecContext } from './context.js';
-import { answerRenderer } from './answer-output.js';
-import { FanoutProgress } from './progress.js';
+import type { BranchProgress, ExecContext } from './context.js';
+import { answerDisplay } from './answer-writer.js';
 import { readStageInput } from './stage-input.js';
 import { ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
 
@@ -39,10 +38,10 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
   const flags = parseAiArgs(call.args);
   const input = await readStageInput(call.source, context, call.step.branches.map((branch) => branch.label).join(','), flags.ok ? flags.options : {});
   const source: Source = input === undefined ? { kind: 'none' } : { kind: 'text', text: input };
-  const render = json ? undefined : answerRenderer(call.stdout, context.session);
+  const render = json ? undefined : answerDisplay(call.stdout, context.session);
   const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed, render);
   const labels = call.step.branches.map((branch) => branch.label);
-  const progress = new FanoutProgress(labels, context.session.progress);
+  const progress = context.session.display?.branches(labels) ?? NO_PROGRESS;
   const merger = new OrderedMerger(out, labels, json, {
     branchWrote: (index) => progress.set(index, 'streaming'),
     // stdout and stderr share the terminal: the progress lines go before any answer does.
@@ -74,6 +73,9 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
   if (context.signal.aborted) return 130;
   return statuses.every((status) => status === 0) ? 0 : 1;
 }
+
+/** No fan-out progress (no display). */
+const NO_PROGRESS: BranchProgress = { set: () => {}, stop: () => {} };
 
 /** What the merger tells the progress display. */
 export interface MergerHooks {

@@ -1,13 +1,12 @@
 /** The executor: runs parsed scripts against a `Specialists` service and the OS. */
 export { runScript, cancelLine, PROCESS_IO, type Origin } from './run.js';
 export { BUILTIN_KINDS, ExitRequest } from './builtins.js';
-export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessFacts, Job } from './context.js';
+export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessFacts, Job, Display, Progress, BranchProgress } from './context.js';
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';
 export { explainScript } from './explain.js';
 export type { Exchange, ExchangeLog, ExchangeStatus, HistoryIo } from './exchange.js';
 export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEntry, type StageEntry } from './explain-json.js';
 export { collectingLog } from './exchange-collector.js';
-export { MarkdownStream, renderMarkdown, type MarkdownOptions } from './markdown/index.js';
-export { TextCollector } from './streams.js';
+export { TextCollector, type OutputTransform } from './streams.js';
 export { ECHO_NOTICE, isEchoModel, AnswerWriter, answerOutput, type AnswerContext, type AnswerForm } from './answer-writer.js';

@@ -100,6 +100,11 @@ export class SinkWriter {
     });
   }
 
+  /** True when this writes to aish's own stdout. */
+  get toOwnStdout(): boolean {
+    return this.sink.kind === 'fd' && this.sink.fd === 1;
+  }
+
   /** True unless the reader is another AI stage (or a fan-out's merger): an answer written here ends with a newline. */
   get endsLines(): boolean {
     return !(this.sink.kind === 'stream' && this.sink.rawAnswer === true);

@@ -43,12 +43,12 @@ export interface ChatOptions {
 /** What a chat writes with: its notices, the process's output facts (rendering, the echo notice), the exchange log. */
 export type ChatOutput = Pick<AnswerContext, 'reporter' | 'session' | 'log'>;
 
-/** Output for a chat of its own (`aish chat`): notices on stderr unless quiet; add `markdown` and `log` as wanted. */
+/** Output for a chat of its own (`aish chat`): notices on stderr unless quiet; add a `display` and a `log` as wanted. */
 export function chatOutput(quiet: boolean, facts: Partial<ProcessFacts> = {}): ChatOutput {
   const write = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : text + '\n');
   return {
     reporter: { notice: (text) => (quiet ? undefined : write(text)), error: write },
-    session: { quiet, progress: false, defaultTimeoutSeconds: undefined, echoNoticeShown: false, stdoutClosed: false, ...facts },
+    session: { quiet, defaultTimeoutSeconds: undefined, echoNoticeShown: false, stdoutClosed: false, ...facts },
   };
 }
 

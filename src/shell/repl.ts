@@ -23,8 +23,8 @@ export interface ReplOptions {
   /** The file sourced at start (`AISH_RC`, else `~/.aishrc`). */
   rcFile: string;
   quiet: boolean;
-  /** A coloured prompt (stderr is a terminal, no NO_COLOR, no --no-color). */
-  color: boolean;
+  /** How the prompt is styled (bold when stderr has colour; the CLI decides with src/render). */
+  promptStyle: (prompt: string) => string;
 }
 
 /** Status of a line cut short by Ctrl-C, as in sh. */
@@ -54,7 +54,7 @@ export async function runRepl(shell: Shell, options: ReplOptions): Promise<numbe
 }
 
 async function readAndRun(shell: Shell, editor: LineEditor, history: LineHistory, interrupt: { early: boolean }, options: ReplOptions): Promise<number> {
-  const prompt = options.color ? '\x1b[1maish>\x1b[22m ' : 'aish> ';
+  const prompt = options.promptStyle('aish>') + ' ';
   let pending = '';
   for (;;) {
     interrupt.early = false;

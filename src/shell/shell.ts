@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import { cancelLine, collectingLog, ExitRequest, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type MarkdownOptions, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
+import { cancelLine, collectingLog, ExitRequest, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic } from '../syntax/index.js';
@@ -27,8 +27,8 @@ export interface ShellOptions {
   log?: ExchangeLog;
   /** `--usage`: the initial value of `set -o usage`. */
   usage?: boolean;
-  /** Answers on aish's stdout shown as formatted Markdown (`--render`, a terminal); absent: raw text. */
-  markdown?: MarkdownOptions;
+  /** How answers and progress look on the terminal (Markdown, progress lines); absent: raw text, no progress. */
+  display?: Display;
   /** The input limit of AI stages without their own `--max-input` (`aish --max-input`, `limits.max_input`). */
   maxInputBytes?: () => Promise<number | undefined>;
   /** Where lines write what would go to aish's stdout (the `--json` run document collects it). */
@@ -94,11 +94,10 @@ export class Shell {
       children: new Set(),
       session: {
         quiet: options.quiet,
-        progress: isatty(2) && !options.quiet && !process.env.NO_COLOR,
         defaultTimeoutSeconds: options.timeoutSeconds,
         echoNoticeShown: false,
         stdoutClosed: false,
-        ...(options.markdown && { markdown: options.markdown }),
+        ...(options.display && { display: options.display }),
         ...(options.maxInputBytes && { maxInputBytes: options.maxInputBytes }),
       },
       ...(options.log && { log: options.log }),

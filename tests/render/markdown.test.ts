@@ -1,7 +1,7 @@
 /** The terminal Markdown renderer: block and inline styles, code highlighting, streaming. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MarkdownStream, renderMarkdown, stripAnsi } from '../../src/exec/markdown/index.js';
+import { MarkdownStream, renderMarkdown, stripAnsi } from '../../src/render/index.js';
 
 const BOLD = '\x1b[1m';
 const UNDERLINE = '\x1b[4m';
@@ -158,7 +158,7 @@ describe('streaming', () => {
     { maxLength: 25 },
   );
 
-  it('gives the same output however the text is split into chunks', () => {
+  it('shows the same however the text is split into chunks', () => {
     fc.assert(
       fc.property(documents, fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (parts, cuts, withColor) => {
         const text = parts.join('');
@@ -172,7 +172,9 @@ describe('streaming', () => {
           from = position;
         }
         streamed += stream.end();
-        expect(streamed).toBe(whole);
+        // Pieces are styled one by one (`bold(a) + bold(b)`): what the terminal shows is the same.
+        expect(shown(streamed)).toEqual(shown(whole));
+        if (!withColor) expect(streamed).toBe(whole);
       }),
       { numRuns: 300 },
     );
@@ -198,5 +200,55 @@ describe('streaming', () => {
     stream.push('```\nunclosed\n');
     stream.end();
     expect(stripAnsi(stream.push('- item\n'))).toBe('• item\n');
+  });
+});
+
+/** What a terminal shows: each character with the SGR styles in force when it is written. */
+function shown(text: string): string[] {
+  const active = new Map<string, string>();
+  const cells: string[] = [];
+  const OFF: Record<string, string[]> = { '22': ['weight'], '23': ['italic'], '24': ['underline'], '29': ['strike'], '39': ['color'] };
+  const ON: Record<string, string> = { '1': 'weight', '2': 'weight', '3': 'italic', '4': 'underline', '9': 'strike' };
+  for (let index = 0; index < text.length; index++) {
+    // eslint-disable-next-line no-control-regex
+    const sgr = /^\x1b\[(\d+)m/.exec(text.slice(index));
+    if (sgr) {
+      const code = sgr[1]!;
+      if (OFF[code]) for (const kind of OFF[code]) active.delete(kind);
+      else active.set(ON[code] ?? 'color', code);
+      index += sgr[0].length - 1;
+      continue;
+    }
+    cells.push(text[index]! + [...active.values()].sort().join(','));
+  }
+  return cells;
+}
+
+describe('streaming a line before its newline', () => {
+  it('shows the first words of a paragraph, a list item or a heading as they arrive', () => {
+    const paragraph = new MarkdownStream({ color: true });
+    expect(stripAnsi(paragraph.push('The first words of a long'))).toBe('The first words of a');
+    const item = new MarkdownStream({ color: true });
+    expect(stripAnsi(item.push('- one two thr'))).toBe('• one two');
+    const heading = new MarkdownStream({ color: true });
+    expect(stripAnsi(heading.push('## Getting star'))).toBe('Getting');
+  });
+
+  it('holds back a code fence line, a table row, a possible rule and open inline markup', () => {
+    for (const start of ['```type', '| a | b', '- - ', 'say **bold wor']) {
+      const stream = new MarkdownStream({ color: true });
+      expect(stripAnsi(stream.push(start)).includes(start.slice(-3))).toBe(false);
+    }
+    const stream = new MarkdownStream({ color: true });
+    expect(stripAnsi(stream.push('say **bold words** and more'))).toBe('say bold words and');
+  });
+});
+
+describe('streaming a line that starts with [name]', () => {
+  it('is not held as a link: [apollo] text shows word by word', () => {
+    const stream = new MarkdownStream({ color: true });
+    expect(stripAnsi(stream.push('[apollo] **Bold** start wor'))).toBe('[apollo] Bold start');
+    const link = new MarkdownStream({ color: true });
+    expect(stripAnsi(link.push('see [the docs](http://x y'))).toBe('see');
   });
 });

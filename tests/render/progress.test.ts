@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FanoutProgress } from '../../src/exec/progress.js';
+import { FanoutProgress } from '../../src/render/index.js';
 
 describe('fan-out progress on a terminal', () => {
   it('shows one line per branch with its state, redraws in place, and clears itself', () => {

@@ -1,0 +1,9 @@
+/**
+ * Terminal output: Markdown rendered as an answer streams, progress lines on
+ * stderr, and the colour level every coloured output uses. It imports nothing
+ * else of aish's; the CLI hands its pieces to the executor and the REPL.
+ */
+export { colorLevel, colors, type ColorLevel, type ColorSetting } from './color.js';
+export { MarkdownStream, renderMarkdown, stripAnsi, type MarkdownOptions } from './markdown/index.js';
+export { Spinner, FanoutProgress, type BranchState } from './progress.js';
+export { ControlCharacterStream, showControlCharacters } from './control-characters.js';
