@@ -101,11 +101,11 @@ describe('answers on a terminal (tmux)', () => {
     expect(stripAnsi(screen)).toContain('• item with code');
   });
 
-  it('are raw on a TERM=dumb terminal, unless config.yaml says render: always', async () => {
+  it('are raw on a TERM=dumb terminal, unless config.yaml says render: always (then laid out, without colour)', async () => {
     const dumb = await onTerminal('dumb', TERMINAL_ARGS, tempHome(), { TERM: 'dumb' });
     expect(dumb).toContain('- item with `code`');
     const always = await onTerminal('always', TERMINAL_ARGS, homeWithConfig('render: always\n'), { TERM: 'dumb' });
-    expect(stripAnsi(always)).toContain('• item with code');
+    expect(stripAnsi(always)).toContain('• item with `code`');
   });
 
   it('are raw with render: never in config.yaml', async () => {
