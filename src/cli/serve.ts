@@ -73,7 +73,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
   let server: RunningServer;
   try {
-    server = await startServer(createApp({ service }), {
+    server = await startServer(createApp({ service, maxBodyBytes: settings.maxBody }), {
       host,
       port,
       maxBodyBytes: settings.maxBody,

@@ -17,6 +17,8 @@ export const SERVER_VERSION = '0.1.0';
 export interface AppOptions {
   service: SpecialistService;
   startedAt?: number;
+  /** The request body limit; bulk `{op}` substitution may not build a larger message (default 1 MiB). */
+  maxBodyBytes?: number;
 }
 
 /** The server core: answers a request; says which requests are streams before they run. */
@@ -28,7 +30,7 @@ export interface App {
 
 /** Every HTTP route the server answers (the WebSocket endpoint is ws.ts's `WEBSOCKET_ENDPOINT`). */
 export function appRoutes(options: AppOptions): Route[] {
-  return [...apiRoutes(options), ...sessionRoutes(options.service), ...bulkRoutes(options.service), ...openAiRoutes(options.service)];
+  return [...apiRoutes(options), ...sessionRoutes(options.service), ...bulkRoutes(options.service, options.maxBodyBytes), ...openAiRoutes(options.service)];
 }
 
 export function createApp(options: AppOptions): App {

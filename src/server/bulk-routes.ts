@@ -7,15 +7,17 @@ import { parseBulkRequest, runBulk, streamBulk, type BulkEvent, type SpecialistS
 import { SSE_HEADERS, sseEvent } from './sse.js';
 import type { Route } from './types.js';
 
-export function bulkRoutes(service: SpecialistService): Route[] {
+/** `maxMessageBytes`: the server's body limit, which `{op}` substitution may not exceed either. */
+export function bulkRoutes(service: SpecialistService, maxMessageBytes?: number): Route[] {
+  const options = maxMessageBytes === undefined ? {} : { maxMessageBytes };
   return [
     {
       method: 'POST',
       pattern: /^\/api\/v2\/bulk$/,
       handler: async (request) => {
         const bulk = parseBulkRequest(await request.json());
-        if (bulk.stream !== true) return { status: 200, json: await runBulk(service, bulk, request.signal) };
-        return { status: 200, headers: SSE_HEADERS, stream: sseEvents(streamBulk(service, bulk, request.signal)) };
+        if (bulk.stream !== true) return { status: 200, json: await runBulk(service, bulk, request.signal, undefined, options) };
+        return { status: 200, headers: SSE_HEADERS, stream: sseEvents(streamBulk(service, bulk, request.signal, options)) };
       },
     },
   ];

@@ -124,8 +124,23 @@ function placeholderNames(message: string): string[] {
   return [...message.matchAll(PLACEHOLDER)].map((match) => match[1]!);
 }
 
-/** The message with each `{id}` of a finished dependency replaced by its response, in one pass (responses are not re-scanned). */
-export function substitute(message: string, responses: ReadonlyMap<string, string>): string {
+/**
+ * The message with each `{id}` of a finished dependency replaced by its
+ * response, in one pass (responses are not re-scanned). Its size is counted
+ * before it is built: over `maxBytes` (UTF-8) it is `PAYLOAD_TOO_LARGE`.
+ */
+export function substitute(message: string, responses: ReadonlyMap<string, string>, maxBytes = Number.POSITIVE_INFINITY): string {
+  let bytes = Buffer.byteLength(message);
+  for (const match of message.matchAll(PLACEHOLDER)) {
+    const response = responses.get(match[1]!);
+    if (response !== undefined) bytes += Buffer.byteLength(response) - Buffer.byteLength(match[0]);
+  }
+  if (bytes > maxBytes) {
+    throw new AishError('PAYLOAD_TOO_LARGE', `the message would be ${bytes} bytes once its {…} placeholders are replaced, more than the limit of ${maxBytes} bytes`, {
+      bytes,
+      max_bytes: maxBytes,
+    });
+  }
   return message.replace(PLACEHOLDER, (whole, name: string) => responses.get(name) ?? whole);
 }
 

@@ -13,6 +13,18 @@ import type { SpecialistService } from './service.js';
 
 export { checkGraph, parseBulkRequest, substitute, MAX_OPERATIONS, type BulkGraph } from './bulk-graph.js';
 
+/** How a run is bounded beyond the request's own fields. */
+export interface BulkOptions {
+  /**
+   * Largest message, in UTF-8 bytes, that `{op}` substitution may build (the
+   * server's body limit; default 1 MiB). Chained `{prev}{prev}` would
+   * otherwise double the text at every step.
+   */
+  maxMessageBytes?: number;
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /** Capability routing in bulk (`@cap`) uses the protocol's default threshold. */
 const CAPABILITY_THRESHOLD = 0.7;
 
@@ -37,8 +49,9 @@ export async function runBulk(
   request: BulkRequest,
   signal?: AbortSignal,
   onEvent?: (event: OperationEvent) => void,
+  options: BulkOptions = {},
 ): Promise<BulkResponse> {
-  return new BulkRun(service, request, checkGraph(request.operations), onEvent).run(signal);
+  return new BulkRun(service, request, checkGraph(request.operations), options, onEvent).run(signal);
 }
 
 /**
@@ -47,10 +60,10 @@ export async function runBulk(
  * throws here (a plain HTTP 400) rather than inside the stream. Leaving the
  * loop early cancels the run.
  */
-export function streamBulk(service: SpecialistService, request: BulkRequest, signal?: AbortSignal): AsyncIterable<BulkEvent> {
+export function streamBulk(service: SpecialistService, request: BulkRequest, signal?: AbortSignal, options: BulkOptions = {}): AsyncIterable<BulkEvent> {
   const graph = checkGraph(request.operations);
   return {
-    [Symbol.asyncIterator]: () => bulkEvents(new BulkRun(service, request, graph), signal),
+    [Symbol.asyncIterator]: () => bulkEvents(new BulkRun(service, request, graph, options), signal),
   };
 }
 
@@ -105,6 +118,7 @@ class BulkRun {
     private readonly service: SpecialistService,
     private readonly request: BulkRequest,
     private readonly graph: BulkGraph,
+    private readonly options: BulkOptions,
     public onEvent?: (event: OperationEvent) => void,
   ) {
     this.states = graph.operations.map(() => 'pending');
@@ -158,8 +172,8 @@ class BulkRun {
       ai = await this.specialistFor(operation.ai);
       if (this.states[index] !== 'running') return;
       this.answeredBy[index] = ai;
+      const content = substitute(operation.message, this.responses, this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
       this.emit({ type: 'op.start', op_id: operation.id, ai });
-      const content = substitute(operation.message, this.responses);
       const answer = await collectAnswer(this.service.stream(ai, { content }, this.controller.signal), {
         onContent: (data) => {
           // Stopped by the timeout or the caller: leaving the stream stops the model call.
@@ -257,7 +271,8 @@ class BulkRun {
   }
 
   private answer(executionTime: number): BulkResponse {
-    const results: Record<string, BulkOperationResult> = {};
+    // No prototype: an operation may be called `__proto__` or `constructor`.
+    const results: Record<string, BulkOperationResult> = Object.create(null);
     const total: TokensUsed = { input: 0, output: 0 };
     let successes = 0;
     this.graph.operations.forEach((operation, index) => {

@@ -99,6 +99,29 @@ describe('running a bulk graph', () => {
     expect(result.request_id).toMatch(/^bulk_/);
   });
 
+  it('fails an operation whose substituted message would pass the limit with PAYLOAD_TOO_LARGE, and skips its dependants', async () => {
+    const result = await runBulk(service(), { operations: [op('a', 'x'.repeat(600)), op('b', '{a}{a}', ['a']), op('c', 'after {b}', ['b']), op('d', 'free')] }, undefined, undefined, {
+      maxMessageBytes: 1000,
+    });
+    expect(result.results.a!.status).toBe('success');
+    expect(result.results.b).toMatchObject({ status: 'error', error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('more than the limit of 1000 bytes') } });
+    expect(result.results.c!.status).toBe('skipped');
+    expect(result.results.d!.status).toBe('success');
+    expect(result.status).toBe('partial');
+  });
+
+  it('counts the substituted size in UTF-8 bytes before building the message', () => {
+    expect(() => substitute('{a}', new Map([['a', 'é'.repeat(6)]]), 11)).toThrow(/12 bytes/);
+    expect(substitute('{a}', new Map([['a', 'é'.repeat(6)]]), 12)).toBe('é'.repeat(6));
+  });
+
+  it('keeps an operation called __proto__ or constructor in the results', async () => {
+    const { result } = await run({ operations: [op('__proto__', 'one'), op('constructor', '{__proto__}', ['__proto__'])] });
+    expect(Object.keys(result.results)).toEqual(['__proto__', 'constructor']);
+    expect(JSON.parse(JSON.stringify(result)).results.__proto__).toMatchObject({ status: 'success', response: '[apollo] one' });
+    expect(result.results.constructor).toMatchObject({ status: 'success', response: '[apollo] [apollo] one' });
+  });
+
   it('does not re-expand placeholders that appear inside a response', () => {
     expect(substitute('{a} {b}', new Map([['a', '{b}'], ['b', 'B']]))).toBe('{b} B');
   });
