@@ -20,8 +20,9 @@ export interface RpcPeer {
   congestion(): Promise<void> | undefined;
   /**
    * Registers a running answer under its request id (undefined for a
-   * notification) so `cancel` can stop it; throws when the id is taken or too
-   * many answers run on this connection. Returns the release.
+   * notification) so `cancel` can stop it, and so closing the connection
+   * aborts it; throws when the id is taken or too many answers run on this
+   * connection. Returns the release.
    */
   track(id: JsonRpcId | undefined, controller: AbortController): () => void;
   /** Aborts the answer running under `id`; false when none does. */
@@ -30,8 +31,6 @@ export interface RpcPeer {
   subscribeStatus(on: boolean): void;
   /** Whether `event.status` notifications are on. */
   readonly statusSubscribed: boolean;
-  /** Aborted when the connection closes: every running answer stops with it. */
-  readonly signal: AbortSignal;
 }
 
 type Method = (call: RpcCall, peer: RpcPeer) => Promise<unknown>;
@@ -97,9 +96,8 @@ function methodTable(handlers: Handlers): Map<string, Method> {
 async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, streamed: boolean): Promise<RpcChatResult> {
   const request = chatRequest(call.params);
   const controller = new AbortController();
+  // The connection aborts `controller` when it closes (one listener per connection, not per call).
   const release = peer.track(call.notification ? undefined : call.id, controller);
-  const stop = (): void => controller.abort();
-  peer.signal.addEventListener('abort', stop, { once: true });
   const notify = streamed && !call.notification;
   let chunks = 0;
   try {
@@ -123,7 +121,6 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
     return result;
   } finally {
     // Leaving the loop already stopped the model call (the service's iterator returns).
-    peer.signal.removeEventListener('abort', stop);
     release();
   }
 }

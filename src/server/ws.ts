@@ -117,7 +117,8 @@ class RpcWebSocketServer implements UpgradeHandler {
 class RpcConnection implements RpcPeer {
   private readonly controller = new AbortController();
   private readonly running = new Map<JsonRpcId, AbortController>();
-  private calls = 0;
+  /** Every running call's controller (notifications too), aborted when the connection closes. */
+  private readonly calls = new Set<AbortController>();
   private frames = 0;
   private statusOff: (() => void) | undefined;
   private waiting: Promise<void> | undefined;
@@ -141,10 +142,9 @@ class RpcConnection implements RpcPeer {
       this.controller.abort();
       this.subscribeStatus(false);
     });
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
+    this.controller.signal.addEventListener('abort', () => {
+      for (const call of this.calls) call.abort();
+    });
   }
 
   /** Frames still being answered. */
@@ -213,16 +213,17 @@ class RpcConnection implements RpcPeer {
   }
 
   track(id: JsonRpcId | undefined, controller: AbortController): () => void {
-    if (this.calls >= this.settings.maxRunning) {
+    if (this.calls.size >= this.settings.maxRunning) {
       throw new AishError('RATE_LIMITED', `too many calls at once on this connection (at most ${this.settings.maxRunning})`, { max_running: this.settings.maxRunning });
     }
     if (id !== undefined && this.running.has(id)) throw invalidRequest(`the id ${JSON.stringify(id)} is already used by a call still running on this connection`);
     const held = this.gate?.();
     if (held instanceof AishError) throw held;
-    this.calls++;
+    if (this.controller.signal.aborted) controller.abort();
+    this.calls.add(controller);
     if (id !== undefined) this.running.set(id, controller);
     return () => {
-      this.calls--;
+      this.calls.delete(controller);
       if (id !== undefined && this.running.get(id) === controller) this.running.delete(id);
       held?.release();
     };

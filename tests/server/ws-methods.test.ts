@@ -60,6 +60,26 @@ describe('the method table', () => {
   });
 });
 
+describe('many calls on one connection', () => {
+  it('runs 16 streams at once without a MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const record = (warning: Error): void => void warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', record);
+    try {
+      const client = await connect(server.wsUrl('apollo'));
+      const ids = Array.from({ length: 16 }, (_, index) => `many-${index}`);
+      for (const id of ids) client.send(request('stream', { message: 'a b c d', model: 'echo?tps=40' }, id));
+      const answers = await Promise.all(ids.map((id) => client.next((frame) => frame.id === id)));
+      expect(answers.map((answer) => answer.result?.content)).toEqual(ids.map(() => '[apollo] a b c d'));
+      client.close();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', record);
+    }
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe('stream', () => {
   it('sends stream.chunk per piece, then stream.complete, then the response', async () => {
     const client = await connect(server.wsUrl('apollo'));
