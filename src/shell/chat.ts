@@ -120,6 +120,7 @@ class Chat {
     };
     prompt.on('SIGINT', onInterrupt);
     prompt.setPrompt(`${this.options.specialist}> `);
+    this.prompt = prompt;
     try {
       for (;;) {
         prompt.prompt();
@@ -128,6 +129,7 @@ class Chat {
       }
     } finally {
       prompt.off('SIGINT', onInterrupt);
+      this.prompt = undefined;
       lines.stop();
       if (own) prompt.close();
       else prompt.setPrompt(previousPrompt);
@@ -205,9 +207,23 @@ class Chat {
 
   /** The WebSocket dropped or came back: said on stderr (the answers on stdout stay clean). */
   connectionNotice(event: ConnectionEvent): void {
-    if (event.type === 'reconnecting' && event.attempt === 1) this.notice(`aish: connection to the server lost (${event.reason}); reconnecting…`);
-    else if (event.type === 'reconnected') this.notice(`aish: reconnected; session ${this.sessionId} goes on`);
-    else if (event.type === 'disconnected') process.stderr.write(`aish: could not reconnect: ${event.error.message} (the next message tries again)\n`);
+    if (event.type === 'reconnecting' && event.attempt === 1) this.overPrompt(() => this.notice(`aish: connection to the server lost (${event.reason}); reconnecting…`));
+    else if (event.type === 'reconnected') this.overPrompt(() => this.notice(`aish: reconnected; session ${this.sessionId} goes on`));
+    else if (event.type === 'disconnected') this.overPrompt(() => this.options.output.reporter.error(`aish: could not reconnect: ${event.error.message} (the next message tries again)`));
+  }
+
+  /** The prompt a terminal chat shows, while it waits for a line. */
+  private prompt: Interface | undefined;
+
+  /**
+   * Says something while the prompt waits: on a terminal, on the prompt's row
+   * (cleared first), then the prompt is drawn again with what was typed.
+   */
+  private overPrompt(say: () => void): void {
+    const prompt = this.running || !isatty(2) ? undefined : this.prompt;
+    if (prompt) process.stderr.write('\r\x1b[2K');
+    say();
+    prompt?.prompt(true);
   }
 
   private notice(text: string): void {

@@ -58,6 +58,7 @@ async function readAndRun(shell: Shell, editor: LineEditor, history: LineHistory
   let pending = '';
   for (;;) {
     interrupt.early = false;
+    if (pending === '') startOnFreshLine();
     const result = await editor.read(pending === '' ? prompt : '> ');
     if (result.kind === 'interrupt') {
       pending = '';
@@ -137,4 +138,16 @@ async function chatRequested(shell: Shell, text: string): Promise<ChatRequest | 
     // No specialist list (server down): the line runs and reports that itself.
     return undefined;
   }
+}
+
+/**
+ * Moves to the start of a fresh line when the last output did not end one
+ * (`printf abc`, a chat left with Ctrl-D), so the prompt overwrites nothing;
+ * as zsh does, without knowing where the cursor is: a whole screen width of
+ * spaces wraps only from a column past the first, then `\r` and erase-line.
+ */
+function startOnFreshLine(): void {
+  const columns = process.stderr.isTTY ? process.stderr.columns : undefined;
+  if (!columns) return;
+  process.stderr.write(' '.repeat(columns) + '\r\x1b[K');
 }

@@ -67,6 +67,15 @@ export class Terminal {
     return this.tmux('capture-pane', '-p', '-J', '-t', this.target).replace(/\s+$/, '');
   }
 
+  /** The screen row by row as the terminal shows it (wrapped lines not joined), trailing blanks dropped. */
+  rows(): string {
+    return this.tmux('capture-pane', '-p', '-t', this.target)
+      .split('\n')
+      .map((row) => row.trimEnd())
+      .join('\n')
+      .replace(/\s+$/, '');
+  }
+
   /** Polls the screen until `check` holds (a text it contains, a pattern, or a test); returns that screen. */
   async waitFor(check: string | RegExp | ((screen: string) => boolean), what = String(check), deadlineMs = 15_000): Promise<string> {
     const test = typeof check === 'string' ? (text: string) => text.includes(check) : check instanceof RegExp ? (text: string) => check.test(text) : check;
