@@ -3,7 +3,8 @@
  * AISH_PORT, config `server:`; default 127.0.0.1:8003), with its token,
  * limits, database and access log. Each setting is taken from the flag, else
  * the environment, else the config file, else the default. Prints where it
- * listens on stderr and shuts down gracefully on SIGTERM or Ctrl-C.
+ * listens on stderr and shuts down gracefully on SIGTERM, SIGHUP (the
+ * terminal closed) or Ctrl-C.
  */
 import { resolve } from 'node:path';
 import type { ServerSettings } from '../config/index.js';
@@ -92,15 +93,18 @@ export async function serve(options: ServeOptions): Promise<number> {
   const models = [...new Set(specialists.map((specialist) => specialist.model))].join(', ');
   process.stderr.write(`aish: serving ${specialists.length} specialists (${models}) on ${server.url}${token ? ' (token required)' : ''}\n`);
   return new Promise((done) => {
+    let stopping = false;
     const stop = (): void => {
+      // A second signal during the drain changes nothing: the drain already has its deadline.
+      if (stopping) return;
+      stopping = true;
       if (!options.quiet) process.stderr.write('aish: shutting down\n');
       void server
         .close(GRACE_MS)
         .then(() => service.close())
         .then(() => done(0));
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
   });
 }
 

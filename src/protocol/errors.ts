@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'PROVIDER_ERROR'
   | 'PROVIDER_UNAVAILABLE'
   | 'UNREACHABLE'
+  | 'SHUTTING_DOWN'
   | 'TIMEOUT'
   | 'CANCELLED'
   | 'INTERNAL';
@@ -60,6 +61,7 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   PROVIDER_ERROR: { http: 502, rpc: -32603, exit: 1 },
   PROVIDER_UNAVAILABLE: { http: 503, rpc: -32001, exit: 2, rpcMeans: true },
   UNREACHABLE: { http: 503, rpc: -32001, exit: 2 },
+  SHUTTING_DOWN: { http: 503, rpc: -32001, exit: 2 },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
   CANCELLED: { http: 499, rpc: -32003, exit: 130, rpcMeans: true },
   INTERNAL: { http: 500, rpc: -32603, exit: 1 },

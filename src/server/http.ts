@@ -12,6 +12,7 @@ import { AishError } from '../protocol/index.js';
 import type { App } from './app.js';
 import { checkBrowser, normaliseOrigins, type BrowserPolicy } from './browser-guard.js';
 import { errorResponse } from './errors.js';
+import { sseEvent } from './sse.js';
 import type { Admission, Protection } from './protection.js';
 import type { AppRequest, AppResponse } from './types.js';
 import { refusedByCheck, refuseUpgrade, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
@@ -48,13 +49,17 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 const DEFAULT_PING_MS = 15_000;
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+/** After the drain, how long a cut stream has to send its last event before its connection is closed. */
+const CUT_GRACE_MS = 1000;
 
 export function startServer(app: App, options: ServerOptions): Promise<RunningServer> {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const pingMs = options.pingMs ?? DEFAULT_PING_MS;
   const active = new Set<Promise<void>>();
   const policy: BrowserPolicy = { allowedOrigins: normaliseOrigins(options.allowedOrigins), tokenRequired: options.protection?.tokenRequired ?? false };
-  const context: ServeContext = { app, maxBody, pingMs, policy, protection: options.protection };
+  // Streams still running when the drain ends: each is told why before it is closed.
+  const cutters = new Set<() => void>();
+  const context: ServeContext = { app, maxBody, pingMs, policy, protection: options.protection, cutters };
   const server = createServer(timeouts(options), (incoming, outgoing) => {
     const done = serve(context, incoming, outgoing).catch(() => {
       outgoing.destroy();
@@ -95,10 +100,16 @@ export function startServer(app: App, options: ServerOptions): Promise<RunningSe
         close: async (graceMs = 10_000) => {
           const closed = new Promise<void>((done) => server.close(() => done()));
           server.closeIdleConnections();
-          const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+          let backstop: NodeJS.Timeout | undefined;
+          const timer = setTimeout(() => {
+            for (const cut of cutters) cut();
+            // A client that does not read never lets its stream end: cut it off shortly after.
+            backstop = setTimeout(() => server.closeAllConnections(), CUT_GRACE_MS);
+          }, graceMs);
           // WebSockets are not the HTTP server's connections: their own close sends 1001.
           await Promise.allSettled([...active, upgrade?.close(graceMs)]);
           clearTimeout(timer);
+          clearTimeout(backstop);
           server.closeAllConnections();
           await closed;
         },
@@ -126,6 +137,7 @@ interface ServeContext {
   pingMs: number;
   policy: BrowserPolicy;
   protection: Protection | undefined;
+  cutters: Set<() => void>;
 }
 
 function upgradeRecord(request: IncomingMessage, status: number, protection: Protection): AccessRecord {
@@ -139,7 +151,7 @@ function upgradeRecord(request: IncomingMessage, status: number, protection: Pro
   };
 }
 
-async function serve({ app, maxBody, pingMs, policy, protection }: ServeContext, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+async function serve({ app, maxBody, pingMs, policy, protection, cutters }: ServeContext, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   const startedAt = performance.now();
   const controller = new AbortController();
   const url = new URL(incoming.url ?? '/', 'http://localhost');
@@ -186,7 +198,9 @@ async function serve({ app, maxBody, pingMs, policy, protection }: ServeContext,
     await stopStream(response.stream);
     response = errorResponse(admission.refusal);
   }
-  await write(response, incoming, outgoing, pingMs, { ...headers, ...admission?.headers });
+  // Cut by the end of a shutdown's drain: the model call stops, the client hears why.
+  const cut = (): void => controller.abort();
+  await write(response, incoming, outgoing, pingMs, { ...headers, ...admission?.headers }, { cutters, cut });
 }
 
 /** The error to answer without routing: the gate's refusal (token, rate, streams) or a path no route can decode. */
@@ -243,7 +257,13 @@ function tooLarge(maxBody: number): AishError {
   return new AishError('PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBody} bytes`, { max_body: maxBody });
 }
 
-async function write(response: AppResponse, incoming: IncomingMessage, outgoing: ServerResponse, pingMs: number, extraHeaders: Record<string, string>): Promise<void> {
+/** A stream's part in a shutdown: it adds itself to `cutters` while it runs; `cut` stops its model call. */
+interface Cuttable {
+  cutters: Set<() => void>;
+  cut: () => void;
+}
+
+async function write(response: AppResponse, incoming: IncomingMessage, outgoing: ServerResponse, pingMs: number, extraHeaders: Record<string, string>, shutdown?: Cuttable): Promise<void> {
   // A body not yet received (a 413, an early error) must not be taken as the next
   // request; one fully received but unread is discarded by node, so keep-alive stays.
   const unread = !incoming.complete;
@@ -272,6 +292,15 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
     }
   }, Math.min(pingMs, 1000));
   const iterator = response.stream[Symbol.asyncIterator]();
+  let cutOff = false;
+  let onCut: (() => void) | undefined;
+  const shuttingDown = new Promise<'cut'>((resolve) => {
+    onCut = () => {
+      cutOff = true;
+      resolve('cut');
+    };
+    shutdown?.cutters.add(onCut);
+  });
   // While the socket is back-pressured, later chunks are merged into one write
   // (up to MERGE_LIMIT, then we wait); while it is writable, nothing waits.
   let merged = '';
@@ -291,8 +320,8 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
   };
   try {
     for (;;) {
-      const next = await iterator.next();
-      if (next.done || outgoing.destroyed) break;
+      const next = await Promise.race([iterator.next(), shuttingDown]);
+      if (next === 'cut' || next.done || outgoing.destroyed) break;
       lastWrite = Date.now();
       if (draining) {
         merged += next.value;
@@ -301,9 +330,14 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
         draining = drained(outgoing);
       }
     }
-    await flush();
+    if (!cutOff) await flush();
   } finally {
     clearInterval(ping);
+    shutdown?.cutters.delete(onCut!);
+    if (cutOff) {
+      shutdown!.cut();
+      if (!outgoing.destroyed) outgoing.write(merged + sseEvent({ type: 'error', code: 'SHUTTING_DOWN', message: 'the server is shutting down' }, { event: 'error' }));
+    }
     await iterator.return?.();
     if (!outgoing.destroyed) outgoing.end();
   }

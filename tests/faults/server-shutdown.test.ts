@@ -1,4 +1,4 @@
-/** SIGTERM to `aish serve`: running streams finish, new connections are refused, then it exits 0. */
+/** SIGTERM or SIGHUP to `aish serve`: running streams finish, new connections are refused, then it exits 0. */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { call } from './support/misbehaving-client.js';
@@ -25,7 +25,7 @@ function stream(url: string, body: unknown, onFirst: () => void): Promise<string
   });
 }
 
-describe('aish serve on SIGTERM', () => {
+describe.each(['SIGTERM', 'SIGHUP'] as const)('aish serve on %s', (signal) => {
   it('lets a running stream finish, refuses new connections meanwhile, and exits 0', async () => {
     const server = await startServeWith([]);
     const words = Array.from({ length: 15 }, (_, i) => `w${i}`).join(' ');
@@ -33,7 +33,7 @@ describe('aish serve on SIGTERM', () => {
     let exit: Promise<number | null> | undefined;
     let streamDone = false;
     const body = await stream(server.url, { content: words, model: 'echo?tps=10' }, () => {
-      exit = server.stop('SIGTERM');
+      exit = server.stop(signal);
       // Give the signal a moment to arrive, then try a new connection while the stream still runs.
       attempt = new Promise((resolve) => setTimeout(resolve, 300))
         .then(() => call(server.url, 'GET', '/health'))

@@ -40,4 +40,15 @@ describe('server lifecycle', () => {
     expect(body).toContain('event: done');
     await expect(stream(server.url, 'x', 'echo')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
+
+  it('ends a stream still running when the drain is over with an error event SHUTTING_DOWN, then closes it', async () => {
+    const server = await startServer(createApp({ service: embeddedService() }), { host: '127.0.0.1', port: 0 });
+    const running = stream(server.url, 'one two three four five six seven eight', 'echo?tps=4');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.close(300);
+    const body = await running;
+    expect(body).toContain('"data":"one ');
+    expect(body).not.toContain('event: done');
+    expect(body.endsWith('event: error\ndata: {"type":"error","code":"SHUTTING_DOWN","message":"the server is shutting down"}\n\n')).toBe(true);
+  });
 });
