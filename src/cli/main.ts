@@ -66,6 +66,10 @@ async function program(): Promise<Command> {
     .option('--no-log', 'keep no record of exchanges in the local log (also AISH_LOG=0)')
     .option('-v, --version', 'print the version (with --json as a JSON document)')
     .helpOption('-h, --help', 'show this help')
+    // `aish help` and `aish help COMMAND` (the same as `aish COMMAND --help`), not a script named help.
+    .helpCommand('help [command]', "show this help, or a command's")
+    // Every error starts with `aish:`, commander's too (subcommands inherit this).
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'aish: ')) })
     .enablePositionalOptions()
     .passThroughOptions()
     .showSuggestionAfterError()

@@ -13,6 +13,8 @@
 import { Agent, request as httpRequest, type Dispatcher } from 'undici';
 import {
   AishError,
+  describeNetworkError,
+  networkErrorCode,
   type BestMatch,
   type CreateSessionRequest,
   type ErrorCode,
@@ -27,6 +29,7 @@ import {
   type StreamEvent,
 } from '../protocol/index.js';
 import { readSse } from './sse-reader.js';
+import { unauthorized } from './unauthorized.js';
 
 export interface RemoteOptions {
   /** Bearer token for a server started with `--token`. */
@@ -119,7 +122,7 @@ export class RemoteSpecialists implements Specialists {
     } catch (error) {
       if (signal?.aborted) return;
       if (error instanceof AishError) throw error;
-      yield { type: 'error', code: 'UNREACHABLE', message: `the connection to ${this.base} broke mid-answer (${describe(error)})` };
+      yield { type: 'error', code: 'UNREACHABLE', message: `the connection to ${this.base} broke mid-answer (${describeNetworkError(error)})` };
     } finally {
       // Leaving early (a reader that went away, Ctrl-C) closes the request: the server cancels the model call.
       if (!response.body.destroyed) response.body.destroy();
@@ -158,7 +161,7 @@ export class RemoteSpecialists implements Specialists {
     try {
       return await response.body.json();
     } catch (error) {
-      throw new AishError('INTERNAL', `the server at ${this.base} sent a body that is not JSON (${describe(error)})`);
+      throw new AishError('INTERNAL', `the server at ${this.base} sent a body that is not JSON (${describeNetworkError(error)})`);
     }
   }
 
@@ -173,7 +176,7 @@ export class RemoteSpecialists implements Specialists {
       } catch (error) {
         if (signal?.aborted) throw new AishError('CANCELLED', 'cancelled', undefined, { cause: error });
         if (attempt >= CONNECTION_ATTEMPTS || !mayRepeat(error, repeatable)) {
-          throw new AishError('UNREACHABLE', `cannot reach the specialist server at ${this.base} (${describe(error)})`, { url: this.base }, { cause: error });
+          throw new AishError('UNREACHABLE', `cannot reach the specialist server at ${this.base} (${describeNetworkError(error)})`, { url: this.base }, { cause: error });
         }
         await pause(backoffMs(this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, attempt), signal);
         continue;
@@ -210,15 +213,12 @@ export class RemoteSpecialists implements Specialists {
   }
 
   private unauthorized(): AishError {
-    const message = this.options.token
-      ? `the server at ${this.base} did not accept the token: check --token or AISH_TOKEN`
-      : `the server at ${this.base} needs a token: use --token or AISH_TOKEN`;
-    return new AishError('UNAUTHORIZED', message, { url: this.base });
+    return unauthorized(this.base, Boolean(this.options.token));
   }
 }
 
 function mayRepeat(error: unknown, repeatable: Repeatable): boolean {
-  const code = describe(error);
+  const code = networkErrorCode(error) ?? '';
   return NOT_SENT.has(code) || (repeatable === 'always' && DROPPED.has(code));
 }
 
@@ -275,8 +275,3 @@ async function errorFrom(response: Dispatcher.ResponseData): Promise<AishError> 
   }
 }
 
-function describe(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  return cause ?? code ?? (error as Error).message;
-}

@@ -6,7 +6,8 @@
  * drops. Calls made while it reconnects wait for it.
  */
 import { WebSocket } from 'ws';
-import { AishError, errorCodeForRpc, ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS, type ErrorCode, type ParamsOf, type ResultOf, type RpcRequestType } from '../protocol/index.js';
+import { AishError, describeNetworkError, errorCodeForRpc, ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS, type ErrorCode, type ParamsOf, type ResultOf, type RpcRequestType } from '../protocol/index.js';
+import { unauthorized } from './unauthorized.js';
 import type { ConnectionEvent, RpcChatParams, RpcChatResult, StreamChunkParams } from '../protocol/websocket.js';
 
 export interface RpcClientOptions {
@@ -222,10 +223,10 @@ export class RpcWebSocketClient {
       socket.once('unexpected-response', (_request, response) => {
         let text = '';
         response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => reject(refusal(response.statusCode ?? 0, text, this.url)));
-        response.on('error', () => reject(refusal(response.statusCode ?? 0, text, this.url)));
+        response.on('end', () => reject(refusal(response.statusCode ?? 0, text, this.url, Boolean(this.options.token))));
+        response.on('error', () => reject(refusal(response.statusCode ?? 0, text, this.url, Boolean(this.options.token))));
       });
-      socket.once('error', (error) => reject(new AishError('UNREACHABLE', `cannot reach ${this.url} (${describe(error)})`, { url: this.url }, { cause: error })));
+      socket.once('error', (error) => reject(new AishError('UNREACHABLE', `cannot reach ${this.url} (${describeNetworkError(error)})`, { url: this.url }, { cause: error })));
       socket.once('open', () => {
         if (this.state === 'closed') {
           socket.terminate();
@@ -336,7 +337,8 @@ function fromRpcError(error: RpcErrorBody): AishError {
 }
 
 /** An upgrade the server answered with an HTTP error: its protocol error body, or the status. */
-function refusal(status: number, text: string, url: string): AishError {
+function refusal(status: number, text: string, url: string, tokenGiven: boolean): AishError {
+  if (status === 401) return unauthorized(url, tokenGiven);
   try {
     const { error } = JSON.parse(text) as { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
     if (error.code in ERROR_TABLE) return new AishError(error.code, error.message, error.details);
@@ -363,9 +365,6 @@ function waitFor<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undef
   });
 }
 
-function describe(error: unknown): string {
-  return (error as { code?: string }).code ?? (error as Error).message;
-}
 
 /** `http://host:port` (an aish server's address) as the WebSocket endpoint of one specialist. */
 export function webSocketUrl(server: string, specialist: string): string {

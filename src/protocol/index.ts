@@ -7,3 +7,4 @@ export * from './answer.js';
 export * from './suggest.js';
 export * from './rpc.js';
 export * from './text-file.js';
+export * from './network-errors.js';

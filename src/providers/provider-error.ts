@@ -3,7 +3,7 @@
  * the same for every provider: `provider <what happened> (<provider>, <detail>)`
  * followed by the provider's own message after a colon when it gave one.
  */
-import type { ErrorCode } from '../protocol/index.js';
+import { describeNetworkError, networkErrorCode, type ErrorCode } from '../protocol/index.js';
 import type { ModelErrorPart } from './provider.js';
 
 /** The fields of a provider failure, as `ProviderError` and the `error` part carry them. */
@@ -121,7 +121,7 @@ export function missingApiKey(provider: string, environmentVariable: string): Pr
 /** The request never got an answer: connection refused, DNS, TLS, a socket error. */
 export function unreachable(provider: string, url: string, cause: unknown): ProviderError {
   return new ProviderError(
-    { provider, code: 'PROVIDER_UNAVAILABLE', message: `cannot reach ${provider} at ${redactUrl(url)} (${errorCode(cause)})`, retryable: true },
+    { provider, code: 'PROVIDER_UNAVAILABLE', message: `cannot reach ${provider} at ${redactUrl(url)} (${describeNetworkError(cause)})`, retryable: true },
     { cause },
   );
 }
@@ -129,7 +129,7 @@ export function unreachable(provider: string, url: string, cause: unknown): Prov
 /** The connection broke while the answer was streaming. */
 export function connectionLost(provider: string, url: string, cause: unknown): ProviderError {
   return new ProviderError(
-    { provider, code: 'PROVIDER_UNAVAILABLE', message: `lost the connection to ${provider} at ${redactUrl(url)} (${errorCode(cause)})`, retryable: true },
+    { provider, code: 'PROVIDER_UNAVAILABLE', message: `lost the connection to ${provider} at ${redactUrl(url)} (${describeNetworkError(cause)})`, retryable: true },
     { cause },
   );
 }
@@ -137,7 +137,7 @@ export function connectionLost(provider: string, url: string, cause: unknown): P
 /** Undici's own timeouts: no connection (limits.connect_timeout), no headers, or no body bytes, for too long. */
 export function timedOut(provider: string, url: string, cause: unknown): ProviderError {
   const code = errorCode(cause);
-  const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? `could not connect to ${provider} at ${redactUrl(url)} in time (limits.connect_timeout)` : `${provider} at ${redactUrl(url)} stopped answering (${code})`;
+  const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? `could not connect to ${provider} at ${redactUrl(url)} in time (limits.connect_timeout)` : `${provider} at ${redactUrl(url)} stopped answering (${describeNetworkError(cause)})`;
   return new ProviderError({ provider, code: 'TIMEOUT', message: what, retryable: true }, { cause });
 }
 
@@ -153,13 +153,7 @@ export function malformedStream(provider: string, reason: string, cause?: unknow
 
 /** The stable code of a network error (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_SOCKET`…), looking through wrappers. */
 export function errorCode(error: unknown): string {
-  for (let current = error, depth = 0; current && depth < 4; depth++) {
-    const candidate = current as { code?: unknown; errors?: unknown[]; cause?: unknown };
-    if (typeof candidate.code === 'string') return candidate.code;
-    // Happy-eyeballs connects fail with an AggregateError of one error per address.
-    current = Array.isArray(candidate.errors) && candidate.errors.length > 0 ? candidate.errors[0] : candidate.cause;
-  }
-  return error instanceof Error ? error.name : 'unknown error';
+  return networkErrorCode(error) ?? (error instanceof Error ? error.name : 'unknown error');
 }
 
 /** A URL fit for a message: credentials in it (`https://user:secret@host`) are dropped. */

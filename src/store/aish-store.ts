@@ -235,8 +235,8 @@ export class AishStore {
   private refuseClashes(session: SessionRecord, mode: 'create' | 'import' | 'replace'): void {
     const { sessionExists, idByName } = this.statements;
     if (mode !== 'replace' && sessionExists.get(session.id) !== undefined) {
-      const hint = mode === 'import' ? '; import with force to replace it' : '';
-      throw new StoreError('ID_TAKEN', `a session with id "${session.id}" already exists${hint}`);
+      // The service says how to replace it (`--force`): one hint, not two.
+      throw new StoreError('ID_TAKEN', `a session with id "${session.id}" already exists`);
     }
     const named = idByName.get(session.id);
     if (named !== undefined && named !== session.id) {

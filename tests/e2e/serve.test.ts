@@ -64,7 +64,7 @@ describe('aish serve and --server', () => {
   it('an unreachable server exits 2 with one clear line', async () => {
     const result = await runAish(['--server', 'http://127.0.0.1:9', '-c', 'echo hi | apollo']);
     expect(result.status).toBe(2);
-    expect(result.stderr.trim()).toBe('aish: cannot reach the specialist server at http://127.0.0.1:9 (ECONNREFUSED)');
+    expect(result.stderr.trim()).toBe('aish: cannot reach the specialist server at http://127.0.0.1:9 (connection refused)');
   });
 
   it('a port in use is a clear error', async () => {

@@ -34,9 +34,9 @@ const cases: Case[] = [
     error: /^aish: apollo: provider failed mid-stream \(openai, overloaded_error\): Overloaded; the answer is incomplete$/m,
   },
   {
-    name: 'a connection dropped mid-stream',
+    name: 'a connection dropped mid-stream (UND_ERR_SOCKET, said in words)',
     step: { kind: 'pieces-then', pieces: ['Partial ', 'answer'], then: 'drop' },
-    error: /^aish: apollo: lost the connection to openai at http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions \(\w+\); the answer is incomplete$/m,
+    error: /^aish: apollo: lost the connection to openai at http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions \(the connection was closed\); the answer is incomplete$/m,
   },
   {
     name: 'malformed SSE (data that is not JSON)',

@@ -104,18 +104,18 @@ describe('retry hints', () => {
 });
 
 describe('a provider that cannot be reached', () => {
-  it('a closed port is PROVIDER_UNAVAILABLE "cannot reach openai at <url> (ECONNREFUSED)"', async () => {
+  it('a closed port is PROVIDER_UNAVAILABLE "cannot reach openai at <url> (connection refused)", in words, not ECONNREFUSED', async () => {
     const port = await closedPort();
     const model = createModel('openai/gpt-4o-mini', { openai: { base_url: `http://127.0.0.1:${port}/v1` } })!;
     expect(await collect(model, openai.request)).toEqual([
-      { type: 'error', code: 'PROVIDER_UNAVAILABLE', message: `cannot reach openai at http://127.0.0.1:${port}/v1/chat/completions (ECONNREFUSED)`, retryable: true },
+      { type: 'error', code: 'PROVIDER_UNAVAILABLE', message: `cannot reach openai at http://127.0.0.1:${port}/v1/chat/completions (connection refused)`, retryable: true },
     ]);
   });
 
   it('an ollama that is not running is PROVIDER_UNAVAILABLE too', async () => {
     const port = await closedPort();
     const parts = await collect(createModel('ollama/llama3.2', { ollama: { base_url: `http://127.0.0.1:${port}` } })!, ollama.request);
-    expect(parts).toEqual([expect.objectContaining({ type: 'error', code: 'PROVIDER_UNAVAILABLE', message: `cannot reach ollama at http://127.0.0.1:${port}/api/chat (ECONNREFUSED)` })]);
+    expect(parts).toEqual([expect.objectContaining({ type: 'error', code: 'PROVIDER_UNAVAILABLE', message: `cannot reach ollama at http://127.0.0.1:${port}/api/chat (connection refused)` })]);
   });
 
   it('a TLS handshake that fails (https to a plain-HTTP port) is PROVIDER_UNAVAILABLE with its error code', async () => {

@@ -56,7 +56,7 @@ describe('exporting and importing sessions', () => {
     const changed = { ...before, messages: [] };
     const error = importError(store, changed);
     expect(error.code).toBe('ID_TAKEN');
-    expect(error.message).toBe('a session with id "s1" already exists; import with force to replace it');
+    expect(error.message).toBe('a session with id "s1" already exists');
     expect(exported(store)).toEqual(before);
   });
 
