@@ -7,8 +7,10 @@
  */
 import { AI_FLAGS, type BuiltinKind } from '../plan/index.js';
 import type { ExecContext } from './context.js';
+import { SCRIPT_BUILTINS } from './script-builtins.js';
 import { sessionsBuiltin, table } from './sessions-builtin.js';
-import { SinkWriter, type Sink } from './streams.js';
+import { SinkWriter, type Sink, type Source } from './streams.js';
+import { assignVariable, unsetVariable } from './variables.js';
 
 /** Thrown by `exit` to end the script or REPL with a status. */
 export class ExitRequest {
@@ -18,16 +20,18 @@ export class ExitRequest {
 export interface BuiltinCall {
   name: string;
   args: string[];
+  stdin: Source;
   stdout: Sink;
   stderr: Sink;
 }
 
-type Builtin = (args: string[], io: BuiltinIo, context: ExecContext) => Promise<number> | number;
+export type Builtin = (args: string[], io: BuiltinIo, context: ExecContext) => Promise<number> | number;
 
 /** One row of the table: what `help` says, and how it runs (or that the planner turns it into a fan-out). */
-type BuiltinEntry = { help: string; run: Builtin } | { help: string; fanOutToAll: true };
+export type BuiltinEntry = { help: string; run: Builtin } | { help: string; fanOutToAll: true };
 
-interface BuiltinIo {
+export interface BuiltinIo {
+  in: Source;
   out: SinkWriter;
   err: SinkWriter;
 }
@@ -43,33 +47,25 @@ const BUILTINS: Record<string, BuiltinEntry> = {
     help: 'false — do nothing, unsuccessfully (status 1)',
     run: () => 1,
   },
-  echo: {
-    help: 'echo [-n] WORDS… — print the words',
-    run: async (args, io) => {
-      const noNewline = args[0] === '-n';
-      const words = noNewline ? args.slice(1) : args;
-      await io.out.write(words.join(' ') + (noNewline ? '' : '\n'));
-      return 0;
-    },
-  },
   cd: {
     help: 'cd [DIR|-] — change the working folder',
     run: async (args, io, context) => {
       const previous = process.cwd();
-      const target = args[0] === '-' ? (context.state.variables.get('OLDPWD') ?? process.env.OLDPWD) : (args[0] ?? process.env.HOME);
+      const { variables, environment } = context.state;
+      const target = args[0] === '-' ? (variables.get('OLDPWD') ?? environment.get('OLDPWD')) : (args[0] ?? environment.get('HOME'));
       if (!target) return fail(io, 'cd: no home folder (HOME is not set)');
       try {
         process.chdir(target);
       } catch {
         return fail(io, `cd: ${target}: No such file or directory`);
       }
-      context.state.variables.set('OLDPWD', previous);
+      assignVariable('OLDPWD', previous, context.state);
       if (args[0] === '-') await io.out.write(process.cwd() + '\n');
       return 0;
     },
   },
   set: {
-    help: 'set [NAME=value…] [-o|+o pipefail|usage] — set shell variables and options',
+    help: 'set [NAME=value…] [-e] [-u] [-o|+o pipefail|usage|errexit|nounset] [-- ARGS…] — set shell variables, options, or the script\'s arguments',
     run: async (args, io, context) => {
       if (args.length === 0) {
         const lines = [...context.state.variables].sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => `${name}=${shellQuote(value)}\n`);
@@ -77,16 +73,21 @@ const BUILTINS: Record<string, BuiltinEntry> = {
         return 0;
       }
       if (args[0] === '-o' || args[0] === '+o') {
-        const option = args[1];
-        if (option !== 'pipefail' && option !== 'usage') return fail(io, `set: unknown option '${option ?? ''}' (aish knows: pipefail, usage)`);
+        const option = LONG_OPTIONS[args[1] ?? ''];
+        if (!option) return fail(io, `set: unknown option '${args[1] ?? ''}' (aish knows: ${Object.keys(LONG_OPTIONS).join(', ')})`);
         context.state.options[option] = args[0] === '-o';
+        return 0;
+      }
+      if (/^[-+][eu]+$/.test(args[0]!)) return setFlags(args, io, context);
+      if (args[0] === '--') {
+        context.state.positional = args.slice(1);
         return 0;
       }
       for (const assignment of args) {
         const eq = assignment.indexOf('=');
         const name = eq === -1 ? assignment : assignment.slice(0, eq);
         if (eq === -1 || !VARIABLE_NAME.test(name)) return fail(io, `set: '${assignment}': expected NAME=value`);
-        context.state.variables.set(name, assignment.slice(eq + 1));
+        assignVariable(name, assignment.slice(eq + 1), context.state);
       }
       return 0;
     },
@@ -94,7 +95,7 @@ const BUILTINS: Record<string, BuiltinEntry> = {
   unset: {
     help: 'unset NAME… — remove shell variables',
     run: (args, _io, context) => {
-      for (const name of args) context.state.variables.delete(name);
+      for (const name of args) unsetVariable(name, context.state);
       return 0;
     },
   },
@@ -197,6 +198,7 @@ const BUILTINS: Record<string, BuiltinEntry> = {
     },
   },
   'team-chat': { help: 'team-chat "MESSAGE" — ask every specialist (a fan-out)', fanOutToAll: true },
+  ...SCRIPT_BUILTINS,
 };
 
 /** The builtins' names and kinds, for the planner (every name resolves as a builtin first). */
@@ -208,6 +210,7 @@ export async function runBuiltin(call: BuiltinCall, context: ExecContext): Promi
   const entry = BUILTINS[call.name];
   const builtin = entry && 'run' in entry ? entry.run : undefined;
   const io: BuiltinIo = {
+    in: call.stdin,
     out: new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed),
     err: new SinkWriter(call.stderr),
   };
@@ -217,6 +220,21 @@ export async function runBuiltin(call: BuiltinCall, context: ExecContext): Promi
   } finally {
     await io.out.end();
   }
+}
+
+/** `set -o NAME` names and the option each sets. */
+const LONG_OPTIONS: Record<string, keyof ExecContext['state']['options']> = { pipefail: 'pipefail', usage: 'usage', errexit: 'errexit', nounset: 'nounset' };
+
+/** `set -e`, `set -u`, `set +e` …, then anything else `set` takes. */
+async function setFlags(args: string[], io: BuiltinIo, context: ExecContext): Promise<number> {
+  let index = 0;
+  for (; index < args.length && /^[-+][eu]+$/.test(args[index]!); index++) {
+    const on = args[index]!.startsWith('-');
+    for (const flag of args[index]!.slice(1)) context.state.options[flag === 'e' ? 'errexit' : 'nounset'] = on;
+  }
+  const set = BUILTINS.set!;
+  if (index < args.length && 'run' in set) return set.run(args.slice(index), io, context);
+  return 0;
 }
 
 async function fail(io: BuiltinIo, message: string): Promise<number> {

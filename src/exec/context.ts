@@ -12,11 +12,21 @@ import type { OutputTransform } from './streams.js';
 
 /** The mutable state of one shell: a REPL, a script or a `-c` line. */
 export interface ShellState {
+  /** Shell variables: seen by `$NAME`, not given to Unix commands. */
   variables: Map<string, string>;
+  /** The environment of Unix commands: inherited, then `export`ed variables. */
+  environment: Map<string, string>;
   /** name → the alias text and its parsed pipeline */
   aliases: Map<string, { text: string; pipeline: Pipeline }>;
-  /** `set -o NAME`; `usage` prints tokens and cost after each pipeline that asked an AI (`--usage`). */
-  options: { pipefail: boolean; usage: boolean };
+  /**
+   * `set -o NAME`; `usage` prints tokens and cost after each pipeline that asked an AI (`--usage`);
+   * `errexit` is `set -e`, `nounset` is `set -u`.
+   */
+  options: { pipefail: boolean; usage: boolean; errexit: boolean; nounset: boolean };
+  /** How many loops the running command is inside (`break` and `continue` need one). */
+  loopDepth: number;
+  /** Above 0 while a condition runs (`if`, `while`, left of `&&`/`||`): `set -e` does not stop the script there. */
+  conditionDepth: number;
   /** `$0` and `$1…` */
   scriptName: string;
   positional: string[];

@@ -7,7 +7,7 @@
 import { parseAiArgs, printPipeline, type AndOr, type PipelinePlan, type Script, type StepPlan } from '../plan/index.js';
 import { toAishError, type SpecialistInfo } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
-import { modelOf, redirectTexts, wordText } from './explain.js';
+import { compoundParts, modelOf, redirectTexts, wordText } from './explain.js';
 import { DEFAULT_THRESHOLD } from './route.js';
 import { planFor } from './run.js';
 
@@ -44,7 +44,9 @@ type StepFields =
     | { kind: 'ai'; specialist: string; written: string; resolved_by: 'id' | 'alias' | 'prefix'; model: string }
     | { kind: 'route'; capability: string; threshold: number; specialist: string | null; score: number | null; model: string | null; alternatives: { id: string; score: number }[]; error?: { code: string; message: string } }
     | { kind: 'fanout'; branches: { label: string; text: string; stages: StageEntry[] }[] }
-    | { kind: 'group'; text: string; stages: StageEntry[] };
+    | { kind: 'group'; text: string; stages: StageEntry[] }
+    | { kind: 'compound'; compound: 'if' | 'while' | 'until' | 'for'; text: string; variable?: string; words?: string[]; parts: { role: string; pipelines: PipelineEntry[] }[] }
+    | { kind: 'assign'; names: string[] };
 
 export async function explainScriptJson(script: Script, context: ExecContext): Promise<{ output: string; status: number }> {
   const specialists = new Map((await context.specialists.list()).map((info) => [info.id, info]));
@@ -82,7 +84,7 @@ async function describeStages(plan: PipelinePlan, specialists: Map<string, Speci
   const stages: StageEntry[] = [];
   for (const [index, step] of plan.stages.entries()) {
     const common: StageCommon = {
-      args: step.kind === 'group' ? [] : step.args.map(wordText),
+      args: 'args' in step ? step.args.map(wordText) : [],
       redirects: redirectTexts(step),
       input: index === 0 ? 'first' : step.kind === 'unix' ? 'streamed' : 'whole',
     };
@@ -108,6 +110,20 @@ async function describeStep(step: StepPlan, specialists: Map<string, SpecialistI
     }
     case 'group':
       return { kind: 'group', text: step.pipeline.text, stages: await describeStages(step.pipeline, specialists, context) };
+    case 'compound': {
+      const { compound } = step;
+      const parts = [];
+      for (const part of compoundParts(compound)) {
+        const pipelines: PipelineEntry[] = [];
+        for (const list of part.script.lists) for (const item of list.items) await describeAndOr(item.body, item.background, specialists, context, pipelines);
+        parts.push({ role: part.role, pipelines });
+      }
+      const kind = compound.kind === 'while' && compound.until ? 'until' : compound.kind;
+      const loopWords = compound.kind === 'for' ? { variable: compound.variable, ...(compound.words && { words: compound.words.map(wordText) }) } : {};
+      return { kind: 'compound', compound: kind, text: step.text, ...loopWords, parts };
+    }
+    case 'assign':
+      return { kind: 'assign', names: step.assignments.map((assignment) => assignment.name) };
   }
 }
 

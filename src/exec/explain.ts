@@ -4,11 +4,12 @@
  * model, what runs in parallel and what waits for what. Nothing is run and
  * no message is sent (routing asks the service's discovery only).
  */
-import { literalText, parseAiArgs, printWord, type AndOr, type PipelinePlan, type Script, type StepPlan, type Word } from '../plan/index.js';
+import { literalText, parseAiArgs, printWord, type AndOr, type Compound, type PipelinePlan, type Script, type StepPlan, type Word } from '../plan/index.js';
 import { toAishError, type SpecialistInfo } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
 import { DEFAULT_THRESHOLD } from './route.js';
 import { planFor } from './run.js';
+import { stepLabel } from '../plan/index.js';
 
 /** The plan as text, and the status a run would start with: 3 when a name does not resolve. */
 export async function explainScript(script: Script, context: ExecContext): Promise<{ output: string; status: number }> {
@@ -23,19 +24,19 @@ export async function explainScript(script: Script, context: ExecContext): Promi
   return { output: lines.join('\n') + '\n', status };
 }
 
-async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[]): Promise<number> {
+async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent = ''): Promise<number> {
   let status = 0;
   const links: { when: string; pipeline: AndOr['first'] }[] = [{ when: background ? 'in the background' : '', pipeline: andOr.first }];
   for (const link of andOr.rest) links.push({ when: link.operator === '&&' ? 'then, if that succeeded' : 'then, if that failed', pipeline: link.pipeline });
   for (const { when, pipeline } of links) {
     const planned = await planFor(pipeline, context);
     if (!planned.ok) {
-      lines.push(`${when ? when + ': ' : ''}error: ${planned.message} (exit status ${planned.status})`);
+      lines.push(`${indent}${when ? when + ': ' : ''}error: ${planned.message} (exit status ${planned.status})`);
       status = planned.status;
       continue;
     }
-    lines.push(`${when ? when + ': ' : ''}pipeline: ${planned.plan.text}`);
-    await explainPipeline(planned.plan, specialists, context, lines, '  ');
+    lines.push(`${indent}${when ? when + ': ' : ''}pipeline: ${planned.plan.text}`);
+    await explainPipeline(planned.plan, specialists, context, lines, indent + '  ');
   }
   return status;
 }
@@ -58,6 +59,13 @@ async function explainPipeline(plan: PipelinePlan, specialists: Map<string, Spec
       }
     } else if (step.kind === 'group') {
       await explainPipeline(step.pipeline, specialists, context, lines, `${indent}   `);
+    } else if (step.kind === 'compound') {
+      for (const part of compoundParts(step.compound)) {
+        lines.push(`${indent}   ${part.role}:`);
+        for (const list of part.script.lists) {
+          for (const item of list.items) await explainAndOr(item.body, item.background, specialists, context, lines, `${indent}     `);
+        }
+      }
     }
   }
 }
@@ -88,7 +96,38 @@ async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>
       return `fan-out${words(step.args)}`;
     case 'group':
       return `( ${step.pipeline.text} ) as one stage`;
+    case 'compound':
+      return `${stepLabel(step)}: compound command, run in the shell${compoundWords(step.compound)}`;
+    case 'assign':
+      return `assignment: ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}`;
   }
+}
+
+/** The parts of a compound command in the order they run, each named for `--dry-run`. */
+export function compoundParts(compound: Compound): { role: string; script: Script }[] {
+  switch (compound.kind) {
+    case 'if':
+      return [
+        ...compound.branches.flatMap((branch, index) => [
+          { role: index === 0 ? 'if' : 'elif', script: branch.condition },
+          { role: 'then', script: branch.body },
+        ]),
+        ...(compound.otherwise ? [{ role: 'else', script: compound.otherwise }] : []),
+      ];
+    case 'while':
+      return [
+        { role: compound.until ? 'until' : 'while', script: compound.condition },
+        { role: 'do', script: compound.body },
+      ];
+    case 'for':
+      return [{ role: 'do', script: compound.body }];
+  }
+}
+
+function compoundWords(compound: Compound): string {
+  if (compound.kind !== 'for') return '';
+  const over = compound.words ? compound.words.map(printWord).join(' ') : '"$@" (the script\'s arguments)';
+  return ` — ${compound.variable} in ${over}`;
 }
 
 export function modelOf(id: string, args: Word[], specialists: Map<string, SpecialistInfo>): string {

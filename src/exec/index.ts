@@ -2,6 +2,7 @@
 export { runScript, cancelLine, PROCESS_IO, type Origin } from './run.js';
 export { BUILTIN_KINDS, ExitRequest } from './builtins.js';
 export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessFacts, Job, Display, Progress, BranchProgress } from './context.js';
+export { ScriptError } from './variables.js';
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';
 export { explainScript } from './explain.js';

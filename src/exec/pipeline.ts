@@ -6,32 +6,45 @@
 import { stepLabel, type PipelinePlan, type StepPlan } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
 import { ExitRequest, runBuiltin } from './builtins.js';
+import { LoopControl, runCompound, type BodyRunner } from './compound.js';
 import type { ExecContext, Reporter } from './context.js';
-import { expandWord, expandWords, type CaptureRunner } from './expand.js';
+import { expandTarget, expandWord, expandWords, type CaptureRunner } from './expand.js';
 import { runFanout, type BranchIo } from './fanout.js';
 import { applyRedirects, closeRedirects, prepareRedirects, RedirectError, type ReadyRedirect, type StageEnds } from './redirects.js';
 import { runRoute } from './route.js';
-import { ReaderGone, releaseSource, reportWriteFailure, WriteFailure, type Sink, type Source } from './streams.js';
+import { ReaderGone, releaseSource, reportWriteFailure, shared, WriteFailure, type Sink, type Source } from './streams.js';
 import { startUnix } from './unix.js';
 import { InputRefused } from './stage-input.js';
 import { loadChildProcess } from './process-support.js';
 import { closeFd, createOsPipe } from './os-pipe.js';
 import { writeSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { assignVariable, childEnvironment, subshellState } from './variables.js';
 
 export type PipelineIo = BranchIo;
+
+/** What a pipeline needs from the runner above it: `$( … )`, and the lists inside compound commands. */
+export interface Nested {
+  capture: CaptureRunner;
+  body: BodyRunner;
+}
+
+/** Builtins whose `NAME=value` arguments are assignments: their values are not globbed, as in sh. */
+const DECLARING = new Set(['export', 'set', 'alias']);
 
 interface Prepared {
   step: StepPlan;
   args: string[];
+  /** `NAME=value` words before the command, expanded. */
+  assignments: Map<string, string>;
   redirects: ReadyRedirect[];
   /** Set when the stage could not be set up (a redirect failed): its status. */
   failed?: number;
 }
 
-export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean): Promise<number> {
+export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, nested: Nested, subshell: boolean): Promise<number> {
   const prepared: Prepared[] = [];
-  for (const step of plan.stages) prepared.push(await prepare(step, context, capture, io.stderr));
+  for (const step of plan.stages) prepared.push(await prepare(step, context, nested.capture, io.stderr));
   if (plan.stages.some((step) => step.kind === 'unix')) await loadChildProcess();
   const inSubshell = subshell || plan.stages.length > 1;
   const links = connect(prepared);
@@ -48,7 +61,7 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
     // `a | b < f` and `a > f | b`: a pipe end the stage does not use is released at once.
     if (ends.source !== pipeIn) releaseSource(pipeIn);
     if (ends.stdout !== pipeOut && ends.stderr !== pipeOut) closeSink(pipeOut);
-    const done = start(stage, ends, io, context, capture, inSubshell, () => (inputRefused = true));
+    const done = start(stage, ends, io, context, nested, inSubshell, () => (inputRefused = true));
     return done.then((status) => finishStage(stage, status, context));
   });
   // Children have their own copies of the pipes between them now.
@@ -88,15 +101,22 @@ function connect(prepared: Prepared[]): Link[] {
 
 async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRunner, stderr: Sink): Promise<Prepared> {
   if (step.kind === 'ai' && step.shadows !== undefined) reportShadow(step.written, step.specialist, step.shadows, context);
-  const args = step.kind === 'group' ? [] : await expandWords(step.args, context, capture);
+  const words = 'args' in step ? step.args : [];
+  const args = await expandWords(words, context, capture, !(step.kind === 'builtin' && DECLARING.has(step.name)));
   if (step.kind === 'unix') args.unshift(step.program);
+  const assignments = new Map<string, string>();
+  for (const assignment of step.assignments ?? []) assignments.set(assignment.name, await expandWord(assignment.value, context, capture));
   try {
-    const redirects = await prepareRedirects(step.redirects, (word) => expandWord(word, context, capture));
-    return { step, args, redirects };
+    const redirects = await prepareRedirects(
+      step.redirects,
+      (word) => expandWord(word, context, capture),
+      (word) => expandTarget(word, context, capture),
+    );
+    return { step, args, assignments, redirects };
   } catch (error) {
     if (!(error instanceof RedirectError)) throw error;
     sinkReporter(stderr, context).error(`aish: ${error.message}`);
-    return { step, args, redirects: [], failed: 1 };
+    return { step, args, assignments, redirects: [], failed: 1 };
   }
 }
 
@@ -108,15 +128,21 @@ function reportShadow(written: string, specialist: string, command: string, cont
   context.reporter.error(`aish: note: '${written}' is the specialist ${specialist}, not the command ${command}; write 'command ${written}' or '!${written}' for the command`);
 }
 
-function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, capture: CaptureRunner, subshell: boolean, refused: () => void): Promise<number> {
+function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, nested: Nested, subshell: boolean, refused: () => void): Promise<number> {
   const { step } = stage;
-  if (step.kind === 'unix') return startUnix(step.path, stage.args, ends.source, ends.stdout, ends.stderr, context);
-  const stageContext: ExecContext = { ...context, reporter: sinkReporter(ends.stderr, context) };
+  if (step.kind === 'unix') {
+    const env = childEnvironment(context.state, stage.assignments);
+    return startUnix(step.path, stage.args, ends.source, ends.stdout, ends.stderr, context, env);
+  }
+  // A stage of a longer pipeline (or inside `( )`) runs apart: what it sets is not seen after it, as in bash.
+  const state = subshell && step.kind !== 'ai' && step.kind !== 'route' && step.kind !== 'fanout' ? subshellState(context.state) : context.state;
+  const stageContext: ExecContext = { ...context, state, reporter: sinkReporter(ends.stderr, context) };
   const run = async (): Promise<number> => {
     try {
-      return await runJsStep(stage, ends, io, stageContext, capture);
+      return await runJsStep(stage, ends, io, stageContext, nested);
     } catch (error) {
       if (error instanceof ExitRequest && subshell) return error.status;
+      if (error instanceof LoopControl && subshell) return 0;
       // The reader left early (`| head`): not a failure, as in sh.
       if (error instanceof ReaderGone) return 0;
       if (error instanceof WriteFailure) return reportWriteFailure(error, stageContext);
@@ -134,23 +160,56 @@ function start(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecCo
   return run();
 }
 
-function runJsStep(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, capture: CaptureRunner): Promise<number> {
+function runJsStep(stage: Prepared, ends: StageEnds, io: PipelineIo, context: ExecContext, nested: Nested): Promise<number> {
   const { step, args } = stage;
   switch (step.kind) {
     case 'builtin':
-      return runBuiltin({ name: step.name, args, stdout: ends.stdout, stderr: ends.stderr }, context);
+      return withAssignments(stage.assignments, context, () => runBuiltin({ name: step.name, args, stdin: ends.source, stdout: ends.stdout, stderr: ends.stderr }, context));
+    case 'compound':
+      // The commands inside use the compound command's ends and leave them open; it closes them when it ends.
+      return runCompound(step.compound, { source: shared(ends.source), stdout: shared(ends.stdout), stderr: shared(ends.stderr) }, context, nested.body, nested.capture);
+    case 'assign':
+      return assign(step.assignments, context, nested.capture);
     case 'ai':
       return runAiStage({ specialist: step.specialist, args, ...ends }, context);
     case 'route':
       return runRoute({ capability: step.capability, args, ...ends, onRoute: io.onRoute }, context);
     case 'fanout':
       return runFanout({ step, args, ...ends }, context, (pipeline, branchIo, branchContext) =>
-        runPipelinePlan(pipeline, branchIo, branchContext, capture, true),
+        runPipelinePlan(pipeline, branchIo, branchContext, nested, true),
       );
     case 'group':
-      return runPipelinePlan(step.pipeline, { ...ends }, context, capture, true);
+      return runPipelinePlan(step.pipeline, { ...ends }, context, nested, true);
     case 'unix':
       throw new Error('unix steps are started by startUnix');
+  }
+}
+
+/** `NAME=value …` alone: sets shell variables; the status is that of the last `$( … )` in the values, else 0. */
+async function assign(assignments: Extract<StepPlan, { kind: 'assign' }>['assignments'], context: ExecContext, capture: CaptureRunner): Promise<number> {
+  let status = 0;
+  for (const assignment of assignments) {
+    const substitutes = assignment.value.parts.some((part) => part.kind === 'substitution');
+    const value = await expandWord(assignment.value, context, capture);
+    if (substitutes) status = context.state.lastStatus;
+    assignVariable(assignment.name, value, context.state);
+  }
+  return status;
+}
+
+/** `NAME=value builtin …`: the variables hold those values while the builtin runs, then their old ones again. */
+async function withAssignments(assignments: Map<string, string>, context: ExecContext, run: () => Promise<number>): Promise<number> {
+  if (assignments.size === 0) return run();
+  const { variables } = context.state;
+  const saved = new Map([...assignments.keys()].map((name) => [name, variables.get(name)]));
+  for (const [name, value] of assignments) variables.set(name, value);
+  try {
+    return await run();
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) variables.delete(name);
+      else variables.set(name, value);
+    }
   }
 }
 
@@ -167,7 +226,7 @@ function finishStage(stage: Prepared, status: number, context: ExecContext): num
 
 /** Ends a JS pipe end nobody will write to any more, so its reader sees end of input. */
 function closeSink(sink: Sink): void {
-  if (sink.kind !== 'stream') return;
+  if (sink.kind !== 'stream' || sink.shared) return;
   const { stream } = sink;
   if (stream.destroyed || stream.writableEnded) return;
   stream.on('error', () => {});

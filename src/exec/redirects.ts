@@ -49,6 +49,8 @@ export class RedirectError extends Error {
 export async function prepareRedirects(
   redirects: readonly Redirect[],
   expand: (word: Extract<Redirect, { kind: 'here-string' }>['word']) => Promise<string>,
+  /** A file name (globbed when it matches exactly one file); `expand` by default. */
+  target: (word: Extract<Redirect, { kind: 'here-string' }>['word']) => Promise<string> = expand,
 ): Promise<ReadyRedirect[]> {
   const ready: ReadyRedirect[] = [];
   try {
@@ -64,7 +66,7 @@ export async function prepareRedirects(
           ready.push({ kind: 'dup', operator: redirect.operator });
           break;
         case 'file-redirect': {
-          const path = await expand(redirect.target);
+          const path = await target(redirect.target);
           if (redirect.operator === '<') ready.push({ kind: 'input', source: { kind: 'fd', fd: openFile(path, constants.O_RDONLY) } });
           else if (redirect.operator === '>' || redirect.operator === '>>') ready.push({ kind: 'stdout', file: openOutput(path, redirect.operator === '>>') });
           // stderr is written in place: an error report is most wanted when the stage fails.

@@ -9,8 +9,9 @@ import { toAishError } from '../protocol/index.js';
 import { BUILTIN_KINDS } from './builtins.js';
 import type { ExecContext, Job } from './context.js';
 import { sourceLine, type PipelineRecord } from './exchange.js';
+import { ExitRequest } from './builtins.js';
 import { expandWordSync } from './expand.js';
-import { runPipelinePlan, type PipelineIo } from './pipeline.js';
+import { runPipelinePlan, type Nested, type PipelineIo } from './pipeline.js';
 import { TextCollector } from './streams.js';
 import { stopChildren } from './unix.js';
 
@@ -39,14 +40,42 @@ async function runList(list: List, context: ExecContext, io: PipelineIo, origin:
   }
 }
 
+/**
+ * `a && b || c`: each pipeline but the last runs as a condition (`set -e`
+ * does not stop the script there); under `set -e` a failing last pipeline
+ * ends the script, unless it is a compound command, whose own commands were
+ * checked as they ran.
+ */
 async function runAndOr(andOr: AndOr, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<number> {
-  let status = await runPipeline(andOr.first, context, io, origin);
-  for (const link of andOr.rest) {
-    if (context.signal.aborted) return 130;
-    context.state.lastStatus = status;
-    if ((link.operator === '&&') === (status === 0)) status = await runPipeline(link.pipeline, context, io, origin);
+  const pipelines = [andOr.first, ...andOr.rest.map((link) => link.pipeline)];
+  const { state } = context;
+  let status = 0;
+  for (const [index, pipeline] of pipelines.entries()) {
+    if (index > 0) {
+      if (context.signal.aborted) return 130;
+      state.lastStatus = status;
+      if ((andOr.rest[index - 1]!.operator === '&&') !== (status === 0)) continue;
+    }
+    const last = index === pipelines.length - 1;
+    if (!last) state.conditionDepth++;
+    try {
+      status = await runPipeline(pipeline, context, io, origin);
+    } finally {
+      if (!last) state.conditionDepth--;
+    }
+    if (last && status !== 0 && state.options.errexit && state.conditionDepth === 0 && !isCompound(pipeline)) throw new ExitRequest(status);
   }
   return status;
+}
+
+function isCompound(pipeline: Pipeline): boolean {
+  const only = pipeline.stages.length === 1 ? pipeline.stages[0]! : undefined;
+  return only !== undefined && (only.kind === 'if' || only.kind === 'while' || only.kind === 'for');
+}
+
+/** The lists inside a compound command, run with the compound command's ends. */
+function runBody(script: Script, context: ExecContext, io: PipelineIo): Promise<number> {
+  return runScript(script, context, io);
 }
 
 async function runPipeline(pipeline: Pipeline, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<number> {
@@ -57,7 +86,7 @@ async function runPipeline(pipeline: Pipeline, context: ExecContext, io: Pipelin
   }
   // A pipeline inside `$( … )` belongs to the top-level pipeline's line and usage total.
   const record: PipelineRecord | undefined = context.log && !context.pipeline ? { commandLine: sourceLine(origin?.text ?? '', pipeline), exchanges: [] } : undefined;
-  const status = await runPipelinePlan(planned.plan, io, record ? { ...context, pipeline: record } : context, captureOutput, false);
+  const status = await runPipelinePlan(planned.plan, io, record ? { ...context, pipeline: record } : context, NESTED, false);
   if (record && record.exchanges.length > 0) await context.log!.pipelineEnded(record.exchanges, context.state.options.usage);
   return context.signal.aborted ? 130 : status;
 }
@@ -80,7 +109,7 @@ export async function planFor(pipeline: Pipeline, context: ExecContext): Promise
     directory,
     aliases,
     expandName: (word) => expandWordSync(word, context),
-    findExecutable: (name) => findExecutable(name, process.env.PATH ?? ''),
+    findExecutable: (name) => findExecutable(name, context.state.environment.get('PATH') ?? ''),
   });
   if (planned.ok) return planned;
   const { code, message, span } = planned.diagnostic;
@@ -98,9 +127,17 @@ async function captureOutput(script: Script, context: ExecContext): Promise<stri
   // Every pipeline of `$(a; b)` writes here, so its end does not close it.
   const sink = new TextCollector();
   const io: PipelineIo = { source: { kind: 'stdin' }, stdout: { kind: 'stream', stream: sink }, stderr: { kind: 'fd', fd: 2 } };
-  await runScript(script, context, io);
+  try {
+    await runScript(script, context, io);
+  } catch (error) {
+    // `exit` (or `set -e`) inside `$( … )` ends only the substitution, as a subshell would.
+    if (!(error instanceof ExitRequest)) throw error;
+    context.state.lastStatus = error.status;
+  }
   return sink.text();
 }
+
+const NESTED: Nested = { capture: captureOutput, body: runBody };
 
 /** `list &`: runs in the background with its own cancellation; `[n] pid` on stderr. */
 function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origin: Origin | undefined): void {

@@ -14,14 +14,21 @@ export type Source =
   | { kind: 'none' }
   | { kind: 'text'; text: string }
   | { kind: 'fd'; fd: number }
-  | { kind: 'stream'; stream: Readable };
+  /** `shared`: the stream belongs to a compound command around the stage, which releases it when it ends. */
+  | { kind: 'stream'; stream: Readable; shared?: true };
 
 /**
  * `rawAnswer` marks a pipe whose reader takes an AI answer's bytes unchanged
  * (the next AI stage, a fan-out's merger); an answer going anywhere else
- * gets its final newline.
+ * gets its final newline. `shared`: the stream belongs to a compound command
+ * around the stage, which ends it when it ends.
  */
-export type Sink = { kind: 'fd'; fd: number } | { kind: 'stream'; stream: Writable; rawAnswer?: boolean } | { kind: 'discard' };
+export type Sink = { kind: 'fd'; fd: number } | { kind: 'stream'; stream: Writable; rawAnswer?: boolean; shared?: true } | { kind: 'discard' };
+
+/** The ends a compound command hands to the commands inside it: they use them, and leave them open. */
+export function shared<T extends Source | Sink>(end: T): T {
+  return end.kind === 'stream' ? { ...end, shared: true } : end;
+}
 
 /**
  * Rewrites text on its way out (Markdown rendered for a terminal). It may
@@ -158,7 +165,7 @@ export class SinkWriter {
   /** Ends a JS stream sink (never aish's own stdout/stderr or a file fd, which their owners close). */
   async end(): Promise<void> {
     await this.flush().catch(() => {});
-    if (this.sink.kind !== 'stream') return;
+    if (this.sink.kind !== 'stream' || this.sink.shared) return;
     const stream = this.sink.stream;
     if (stream.destroyed || stream.writableEnded) return;
     await new Promise<void>((resolve) => {
@@ -293,5 +300,5 @@ function readFdSync(fd: number, limit: number): string {
 
 /** Lets a stage that does not read its input release it, so the writer stops (as SIGPIPE would). */
 export function releaseSource(source: Source): void {
-  if (source.kind === 'stream' && !source.stream.destroyed) source.stream.destroy();
+  if (source.kind === 'stream' && !source.shared && !source.stream.destroyed) source.stream.destroy();
 }

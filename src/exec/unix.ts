@@ -18,12 +18,12 @@ type StdioEntry = IOType | number;
 const KILL_GRACE_MS = 2000;
 
 /** Starts a child; resolves with its status once it exited and its output was delivered. */
-export function startUnix(path: string, argv: string[], source: Source, stdout: Sink, stderr: Sink, context: ExecContext): Promise<number> {
+export function startUnix(path: string, argv: string[], source: Source, stdout: Sink, stderr: Sink, context: ExecContext, env?: NodeJS.ProcessEnv): Promise<number> {
   const bridges = new Bridges();
   const stdio: StdioEntry[] = [bridges.input(source, context), bridges.output(stdout, 1), bridges.output(stderr, 2)];
   let child: ChildProcess;
   try {
-    child = childProcess().spawn(path, argv.slice(1), { stdio: stdio as StdioOptions, argv0: argv[0] });
+    child = childProcess().spawn(path, argv.slice(1), { stdio: stdio as StdioOptions, argv0: argv[0], ...(env && { env }) });
   } catch (error) {
     bridges.abandon();
     return Promise.resolve(reportSpawnError(argv[0]!, error, context));
@@ -106,7 +106,7 @@ class Bridges {
     }
     this.outputs.set(sink.stream, pipe.writeFd);
     this.childEnds.push(pipe.writeFd);
-    this.copies.push(copy(pipeReader(pipe.readFd), sink.stream, true));
+    this.copies.push(copy(pipeReader(pipe.readFd), sink.stream, !sink.shared));
     return pipe.writeFd;
   }
 

@@ -65,6 +65,12 @@ class Lowering {
         return this.group(stage, allowAliases);
       case 'fanout':
         return this.fanout(stage, allowAliases);
+      case 'if':
+      case 'while':
+      case 'for':
+        return { kind: 'compound', compound: stage, text: printPipeline({ kind: 'pipeline', stages: [stage], span: stage.span }), redirects: stage.redirects, span: this.spanOf(stage.span) };
+      case 'assignments':
+        return { kind: 'assign', assignments: stage.assignments, redirects: stage.redirects, span: this.spanOf(stage.span) };
     }
   }
 
@@ -99,7 +105,7 @@ class Lowering {
     if (name === undefined) {
       this.fail('plan/dynamic-name', 'a command name may use $VAR but not $(…)', command.name.span);
     }
-    const base = { args: command.args, redirects: command.redirects, span: this.spanOf(command.span) };
+    const base = { args: command.args, redirects: command.redirects, span: this.spanOf(command.span), ...(command.assignments && { assignments: command.assignments }) };
     if (command.forced) return this.unix(name, command, base);
     const builtin = this.context.builtins.get(name);
     if (builtin === 'fan-out-to-all') return this.teamChat(command);
@@ -148,7 +154,7 @@ class Lowering {
     const stages = alias.stages.map((stage) => ({ ...stage }));
     const last = stages[stages.length - 1]!;
     if (command.args.length > 0) {
-      if (last.kind === 'group') this.fail('plan/alias-args', `the alias '${this.context.expandName(command.name)}' ends in ( … ) and takes no arguments`, command.span);
+      if (last.kind !== 'command' && last.kind !== 'route' && last.kind !== 'fanout') this.fail('plan/alias-args', `the alias '${this.context.expandName(command.name)}' ends in ( … ) or a compound command and takes no arguments`, command.span);
       last.args = [...last.args, ...command.args];
     }
     const outer = this.spanOverride;

@@ -3,10 +3,10 @@
  * Plain data (JSON-serialisable); words stay as syntax so the executor can
  * expand `$VAR` and `$(…)` when the step runs, never re-parsing strings.
  */
-import type { Redirect, Span, Word } from '../syntax/index.js';
+import type { Assignment, Compound, Redirect, Span, Word } from '../syntax/index.js';
 
 /** Syntax types the executor needs to run a plan (it never parses text itself). */
-export type { AndOr, List, ListItem, Pipeline, Redirect, Script, Span, Word, WordPart } from '../syntax/index.js';
+export type { AndOr, Assignment, Compound, List, ListItem, Pipeline, Redirect, Script, Span, Word, WordPart } from '../syntax/index.js';
 
 /** A pipeline: stages whose stdout feeds the next stage's stdin. */
 export interface PipelinePlan {
@@ -17,12 +17,31 @@ export interface PipelinePlan {
   span: Span;
 }
 
-export type StepPlan = BuiltinStep | AiStep | UnixStep | FanoutStep | RouteStep | GroupStep;
+export type StepPlan = BuiltinStep | AiStep | UnixStep | FanoutStep | RouteStep | GroupStep | CompoundStep | AssignStep;
 
 interface StepBase {
   /** Redirects in the order written; applied after the pipe, as in sh. */
   redirects: Redirect[];
+  /** `NAME=value` before a command: in that command's environment only. */
+  assignments?: Assignment[];
   span: Span;
+}
+
+/**
+ * `if`, `while`, `until` or `for` as a stage. Its inner pipelines are planned
+ * when each of them runs, as every pipeline is (names resolve at that moment).
+ */
+export interface CompoundStep extends StepBase {
+  kind: 'compound';
+  compound: Compound;
+  /** The compound command as canonical text. */
+  text: string;
+}
+
+/** `NAME=value …` with no command: sets shell variables. */
+export interface AssignStep extends StepBase {
+  kind: 'assign';
+  assignments: Assignment[];
 }
 
 /** A builtin run inside aish (`echo`, `cd`, `set` …). */
@@ -96,5 +115,9 @@ export function stepLabel(step: StepPlan): string {
       return step.pipeline.text;
     case 'fanout':
       return step.branches.map((branch) => branch.label).join(',');
+    case 'compound':
+      return step.compound.kind === 'while' && step.compound.until ? 'until' : step.compound.kind;
+    case 'assign':
+      return step.assignments.map((assignment) => assignment.name).join(' ') + ' (assignment)';
   }
 }

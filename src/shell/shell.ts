@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import { cancelLine, collectingLog, ExitRequest, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
+import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic } from '../syntax/index.js';
@@ -64,8 +64,11 @@ export class Shell {
     this.io = options.stdout ? { ...PROCESS_IO, stdout: { kind: 'stream', stream: options.stdout } } : PROCESS_IO;
     this.state = {
       variables: new Map(),
+      environment: new Map(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
       aliases: new Map(),
-      options: { pipefail: false, usage: options.usage ?? false },
+      options: { pipefail: false, usage: options.usage ?? false, errexit: false, nounset: false },
+      loopDepth: 0,
+      conditionDepth: 0,
       scriptName: options.scriptName,
       positional: options.positional,
       lastStatus: 0,
@@ -197,6 +200,11 @@ export class Shell {
       if (error instanceof ExitRequest) {
         this.exitRequested = true;
         return this.terminationStatus ?? error.status;
+      }
+      // An unset name under `set -u` or a bad `$(( ))` stops the script (the REPL goes on to the next line).
+      if (error instanceof ScriptError) {
+        writeStderr(`aish: ${error.message}`);
+        return error.status;
       }
       throw error;
     } finally {

@@ -49,8 +49,11 @@ export interface Pipeline {
   span: Span;
 }
 
-/** stage := ( fanout | route | command | '(' pipeline ')' ) redirect* */
-export type Stage = Command | Fanout | Route | Group;
+/** stage := ( fanout | route | command | '(' pipeline ')' | compound | assignments ) redirect* */
+export type Stage = Command | Fanout | Route | Group | Compound | Assignments;
+
+/** compound := if_clause | while_clause | for_clause — each ends at its closing word and takes redirects. */
+export type Compound = IfClause | WhileClause | ForClause;
 
 /** A branch of a fan-out: a target with its arguments, or `( pipeline )`. */
 export type Branch = Command | Route | Group;
@@ -61,6 +64,8 @@ export type Branch = Command | Route | Group;
  */
 export interface Command {
   kind: 'command';
+  /** `NAME=value` words before the name: set in this command's environment only. */
+  assignments?: Assignment[];
   name: Word;
   args: Word[];
   forced?: 'command' | 'bang';
@@ -96,6 +101,61 @@ export interface Group {
   kind: 'group';
   pipeline: Pipeline;
   redirects: Redirect[];
+  span: Span;
+}
+
+/**
+ * if_clause := 'if' compound_list 'then' compound_list
+ *              ( 'elif' compound_list 'then' compound_list )* ( 'else' compound_list )? 'fi'
+ * `branches` holds the `if` and every `elif`, in order.
+ */
+export interface IfClause {
+  kind: 'if';
+  branches: IfBranch[];
+  otherwise?: Script;
+  redirects: Redirect[];
+  span: Span;
+}
+
+export interface IfBranch {
+  condition: Script;
+  body: Script;
+}
+
+/** while_clause := ( 'while' | 'until' ) compound_list 'do' compound_list 'done' */
+export interface WhileClause {
+  kind: 'while';
+  /** `until`: the body runs while the condition fails. */
+  until: boolean;
+  condition: Script;
+  body: Script;
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** for_clause := 'for' NAME ( 'in' word* )? 'do' compound_list 'done'; without `in`, the positional parameters. */
+export interface ForClause {
+  kind: 'for';
+  variable: string;
+  words?: Word[];
+  body: Script;
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** assignments := assignment+ — `NAME=value` alone sets shell variables. */
+export interface Assignments {
+  kind: 'assignments';
+  assignments: Assignment[];
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** assignment := NAME '=' word? — the value is never globbed. */
+export interface Assignment {
+  kind: 'assignment';
+  name: string;
+  value: Word;
   span: Span;
 }
 
@@ -145,7 +205,7 @@ export interface Word {
   span: Span;
 }
 
-export type WordPart = Text | Variable | Substitution | Tilde;
+export type WordPart = Text | Variable | Substitution | Tilde | Glob | Arithmetic;
 
 /** Literal text (quotes and escapes already removed). */
 export interface Text {
@@ -158,6 +218,8 @@ export interface Text {
 export interface Variable {
   kind: 'variable';
   name: string;
+  /** Inside double quotes (or a here-document): never split, an empty value is still a word. */
+  quoted?: true;
   span: Span;
 }
 
@@ -165,6 +227,22 @@ export interface Variable {
 export interface Substitution {
   kind: 'substitution';
   script: Script;
+  /** Inside double quotes: one word; unquoted output is split on blanks and newlines. */
+  quoted?: true;
+  span: Span;
+}
+
+/** Unquoted `*`, `?`, `[` or `]`: pattern characters that expand to file names. */
+export interface Glob {
+  kind: 'glob';
+  value: string;
+  span: Span;
+}
+
+/** `$(( … ))`: 64-bit integer arithmetic; the parts (text and expansions) are evaluated when it runs. */
+export interface Arithmetic {
+  kind: 'arithmetic';
+  parts: WordPart[];
   span: Span;
 }
 
@@ -184,6 +262,11 @@ export type Node =
   | Fanout
   | Route
   | Group
+  | IfClause
+  | WhileClause
+  | ForClause
+  | Assignments
+  | Assignment
   | FileRedirect
   | DupRedirect
   | HereString
@@ -195,12 +278,15 @@ export function assertNever(value: never): never {
   throw new Error(`unexpected node: ${JSON.stringify(value)}`);
 }
 
-/** The literal text of a word when it has no expansions, else undefined. */
+/** The literal text of a word when it has no expansions, else undefined (glob characters count as text). */
 export function literalText(word: Word): string | undefined {
   let text = '';
   for (const part of word.parts) {
-    if (part.kind !== 'text') return undefined;
+    if (part.kind !== 'text' && part.kind !== 'glob') return undefined;
     text += part.value;
   }
   return text;
 }
+
+/** Words that open or close a compound command where a command name could start (as sh's reserved words). */
+export const RESERVED_WORDS: ReadonlySet<string> = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'for', 'do', 'done']);

@@ -62,7 +62,17 @@ function describe(node: Node): string {
     case 'text':
       return `${where} ${JSON.stringify(node.value)}`;
     case 'variable':
-      return `${where} $${node.name}`;
+      return `${where} $${node.name}${node.quoted ? ' quoted' : ''}`;
+    case 'substitution':
+      return node.quoted ? `${where} quoted` : where;
+    case 'glob':
+      return `${where} ${JSON.stringify(node.value)}`;
+    case 'while':
+      return node.until ? `until ${node.span.start}-${node.span.end}` : where;
+    case 'for':
+      return `${where} ${node.variable}${node.words ? '' : ' (the positional parameters)'}`;
+    case 'assignment':
+      return `${where} ${node.name}`;
     default:
       return where;
   }

@@ -7,8 +7,14 @@ import type { Diagnostic } from '../diag/diagnostic.js';
 import type {
   AndOr,
   AndOrLink,
+  Assignment,
   Branch,
   Command,
+  Compound,
+  ForClause,
+  IfBranch,
+  IfClause,
+  WhileClause,
   Fanout,
   Group,
   HereDoc,
@@ -18,10 +24,11 @@ import type {
   Redirect,
   Route,
   Script,
+  Span,
   Stage,
   Word,
 } from './ast.js';
-import { literalText } from './ast.js';
+import { literalText, RESERVED_WORDS } from './ast.js';
 import { ParseFailure, Scanner } from './scanner.js';
 
 export type ParseResult = { ok: true; script: Script } | { ok: false; diagnostic: Diagnostic };
@@ -37,6 +44,10 @@ export function parse(source: string): ParseResult {
 }
 
 const CAPABILITY_CHAR = /[A-Za-z0-9_.:-]/;
+/** Operators named in messages, longest first. */
+const OPERATORS = ['&&', '||', '<<-', '<<', '>>', '2>&1', '>&2', '2>>', '2>'];
+const ASSIGNMENT_START = /[A-Za-z_][A-Za-z0-9_]*=/y;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface Elements {
   args: Word[];
@@ -157,20 +168,189 @@ class Parser extends Scanner {
     return { kind: 'pipeline', stages, span: { start: first.span.start, end: last.span.end } };
   }
 
-  /** stage := ( fanout | route | command | '(' pipeline ')' ) redirect* */
+  /**
+   * stage := fanout | route | command | group | compound | assignments.
+   * A reserved word is one only here, where a command name could start; a
+   * closing one (`then`, `fi`, `do`, `done` …) ends the list it stands after.
+   */
   private parseStage(): Stage | undefined {
     this.skipBlanks();
     const c = this.peek();
     if (c === '(') return this.parseGroup(true);
     if (c === '{') return this.parseBracedFanout();
     if (!this.atWordStart(',')) return undefined;
+    const keyword = this.reservedWordHere();
+    if (keyword !== undefined) return this.parseCompound(keyword);
+    const assignments = this.parseAssignments();
+    if (assignments.length > 0 && !this.atWordStart('')) return this.assignmentStage(assignments);
+    const start = this.pos;
     const first = this.parseTarget(',', true);
+    if (assignments.length > 0) {
+      if (first.kind === 'route' || this.peek() === ',') this.fail('parse/assignment-before-ai', "'NAME=value' may come before a command, not before a fan-out or '@capability'", start);
+      first.assignments = assignments;
+      first.span.start = assignments[0]!.span.start;
+    }
     if (this.peek() === ',') return this.parseFanout(first);
     const elements = this.parseElements('', true, first.span.end);
     first.args = elements.args;
     first.redirects = elements.redirects;
     first.span.end = elements.end;
     return first;
+  }
+
+  /** A reserved word at the parser's position (unquoted, a whole word), or undefined. */
+  private reservedWordHere(): string | undefined {
+    const match = /^[a-z]+/.exec(this.source.slice(this.pos, this.pos + 6));
+    if (!match || !RESERVED_WORDS.has(match[0]) || !this.isWordEnd(match[0].length, '')) return undefined;
+    return match[0];
+  }
+
+  /** The closing words; a compound command that starts elsewhere is parsed here. */
+  private parseCompound(keyword: string): Compound | undefined {
+    let compound: Compound;
+    if (keyword === 'if') compound = this.parseIf();
+    else if (keyword === 'while' || keyword === 'until') compound = this.parseWhile(keyword);
+    else if (keyword === 'for') compound = this.parseFor();
+    else return undefined;
+    const elements = this.parseElements('', true, compound.span.end, false);
+    compound.redirects = elements.redirects;
+    compound.span.end = elements.end;
+    return compound;
+  }
+
+  /** if_clause := 'if' list 'then' list ( 'elif' list 'then' list )* ( 'else' list )? 'fi' */
+  private parseIf(): IfClause {
+    const start = this.pos;
+    this.pos += 2;
+    const branches: IfBranch[] = [];
+    let otherwise: Script | undefined;
+    for (;;) {
+      const condition = this.parseCompoundList(start, 'if', ['then']);
+      this.pos += 4;
+      const body = this.parseCompoundList(start, 'if', ['elif', 'else', 'fi']);
+      branches.push({ condition, body });
+      const next = this.reservedWordHere()!;
+      this.pos += next.length;
+      if (next === 'elif') continue;
+      if (next === 'else') {
+        otherwise = this.parseCompoundList(start, 'if', ['fi']);
+        this.pos += 2;
+      }
+      break;
+    }
+    const clause: IfClause = { kind: 'if', branches, redirects: [], span: { start, end: this.pos } };
+    if (otherwise) clause.otherwise = otherwise;
+    return clause;
+  }
+
+  /** while_clause := ( 'while' | 'until' ) list 'do' list 'done' */
+  private parseWhile(keyword: 'while' | 'until'): WhileClause {
+    const start = this.pos;
+    this.pos += keyword.length;
+    const condition = this.parseCompoundList(start, keyword, ['do']);
+    this.pos += 2;
+    const body = this.parseCompoundList(start, keyword, ['done']);
+    this.pos += 4;
+    return { kind: 'while', until: keyword === 'until', condition, body, redirects: [], span: { start, end: this.pos } };
+  }
+
+  /** for_clause := 'for' NAME ( newline* 'in' word* ( ';' | newline ) )? newline* 'do' list 'done' */
+  private parseFor(): ForClause {
+    const start = this.pos;
+    this.pos += 3;
+    this.skipBlanks();
+    const nameAt = this.pos;
+    const name = this.readWord('');
+    const variable = name && this.source.slice(name.span.start, name.span.end);
+    if (!variable || !VARIABLE_NAME.test(variable)) {
+      if (this.atEnd) this.fail('parse/unclosed-for', "unclosed 'for': expected a variable name", { start, end: start + 3 }, true);
+      this.fail('parse/expected', "expected a variable name after 'for'", { start: nameAt, end: Math.max(this.pos, nameAt + 1) });
+    }
+    const clause: ForClause = { kind: 'for', variable, body: { kind: 'script', lists: [], span: { start, end: start } }, redirects: [], span: { start, end: start } };
+    this.skipBlanks();
+    if (this.peek() === ';') this.pos++;
+    else {
+      this.skipNewlines();
+      if (this.startsWith('in') && this.isWordEnd(2, '')) {
+        this.pos += 2;
+        clause.words = this.parseForWords(start);
+      }
+    }
+    this.skipNewlines();
+    if (this.atEnd) this.fail('parse/unclosed-for', "unclosed 'for': expected 'do'", { start, end: start + 3 }, true);
+    if (this.reservedWordHere() !== 'do') this.expectedHere("'do'");
+    this.pos += 2;
+    clause.body = this.parseCompoundList(start, 'for', ['done']);
+    this.pos += 4;
+    clause.span.end = this.pos;
+    return clause;
+  }
+
+  /** The words after `for NAME in`, up to `;` or a newline. */
+  private parseForWords(start: number): Word[] {
+    const words: Word[] = [];
+    for (;;) {
+      this.skipBlanks();
+      const word = this.readWord('');
+      if (!word) break;
+      words.push(word);
+    }
+    if (this.peek() === ';') this.pos++;
+    else if (this.atEnd) this.fail('parse/unclosed-for', "unclosed 'for': expected 'do'", { start, end: start + 3 }, true);
+    else if (this.peek() !== '\n') this.expectedHere("';' or a newline after the words of 'for'");
+    return words;
+  }
+
+  /**
+   * compound_list := newline* list ( newline+ list )* newline*, up to one of
+   * `ends` (left for the caller to consume), kept as one list. The end of input is incomplete,
+   * reported at the word that opened the compound command.
+   */
+  private parseCompoundList(open: number, opener: string, ends: readonly string[]): Script {
+    this.enterNesting(open);
+    const lists: List[] = [];
+    const wanted = ends.map((end) => `'${end}'`).join(' or ');
+    for (;;) {
+      this.skipNewlines();
+      if (this.atEnd) this.fail(`parse/unclosed-${opener}`, `unclosed '${opener}': expected ${wanted}`, { start: open, end: open + opener.length }, true);
+      const keyword = this.reservedWordHere();
+      if (keyword !== undefined && ends.includes(keyword)) {
+        if (lists.length === 0) this.fail('parse/expected', `expected a command before '${keyword}'`, { start: this.pos, end: this.pos + keyword.length });
+        break;
+      }
+      const list = this.parseList();
+      if (!list) this.expectedHere(lists.length === 0 ? 'a command' : wanted);
+      lists.push(list);
+      this.skipBlanks();
+      if (!this.atEnd && this.peek() !== '\n' && this.reservedWordHere() === undefined) this.expectedHere(wanted);
+    }
+    this.leaveNesting();
+    // Newlines separate commands here as `;` does: one list, so the printer's `;` reads back the same.
+    const span = { start: lists[0]!.span.start, end: lists[lists.length - 1]!.span.end };
+    return { kind: 'script', lists: [{ kind: 'list', items: lists.flatMap((list) => list.items), span: { ...span } }], span };
+  }
+
+  /** assignment* — `NAME=value` words at the start of a command. */
+  private parseAssignments(): Assignment[] {
+    const assignments: Assignment[] = [];
+    for (;;) {
+      ASSIGNMENT_START.lastIndex = this.pos;
+      const match = ASSIGNMENT_START.exec(this.source);
+      if (!match) return assignments;
+      const start = this.pos;
+      this.pos += match[0].length;
+      const value = this.readWord('') ?? { kind: 'word', parts: [{ kind: 'text', value: '', span: { start: this.pos, end: this.pos } }], span: { start: this.pos, end: this.pos } };
+      assignments.push({ kind: 'assignment', name: match[0].slice(0, -1), value, span: { start, end: this.pos } });
+      this.skipBlanks();
+    }
+  }
+
+  /** assignments := assignment+ redirect* — no command: shell variables are set. */
+  private assignmentStage(assignments: Assignment[]): Stage {
+    const start = assignments[0]!.span.start;
+    const end = assignments[assignments.length - 1]!.span.end;
+    const elements = this.parseElements('', true, end, false);
+    return { kind: 'assignments', assignments, redirects: elements.redirects, span: { start, end: elements.end } };
   }
 
   /** '(' pipeline ')' redirect* */
@@ -449,7 +629,18 @@ class Parser extends Scanner {
     if (continues) this.skipNewlines();
     const incomplete = continues && this.atEnd;
     const found = incomplete ? '' : `, found ${this.describeHere()}`;
-    this.fail('parse/expected', `expected ${what}${found}`, { start: at, end: at + length }, incomplete);
+    // The caret goes under what was found; at the end of input, under the operator that lacks its word.
+    const span = this.atEnd || this.peek() === '\n' ? { start: at, end: at + length } : this.tokenSpan();
+    this.fail('parse/expected', `expected ${what}${found}`, span, incomplete);
+  }
+
+  /** The span of the operator or character at the parser's position. */
+  private tokenSpan(): Span {
+    const keyword = this.reservedWordHere();
+    if (keyword) return { start: this.pos, end: this.pos + keyword.length };
+    const operator = OPERATORS.find((op) => this.startsWith(op));
+    const length = operator?.length ?? String.fromCodePoint(this.source.codePointAt(this.pos)!).length;
+    return { start: this.pos, end: this.pos + length };
   }
 
   private expectedHere(what: string): never {
@@ -458,11 +649,15 @@ class Parser extends Scanner {
 
   private describeHere(): string {
     if (this.atEnd) return 'the end of input';
-    for (const op of ['&&', '||', '<<-', '<<', '>>', '2>&1', '>&2', '2>>', '2>']) {
+    const keyword = this.reservedWordHere();
+    if (keyword) return `'${keyword}'`;
+    for (const op of OPERATORS) {
       if (this.startsWith(op)) return `'${op}'`;
     }
     const c = this.peek();
     if (c === '\n') return 'a newline';
+    const bare = /^[A-Za-z0-9_./:=+%^-]{2,}/.exec(this.source.slice(this.pos, this.pos + 40));
+    if (bare) return `'${bare[0]}'`;
     return `'${String.fromCodePoint(this.source.codePointAt(this.pos)!)}'`;
   }
 
@@ -472,6 +667,6 @@ class Parser extends Scanner {
     const token = this.describeHere();
     if (c === '|' || c === '&' || c === ';') this.fail('parse/expected', `expected a command before ${token}`, this.pos);
     if (c === ',') this.fail('parse/expected', `expected a specialist before ${token}`, this.pos);
-    this.fail('parse/unexpected', `unexpected ${token}`, this.pos);
+    this.fail('parse/unexpected', `unexpected ${token}`, this.tokenSpan());
   }
 }

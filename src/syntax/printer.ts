@@ -3,11 +3,13 @@
  * tree. Quoting is chosen by the printer, not kept from the input, so
  * `"a"'b'` prints as `ab`.
  */
-import type { AndOr, Branch, HereDoc, List, Pipeline, Redirect, Script, Stage, Word, WordPart } from './ast.js';
-import { assertNever, literalText } from './ast.js';
+import type { AndOr, Assignment, Branch, Compound, HereDoc, List, Pipeline, Redirect, Script, Stage, Word, WordPart } from './ast.js';
+import { assertNever, literalText, RESERVED_WORDS } from './ast.js';
 
 /** Text that needs no quotes in any position of a line. */
 const SAFE_BARE = /^[A-Za-z0-9_./:=+%^-]+$/;
+/** A command name printed like this would read back as an assignment. */
+const ASSIGNMENT_LIKE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 export function printScript(script: Script): string {
   return new Printer().script(script);
@@ -71,10 +73,15 @@ class Printer {
     switch (branch.kind) {
       case 'command': {
         const prefix = branch.forced === 'command' ? 'command ' : branch.forced === 'bang' ? '!' : '';
-        // An unforced command named `command` keeps quotes so it does not turn into a forced one.
-        const name = !branch.forced && literalText(branch.name) === 'command' ? "'command'" : this.word(branch.name);
-        return [prefix + name, ...branch.args.map((arg) => this.word(arg))].join(' ');
+        const assignments = (branch.assignments ?? []).map((assignment) => this.assignment(assignment) + ' ').join('');
+        return [assignments + prefix + this.commandName(branch.name, branch.forced !== undefined), ...branch.args.map((arg) => this.word(arg))].join(' ');
       }
+      case 'assignments':
+        return branch.assignments.map((assignment) => this.assignment(assignment)).join(' ');
+      case 'if':
+      case 'while':
+      case 'for':
+        return this.compound(branch);
       case 'route':
         return this.words([], '@' + branch.capability, branch.args);
       case 'group':
@@ -88,6 +95,55 @@ class Printer {
       default:
         return assertNever(branch);
     }
+  }
+
+  /**
+   * An unforced command named `command`, a reserved word or a text that reads
+   * as `NAME=value` starts with an empty quote, so it stays a plain name.
+   */
+  private commandName(name: Word, forced: boolean): string {
+    const printed = this.word(name);
+    if (forced) return printed;
+    if (printed === 'command') return "'command'";
+    if (RESERVED_WORDS.has(printed) || ASSIGNMENT_LIKE.test(printed)) return "''" + printed;
+    return printed;
+  }
+
+  private assignment(assignment: Assignment): string {
+    const value = literalText(assignment.value) === '' ? '' : this.word(assignment.value);
+    return `${assignment.name}=${value}`;
+  }
+
+  private compound(compound: Compound): string {
+    switch (compound.kind) {
+      case 'if': {
+        let out = '';
+        compound.branches.forEach((branch, index) => {
+          out += `${index === 0 ? 'if' : 'elif'} ${this.compoundList(branch.condition)}then ${this.compoundList(branch.body)}`;
+        });
+        if (compound.otherwise) out += `else ${this.compoundList(compound.otherwise)}`;
+        return out + 'fi';
+      }
+      case 'while':
+        return `${compound.until ? 'until' : 'while'} ${this.compoundList(compound.condition)}do ${this.compoundList(compound.body)}done`;
+      case 'for': {
+        const words = compound.words === undefined ? '' : [' in', ...compound.words.map((word) => this.word(word))].join(' ');
+        return `for ${compound.variable}${words}; do ${this.compoundList(compound.body)}done`;
+      }
+      default:
+        return assertNever(compound);
+    }
+  }
+
+  /** The lists of a compound command, each ended as sh needs before the next word: `; `, ` ` after `&`, or a newline and here-document bodies. */
+  private compoundList(script: Script): string {
+    let out = '';
+    for (const list of script.lists) {
+      out += this.list(list);
+      if (this.pending.length > 0) out += this.flushHereDocs() + '\n';
+      else out += list.items[list.items.length - 1]!.background ? ' ' : '; ';
+    }
+    return out;
   }
 
   private words(words: Word[], head?: string, tail: Word[] = []): string {
@@ -128,6 +184,7 @@ class Printer {
 
   word(word: Word): string {
     if (word.parts.length === 0) return "''";
+    if (isDoubleQuoted(word)) return this.doubleQuoted(word.parts);
     return word.parts
       .map((part, index) => {
         // `~/'a b'`: the `/` after a tilde stays bare, or the tilde would be quoted text.
@@ -144,37 +201,90 @@ class Printer {
     switch (part.kind) {
       case 'text':
         return SAFE_BARE.test(part.value) ? part.value : singleQuote(part.value);
-      case 'variable':
-        return `\${${part.name}}`;
-      case 'substitution':
-        return `$(${this.nestedScript(part.script)})`;
+      case 'glob':
+        return part.value;
       case 'tilde':
         return '~';
+      case 'variable':
+      case 'substitution':
+        return part.quoted ? `"${this.expansion(part)}"` : this.expansion(part);
+      case 'arithmetic':
+        return this.expansion(part);
       default:
         return assertNever(part);
     }
   }
 
-  /** A word that must start with a quote (a here-string's message). */
+  /** `${NAME}`, `$( … )` or `$(( … ))` as written inside or outside double quotes. */
+  private expansion(part: Extract<WordPart, { kind: 'variable' | 'substitution' | 'arithmetic' }>): string {
+    switch (part.kind) {
+      case 'variable':
+        return `\${${part.name}}`;
+      case 'substitution': {
+        // `$((` would start arithmetic: a script that starts with a group gets a blank first.
+        const inner = this.nestedScript(part.script);
+        return `$(${inner.startsWith('(') ? ' ' : ''}${inner})`;
+      }
+      case 'arithmetic':
+        return `$((${part.parts.map((inner) => (inner.kind === 'text' ? inner.value : inner.kind === 'variable' || inner.kind === 'substitution' || inner.kind === 'arithmetic' ? this.expansion(inner) : '')).join('')}))`;
+    }
+  }
+
+  /** A word of text and quoted expansions, as one double-quoted string. */
+  private doubleQuoted(parts: WordPart[]): string {
+    let out = '"';
+    for (const part of parts) {
+      if (part.kind === 'text') out += escapeDoubleQuoted(part.value);
+      else if (part.kind === 'variable' || part.kind === 'substitution' || part.kind === 'arithmetic') out += this.expansion(part);
+    }
+    return out + '"';
+  }
+
+  /** A word that must start with a quote (a here-string's message); unquoted parts step out of the quotes. */
   private quotedWord(word: Word): string {
     if (word.parts.every((part) => part.kind === 'text')) {
       return singleQuote(word.parts.map((part) => (part.kind === 'text' ? part.value : '')).join(''));
     }
     let out = '"';
+    let inQuotes = true;
     for (const part of word.parts) {
-      if (part.kind === 'text') out += part.value.replace(/[\\"$`]/g, (c) => '\\' + c);
-      else if (part.kind === 'tilde') out += '~';
+      const quotable = part.kind === 'text' || part.kind === 'arithmetic' || ((part.kind === 'variable' || part.kind === 'substitution') && part.quoted === true);
+      if (quotable !== inQuotes) out += '"';
+      inQuotes = quotable;
+      if (part.kind === 'text') out += escapeDoubleQuoted(part.value);
+      else if (quotable && (part.kind === 'variable' || part.kind === 'substitution' || part.kind === 'arithmetic')) out += this.expansion(part);
       else out += this.part(part);
     }
-    return out + '"';
+    return inQuotes ? out + '"' : out;
   }
 
   private hereBody(hereDoc: HereDoc): string {
     if (!hereDoc.expand) return hereDoc.body.parts.map((part) => (part.kind === 'text' ? part.value : '')).join('');
     return hereDoc.body.parts
-      .map((part) => (part.kind === 'text' ? part.value.replace(/[\\$`]/g, (c) => '\\' + c) : this.part(part)))
+      .map((part) => {
+        if (part.kind === 'text') return part.value.replace(/[\\$`]/g, (c) => '\\' + c);
+        if (part.kind === 'variable' || part.kind === 'substitution' || part.kind === 'arithmetic') return this.expansion(part);
+        return this.part(part);
+      })
       .join('');
   }
+}
+
+/** True when a word is best printed in double quotes: it has a quoted expansion and nothing that must stay unquoted. */
+function isDoubleQuoted(word: Word): boolean {
+  let quotedExpansion = false;
+  for (const part of word.parts) {
+    if (part.kind === 'glob' || part.kind === 'tilde') return false;
+    if (part.kind === 'variable' || part.kind === 'substitution') {
+      if (!part.quoted) return false;
+      quotedExpansion = true;
+    }
+  }
+  return quotedExpansion;
+}
+
+function escapeDoubleQuoted(text: string): string {
+  return text.replace(/[\\"$`]/g, (c) => '\\' + c);
 }
 
 function singleQuote(text: string): string {
@@ -188,6 +298,7 @@ function endsWithHereDoc(list: List): boolean {
     if (stage.kind === 'fanout') stage.branches.forEach(visit);
     if (stage.redirects.some((redirect) => redirect.kind === 'here-doc')) found = true;
   };
+  // A compound command flushes the bodies of here-documents inside it before its closing word.
   for (const item of list.items) {
     for (const pipeline of [item.body.first, ...item.body.rest.map((link) => link.pipeline)]) pipeline.stages.forEach(visit);
   }

@@ -14,6 +14,8 @@ export class ParseFailure {
 /** Characters that end a bare word anywhere. */
 const META = new Set([' ', '\t', '\r', '\n', '|', '&', ';', '<', '>', '(', ')']);
 const SPECIAL_PARAMETERS = '?#@*$!';
+/** Unquoted characters that make a word a file-name pattern. */
+const GLOB_CHARS = '*?[]';
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const BRACED_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#@*$!])$/;
@@ -101,6 +103,9 @@ export abstract class Scanner {
       else if (c === '~' && this.pos === start && (this.peek(1) === '/' || this.isWordEnd(1, stops))) {
         parts.push({ kind: 'tilde', span: { start: this.pos, end: this.pos + 1 } });
         this.pos++;
+      } else if (GLOB_CHARS.includes(c)) {
+        parts.glob(c, this.pos, this.pos + 1);
+        this.pos++;
       } else {
         parts.text(c, this.pos, this.pos + 1);
         this.pos++;
@@ -156,7 +161,7 @@ export abstract class Scanner {
           this.pos++;
         }
       } else if (c === '$') {
-        this.readDollar(parts);
+        this.readDollar(parts, true);
       } else {
         parts.text(c, this.pos, this.pos + 1);
         this.pos++;
@@ -164,18 +169,21 @@ export abstract class Scanner {
     }
   }
 
-  /** `$NAME`, `${NAME}`, `$(…)`, a special parameter, or a literal `$`. */
-  protected readDollar(parts: PartBuilder): void {
+  /** `$NAME`, `${NAME}`, `$(…)`, `$((…))`, a special parameter, or a literal `$`. */
+  protected readDollar(parts: PartBuilder, quoted = false): void {
     const start = this.pos;
     const next = this.peek(1);
-    if (next === '(') {
+    const mark = quoted ? ({ quoted: true } as const) : {};
+    if (next === '(' && this.peek(2) === '(') {
+      this.readArithmetic(parts);
+    } else if (next === '(') {
       this.pos += 2;
       this.enterNesting(start);
       const script = this.parseNestedScript();
       this.leaveNesting();
       if (this.peek() !== ')') this.fail('parse/unclosed-substitution', "unclosed '$('", { start, end: start + 2 }, true);
       this.pos++;
-      parts.push({ kind: 'substitution', script, span: { start, end: this.pos } });
+      parts.push({ kind: 'substitution', script, ...mark, span: { start, end: this.pos } });
     } else if (next === '{') {
       const close = this.source.indexOf('}', start + 2);
       if (close === -1) this.fail('parse/unclosed-brace', "unclosed '${'", { start, end: start + 2 }, true);
@@ -184,19 +192,56 @@ export abstract class Scanner {
         this.fail('parse/bad-substitution', `bad substitution: '\${${name}}' is not a variable name`, { start, end: close + 1 });
       }
       this.pos = close + 1;
-      parts.push({ kind: 'variable', name, span: { start, end: this.pos } });
+      parts.push({ kind: 'variable', name, ...mark, span: { start, end: this.pos } });
     } else if (NAME_START.test(next)) {
       let end = start + 2;
       while (end < this.source.length && NAME_CHAR.test(this.source.charAt(end))) end++;
       this.pos = end;
-      parts.push({ kind: 'variable', name: this.source.slice(start + 1, end), span: { start, end } });
+      parts.push({ kind: 'variable', name: this.source.slice(start + 1, end), ...mark, span: { start, end } });
     } else if ((next >= '0' && next <= '9') || (next !== '' && SPECIAL_PARAMETERS.includes(next))) {
       this.pos += 2;
-      parts.push({ kind: 'variable', name: next, span: { start, end: this.pos } });
+      parts.push({ kind: 'variable', name: next, ...mark, span: { start, end: this.pos } });
     } else {
       parts.text('$', start, start + 1);
       this.pos++;
     }
+  }
+
+  /**
+   * `$(( … ))`: everything up to the `))` that closes it, parentheses balanced,
+   * is the expression; `$` expansions inside are kept as parts and the rest is
+   * text, evaluated when the word is expanded (as sh, a bad expression is a
+   * run-time error).
+   */
+  private readArithmetic(parts: PartBuilder): void {
+    const start = this.pos;
+    this.enterNesting(start);
+    this.pos += 3;
+    const inner = new PartBuilder();
+    let depth = 0;
+    for (;;) {
+      if (this.atEnd) this.fail('parse/unclosed-arithmetic', "unclosed '$(('", { start, end: start + 3 }, true);
+      const c = this.peek();
+      if (c === ')' && depth === 0) {
+        if (this.peek(1) !== ')') this.fail('parse/expected', "expected '))' to close '$(('", this.pos);
+        break;
+      }
+      if (c === '$') {
+        this.readDollar(inner, true);
+        continue;
+      }
+      if (c === '\\' && this.peek(1) === '\n') {
+        this.pos += 2;
+        continue;
+      }
+      if (c === '(') depth++;
+      if (c === ')') depth--;
+      inner.text(c, this.pos, this.pos + 1);
+      this.pos++;
+    }
+    this.pos += 2;
+    this.leaveNesting();
+    parts.push({ kind: 'arithmetic', parts: inner.done(), span: { start, end: this.pos } });
   }
 
   /**
@@ -225,6 +270,7 @@ export abstract class Scanner {
         // is an error that more input cannot fix: not incomplete, and at its `$`.
         const at = this.pos;
         try {
+          // A body is never split into words, so its expansions need no quoted mark.
           this.readDollar(parts);
         } catch (error) {
           if (!(error instanceof ParseFailure) || !error.diagnostic.incomplete) throw error;
@@ -252,12 +298,20 @@ export class PartBuilder {
   private parts: WordPart[] = [];
 
   text(value: string, start: number, end: number): void {
+    this.append('text', value, start, end);
+  }
+
+  glob(value: string, start: number, end: number): void {
+    this.append('glob', value, start, end);
+  }
+
+  private append(kind: 'text' | 'glob', value: string, start: number, end: number): void {
     const last = this.parts[this.parts.length - 1];
-    if (last && last.kind === 'text') {
+    if (last && last.kind === kind) {
       last.value += value;
       last.span.end = end;
     } else {
-      this.parts.push({ kind: 'text', value, span: { start, end } });
+      this.parts.push({ kind, value, span: { start, end } });
     }
   }
 

@@ -16,7 +16,19 @@ export function children(node: Node): Node[] {
     case 'pipeline':
       return node.stages;
     case 'command':
-      return [node.name, ...node.args, ...node.redirects];
+      return [...(node.assignments ?? []), node.name, ...node.args, ...node.redirects];
+    case 'if':
+      return [...node.branches.flatMap((branch) => [branch.condition, branch.body]), ...(node.otherwise ? [node.otherwise] : []), ...node.redirects];
+    case 'while':
+      return [node.condition, node.body, ...node.redirects];
+    case 'for':
+      return [...(node.words ?? []), node.body, ...node.redirects];
+    case 'assignments':
+      return [...node.assignments, ...node.redirects];
+    case 'assignment':
+      return [node.value];
+    case 'arithmetic':
+      return node.parts;
     case 'route':
       return [...node.args, ...node.redirects];
     case 'group':
@@ -34,6 +46,7 @@ export function children(node: Node): Node[] {
     case 'substitution':
       return [node.script];
     case 'dup-redirect':
+    case 'glob':
     case 'text':
     case 'variable':
     case 'tilde':
