@@ -68,7 +68,7 @@ class Lowering {
       case 'if':
       case 'while':
       case 'for':
-        return { kind: 'compound', compound: stage, text: printPipeline({ kind: 'pipeline', stages: [stage], span: stage.span }), redirects: stage.redirects, span: this.spanOf(stage.span) };
+        return { kind: 'compound', compound: stage, text: printPipeline({ kind: 'pipeline', stages: [{ ...stage, redirects: [] }], span: stage.span }), redirects: stage.redirects, span: this.spanOf(stage.span) };
       case 'assignments':
         return { kind: 'assign', assignments: stage.assignments, redirects: stage.redirects, span: this.spanOf(stage.span) };
     }

@@ -72,7 +72,8 @@ function printPlan(plan: PipelinePlan, indent: string): string {
 function printStep(step: StepPlan, lead: string, indent: string): string {
   const args = 'args' in step && step.args.length > 0 ? ` args: ${step.args.map(printWord).join(' ')}` : '';
   const redirects = step.redirects.length > 0 ? ` redirects: ${step.redirects.map(printRedirect).join(' ')}` : '';
-  const tail = `${args}${redirects}\n`;
+  const env = step.assignments ? ` env: ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}` : '';
+  const tail = `${env}${args}${redirects}\n`;
   switch (step.kind) {
     case 'builtin':
       return `${lead}builtin ${step.name}${tail}`;
@@ -88,7 +89,10 @@ function printStep(step: StepPlan, lead: string, indent: string): string {
     case 'group':
       return `${lead}group${tail}${printPlan(step.pipeline, indent)}`;
     case 'fanout':
-      return `${lead}fan-out${tail}` + step.branches.map((branch) => `${indent}branch ${branch.label}\n${printPlan(branch.pipeline, indent + '  ')}`).join('');
+      return `${lead}fan-out${tail}` + step.branches.map((branch) => `${indent}branch ${branch.label}\n${printPlan(branch.pipeline, indent + '  ')}`).join('');    case 'compound':
+      return `${lead}compound ${step.compound.kind}: ${step.text}${tail}`;
+    case 'assign':
+      return `${lead}assign ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}${tail}`;
   }
 }
 
