@@ -97,7 +97,7 @@ passes through.`,
     });
   cli
     .command('sessions')
-    .description('manage sessions: list | show ID | rm ID | export ID | import FILE|- [--force] (--json)')
+    .description('manage sessions: list | show ID | renew ID | rm ID | export ID | import FILE|- [--force] (--json; sessions --help)')
     .argument('[args...]', 'the command and its arguments')
     .allowUnknownOption()
     .helpOption(false)

@@ -20,6 +20,7 @@ import {
   type ErrorCode,
   type MessageRequest,
   type MessageResponse,
+  type RenewSessionRequest,
   type SessionDetail,
   type SessionInfo,
   type SessionMessageRequest,
@@ -90,6 +91,10 @@ export class RemoteSpecialists implements Specialists {
 
   async listSessions(): Promise<SessionSummary[]> {
     return ((await this.json('GET', '/api/v2/sessions')) as { sessions: SessionSummary[] }).sessions;
+  }
+
+  async renewSession(idOrName: string, request: RenewSessionRequest = {}): Promise<SessionInfo> {
+    return (await this.json('POST', `/api/v2/sessions/${encodeURIComponent(idOrName)}/renew`, request)) as SessionInfo;
   }
 
   async deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {

@@ -4,7 +4,7 @@
  * the same code over the wire as in-process. The connection reconnects by
  * itself after a drop (ws-client.ts).
  */
-import { RPC_METHODS, type CreateSessionRequest, type MessageRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type StreamEvent } from '../protocol/index.js';
+import { RPC_METHODS, type CreateSessionRequest, type MessageRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type StreamEvent } from '../protocol/index.js';
 import type { ConnectionEvent, RpcChatParams } from '../protocol/websocket.js';
 import { RpcWebSocketClient, webSocketUrl, type RpcClientOptions } from './ws-client.js';
 
@@ -31,6 +31,10 @@ export class WebSocketSpecialist {
 
   getSession(idOrName: string): Promise<SessionDetail> {
     return this.connection.request(RPC_METHODS.sessionGet, { session_id: idOrName });
+  }
+
+  renewSession(idOrName: string, request: RenewSessionRequest = {}): Promise<SessionInfo> {
+    return this.connection.request(RPC_METHODS.sessionRenew, { session_id: idOrName, ...request });
   }
 
   deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {

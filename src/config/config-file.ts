@@ -9,7 +9,7 @@ import type { Entry, YamlSource } from './yaml-source.js';
 import { readLimits, type LimitFields } from './limits-section.js';
 
 /** The top-level keys of config.yaml. */
-export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits'] as const;
+export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions'] as const;
 
 /** `render:` — whether answers on a terminal are shown as formatted Markdown. */
 export const RENDER_SETTINGS = ['auto', 'always', 'never'] as const;
@@ -37,6 +37,14 @@ export interface FileSettings {
   /** `prices:` model → USD per million input/output tokens, over the built-in table. */
   prices: PriceTable;
   render?: RenderSetting;
+  /** `sessions:` — how long sessions live. */
+  sessions?: SessionFields;
+}
+
+/** `sessions:` settings. */
+export interface SessionFields {
+  /** Seconds a new session lives after its last activity; 0 = it never expires. */
+  ttl?: number;
 }
 
 /** `server:` settings (docs/protocol.md "Errors, limits, security" gives their defaults). */
@@ -95,6 +103,9 @@ export function readConfigFile(source: YamlSource): FileSettings {
         break;
       case 'render':
         settings.render = readRender(source, entry);
+        break;
+      case 'sessions':
+        settings.sessions = readSessions(source, entry);
         break;
     }
   }
@@ -215,6 +226,15 @@ function readPrices(source: YamlSource, entry: Entry): FileSettings['prices'] {
     else if (read.input !== undefined && read.output !== undefined) prices[model.name] = { input: read.input, output: read.output };
   }
   return prices;
+}
+
+function readSessions(source: YamlSource, entry: Entry): SessionFields {
+  const sessions: SessionFields = {};
+  for (const field of source.knownEntries(source.entries(entry.value, entry.key, entry.keyNode) ?? [], ['ttl'])) {
+    const ttl = source.number(field.value, field.key, { min: 0, max: 10 * 365 * 86_400, integer: true, description: 'a whole number of seconds, 0 for never' }, field.keyNode);
+    if (ttl !== undefined) sessions.ttl = ttl;
+  }
+  return sessions;
 }
 
 function readRender(source: YamlSource, entry: Entry): RenderSetting | undefined {

@@ -50,6 +50,8 @@ export interface AishConfig {
   prices: PriceTable;
   /** `render:` — formatted Markdown for answers on a terminal: `auto` unless the file says otherwise. */
   render: RenderSetting;
+  /** `sessions:` — `ttl` in seconds for new sessions (0 = never); absent means the service's default (30 days). */
+  sessions: { ttl?: number };
 }
 
 /** What {@link loadConfig} reads. */
@@ -88,7 +90,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AishC
   const specialists = mergeRoster(base, [...settings.specialists, ...markdown], problems);
   const providers = resolveProviders(settings.providers, env, problems);
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems), { home: homeFolder(env) });
-  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto' };
+  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto', sessions: settings.sessions ?? {} };
 }
 
 /**

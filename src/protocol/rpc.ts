@@ -7,7 +7,7 @@
  * code reads back as one of our `ErrorCode`s (derived from `ERROR_TABLE`).
  */
 import { ERROR_TABLE, type ErrorCode } from './errors.js';
-import type { CreateSessionRequest, SessionDetail, SessionInfo } from './specialists.js';
+import type { CreateSessionRequest, RenewSessionRequest, SessionDetail, SessionInfo } from './specialists.js';
 import type { RpcChatParams, RpcChatResult, StatusEventParams, StreamChunkParams, StreamCompleteParams } from './websocket.js';
 
 /** A request id: the specification allows a string, a number or null. */
@@ -65,6 +65,8 @@ export const RPC_METHODS = {
   sessionCreate: request<Partial<CreateSessionRequest>, SessionInfo>('session.create'),
   sessionGet: request<SessionRef, SessionDetail>('session.get'),
   sessionEnd: request<SessionRef, { status: 'deleted'; session_id: string }>('session.end'),
+  /** A fresh `ttl_s` from now (`ttl_s` replaces the session's own): an expired session takes messages again. */
+  sessionRenew: request<SessionRef & RenewSessionRequest, SessionInfo>('session.renew'),
 } as const;
 
 /** The notifications the server sends. */

@@ -117,7 +117,10 @@ export interface SessionInfo {
   message_count: number;
   created_at: string;
   last_activity: string;
-  expires_at: string;
+  /** When the session stops taking messages (`last_activity + ttl_s`); null when `ttl_s` is 0 (never). */
+  expires_at: string | null;
+  /** True once `expires_at` has passed: the session is readable and deletable, and takes messages again once renewed. */
+  expired: boolean;
   /** In the answer to a create with `continue_existing`: false when an existing session was returned. */
   created?: boolean;
 }
@@ -130,7 +133,8 @@ export interface SessionSummary {
   message_count: number;
   created_at: string;
   last_activity: string;
-  expires_at: string;
+  expires_at: string | null;
+  expired: boolean;
 }
 
 export interface SessionMessage {
@@ -159,6 +163,11 @@ export interface CreateSessionRequest {
    * one step, so processes continuing one new name at once share one session.
    */
   continue_existing?: boolean;
+}
+
+/** `POST /api/v2/sessions/{id-or-name}/renew`: `ttl_s` replaces the session's own (0 = never expires). */
+export interface RenewSessionRequest {
+  ttl_s?: number;
 }
 
 /** `POST /api/v2/sessions/{id-or-name}/message`. */
@@ -201,6 +210,8 @@ export interface Specialists {
   getSession(idOrName: string): Promise<SessionDetail>;
   listSessions(): Promise<SessionSummary[]>;
   deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }>;
+  /** Gives a session (expired or not) a fresh `ttl_s` from now, so it takes messages again. */
+  renewSession(idOrName: string, request?: RenewSessionRequest): Promise<SessionInfo>;
   /**
    * One message in a session, streamed. The model sees the system prompt and
    * the last `context_window` exchanges; the exchange is stored only when the

@@ -6,8 +6,8 @@
 import { AishError, collectAnswer, type SessionMessageRequest } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { specialistEvents, SSE_HEADERS } from './sse.js';
-import type { Route } from './types.js';
-import { asObject, createSessionRequest, optionalBoolean, optionalNumber, optionalString, optionalTimeout } from './validate.js';
+import type { AppRequest, Route } from './types.js';
+import { asObject, createSessionRequest, optionalBoolean, optionalNumber, optionalString, optionalTimeout, renewSessionRequest } from './validate.js';
 
 export function sessionRoutes(service: SpecialistService): Route[] {
   const id = (params: Record<string, string>): string => decodeURIComponent(params.id!);
@@ -43,6 +43,12 @@ export function sessionRoutes(service: SpecialistService): Route[] {
       handler: async (_request, params) => ({ status: 200, json: await service.getSession(id(params)) }),
     },
     {
+      method: 'POST',
+      pattern: /^\/api\/v2\/sessions\/(?<id>[^/]+)\/renew$/,
+      // The body is optional: a bare POST renews with the session's own ttl_s.
+      handler: async (request, params) => ({ status: 200, json: await service.renewSession(id(params), renewSessionRequest(hasBody(request) ? await request.json() : {})) }),
+    },
+    {
       method: 'DELETE',
       pattern: /^\/api\/v2\/sessions\/(?<id>[^/]+)$/,
       handler: async (_request, params) => ({ status: 200, json: await service.deleteSession(id(params)) }),
@@ -63,6 +69,12 @@ export function sessionRoutes(service: SpecialistService): Route[] {
       },
     },
   ];
+}
+
+/** Whether the request says it carries a body (a length above 0, or chunks). */
+function hasBody(request: AppRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function messageRequest(body: Record<string, unknown>): SessionMessageRequest {

@@ -1,5 +1,5 @@
 /** Checks request bodies field by field, so a bad body is a 400 that names the field, never a 500. */
-import type { CreateSessionRequest, MessageRequest } from '../protocol/index.js';
+import type { CreateSessionRequest, MessageRequest, RenewSessionRequest } from '../protocol/index.js';
 import { badRequest } from './errors.js';
 
 export function asObject(value: unknown, what = 'the request body'): Record<string, unknown> {
@@ -68,7 +68,7 @@ export function createSessionRequest(value: unknown, specialistId?: string): Cre
   if (!specialist) throw badRequest("'specialist_id' must name a specialist", { field: 'specialist_id' });
   const request: CreateSessionRequest = { specialist_id: specialist };
   const contextWindow = optionalNumber(body, 'context_window', 0, 1_000_000, true);
-  const ttl = optionalNumber(body, 'ttl_s', 1, 10 * 365 * 86_400, true);
+  const ttl = optionalNumber(body, 'ttl_s', 0, MAX_TTL_S, true);
   const name = optionalString(body, 'name');
   if (contextWindow !== undefined) request.context_window = contextWindow;
   if (ttl !== undefined) request.ttl_s = ttl;
@@ -81,3 +81,12 @@ export function createSessionRequest(value: unknown, specialistId?: string): Cre
   }
   return request;
 }
+
+/** The body of `POST /api/v2/sessions/{id}/renew` and the params of `session.renew`. */
+export function renewSessionRequest(value: unknown): RenewSessionRequest {
+  const ttl = optionalNumber(asObject(value), 'ttl_s', 0, MAX_TTL_S, true);
+  return ttl === undefined ? {} : { ttl_s: ttl };
+}
+
+/** The longest `ttl_s` a session may have: ten years (0 means it never expires). */
+const MAX_TTL_S = 10 * 365 * 86_400;

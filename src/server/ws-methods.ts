@@ -8,7 +8,7 @@ import { AishError, collectAnswer, RPC_METHODS, RPC_NOTIFICATIONS, type MessageR
 import type { RpcChatResult } from '../protocol/websocket.js';
 import type { SpecialistService } from '../service/index.js';
 import { invalidParams, methodNotFound, type JsonRpcId, type RpcCall } from './json-rpc.js';
-import { createSessionRequest, messageRequest } from './validate.js';
+import { createSessionRequest, messageRequest, renewSessionRequest } from './validate.js';
 
 /** What a method may ask of the connection it came on. */
 export interface RpcPeer {
@@ -67,6 +67,7 @@ export function rpcMethods(service: SpecialistService): (call: RpcCall, peer: Rp
     sessionCreate: async (call, peer) => service.createSession(createSessionRequest(call.params, peer.specialistId)),
     sessionGet: async (call) => service.getSession(sessionId(call.params)),
     sessionEnd: async (call) => service.deleteSession(sessionId(call.params)),
+    sessionRenew: async (call) => service.renewSession(sessionId(call.params), renewSessionRequest(call.params)),
   };
   const methods = methodTable(handlers);
   const names = [...methods.keys()];

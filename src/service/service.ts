@@ -8,6 +8,7 @@ import type {
   BestMatch,
   CreateSessionRequest,
   MessageRequest,
+  RenewSessionRequest,
   SessionDetail,
   SessionInfo,
   SessionMessageRequest,
@@ -35,7 +36,7 @@ import {
   type ProviderSettings,
 } from '../providers/index.js';
 import type { CapabilityStats } from '../store/index.js';
-import { SessionKeeper } from './sessions.js';
+import { DEFAULT_SESSION_TTL_S, SessionKeeper } from './sessions.js';
 import { PerformanceBook } from './performance.js';
 import { StatusBoard, type StatusListener } from './status-board.js';
 
@@ -52,6 +53,10 @@ export interface ServiceOptions {
   limits?: ProviderLimits;
   /** The SQLite file for sessions; opened on the first session call. */
   database?: string;
+  /** Seconds a new session lives after its last activity (config `sessions.ttl`; 0 = never); 30 days by default. */
+  sessionTtl?: number;
+  /** The time in ms since the epoch (session expiry, timestamps); `Date.now` by default. Tests pass their own. */
+  clock?: () => number;
 }
 
 /** Generation options a call may carry. */
@@ -387,7 +392,11 @@ export class SpecialistService implements Specialists {
   }
 
   private get sessions(): SessionKeeper {
-    this.sessionKeeper ??= new SessionKeeper(this, this.options.database);
+    this.sessionKeeper ??= new SessionKeeper(this, {
+      database: this.options.database,
+      ttl: this.options.sessionTtl ?? DEFAULT_SESSION_TTL_S,
+      clock: this.options.clock ?? Date.now,
+    });
     return this.sessionKeeper;
   }
 
@@ -407,6 +416,10 @@ export class SpecialistService implements Specialists {
 
   deleteSession(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
     return this.sessions.delete(idOrName);
+  }
+
+  renewSession(idOrName: string, request?: RenewSessionRequest): Promise<SessionInfo> {
+    return this.sessions.renew(idOrName, request);
   }
 
   streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {

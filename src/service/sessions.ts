@@ -4,12 +4,13 @@
  * exchange is stored (question and answer in one transaction) only when the
  * answer completed. Messages to one session are answered one at a time.
  */
-import { AishError, type CreateSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
+import { AishError, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
 import type { AishStore, MessageRecord, SessionRecord } from '../store/index.js';
 import type { SpecialistService } from './service.js';
 
 const DEFAULT_CONTEXT_WINDOW = 10;
-const DEFAULT_TTL_S = 3600;
+/** How long a session lives after its last activity unless the config (`sessions.ttl`) or the request says otherwise. */
+export const DEFAULT_SESSION_TTL_S = 30 * 86_400;
 /** Names are what users type after `--session`: no blanks, and never mistaken for an id. */
 const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
@@ -19,8 +20,16 @@ export class SessionKeeper {
 
   constructor(
     private readonly service: SpecialistService,
-    private readonly database: string | undefined,
+    private readonly options: SessionOptions,
   ) {}
+
+  private get database(): string | undefined {
+    return this.options.database;
+  }
+
+  private now(): number {
+    return this.options.clock();
+  }
 
   /** The store loads (native SQLite) on the first session call, not at start-up. */
   store(): Promise<AishStore> {
@@ -39,14 +48,14 @@ export class SessionKeeper {
   async create(request: CreateSessionRequest): Promise<SessionInfo> {
     const specialist = this.service.specialist(request.specialist_id);
     const contextWindow = request.context_window ?? DEFAULT_CONTEXT_WINDOW;
-    const ttl = request.ttl_s ?? DEFAULT_TTL_S;
+    const ttl = request.ttl_s ?? this.options.ttl;
     if (!Number.isInteger(contextWindow) || contextWindow < 0) throw badField('context_window', 'a whole number, 0 or more');
-    if (!Number.isInteger(ttl) || ttl <= 0) throw badField('ttl_s', 'a whole number of seconds above 0');
+    if (!Number.isInteger(ttl) || ttl < 0) throw badField('ttl_s', 'a whole number of seconds, 0 for never');
     const store = await this.store();
     const continuing = request.continue_existing === true && request.name !== undefined;
     // A session that exists is continued whatever its name looks like (an imported id, say).
     const existing = continuing ? store.findSession(request.name!) : undefined;
-    if (existing) return { ...info(existing, store.messages(existing.id).length), created: false };
+    if (existing) return { ...this.info(existing, store.messages(existing.id).length), created: false };
     if (request.name !== undefined && (!SESSION_NAME.test(request.name) || request.name.startsWith('ses_'))) {
       throw badField('name', "letters, digits and . _ : @ -, at most 128, not starting with 'ses_'");
     }
@@ -56,36 +65,55 @@ export class SessionKeeper {
       context_window: contextWindow,
       ttl_s: ttl,
       metadata: request.metadata ?? {},
-      now: Date.now(),
+      now: this.now(),
     };
     try {
       if (continuing) {
         // Found and created in one transaction: another process may have created it since the look above.
         const opened = store.openNamedSession({ ...input, name: request.name! });
-        return { ...info(opened.session, opened.created ? 0 : store.messages(opened.session.id).length), created: opened.created };
+        return { ...this.info(opened.session, opened.created ? 0 : store.messages(opened.session.id).length), created: opened.created };
       }
       const record = store.createSession({ ...input, ...(request.name !== undefined && { name: request.name }) });
-      return info(record, 0);
+      return this.info(record, 0);
     } catch (error) {
       throw storeFailure(error);
     }
   }
 
-  /** A live session: `SESSION_NOT_FOUND`, or `SESSION_EXPIRED` once `ttl_s` passed since its last activity. */
-  private async live(idOrName: string): Promise<{ store: AishStore; record: SessionRecord }> {
+  /** The session with this id or name; `SESSION_NOT_FOUND` when there is none. Expired ones are found too. */
+  private async find(idOrName: string): Promise<{ store: AishStore; record: SessionRecord }> {
     const store = await this.store();
     const record = store.findSession(idOrName);
     if (!record) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
-    if (Date.now() > record.expires_at) {
-      throw new AishError('SESSION_EXPIRED', `session '${idOrName}' expired ${new Date(record.expires_at).toISOString()}`, { session_id: record.id });
-    }
     return { store, record };
   }
 
+  /**
+   * A session that takes messages: `SESSION_EXPIRED` once `ttl_s` passed since
+   * its last activity, saying how to renew it (its conversation stays readable).
+   */
+  private async live(idOrName: string): Promise<{ store: AishStore; record: SessionRecord }> {
+    const found = await this.find(idOrName);
+    const { record } = found;
+    if (this.expired(record)) {
+      const handle = record.name ?? record.id;
+      throw new AishError(
+        'SESSION_EXPIRED',
+        `session '${handle}' expired ${iso(record.expires_at)}; it is kept and readable: renew it with 'aish sessions renew ${handle}'`,
+        { session_id: record.id, expires_at: iso(record.expires_at) },
+      );
+    }
+    return found;
+  }
+
+  private expired(record: { ttl_s: number; expires_at: number }): boolean {
+    return record.ttl_s > 0 && this.now() > record.expires_at;
+  }
+
   async get(idOrName: string): Promise<SessionDetail> {
-    const { store, record } = await this.live(idOrName);
+    const { store, record } = await this.find(idOrName);
     const messages = store.messages(record.id);
-    return { ...info(record, messages.length), messages: messages.map(message) };
+    return { ...this.info(record, messages.length), messages: messages.map(message) };
   }
 
   async list(): Promise<SessionSummary[]> {
@@ -97,8 +125,18 @@ export class SessionKeeper {
       message_count: summary.message_count,
       created_at: iso(summary.created_at),
       last_activity: iso(summary.last_activity),
-      expires_at: iso(summary.expires_at),
+      expires_at: expiresAt(summary),
+      expired: this.expired(summary),
     }));
+  }
+
+  /** A fresh `ttl_s` from now (the session's own, or `request.ttl_s`): an expired session takes messages again. */
+  async renew(idOrName: string, request: RenewSessionRequest = {}): Promise<SessionInfo> {
+    if (request.ttl_s !== undefined && (!Number.isInteger(request.ttl_s) || request.ttl_s < 0)) throw badField('ttl_s', 'a whole number of seconds, 0 for never');
+    const { store, record } = await this.find(idOrName);
+    const renewed = store.renewSession(record.id, { now: this.now(), ...(request.ttl_s !== undefined && { ttl_s: request.ttl_s }) });
+    if (!renewed) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
+    return this.info(renewed, store.messages(renewed.id).length);
   }
 
   async delete(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
@@ -116,13 +154,13 @@ export class SessionKeeper {
     const release = await this.lock(record.id);
     try {
       const history = store.messages(record.id, window).map((row) => ({ role: row.role, content: row.content }));
-      const asked = Date.now();
+      const asked = this.now();
       yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], request, signal, (content, tokens, answeredBy) => {
         const { message_count } = store.appendExchange(record.id, {
           user: { content: request.message, timestamp: asked, tokens: tokens.input },
           // A fallback may have stood in: the message says who really answered.
-          assistant: { content, timestamp: Date.now(), tokens: tokens.output, specialist_id: answeredBy.id },
-          now: Date.now(),
+          assistant: { content, timestamp: this.now(), tokens: tokens.output, specialist_id: answeredBy.id },
+          now: this.now(),
         });
         return { session_id: record.id, message_count, context_used: history.length };
       });
@@ -134,8 +172,8 @@ export class SessionKeeper {
   async import(data: unknown, options: { force?: boolean }): Promise<SessionInfo> {
     const store = await this.store();
     try {
-      const record = store.importSession(withStoreTimes(data), options);
-      return info(record, store.messages(record.id).length);
+      const record = store.importSession(withStoreTimes(data, this.now()), options);
+      return this.info(record, store.messages(record.id).length);
     } catch (error) {
       throw storeFailure(error);
     }
@@ -155,6 +193,22 @@ export class SessionKeeper {
     };
   }
 
+  private info(record: SessionRecord, messageCount: number): SessionInfo {
+    return {
+      id: record.id,
+      name: record.name,
+      specialist_id: record.specialist_id,
+      context_window: record.context_window,
+      ttl_s: record.ttl_s,
+      metadata: record.metadata,
+      message_count: messageCount,
+      created_at: iso(record.created_at),
+      last_activity: iso(record.last_activity),
+      expires_at: expiresAt(record),
+      expired: this.expired(record),
+    };
+  }
+
   close(): void {
     void this.opened?.then((store) => store.close()).catch(() => {});
   }
@@ -164,19 +218,19 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function info(record: SessionRecord, messageCount: number): SessionInfo {
-  return {
-    id: record.id,
-    name: record.name,
-    specialist_id: record.specialist_id,
-    context_window: record.context_window,
-    ttl_s: record.ttl_s,
-    metadata: record.metadata,
-    message_count: messageCount,
-    created_at: iso(record.created_at),
-    last_activity: iso(record.last_activity),
-    expires_at: iso(record.expires_at),
-  };
+/** When the session stops taking messages; null for a session that never expires (`ttl_s` 0). */
+function expiresAt(record: { ttl_s: number; expires_at: number }): string | null {
+  return record.ttl_s > 0 ? iso(record.expires_at) : null;
+}
+
+/** What a keeper needs besides the service. */
+export interface SessionOptions {
+  /** The SQLite file; sessions are refused without one. */
+  database: string | undefined;
+  /** Seconds a new session lives after its last activity (0 = never). */
+  ttl: number;
+  /** The time, in ms since the epoch: every expiry and timestamp is read from it. */
+  clock: () => number;
 }
 
 function message(row: MessageRecord): SessionDetail['messages'][number] {
@@ -203,7 +257,7 @@ function storeFailure(error: unknown): unknown {
  * keeps milliseconds. Anything that is not such a time is left for the store
  * to reject with a message naming the field.
  */
-function withStoreTimes(data: unknown): unknown {
+function withStoreTimes(data: unknown, now: number): unknown {
   if (typeof data !== 'object' || data === null) return data;
   const document = data as { session?: Record<string, unknown>; messages?: unknown };
   const toMs = (value: unknown): unknown => {
@@ -216,8 +270,8 @@ function withStoreTimes(data: unknown): unknown {
     for (const field of ['created_at', 'last_activity', 'expires_at']) session[field] = toMs(session[field]);
     // Restoring a session is activity: it lives `ttl_s` from now, not from when it was exported.
     if (typeof session.ttl_s === 'number') {
-      session.last_activity = Date.now();
-      session.expires_at = Date.now() + session.ttl_s * 1000;
+      session.last_activity = now;
+      session.expires_at = now + session.ttl_s * 1000;
     }
   }
   const messages = Array.isArray(document.messages)

@@ -7,7 +7,7 @@
  * so this never fails: an odd line completes to nothing.
  */
 import { AI_FLAGS, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
-import { BUILTIN_KINDS } from '../exec/index.js';
+import { BUILTIN_KINDS, SESSION_VERBS, sessionVerb } from '../exec/index.js';
 
 /** What completion draws on; the REPL backs it with the shell and its specialist service. */
 export interface CompletionSources {
@@ -30,8 +30,7 @@ export interface CompletionSources {
 /** node:readline's completer result: the candidates and the text they replace. */
 export type Completion = [string[], string];
 
-const SESSIONS_COMMANDS = ['list', 'show', 'rm', 'export', 'import'];
-const SESSION_TARGETS = new Set(['show', 'rm', 'export']);
+const SESSIONS_COMMANDS = SESSION_VERBS.map((verb) => verb.name);
 const REDIRECTS = ['2>>', '2>', '>>', '>', '<'];
 const UNQUOTED_BREAK = /[\s|&;()<>]/;
 
@@ -123,7 +122,7 @@ async function builtinArgument(place: Place, sources: CompletionSources): Promis
       return sources.variables();
     case 'sessions':
       if (args.length === 0) return SESSIONS_COMMANDS;
-      return args.length === 1 && SESSION_TARGETS.has(args[0]!) ? sources.sessions() : sources.files(word.value, false);
+      return args.length === 1 && sessionVerb(args[0]!)?.target === 'session' ? sources.sessions() : sources.files(word.value, false);
     case 'help':
     case 'ais':
     case 'exit':

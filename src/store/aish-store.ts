@@ -160,6 +160,21 @@ export class AishStore {
     return this.statements.listSessions.all();
   }
 
+  /**
+   * Moves the session's `last_activity` to `renewal.now` and `expires_at` to
+   * `ttl_s` after it (`renewal.ttl_s` replaces the session's own when given).
+   * Returns the session as it now is; undefined when there is no such id.
+   */
+  renewSession(sessionId: string, renewal: { now: number; ttl_s?: number }): SessionRecord | undefined {
+    return this.transaction(() => {
+      const session = this.findSession(sessionId);
+      if (!session || session.id !== sessionId) return undefined;
+      const ttl = renewal.ttl_s ?? session.ttl_s;
+      this.statements.renewSession.run({ id: sessionId, ttl_s: ttl, last_activity: renewal.now, expires_at: renewal.now + ttl * 1000 });
+      return { ...session, ttl_s: ttl, last_activity: renewal.now, expires_at: renewal.now + ttl * 1000 };
+    });
+  }
+
   /** Deletes the session with this id or name and its messages; returns what was deleted. */
   deleteSession(idOrName: string): SessionRecord | undefined {
     return this.removeSession(idOrName);
@@ -295,7 +310,7 @@ function prepareStatements(db: Database) {
     listSessions: db.prepare<[], SessionSummary>(
       `SELECT s.id, s.name, s.specialist_id,
               (SELECT count(*) FROM messages m WHERE m.session_id = s.id) AS message_count,
-              s.created_at, s.last_activity, s.expires_at
+              s.ttl_s, s.created_at, s.last_activity, s.expires_at
          FROM sessions s ORDER BY s.last_activity DESC, s.created_at DESC, s.id`,
     ),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE id = ?'),
@@ -304,6 +319,9 @@ function prepareStatements(db: Database) {
     ),
     touchSession: db.prepare<[{ id: string; last_activity: number; expires_at: number }]>(
       'UPDATE sessions SET last_activity = @last_activity, expires_at = @expires_at WHERE id = @id',
+    ),
+    renewSession: db.prepare<[{ id: string; ttl_s: number; last_activity: number; expires_at: number }]>(
+      'UPDATE sessions SET ttl_s = @ttl_s, last_activity = @last_activity, expires_at = @expires_at WHERE id = @id',
     ),
     recordCapabilityCall: db.prepare<[{ specialist_id: string; capability: string; ms: number; success: number }]>(
       `INSERT INTO capability_stats (specialist_id, capability, requests, successes, total_ms)

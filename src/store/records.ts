@@ -26,6 +26,7 @@ export interface SessionSummary {
   name: string | null;
   specialist_id: string;
   message_count: number;
+  ttl_s: number;
   created_at: number;
   last_activity: number;
   expires_at: number;

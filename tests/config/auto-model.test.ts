@@ -14,6 +14,7 @@ function config(overrides: Partial<AishConfig> = {}): AishConfig {
     limits: {},
     prices: {},
     render: 'auto',
+    sessions: {},
     ...overrides,
   };
 }

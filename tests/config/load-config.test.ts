@@ -28,6 +28,7 @@ describe('loading without a config file', () => {
       prices: {},
       render: 'auto',
       limits: {},
+      sessions: {},
     });
   });
 

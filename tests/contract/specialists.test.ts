@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteSpecialists } from '../../src/client/index.js';
 import type { Specialists, StreamEvent } from '../../src/protocol/index.js';
 import type { RunningServer } from '../../src/server/index.js';
-import { embeddedService, startTestServer } from '../support/server.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinRoster } from '../../src/config/index.js';
+import { SpecialistService } from '../../src/service/index.js';
+import { manualClock, startTestServer, type ManualClock } from '../support/server.js';
 
 async function events(iterable: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
@@ -18,12 +23,18 @@ function text(stream: StreamEvent[]): string {
   return stream.map((event) => (event.type === 'content' ? event.data : '')).join('');
 }
 
-function contract(name: string, make: () => Promise<{ specialists: Specialists; stop: () => Promise<void> }>): void {
+/** A service with sessions in a fresh database, on a clock the test moves. */
+function serviceWithSessions(clock: ManualClock): SpecialistService {
+  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo', clock: clock.now, database: join(mkdtempSync(join(tmpdir(), 'aish-contract-')), 'aish.db') });
+}
+
+function contract(name: string, make: (clock: ManualClock) => Promise<{ specialists: Specialists; stop: () => Promise<void> }>): void {
   describe(`the Specialists contract: ${name}`, () => {
     let specialists: Specialists;
     let stop: () => Promise<void>;
+    const clock = manualClock();
     beforeAll(async () => {
-      ({ specialists, stop } = await make());
+      ({ specialists, stop } = await make(clock));
     });
     afterAll(async () => {
       await stop();
@@ -85,6 +96,30 @@ function contract(name: string, make: () => Promise<{ specialists: Specialists; 
       expect(seen.some((event) => event.type === 'done')).toBe(false);
     });
 
+    it('an expired session refuses messages with SESSION_EXPIRED, stays readable, and takes messages again once renewed', async () => {
+      const created = await specialists.createSession({ specialist_id: 'apollo', name: "expiring", ttl_s: 60 });
+      expect(created).toMatchObject({ ttl_s: 60, expired: false });
+      expect(text(await events(specialists.streamSession(created.id, { message: 'first' })))).toBe('[apollo] first');
+      clock.advance(61);
+      await expect(events(specialists.streamSession(created.id, { message: 'late' }))).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
+      const shown = await specialists.getSession(created.id);
+      expect(shown).toMatchObject({ expired: true, message_count: 2 });
+      expect((await specialists.listSessions()).find((session) => session.id === created.id)).toMatchObject({ expired: true });
+      const renewed = await specialists.renewSession(created.name!);
+      expect(renewed).toMatchObject({ id: created.id, expired: false, ttl_s: 60, expires_at: new Date(clock.now() + 60_000).toISOString() });
+      expect(text(await events(specialists.streamSession(created.id, { message: 'again' })))).toBe('[apollo] again');
+      expect(await specialists.renewSession(created.id, { ttl_s: 0 })).toMatchObject({ ttl_s: 0, expires_at: null });
+      await expect(specialists.renewSession('no-such-session')).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND' });
+    });
+
+    it('continues an existing name in one step when asked, and refuses it otherwise', async () => {
+      const first = await specialists.createSession({ specialist_id: 'apollo', name: 'shared-name', continue_existing: true });
+      expect(first.created).toBe(true);
+      const again = await specialists.createSession({ specialist_id: 'athena', name: 'shared-name', continue_existing: true });
+      expect(again).toMatchObject({ id: first.id, created: false, specialist_id: 'apollo' });
+      await expect(specialists.createSession({ specialist_id: 'apollo', name: 'shared-name' })).rejects.toMatchObject({ code: 'SESSION_NAME_TAKEN' });
+    });
+
     it('honours a model override', async () => {
       const stream = await events(specialists.stream('apollo', { content: 'x', model: 'echo?ttft_ms=1' }));
       expect(stream[0]).toMatchObject({ type: 'start', model: 'echo?ttft_ms=1' });
@@ -92,13 +127,13 @@ function contract(name: string, make: () => Promise<{ specialists: Specialists; 
   });
 }
 
-contract('in-process service', async () => {
-  const service = embeddedService();
+contract('in-process service', async (clock) => {
+  const service = serviceWithSessions(clock);
   return { specialists: service, stop: () => service.close() };
 });
 
-contract('remote client and a real server', async () => {
-  const server: RunningServer = await startTestServer();
+contract('remote client and a real server', async (clock) => {
+  const server: RunningServer = await startTestServer(serviceWithSessions(clock));
   const client = new RemoteSpecialists(server.url);
   return {
     specialists: client,

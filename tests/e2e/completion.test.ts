@@ -48,7 +48,7 @@ describe('bash completion', () => {
     expect(bashComplete(['aish', '--r'], home).sort()).toEqual(['--raw', '--render']);
     expect(bashComplete(['aish', 'serve', '--p'], home)).toEqual(['--port']);
     expect(bashComplete(['aish', 'chat', '--'], home)).toContain('--session');
-    expect(bashComplete(['aish', 'sessions', '--'], home).sort()).toEqual(['--force', '--json']);
+    expect(bashComplete(['aish', 'sessions', '--'], home).sort()).toEqual(['--force', '--help', '--json', '--ttl']);
   });
 
   it('completes specialist names after chat, asked from aish at completion time', () => {
@@ -57,6 +57,12 @@ describe('bash completion', () => {
     expect(bashComplete(['aish', 'chat', 'ze'], home)).toEqual(['zephyr']);
     // Only the first argument of chat is a specialist.
     expect(bashComplete(['aish', 'chat', 'apollo', ''], home)).toEqual([]);
+  });
+
+  it('completes the verbs of the sessions builtin’s table, and session names after renew and the delete alias', () => {
+    expect(bashComplete(['aish', 'sessions', 'r'], home).sort()).toEqual(['renew', 'rm']);
+    expect(bashComplete(['aish', 'sessions', 'renew', 'dem'], home)).toEqual(['demo-notes']);
+    expect(bashComplete(['aish', 'sessions', 'delete', 'dem'], home)).toEqual(['demo-notes']);
   });
 
   it('completes session names after sessions show|rm|export, --session, and sessions verbs', () => {

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinRoster } from '../../src/config/index.js';
 import { createApp, startServer, type RunningServer } from '../../src/server/index.js';
 import { SpecialistService } from '../../src/service/index.js';
+import { manualClock } from '../support/server.js';
 
 let server: RunningServer;
 let service: SpecialistService;
+const clock = manualClock();
 
 beforeAll(async () => {
-  service = new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo', database: join(mkdtempSync(join(tmpdir(), 'aish-sessions-')), 'aish.db') });
+  service = new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo', clock: clock.now, database: join(mkdtempSync(join(tmpdir(), 'aish-sessions-')), 'aish.db') });
   server = await startServer(createApp({ service }), { host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
@@ -86,11 +88,50 @@ describe('session endpoints', () => {
     expect(shown.json.messages.map((m: { content: string }) => m.content)).toEqual(['kept', '[apollo] kept', 'after', '[apollo] after']);
   });
 
-  it('an expired session answers 410 SESSION_EXPIRED, GET included', async () => {
-    const { json: session } = await call('POST', '/api/v2/sessions', { specialist_id: 'apollo', ttl_s: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(await call('GET', `/api/v2/sessions/${session.id}`)).toMatchObject({ status: 410, json: { error: { code: 'SESSION_EXPIRED' } } });
-    expect((await call('POST', `/api/v2/sessions/${session.id}/message`, { message: 'x' })).status).toBe(410);
+  it('an expired session refuses messages with 410 and how to renew it, stays readable and listed as expired, and renews', async () => {
+    await call('POST', '/api/v2/sessions', { specialist_id: 'apollo', name: 'old-talk', ttl_s: 60 });
+    await call('POST', '/api/v2/sessions/old-talk/message', { message: 'kept' });
+    clock.advance(61);
+    const refused = await call('POST', '/api/v2/sessions/old-talk/message', { message: 'late' });
+    expect(refused).toMatchObject({ status: 410, json: { error: { code: 'SESSION_EXPIRED' } } });
+    expect(refused.json.error.message).toContain("aish sessions renew old-talk");
+    const streamed = await fetch(`${server.url}/api/v2/sessions/old-talk/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'late', stream: true }) });
+    expect(streamed.status).toBe(410);
+    const shown = await call('GET', '/api/v2/sessions/old-talk');
+    expect(shown).toMatchObject({ status: 200, json: { expired: true, message_count: 2 } });
+    expect(shown.json.messages.map((m: { content: string }) => m.content)).toEqual(['kept', '[apollo] kept']);
+    const listed = await call('GET', '/api/v2/sessions');
+    expect(listed.json.sessions.find((s: { name: string }) => s.name === 'old-talk')).toMatchObject({ expired: true });
+    const renewed = await call('POST', '/api/v2/sessions/old-talk/renew', {});
+    expect(renewed).toMatchObject({ status: 200, json: { name: 'old-talk', expired: false, ttl_s: 60, expires_at: new Date(clock.now() + 60_000).toISOString() } });
+    expect((await call('POST', '/api/v2/sessions/old-talk/message', { message: 'again' })).json).toMatchObject({ message_count: 4, context_used: 2 });
+  });
+
+  it('renew takes a new ttl_s, and a bare POST with no body renews too', async () => {
+    await call('POST', '/api/v2/sessions', { specialist_id: 'apollo', name: 'renew-ttl', ttl_s: 10 });
+    clock.advance(11);
+    expect((await call('POST', '/api/v2/sessions/renew-ttl/renew', { ttl_s: 0 })).json).toMatchObject({ ttl_s: 0, expires_at: null, expired: false });
+    clock.advance(10 * 365 * 86_400);
+    expect((await call('GET', '/api/v2/sessions/renew-ttl')).json.expired).toBe(false);
+    await call('POST', '/api/v2/sessions/renew-ttl/renew', { ttl_s: 5 });
+    clock.advance(6);
+    const bare = await fetch(`${server.url}/api/v2/sessions/renew-ttl/renew`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect(bare.status).toBe(200);
+    expect(await bare.json()).toMatchObject({ ttl_s: 5, expired: false });
+    expect((await call('POST', '/api/v2/sessions/renew-ttl/renew', { ttl_s: -1 })).status).toBe(400);
+    expect((await call('POST', '/api/v2/sessions/nothing-here/renew', {})).json.error.code).toBe('SESSION_NOT_FOUND');
+  });
+
+  it('an expired session can be deleted', async () => {
+    await call('POST', '/api/v2/sessions', { specialist_id: 'apollo', name: 'old-gone', ttl_s: 1 });
+    clock.advance(2);
+    expect((await call('DELETE', '/api/v2/sessions/old-gone')).json).toMatchObject({ status: 'deleted' });
+    expect((await call('GET', '/api/v2/sessions/old-gone')).status).toBe(404);
+  });
+
+  it('a new session lives 30 days by default', async () => {
+    const { json } = await call('POST', '/api/v2/sessions', { specialist_id: 'apollo' });
+    expect(json).toMatchObject({ ttl_s: 30 * 86_400, expires_at: new Date(clock.now() + 30 * 86_400_000).toISOString(), expired: false });
   });
 
   it('bad input is a 4xx with a code', async () => {

@@ -7,11 +7,14 @@ import { WebSocket } from 'ws';
 import { builtinRoster } from '../../src/config/index.js';
 import { AishError, RPC_METHODS } from '../../src/protocol/index.js';
 import { SpecialistService } from '../../src/service/index.js';
+import { manualClock } from '../support/server.js';
 import { connect, startWsServer, type RecordingClient, type WsTestServer } from '../support/ws-rpc.js';
+
+const clock = manualClock();
 
 function serviceWithDatabase(): SpecialistService {
   const folder = mkdtempSync(join(tmpdir(), 'aish-ws-'));
-  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo', database: join(folder, 'aish.db') });
+  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo', clock: clock.now, database: join(folder, 'aish.db') });
 }
 
 function request(method: string, params: unknown, id: unknown): string {
@@ -216,6 +219,21 @@ describe('sessions', () => {
     const client = await connect(server.wsUrl('apollo'));
     const answer = await client.exchange(request('chat', { message: 'x', session_id: 'ses_nothing' }, 1));
     expect(answer.error).toMatchObject({ code: -32005, data: { code: 'SESSION_NOT_FOUND' } });
+    client.close();
+  });
+
+  it('a message to an expired session is -32000 saying how to renew it; session.renew lets it take messages again', async () => {
+    const client = await connect(server.wsUrl('apollo'));
+    const created = (await client.exchange(request('session.create', { name: 'ws-expiring', ttl_s: 30 }, 1))).result;
+    clock.advance(31);
+    const refused = await client.exchange(request('chat', { message: 'late', session_id: 'ws-expiring' }, 2));
+    expect(refused.error).toMatchObject({ code: -32000, data: { code: 'SESSION_EXPIRED' } });
+    expect(refused.error.message).toContain("aish sessions renew ws-expiring");
+    expect((await client.exchange(request('session.get', { session_id: 'ws-expiring' }, 3))).result).toMatchObject({ id: created.id, expired: true });
+    const renewed = (await client.exchange(request('session.renew', { session_id: 'ws-expiring', ttl_s: 120 }, 4))).result;
+    expect(renewed).toMatchObject({ id: created.id, ttl_s: 120, expired: false });
+    expect((await client.exchange(request('chat', { message: 'again', session_id: 'ws-expiring' }, 5))).result).toMatchObject({ content: '[apollo] again', message_count: 2 });
+    expect((await client.exchange(request('session.renew', { session_id: 'ws-expiring', ttl_s: 'soon' }, 6))).error).toMatchObject({ code: -32602 });
     client.close();
   });
 

@@ -112,6 +112,10 @@ describe('completing builtin arguments', () => {
   it('offers sessions subcommands and then sessions, variables for unset, aliases for unalias', async () => {
     expect((await complete('sessions s')).candidates).toEqual(['show ']);
     expect((await complete('sessions rm de')).candidates).toEqual(['demo', 'design-review']);
+    // The verbs come from the builtin's own table: renew and the delete alias take sessions too.
+    expect((await complete('sessions r')).candidates).toEqual(['renew', 'rm']);
+    expect((await complete('sessions renew de')).candidates).toEqual(['demo', 'design-review']);
+    expect((await complete('sessions delete de')).candidates).toEqual(['demo', 'design-review']);
     expect((await complete('unset GR')).candidates).toEqual(['GREETING ']);
     expect((await complete('unalias r')).candidates).toEqual(['review ']);
   });

@@ -70,10 +70,27 @@ describe('creating and finding sessions', () => {
     createSession(store, 'busy', { now: 2_000 });
     store.appendExchange('busy', exchange(1, 9_000));
     expect(store.listSessions()).toEqual([
-      { id: 'busy', name: null, specialist_id: 'apollo', message_count: 2, created_at: 2_000, last_activity: 9_001, expires_at: 9_001 + 3_600_000 },
-      { id: 'new', name: 'fresh', specialist_id: 'apollo', message_count: 0, created_at: 3_000, last_activity: 3_000, expires_at: 3_000 + 3_600_000 },
-      { id: 'old', name: null, specialist_id: 'apollo', message_count: 0, created_at: 1_000, last_activity: 1_000, expires_at: 1_000 + 3_600_000 },
+      { id: 'busy', name: null, specialist_id: 'apollo', message_count: 2, ttl_s: 3600, created_at: 2_000, last_activity: 9_001, expires_at: 9_001 + 3_600_000 },
+      { id: 'new', name: 'fresh', specialist_id: 'apollo', message_count: 0, ttl_s: 3600, created_at: 3_000, last_activity: 3_000, expires_at: 3_000 + 3_600_000 },
+      { id: 'old', name: null, specialist_id: 'apollo', message_count: 0, ttl_s: 3600, created_at: 1_000, last_activity: 1_000, expires_at: 1_000 + 3_600_000 },
     ]);
+  });
+
+  it('renews a session by id: a fresh expiry from now, with its own ttl_s or a new one', () => {
+    const store = openStore();
+    createSession(store, 'short', { ttl_s: 60, now: 1_000 });
+    expect(store.renewSession('short', { now: 500_000 })).toMatchObject({ ttl_s: 60, last_activity: 500_000, expires_at: 560_000 });
+    expect(store.renewSession('short', { now: 600_000, ttl_s: 0 })).toMatchObject({ ttl_s: 0, last_activity: 600_000 });
+    expect(store.findSession('short')).toMatchObject({ ttl_s: 0, last_activity: 600_000 });
+    expect(store.renewSession('nothing', { now: 1 })).toBeUndefined();
+  });
+
+  it('opens a named session in one step: the existing one when the name is taken, else a new one', () => {
+    const store = openStore();
+    const first = store.openNamedSession({ id: 'ses_a', name: 'shared', specialist_id: 'apollo', context_window: 10, ttl_s: 60, now: 1 });
+    const second = store.openNamedSession({ id: 'ses_b', name: 'shared', specialist_id: 'athena', context_window: 10, ttl_s: 60, now: 2 });
+    expect([first.created, second.created, second.session.id]).toEqual([true, false, 'ses_a']);
+    expect(store.listSessions()).toHaveLength(1);
   });
 
   it('deletes a session by name with its messages and returns what it deleted', () => {

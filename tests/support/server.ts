@@ -20,3 +20,20 @@ export async function startServerOverOpenAi(origin: string): Promise<RunningServ
   });
   return startTestServer(service);
 }
+
+/** A clock a test moves by hand, for session expiry without waiting in real time. */
+export interface ManualClock {
+  /** What the service reads (ms since the epoch). */
+  now: () => number;
+  advance(seconds: number): void;
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let time = start;
+  return {
+    now: () => time,
+    advance: (seconds) => {
+      time += seconds * 1000;
+    },
+  };
+}

@@ -5,6 +5,7 @@
  * what kind of value or argument goes where.
  */
 import type { Command, Option } from 'commander';
+import { SESSION_VERBS } from '../../exec/index.js';
 
 /** Values completed at Tab time by asking aish (`aish completion --list KIND`). */
 export const NAME_KINDS = ['specialists', 'sessions', 'capabilities'] as const;
@@ -55,17 +56,13 @@ const VALUE_KINDS: Record<string, ValueKind> = {
   '--command': 'line',
 };
 
-/** `sessions` reads its own words (the builtin does), so commander does not know these. */
-const SESSION_VERBS = [
-  { word: 'list', description: 'list sessions' },
-  { word: 'show', description: 'show a session and its messages' },
-  { word: 'rm', description: 'delete a session' },
-  { word: 'export', description: 'print a session as JSON' },
-  { word: 'import', description: 'restore a session from a file or -' },
-];
+/** `sessions` reads its own words (the builtin does), so commander does not know these: the builtin's table. */
+const SESSION_VERB_WORDS = SESSION_VERBS.map((verb) => ({ word: verb.name, description: verb.description }));
 const SESSIONS_FLAGS: FlagSpec[] = [
   { names: ['--json'], description: 'one JSON document', value: undefined },
   { names: ['--force'], description: 'import over an existing session', value: undefined },
+  { names: ['--ttl'], description: 'renew: seconds to live from now (0 = never)', value: 'none' },
+  { names: ['-h', '--help'], description: 'show help', value: undefined },
 ];
 
 /** `history` reads its own words too (the builtin does). */
@@ -84,7 +81,7 @@ const OWN_FLAGS: Record<string, FlagSpec[]> = { sessions: SESSIONS_FLAGS, histor
 /** Positional arguments of the subcommands commander cannot describe for us. */
 const ARGUMENTS: Record<string, ArgumentKind[]> = {
   chat: [{ names: 'specialists' }],
-  sessions: [{ words: SESSION_VERBS }],
+  sessions: [{ words: SESSION_VERB_WORDS }],
   history: [{ words: [{ word: 'show', description: 'one exchange in full (show ID)' }] }],
   completion: [{ words: SHELLS.map((shell) => ({ word: shell, description: `a script for ${shell}` })) }],
 };
@@ -103,8 +100,18 @@ export function completionModel(program: Command): CompletionModel {
   return {
     globalFlags: [...flagsOf(program.options), HELP_FLAG],
     commands,
-    sessionTargets: { show: { names: 'sessions' }, rm: { names: 'sessions' }, export: { names: 'sessions' }, import: { files: true } },
+    sessionTargets: sessionTargets(),
   };
+}
+
+/** What follows each verb (and alias) that takes a session or a file. */
+function sessionTargets(): Record<string, ArgumentKind> {
+  const targets: Record<string, ArgumentKind> = {};
+  for (const verb of SESSION_VERBS) {
+    if (verb.target === 'none') continue;
+    for (const word of [verb.name, ...verb.aliases]) targets[word] = verb.target === 'session' ? { names: 'sessions' } : { files: true };
+  }
+  return targets;
 }
 
 function flagsOf(options: readonly Option[]): FlagSpec[] {
