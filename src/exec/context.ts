@@ -4,6 +4,7 @@
  * hooks the shell layer provides for the things that need the parser.
  */
 import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Pipeline, SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
@@ -52,6 +53,11 @@ export interface ShellHost {
   /** The session this terminal used last (`-C`), shared by pipes, `-c` lines and the REPL. */
   currentSession(): string | undefined;
   setCurrentSession(id: string): void;
+  /**
+   * Where a background job started from aish's own stdout writes instead (the
+   * REPL: above the line being typed); undefined: aish's own stdout and stderr.
+   */
+  backgroundOutput?(): { stdout: Writable; stderr: Writable } | undefined;
 }
 
 /** How aish's own stdin may be used by stages (docs/language.md "AI stages"). */

@@ -10,5 +10,5 @@ export { explainScript } from './explain.js';
 export type { Exchange, ExchangeLog, ExchangeStatus, HistoryIo } from './exchange.js';
 export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEntry, type StageEntry } from './explain-json.js';
 export { collectingLog } from './exchange-collector.js';
-export { TextCollector, type OutputTransform } from './streams.js';
+export { SharedOutput, TextCollector, type OutputTransform } from './streams.js';
 export { ECHO_NOTICE, isEchoModel, AnswerWriter, answerOutput, type AnswerContext, type AnswerForm } from './answer-writer.js';

@@ -146,7 +146,9 @@ function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origin: Ori
   const controller = new AbortController();
   const jobContext: ExecContext = { ...context, signal: controller.signal, children: new Set() };
   const job: Job = { number, id: String(process.pid), text: origin ? origin.text.slice(body.span.start, body.span.end) : '', done: Promise.resolve(0), status: undefined };
-  job.done = runAndOr(body, jobContext, io, origin).then(
+  const elsewhere = io.stdout.kind === 'fd' && io.stdout.fd === 1 ? context.host.backgroundOutput?.() : undefined;
+  const jobIo: PipelineIo = elsewhere ? { ...io, stdout: { kind: 'stream', stream: elsewhere.stdout }, stderr: { kind: 'stream', stream: elsewhere.stderr } } : io;
+  job.done = runAndOr(body, jobContext, jobIo, origin).then(
     (status) => (job.status = status),
     () => (job.status = 1),
   );

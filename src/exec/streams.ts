@@ -176,18 +176,16 @@ export class SinkWriter {
 }
 
 /**
- * A whole script's stdout collected as text (`$( … )`, `aish --json`). Each
- * pipeline ends the stdout it is given, as the end of a pipe should be; here
- * the next pipeline of the script still writes to it, so ending only calls
- * back once what was written is in.
+ * A JS stdout that several pipelines write to in turn (a script's `$( … )`,
+ * a background job's `a && b`). Each pipeline ends the stdout it is given, as
+ * the end of a pipe should be; here the next pipeline still writes to it, so
+ * ending only hands over what is held (`endOfPipeline`) and calls back.
  */
-export class TextCollector extends Writable {
-  private readonly chunks: Buffer[] = [];
-
-  constructor() {
+export class SharedOutput extends Writable {
+  constructor(take: (chunk: Buffer) => void) {
     super({
       write: (chunk: Buffer | string, _encoding, callback) => {
-        this.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        take(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
         callback();
       },
     });
@@ -199,8 +197,21 @@ export class TextCollector extends Writable {
     const callback = args.find((arg): arg is () => void => typeof arg === 'function');
     const chunk = args[0];
     if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) this.write(chunk);
+    this.endOfPipeline();
     if (callback) process.nextTick(callback);
     return this;
+  }
+
+  /** A pipeline writing here has ended. */
+  protected endOfPipeline(): void {}
+}
+
+/** A whole script's stdout collected as text (`$( … )`, `aish --json`). */
+export class TextCollector extends SharedOutput {
+  private readonly chunks: Buffer[] = [];
+
+  constructor() {
+    super((chunk) => this.chunks.push(chunk));
   }
 
   text(): string {

@@ -112,6 +112,22 @@ export class LineEditor {
     }
   }
 
+  /**
+   * Writes output that arrives while the prompt may be showing (a background
+   * job's lines): the prompt's row is cleared, the text written, and the
+   * prompt drawn again with what was typed, so the two never mix.
+   */
+  printAbove(text: string, stream: NodeJS.WritableStream): void {
+    const showing = this.readline !== undefined && this.waiting !== undefined && !this.paused && !this.lent && !this.search;
+    if (!showing) {
+      stream.write(text);
+      return;
+    }
+    this.options.output.write('\r\x1b[2K');
+    stream.write(text);
+    this.state._refreshLine();
+  }
+
   /** Gives the terminal up entirely; the next `read` takes it back. */
   close(): void {
     if (!this.readline) return;

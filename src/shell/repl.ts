@@ -46,6 +46,8 @@ export async function runRepl(shell: Shell, options: ReplOptions): Promise<numbe
     complete: (line) => completeLine(line, completion),
     onEarlyInterrupt: () => (interrupt.early = true),
   });
+  // A background job's lines go above the line being typed, never into it.
+  shell.writeBackgroundOutputWith((lines, stream) => editor.printAbove(lines, stream === 'stdout' ? process.stdout : process.stderr));
   try {
     return await readAndRun(shell, editor, history, interrupt, options);
   } finally {

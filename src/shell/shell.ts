@@ -12,6 +12,7 @@ import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic } from '../syntax/index.js';
 import { CurrentSessions } from './current-session.js';
+import { LineWriter, type BackgroundWriter } from './line-writer.js';
 
 export interface ShellOptions {
   specialists: Specialists;
@@ -81,6 +82,7 @@ export class Shell {
       source: (file, args, context) => this.source(file, args, context),
       currentSession: () => current.get(),
       setCurrentSession: (id) => current.set(id),
+      backgroundOutput: () => this.backgroundWriter && { stdout: new LineWriter(this.backgroundWriter, 'stdout'), stderr: new LineWriter(this.backgroundWriter, 'stderr') },
     };
     this.context = {
       state: this.state,
@@ -119,6 +121,13 @@ export class Shell {
   get answerOutput(): Pick<ExecContext, 'reporter' | 'session' | 'log'> {
     const { reporter, session, log } = this.context;
     return { reporter, session, ...(log && { log }) };
+  }
+
+  private backgroundWriter: BackgroundWriter | undefined;
+
+  /** Background jobs started at the prompt write their whole lines through `write` (the REPL draws them above the line being typed). */
+  writeBackgroundOutputWith(write: BackgroundWriter): void {
+    this.backgroundWriter = write;
   }
 
   /** The exchange log this shell records to, if any (`!N` in the REPL reads it). */

@@ -76,4 +76,14 @@ describe('the REPL screen', () => {
     await terminal.waitFor(() => lastRow(terminal.rows()) === 'apollo> half typed', 'the prompt and its line below the notice');
     expect(terminal.rows()).toMatch(/^aish: connection to the server lost .*\n(?:.*\n)?apollo> half typed$/m);
   });
+
+  it('a background job’s output goes above the line being typed, which is drawn again', async () => {
+    const terminal = await repl(tempHome());
+    terminal.line('sleep 1 && echo job-done &');
+    await terminal.waitFor((screen) => screen.split('\n').at(-1) === 'aish>', 'the prompt after starting the job');
+    terminal.type('half typed');
+    await terminal.waitFor(() => /^job-done$/m.test(terminal.rows()), 'the job’s output on a row of its own');
+    await terminal.waitFor(() => lastRow(terminal.rows()) === 'aish> half typed', 'the typed line below the job’s output');
+    terminal.keys('Enter');
+  });
 });
