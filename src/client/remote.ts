@@ -13,7 +13,10 @@
 import { Agent, request as httpRequest, type Dispatcher } from 'undici';
 import {
   AishError,
+  backoffWithJitterMs,
   describeNetworkError,
+  retryAfterMs,
+  sleep,
   networkErrorCode,
   type BestMatch,
   type CreateSessionRequest,
@@ -183,7 +186,7 @@ export class RemoteSpecialists implements Specialists {
         if (attempt >= CONNECTION_ATTEMPTS || !mayRepeat(error, repeatable)) {
           throw new AishError('UNREACHABLE', `cannot reach the specialist server at ${this.base} (${describeNetworkError(error)})`, { url: this.base }, { cause: error });
         }
-        await pause(backoffMs(this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, attempt), signal);
+        await pause(backoffWithJitterMs(attempt, this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS), signal);
         continue;
       }
       if (response.statusCode === 401) {
@@ -191,7 +194,7 @@ export class RemoteSpecialists implements Specialists {
         throw this.unauthorized();
       }
       if (response.statusCode === 429 && attempt < RATE_LIMITED_ATTEMPTS) {
-        const waitMs = retryAfterMs(response.headers['retry-after']) ?? backoffMs(this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, attempt);
+        const waitMs = retryAfterMs(response.headers['retry-after']) ?? backoffWithJitterMs(attempt, this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS);
         if (waitedMs + waitMs <= RATE_LIMIT_WAIT_BUDGET_MS) {
           await response.body.dump();
           await pause(waitMs, signal);
@@ -227,35 +230,11 @@ function mayRepeat(error: unknown, repeatable: Repeatable): boolean {
   return NOT_SENT.has(code) || (repeatable === 'always' && DROPPED.has(code));
 }
 
-/** Exponential backoff with jitter, so many clients cut off at once do not come back at once. */
-function backoffMs(baseMs: number, attempt: number): number {
-  return baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
-}
-
-/** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now: number = Date.now()): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 /** Waits, unless the caller gives up first (`--timeout`, Ctrl-C): then CANCELLED. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AishError('CANCELLED', 'cancelled'));
-    const done = (): void => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    const stop = (): void => {
-      clearTimeout(timer);
-      reject(new AishError('CANCELLED', 'cancelled'));
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', stop, { once: true });
-  });
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  await sleep(ms, signal);
+  if (signal?.aborted) throw new AishError('CANCELLED', 'cancelled');
 }
 
 function parseEvent(data: string): StreamEvent {

@@ -6,7 +6,7 @@
  * drops. Calls made while it reconnects wait for it.
  */
 import { WebSocket } from 'ws';
-import { AishError, describeNetworkError, errorCodeForRpc, ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS, type ErrorCode, type ParamsOf, type ResultOf, type RpcRequestType } from '../protocol/index.js';
+import { AishError, backoffWithJitterMs, describeNetworkError, sleep, errorCodeForRpc, ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS, type ErrorCode, type ParamsOf, type ResultOf, type RpcRequestType } from '../protocol/index.js';
 import { unauthorized } from './unauthorized.js';
 import type { ConnectionEvent, RpcChatParams, RpcChatResult, StreamChunkParams } from '../protocol/websocket.js';
 
@@ -53,9 +53,8 @@ export class RpcWebSocketClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: ConnectionEvent) => void>();
   private readonly notificationListeners = new Set<(method: string, params: unknown) => void>();
-  private retry: NodeJS.Timeout | undefined;
   /** Ends the wait before the next reconnection attempt (on close). */
-  private skipWait: (() => void) | undefined;
+  private readonly waiting = new AbortController();
   private readonly options: Settings;
 
   constructor(
@@ -146,8 +145,7 @@ export class RpcWebSocketClient {
   /** Closes the connection for good; calls still waiting fail with `CANCELLED`. */
   async close(): Promise<void> {
     this.state = 'closed';
-    clearTimeout(this.retry);
-    this.skipWait?.();
+    this.waiting.abort();
     this.failAll(new AishError('CANCELLED', 'the connection was closed'));
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
@@ -258,12 +256,9 @@ export class RpcWebSocketClient {
     const { initialMs, maxMs, attempts } = this.options.reconnect;
     let failure: AishError = new AishError('UNREACHABLE', `cannot reach ${this.url}`);
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const delay = Math.random() * Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+      const delay = backoffWithJitterMs(attempt, initialMs, maxMs);
       this.emit({ type: 'reconnecting', attempt, delay_ms: Math.round(delay), reason: attempt === 1 ? reason : failure.message });
-      await new Promise<void>((resolve) => {
-        this.retry = setTimeout(resolve, delay);
-        this.skipWait = resolve;
-      });
+      await sleep(delay, this.waiting.signal);
       if (this.closed()) throw new AishError('CANCELLED', 'the connection was closed');
       try {
         const socket = await this.open();

@@ -5,10 +5,9 @@
  * redirects and how it reads its input. Nothing is run, no message is sent.
  */
 import { parseAiArgs, printPipeline, type AndOr, type PipelinePlan, type Script, type StepPlan } from '../plan/index.js';
-import { toAishError, type SpecialistInfo } from '../protocol/index.js';
+import { DEFAULT_ROUTE_THRESHOLD, toAishError, type SpecialistInfo } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
 import { compoundParts, modelOf, redirectTexts, wordText } from './explain.js';
-import { DEFAULT_THRESHOLD } from './route.js';
 import { planFor } from './run.js';
 
 /** The whole document: the status a run would start with, and each pipeline in order. */
@@ -130,7 +129,7 @@ async function describeStep(step: StepPlan, specialists: Map<string, SpecialistI
 /** Who `@capability` would pick now (the service's discovery), or why nobody. */
 async function describeRoute(step: Extract<StepPlan, { kind: 'route' }>, specialists: Map<string, SpecialistInfo>, context: ExecContext): Promise<StepFields> {
   const parsed = parseAiArgs(step.args.map(wordText));
-  const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_THRESHOLD) : DEFAULT_THRESHOLD;
+  const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_ROUTE_THRESHOLD) : DEFAULT_ROUTE_THRESHOLD;
   try {
     const best = await context.specialists.best(step.capability, threshold);
     const { id, score } = best.best_match;

@@ -5,9 +5,8 @@
  * no message is sent (routing asks the service's discovery only).
  */
 import { literalText, parseAiArgs, printWord, type AndOr, type Compound, type PipelinePlan, type Script, type StepPlan, type Word } from '../plan/index.js';
-import { toAishError, type SpecialistInfo } from '../protocol/index.js';
+import { DEFAULT_ROUTE_THRESHOLD, toAishError, type SpecialistInfo } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
-import { DEFAULT_THRESHOLD } from './route.js';
 import { planFor } from './run.js';
 import { stepLabel } from '../plan/index.js';
 
@@ -82,7 +81,7 @@ async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>
     }
     case 'route': {
       const parsed = parseAiArgs(step.args.map(wordText));
-      const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_THRESHOLD) : DEFAULT_THRESHOLD;
+      const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_ROUTE_THRESHOLD) : DEFAULT_ROUTE_THRESHOLD;
       try {
         const best = await context.specialists.best(step.capability, threshold);
         const others = best.alternatives.slice(0, 3).map((match) => `${match.id} ${match.score}`);

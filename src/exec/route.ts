@@ -3,13 +3,12 @@
  * threshold (default 0.7, `--threshold X`), says on stderr who was chosen,
  * then runs the stage as that specialist.
  */
-import { AishError, exitStatusFor, toAishError } from '../protocol/index.js';
+import { AishError, DEFAULT_ROUTE_THRESHOLD, exitStatusFor, toAishError } from '../protocol/index.js';
 import { parseAiArgs } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
 import type { ExecContext } from './context.js';
 import { releaseSource, type Sink, type Source } from './streams.js';
 
-export const DEFAULT_THRESHOLD = 0.7;
 
 export interface RouteCall {
   capability: string;
@@ -22,7 +21,7 @@ export interface RouteCall {
 
 export async function runRoute(call: RouteCall, context: ExecContext): Promise<number> {
   const parsed = parseAiArgs(call.args);
-  const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_THRESHOLD) : DEFAULT_THRESHOLD;
+  const threshold = parsed.ok ? (parsed.options.threshold ?? DEFAULT_ROUTE_THRESHOLD) : DEFAULT_ROUTE_THRESHOLD;
   let chosen: { id: string; score: number };
   try {
     chosen = (await context.specialists.best(call.capability, threshold)).best_match;

@@ -8,3 +8,4 @@ export * from './suggest.js';
 export * from './rpc.js';
 export * from './text-file.js';
 export * from './network-errors.js';
+export * from './backoff.js';

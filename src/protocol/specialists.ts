@@ -48,6 +48,9 @@ export interface SpecialistDefinition {
 }
 
 /** The body of a message or stream call. */
+/** The lowest score `@capability` routing accepts unless told otherwise (`--threshold`, `?threshold=`). */
+export const DEFAULT_ROUTE_THRESHOLD = 0.7;
+
 export interface MessageRequest {
   content: string;
   temperature?: number;

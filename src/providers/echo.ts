@@ -5,7 +5,7 @@
  * and `tps` paces the words, for benchmarks (`echo?ttft_ms=200&tps=50`).
  */
 import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../protocol/index.js';
 
 /** Pacing for benchmarks: a delay before the first word, and words per second after it. */
 export interface EchoOptions {

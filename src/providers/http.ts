@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
+import { retryAfterMs } from '../protocol/index.js';
 import {
   ProviderError,
   connectionLost,
@@ -112,14 +113,10 @@ function retryAfterSeconds(headers: IncomingHttpHeaders, now: number): number | 
   // The official SDKs honour the non-standard `retry-after-ms` first.
   const milliseconds = Number(header(headers, 'retry-after-ms') ?? Number.NaN);
   if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds / 1000;
-  const value = header(headers, 'retry-after')?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  const when = Date.parse(value);
-  if (Number.isNaN(when)) return undefined;
   // An HTTP date is measured against the server's clock when it sent one.
   const sent = Date.parse(header(headers, 'date') ?? '');
-  return Math.max(0, Math.ceil((when - (Number.isNaN(sent) ? now : sent)) / 1000));
+  const ms = retryAfterMs(header(headers, 'retry-after'), Number.isNaN(sent) ? now : sent);
+  return ms === undefined ? undefined : Math.ceil(ms / 1000);
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

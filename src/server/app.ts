@@ -2,7 +2,7 @@
  * The server core: request → response, no sockets (the adapter in http.ts
  * owns those). The routes of docs/protocol.md except sessions, bulk and WebSocket.
  */
-import { AishError } from '../protocol/index.js';
+import { AishError, DEFAULT_ROUTE_THRESHOLD } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { bulkRoutes } from './bulk-routes.js';
 import { errorResponse } from './errors.js';
@@ -99,7 +99,7 @@ function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
       handler: async (request) => {
         const capability = request.query.get('capability');
         if (!capability) throw new AishError('BAD_REQUEST', "the 'capability' query parameter is required", { field: 'capability' });
-        const threshold = numberParam(request.query, 'threshold', 0, 1) ?? 0.7;
+        const threshold = numberParam(request.query, 'threshold', 0, 1) ?? DEFAULT_ROUTE_THRESHOLD;
         return { status: 200, json: await service.best(capability, threshold) };
       },
     },

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { AishError, RPC_NOTIFICATIONS, type ParamsOf, type RpcNotificationType } from '../protocol/index.js';
+import { AishError, RPC_NOTIFICATIONS, sleep, type ParamsOf, type RpcNotificationType } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { answerFrame, invalidRequest, type JsonRpcId, type RpcCall } from './json-rpc.js';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.js';
@@ -270,6 +270,3 @@ class RpcConnection implements RpcPeer {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

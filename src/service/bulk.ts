@@ -7,7 +7,7 @@
  * - the caller's signal (a client that went away) cancels everything the
  *   same way, with `CANCELLED`.
  */
-import { AishError, collectAnswer, requestId, toAishError, type BulkOperationResult, type BulkRequest, type BulkResponse, type ErrorCode, type TokensUsed } from '../protocol/index.js';
+import { AishError, collectAnswer, DEFAULT_ROUTE_THRESHOLD, requestId, toAishError, type BulkOperationResult, type BulkRequest, type BulkResponse, type ErrorCode, type TokensUsed } from '../protocol/index.js';
 import { checkGraph, substitute, type BulkGraph } from './bulk-graph.js';
 import type { SpecialistService } from './service.js';
 
@@ -25,8 +25,6 @@ export interface BulkOptions {
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
-/** Capability routing in bulk (`@cap`) uses the protocol's default threshold. */
-const CAPABILITY_THRESHOLD = 0.7;
 
 /** What happens while a bulk request runs, in order; the SSE event names are the `type`s. */
 export type BulkEvent =
@@ -202,7 +200,7 @@ class BulkRun {
   }
 
   private async specialistFor(ai: string): Promise<string> {
-    if (ai.startsWith('@')) return (await this.service.best(ai.slice(1), CAPABILITY_THRESHOLD)).best_match.id;
+    if (ai.startsWith('@')) return (await this.service.best(ai.slice(1), DEFAULT_ROUTE_THRESHOLD)).best_match.id;
     return this.service.specialist(ai).id;
   }
 

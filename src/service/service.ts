@@ -3,7 +3,7 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import { AishError, CALL_FINISHED, collectAnswer, editDistance, requestId, toAishError } from '../protocol/index.js';
+import { AishError, CALL_FINISHED, DEFAULT_ROUTE_THRESHOLD, collectAnswer, editDistance, requestId, toAishError } from '../protocol/index.js';
 import type {
   BestMatch,
   CreateSessionRequest,
@@ -72,12 +72,6 @@ export interface Generation {
   no_stream?: boolean;
 }
 
-/**
- * A specialist routed for `@capability` that fails may be replaced by the
- * next-best match for that capability, if it scores at least this much (the
- * default route threshold).
- */
-export const CAPABILITY_FALLBACK_MIN_SCORE = 0.7;
 
 function generation(request: Generation): Generation {
   const out: Generation = {};
@@ -345,7 +339,7 @@ export class SpecialistService implements Specialists {
   private async fallbacksFor(specialist: SpecialistDefinition, capability: string | undefined): Promise<SpecialistDefinition[]> {
     const ids = [...specialist.fallback];
     if (capability !== undefined) {
-      for (const match of await this.ranked(capability)) if (match.score >= CAPABILITY_FALLBACK_MIN_SCORE) ids.push(match.id);
+      for (const match of await this.ranked(capability)) if (match.score >= DEFAULT_ROUTE_THRESHOLD) ids.push(match.id); // the next-best matches that routing itself would accept
     }
     const seen = new Set([specialist.id]);
     const fallbacks: SpecialistDefinition[] = [];

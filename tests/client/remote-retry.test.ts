@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteSpecialists } from '../../src/client/index.js';
-import { retryAfterMs } from '../../src/client/remote.js';
+import { retryAfterMs } from '../../src/protocol/index.js';
 import type { StreamEvent } from '../../src/protocol/index.js';
 import { runAish } from '../support/aish.js';
 import { startServeWith } from '../faults/support/serve-process.js';
@@ -167,7 +167,7 @@ describe('a server that is not there yet', () => {
 
   it('that never comes is one UNREACHABLE error naming the server', async () => {
     const client = new RemoteSpecialists('http://127.0.0.1:9', { retryBaseMs: 10 });
-    await expect(client.list()).rejects.toMatchObject({ code: 'UNREACHABLE', message: 'cannot reach the specialist server at http://127.0.0.1:9 (ECONNREFUSED)' });
+    await expect(client.list()).rejects.toMatchObject({ code: 'UNREACHABLE', message: 'cannot reach the specialist server at http://127.0.0.1:9 (connection refused)' });
     await client.close();
   });
 });

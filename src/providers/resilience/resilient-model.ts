@@ -11,7 +11,7 @@ import { CALL_FINISHED } from '../../protocol/index.js';
 import type { LanguageModel, ModelErrorPart, ModelPart, ModelRequest } from '../provider.js';
 import type { CircuitBreaker, BreakerPermit } from './breaker.js';
 import type { ResolvedLimits } from './limits.js';
-import { sleep } from '../sleep.js';
+import { sleep } from '../../protocol/index.js';
 import { decideRetry, type RetryDecision } from './retry.js';
 import { seconds, timeoutPart, Watchdog } from './timeouts.js';
 

@@ -4,6 +4,7 @@
  * capped), at least as long as the provider's `Retry-After`, and never past
  * the caller's deadline.
  */
+import { backoffWithJitterMs } from '../../protocol/index.js';
 import type { ModelErrorPart } from '../provider.js';
 import type { ResolvedLimits } from './limits.js';
 
@@ -19,8 +20,7 @@ export type RetryDecision =
 
 /** The random wait before retry number `retry` (1 for the first): full jitter over base × 2^(retry-1), capped at retry_max_delay. */
 export function backoffMs(retry: number, limits: ResolvedLimits, random: () => number = Math.random): number {
-  const ceiling = Math.min(limits.retryMaxDelayMs, limits.retryBaseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
+  return backoffWithJitterMs(retry, limits.retryBaseDelayMs, limits.retryMaxDelayMs, random);
 }
 
 /**
