@@ -135,9 +135,14 @@ const BUILTINS: Record<string, BuiltinEntry> = {
   },
   exit: {
     help: 'exit [N] — leave with status N (default: the last status)',
-    run: (args) => {
-      const status = args[0] === undefined ? undefined : Number(args[0]);
-      throw new ExitRequest(status === undefined || !Number.isInteger(status) ? 0 : status & 255);
+    run: async (args, io, context) => {
+      if (args[0] === undefined) throw new ExitRequest(context.state.lastStatus);
+      // As bash: a status that is not a number is an error, and the shell still leaves, with 2.
+      if (!/^[+-]?\d+$/.test(args[0])) {
+        await io.err.write(`aish: exit: ${args[0]}: numeric argument required\n`);
+        throw new ExitRequest(2);
+      }
+      throw new ExitRequest(Number(args[0]) & 255);
     },
   },
   source: {
@@ -189,10 +194,20 @@ const BUILTINS: Record<string, BuiltinEntry> = {
     },
   },
   wait: {
-    help: 'wait — wait for background jobs',
-    run: async (_args, _io, context) => {
+    help: 'wait [%N|PID…] — wait for background jobs (with no argument: all, status 0)',
+    run: async (args, io, context) => {
+      // As sh: `wait` alone waits for every job and is 0; `wait %N` or `wait PID` is that job's status.
       let status = 0;
-      for (const job of context.state.jobs) status = await job.done;
+      for (const argument of args) {
+        const job = context.state.jobs.find((candidate) => `%${candidate.number}` === argument || String(candidate.pid) === argument);
+        if (!job) {
+          await io.err.write(`aish: wait: ${argument}: no such job\n`);
+          status = 127;
+          continue;
+        }
+        status = await job.done;
+      }
+      if (args.length === 0) await Promise.all(context.state.jobs.map((job) => job.done));
       context.state.jobs = context.state.jobs.filter((job) => job.status === undefined);
       return status;
     },

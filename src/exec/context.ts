@@ -42,6 +42,10 @@ export interface Job {
   text: string;
   done: Promise<number>;
   status: number | undefined;
+  /** The process id of the job's first child, once it has one. */
+  pid?: number;
+  /** Whether the job works inside aish (AI stages, builtins), so aish must wait for it before leaving. */
+  needsAish: Promise<boolean>;
 }
 
 /** Hooks from the shell layer for builtins that need to parse or run files. */
@@ -91,6 +95,8 @@ export interface ExecContext {
   directory(): Promise<SpecialistDirectory>;
   /** Where finished AI exchanges go (the exchange log, `--usage`); absent: nowhere. */
   log?: ExchangeLog;
+  /** Set in a background job: called once its first pipeline's stages have all started. */
+  pipelineStarted?: () => void;
   /** The top-level pipeline running, set by the runner. */
   pipeline?: PipelineRecord;
 }

@@ -64,6 +64,7 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
     const done = start(stage, ends, io, context, nested, inSubshell, () => (inputRefused = true));
     return done.then((status) => finishStage(stage, status, context));
   });
+  context.pipelineStarted?.();
   // Children have their own copies of the pipes between them now.
   for (const link of links) if (link.fds) link.fds.forEach(closeFd);
   const statuses = await Promise.all(dones);

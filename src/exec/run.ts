@@ -7,6 +7,7 @@ import { positionAt } from '../diag/diagnostic.js';
 import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type PipelinePlan, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
 import { toAishError } from '../protocol/index.js';
 import { BUILTIN_KINDS } from './builtins.js';
+import type { ChildProcess } from 'node:child_process';
 import type { ExecContext, Job } from './context.js';
 import { sourceLine, type PipelineRecord } from './exchange.js';
 import { ExitRequest } from './builtins.js';
@@ -35,7 +36,7 @@ export async function runScript(script: Script, context: ExecContext, io: Pipeli
 async function runList(list: List, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<void> {
   for (const item of list.items) {
     if (context.signal.aborted) return;
-    if (item.background) startJob(item.body, context, io, origin);
+    if (item.background) await startJob(item.body, context, io, origin);
     else context.state.lastStatus = await runAndOr(item.body, context, io, origin);
   }
 }
@@ -139,23 +140,65 @@ async function captureOutput(script: Script, context: ExecContext): Promise<stri
 
 const NESTED: Nested = { capture: captureOutput, body: runBody };
 
-/** `list &`: runs in the background with its own cancellation; `[n] pid` on stderr. */
-function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origin: Origin | undefined): void {
+/**
+ * `list &`: runs in the background with its own cancellation; `[n] text` on
+ * stderr (n is the job's number, its id). `$!` becomes the process id of the
+ * job's first child once it has one (never aish's own: `kill $!` must not end aish).
+ */
+async function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<void> {
   const { state } = context;
   const number = state.jobs.reduce((max, job) => Math.max(max, job.number), 0) + 1;
   const controller = new AbortController();
-  const jobContext: ExecContext = { ...context, signal: controller.signal, children: new Set() };
-  const job: Job = { number, id: String(process.pid), text: origin ? origin.text.slice(body.span.start, body.span.end) : '', done: Promise.resolve(0), status: undefined };
+  const text = origin ? origin.text.slice(body.span.start, body.span.end) : '';
+  const job: Job = { number, id: String(number), text, done: Promise.resolve(0), status: undefined, needsAish: Promise.resolve(true) };
+  let started = (): void => {};
+  const startedOrDone = new Promise<void>((resolve) => (started = resolve));
+  const jobContext: ExecContext = { ...context, signal: controller.signal, children: new JobChildren(state, job), pipelineStarted: started };
+  job.needsAish = runsInsideAish(body, jobContext);
+  state.jobs.push(job);
+  // In the REPL a job's output waits for the next prompt instead of landing in the line being typed.
   const elsewhere = io.stdout.kind === 'fd' && io.stdout.fd === 1 ? context.host.backgroundOutput?.() : undefined;
   const jobIo: PipelineIo = elsewhere ? { ...io, stdout: { kind: 'stream', stream: elsewhere.stdout }, stderr: { kind: 'stream', stream: elsewhere.stderr } } : io;
   job.done = runAndOr(body, jobContext, jobIo, origin).then(
     (status) => (job.status = status),
     () => (job.status = 1),
   );
-  state.jobs.push(job);
-  state.lastBackgroundPid = process.pid;
-  context.reporter.notice(`[${number}] ${job.id}`);
+  job.done.then(started, started);
+  // The job's first pipeline is running (or it is over) before the next command: `$!` is its child's id.
+  await startedOrDone;
+  context.reporter.notice(`[${number}] ${text}`);
   state.lastStatus = 0;
+}
+
+/** A background job's children: the first one gives the job its process id (`$!`). */
+class JobChildren extends Set<ChildProcess> {
+  constructor(
+    private readonly state: ExecContext['state'],
+    private readonly job: Job,
+  ) {
+    super();
+  }
+
+  override add(child: ChildProcess): this {
+    if (this.job.pid === undefined && child.pid !== undefined) {
+      this.job.pid = child.pid;
+      this.state.lastBackgroundPid = child.pid;
+    }
+    return super.add(child);
+  }
+}
+
+/**
+ * Whether a job does work inside aish (an AI stage, a builtin): such a job
+ * would die with aish, so aish waits for it at the end of `-c` or a script.
+ * A job made only of Unix commands keeps running on its own, as in sh.
+ */
+async function runsInsideAish(body: AndOr, context: ExecContext): Promise<boolean> {
+  for (const pipeline of [body.first, ...body.rest.map((link) => link.pipeline)]) {
+    const planned = await planFor(pipeline, context);
+    if (planned.ok && planned.plan.stages.some((step) => step.kind !== 'unix')) return true;
+  }
+  return false;
 }
 
 /** Stops what a cancelled line left running. */

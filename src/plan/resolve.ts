@@ -76,8 +76,10 @@ function isExecutableFile(file: string): boolean {
 export function suggestNames(name: string, known: Iterable<string>, limit = 3): string[] {
   const scored: { candidate: string; distance: number }[] = [];
   for (const candidate of new Set(known)) {
-    const distance = editDistance(name, candidate);
     const budget = Math.min(2, Math.max(1, Math.floor(candidate.length / 3)));
+    // The distance is at least the difference in length: skip the quadratic work (a 100 KB name).
+    if (Math.abs(name.length - candidate.length) > budget) continue;
+    const distance = editDistance(name, candidate);
     if (distance <= budget) scored.push({ candidate, distance });
   }
   scored.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));

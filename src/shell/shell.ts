@@ -238,8 +238,14 @@ export class Shell {
   }
 
   /** Waits for `&` jobs before the process ends (they run inside this process). */
+  /**
+   * At the end of `-c` or a script: waits for the background jobs that work
+   * inside aish (they would die with it); jobs made only of Unix commands keep
+   * running on their own, as in sh.
+   */
   async waitForJobs(): Promise<void> {
-    await Promise.all(this.state.jobs.map((job) => job.done));
+    if (this.terminatedBy) return;
+    await Promise.all(this.state.jobs.map(async (job) => ((await job.needsAish) ? job.done : undefined)));
   }
 
   private renewLine(): void {
