@@ -2,7 +2,8 @@
  * "The session this terminal used last", for `-C`: one record per terminal,
  * shared by pipes, one-off `aish -c` lines and the REPL, kept in a small JSON
  * file beside the database. A terminal is the TTY behind stderr, stdout or
- * stdin; without one (scripts, CI) it is the parent process.
+ * stdin; without one (scripts, CI) it is the parent process. `AISH_SESSION`
+ * names the current session outright (docs/cli.md "Sessions").
  */
 import { mkdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -41,7 +42,10 @@ export class CurrentSessions {
     }
   }
 
+  /** `AISH_SESSION` names the current session outright; else the one this terminal used last. */
   get(): string | undefined {
+    const named = process.env.AISH_SESSION;
+    if (named) return named;
     return this.read()[this.key]?.id;
   }
 

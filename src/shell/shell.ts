@@ -229,7 +229,9 @@ export class Shell {
       // With --json still one document: nothing planned, the syntax error's status.
       return { status: SYNTAX_ERROR_STATUS, output: format === 'json' ? planDocumentText({ status: SYNTAX_ERROR_STATUS, pipelines: [] }) : '' };
     }
-    return format === 'json' ? explainScriptJson(parsed.script, this.context) : explainScript(parsed.script, this.context);
+    // The script's arguments are known before anything runs: show `$1` as the value it will have.
+    const script = withPositional(parsed.script, this.state.scriptName, this.state.positional);
+    return format === 'json' ? explainScriptJson(script, this.context) : explainScript(script, this.context);
   }
 
   /** Also keeps every finished AI exchange in `into` (the `--json` run document). */
@@ -304,4 +306,26 @@ function parseAlias(text: string): ReturnType<ShellHost['parseAlias']> {
 
 function writeStderr(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+/** A copy of `node` with `$0`…`$9`, `$#`, `$@` and `$*` replaced by their values as text (for `--dry-run FILE ARGS`). */
+function withPositional<T>(node: T, scriptName: string, positional: readonly string[]): T {
+  const valueOf = (name: string): string | undefined => {
+    if (name === '0') return scriptName;
+    if (/^[1-9]$/.test(name)) return positional[Number(name) - 1] ?? '';
+    if (name === '#') return String(positional.length);
+    if (name === '@' || name === '*') return positional.join(' ');
+    return undefined;
+  };
+  const copy = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(copy);
+    if (typeof value !== 'object' || value === null) return value;
+    const record = value as Record<string, unknown>;
+    if (record.kind === 'variable' && typeof record.name === 'string') {
+      const text = valueOf(record.name);
+      if (text !== undefined) return { kind: 'text', value: text, span: record.span };
+    }
+    return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, copy(inner)]));
+  };
+  return copy(node) as T;
 }
