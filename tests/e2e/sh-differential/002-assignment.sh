@@ -1,0 +1,4 @@
+x=5
+echo "x is $x"
+y=$x
+echo $y

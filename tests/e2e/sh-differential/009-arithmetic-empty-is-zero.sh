@@ -1,0 +1,2 @@
+empty=
+echo $((empty + 1)) $((unset_name * 2))

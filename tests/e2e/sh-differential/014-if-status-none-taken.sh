@@ -1,0 +1,2 @@
+if false; then echo never; fi
+echo "status $?"

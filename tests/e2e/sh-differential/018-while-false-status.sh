@@ -1,0 +1,2 @@
+while false; do echo never; done
+echo "status $?"

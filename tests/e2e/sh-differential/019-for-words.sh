@@ -1,0 +1,1 @@
+for w in alpha beta "gamma delta"; do echo "[$w]"; done

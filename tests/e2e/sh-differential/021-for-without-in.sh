@@ -1,0 +1,2 @@
+set -- one two "three four"
+for arg; do echo "<$arg>"; done

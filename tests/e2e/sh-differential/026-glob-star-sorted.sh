@@ -1,0 +1,2 @@
+touch b.txt a.txt c.md B.txt
+for f in *.txt; do echo $f; done

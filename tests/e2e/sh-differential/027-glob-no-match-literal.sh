@@ -1,0 +1,2 @@
+echo *.nomatch
+echo no?such[x]

@@ -1,0 +1,2 @@
+touch a.txt
+echo "*.txt" '*.txt' \*.txt

@@ -1,0 +1,3 @@
+touch .hidden shown
+echo *
+echo .h*

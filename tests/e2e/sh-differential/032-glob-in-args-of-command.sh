@@ -1,0 +1,2 @@
+touch one.log two.log
+ls *.log

@@ -1,0 +1,3 @@
+touch a.txt
+x=*.txt
+echo "$x"

@@ -1,0 +1,3 @@
+n=0
+printf "a\nb\nc\n" | while read -r line; do n=$((n + 1)); done
+echo "n=$n"

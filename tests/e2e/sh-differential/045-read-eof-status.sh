@@ -1,0 +1,2 @@
+printf "" > f
+if read x < f; then echo got; else echo "eof $?"; fi

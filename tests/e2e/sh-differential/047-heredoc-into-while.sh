@@ -1,0 +1,4 @@
+while read -r l; do echo "line: $l"; done << EOF
+first
+second
+EOF

@@ -1,0 +1,2 @@
+export GREETING=hello
+sh -c 'echo "child sees $GREETING"'

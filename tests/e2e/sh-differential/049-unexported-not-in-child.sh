@@ -1,0 +1,2 @@
+LOCAL=secret
+sh -c 'echo "child sees [$LOCAL]"'

@@ -1,0 +1,2 @@
+NAME=temp sh -c 'echo "child: $NAME"'
+echo "shell: [$NAME]"

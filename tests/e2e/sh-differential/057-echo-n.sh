@@ -1,0 +1,2 @@
+echo -n "no newline"
+echo " then newline"

@@ -1,0 +1,1 @@
+echo -e "tab\there" "nl\nx"

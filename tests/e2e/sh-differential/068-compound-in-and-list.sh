@@ -1,0 +1,2 @@
+if false; then :; fi && echo ok
+for x in a; do false; done || echo failed

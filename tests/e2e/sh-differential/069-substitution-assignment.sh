@@ -1,0 +1,2 @@
+x=$(echo hi there)
+echo "$x"

@@ -1,0 +1,4 @@
+x=$(false)
+echo $?
+y=$(true)
+echo $?

@@ -1,0 +1,4 @@
+:
+echo $?
+: ignored arguments
+echo $?

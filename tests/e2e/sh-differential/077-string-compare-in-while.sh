@@ -1,0 +1,3 @@
+s=a
+while [ "$s" != aaaa ]; do s="${s}a"; done
+echo $s
