@@ -5,7 +5,7 @@
  * away, and shuts down gracefully.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AccessRecord } from './access-log.js';
 import { AishError } from '../protocol/index.js';
@@ -231,19 +231,7 @@ async function stopStream(stream: AsyncIterable<string>): Promise<void> {
 async function readJson(incoming: IncomingMessage, maxBody: number): Promise<unknown> {
   const declared = Number(incoming.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBody) throw tooLarge(maxBody);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of incoming) {
-      size += (chunk as Buffer).length;
-      if (size > maxBody) throw tooLarge(maxBody);
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    if (error instanceof AishError) throw error;
-    // The client went away (or was cut off by the body deadline) mid-body.
-    throw new AishError('CANCELLED', 'the client closed the connection while sending its request', undefined, { cause: error });
-  }
+  const chunks = await readBody(incoming, maxBody);
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new AishError('BAD_REQUEST', 'the request body must be a JSON object');
   try {
@@ -251,6 +239,34 @@ async function readJson(incoming: IncomingMessage, maxBody: number): Promise<unk
   } catch (error) {
     throw new AishError('BAD_REQUEST', `malformed JSON: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The body's chunks, or PAYLOAD_TOO_LARGE once it passes `maxBody`. Read with
+ * events, not `for await`: leaving an async iterator destroys the request and
+ * with it the socket, and the client would get a reset instead of the 413.
+ * Past the limit the rest keeps flowing and is thrown away.
+ */
+function readBody(incoming: IncomingMessage, maxBody: number): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: AishError): void => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onFailure).off('close', onFailure);
+      if (error) reject(error);
+      else resolve(chunks);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBody) done(tooLarge(maxBody));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => done();
+    // The client went away (or was cut off by the body deadline) mid-body.
+    const onFailure = (error?: unknown): void =>
+      done(new AishError('CANCELLED', 'the client closed the connection while sending its request', undefined, { cause: error }));
+    incoming.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onFailure);
+  });
 }
 
 function tooLarge(maxBody: number): AishError {
@@ -278,6 +294,7 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
   if (!response.stream) {
     const body = JSON.stringify(response.json ?? errorResponse(new AishError('INTERNAL', 'empty response')).json);
     outgoing.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+    if (unread) lingerOnClose(incoming);
     outgoing.end(body);
     if (unread) incoming.resume();
     return;
@@ -341,6 +358,37 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
     await iterator.return?.();
     if (!outgoing.destroyed) outgoing.end();
   }
+}
+
+/** How long, and how many more bytes, a refused request's body is read and thrown away before its connection is closed. */
+const LINGER_MS = 5000;
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A lingering close for a request answered before its body was read (a 413):
+ * closing at once would reset the connection while the client is still
+ * sending, and most clients (node:http, undici) then report EPIPE or
+ * ECONNRESET instead of the answer. So node's close after the response is
+ * replaced by: finish sending (FIN), keep reading and discarding what the
+ * client sends until it stops, for at most LINGER_MS and LINGER_BYTES, then close.
+ */
+function lingerOnClose(incoming: IncomingMessage): void {
+  const socket = incoming.socket as Socket & { destroySoon?: () => void };
+  socket.destroySoon = () => {
+    let discarded = 0;
+    const close = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const timer = setTimeout(close, LINGER_MS);
+    socket.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) close();
+    });
+    socket.once('end', close);
+    socket.once('close', () => clearTimeout(timer));
+    socket.end();
+  };
 }
 
 /** Most text held back while a slow client catches up; then the stream waits for it. */

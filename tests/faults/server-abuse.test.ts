@@ -3,10 +3,13 @@
  * rate limit, bodies over the size limit, a bad token. Each gets its error
  * with a code; the server goes on serving everyone else.
  */
+import { request } from 'node:http';
+import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, Protection, startServer, type RunningServer } from '../../src/server/index.js';
 import { embeddedService } from '../support/server.js';
 import { call, flood, rawSocket, untilClosed } from './support/misbehaving-client.js';
+import { startServeWith } from './support/serve-process.js';
 
 const TOKEN = 'flood-token-1234';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -62,6 +65,48 @@ describe('bodies over the limit', () => {
     });
     expect(reply.status).toBe(413);
     expect(JSON.parse(reply.body).error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { max_body: 2048 } });
+  });
+
+  it('a client still sending a big body hears the 413 (node:http and undici, declared and chunked), not a reset', async () => {
+    // A server in its own process: in this one, the client's writes and the server's close would take turns.
+    const server = await startServeWith(['-q', '--max-body', '2048']);
+    const big = Buffer.alloc(4 * 1024 * 1024, 'x');
+    const url = `${server.url}/api/v2/ai/apollo/message`;
+    const headers = { 'content-type': 'application/json' };
+    const outcomes: Record<string, number | string> = {};
+    const viaNode = (chunked: boolean): Promise<number | string> =>
+      new Promise((resolve) => {
+        const req = request(url, { method: 'POST', agent: false, headers: chunked ? headers : { ...headers, 'content-length': String(big.length) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        });
+        req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        if (!chunked) return void req.end(big);
+        // Chunked: the body goes out in 64 KiB pieces, as a stream would send it.
+        for (let offset = 0; offset < big.length; offset += 65536) req.write(big.subarray(offset, offset + 65536));
+        req.end();
+      });
+    const viaUndici = async (chunked: boolean): Promise<number | string> => {
+      async function* pieces(): AsyncGenerator<Buffer> {
+        for (let offset = 0; offset < big.length; offset += 65536) yield big.subarray(offset, offset + 65536);
+      }
+      try {
+        const response = await undiciRequest(url, { method: 'POST', headers, body: chunked ? pieces() : big, dispatcher: new Agent() });
+        await response.body.text();
+        return response.statusCode;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      }
+    };
+    try {
+      outcomes['node:http, Content-Length'] = await viaNode(false);
+      outcomes['node:http, chunked'] = await viaNode(true);
+      outcomes['undici, Content-Length'] = await viaUndici(false);
+      outcomes['undici, chunked'] = await viaUndici(true);
+    } finally {
+      await server.stop();
+    }
+    expect(outcomes).toEqual({ 'node:http, Content-Length': 413, 'node:http, chunked': 413, 'undici, Content-Length': 413, 'undici, chunked': 413 });
   });
 
   it('a bulk request with more operations than max_bulk_operations is 413 and runs nothing', async () => {
