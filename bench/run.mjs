@@ -29,6 +29,9 @@ const SAMPLES = [
   'git diff | @code-analysis "write a commit message" > msg.txt && git commit -F msg.txt',
   'set NAME=$USER; echo "hello ${NAME}" $(date) ~/notes || echo failed &',
   '{(apollo | athena), hermes --json} 2>&1 | wc -c # a comment',
+  'for f in notes/*.md; do apollo "one-line summary" < "$f"; done > summaries.txt',
+  'if git diff --quiet; then echo clean; else git diff | apollo "review" > review.md; fi',
+  'n=0; cat tickets.txt | while read -r t; do n=$((n+1)); echo "$n: $t"; done',
 ];
 
 function script(lines) {
@@ -82,6 +85,18 @@ function coldStart() {
 
 const parsed = parseThroughput();
 console.log(`parse throughput: ${parsed.linesPerSecond.toLocaleString('en')} lines/s (10,000-line script, ${(parsed.bytes / 1024).toFixed(0)} KiB, median ${parsed.medianMs.toFixed(1)} ms of 10 runs)`);
+
+/** A 10,000-round `for` loop of `echo` builtins in one aish process, minus the start-up of `aish -c true`. */
+function loopFigures() {
+  const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
+  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
+  const aish = (line) => timeOnce(process.execPath, [join(root, 'bin/aish'), '-q', '-c', line], env);
+  const loop = 'for i in $(seq 10000); do echo "$i"; done > /dev/null';
+  const runs = [0, 1, 2].map(() => aish(loop) - aish('true'));
+  return { runs: runs.map((ms) => ms.toFixed(0)), median: median(runs) };
+}
+const loops = loopFigures();
+console.log(`for loop of 10,000 echo builtins: median ${loops.median.toFixed(0)} ms (runs ${loops.runs.join(', ')} ms, start-up taken out; goal < 1,000 ms)`);
 const cold = coldStart();
 console.log(
   `cold start: aish -c 'echo hi | apollo' ${cold.aishMedianMs.toFixed(1)} ms vs node -e 0 ${cold.nodeMedianMs.toFixed(1)} ms (medians of ${cold.runs}): ratio ${cold.ratio.toFixed(2)}x (goal <= 2x)`,
