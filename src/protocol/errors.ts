@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'PROVIDER_UNAVAILABLE'
   | 'UNREACHABLE'
   | 'SHUTTING_DOWN'
+  | 'STORAGE_FULL'
   | 'TIMEOUT'
   | 'CANCELLED'
   | 'INTERNAL';
@@ -62,6 +63,8 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   PROVIDER_UNAVAILABLE: { http: 503, rpc: -32001, exit: 2, rpcMeans: true },
   UNREACHABLE: { http: 503, rpc: -32001, exit: 2 },
   SHUTTING_DOWN: { http: 503, rpc: -32001, exit: 2 },
+  // The disk under the database is full: nothing was stored, and the user has to make room.
+  STORAGE_FULL: { http: 507, rpc: -32603, exit: 1 },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
   CANCELLED: { http: 499, rpc: -32003, exit: 130, rpcMeans: true },
   INTERNAL: { http: 500, rpc: -32603, exit: 1 },

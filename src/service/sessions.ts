@@ -39,7 +39,7 @@ export class SessionKeeper {
       try {
         return AishStore.open(this.database);
       } catch (error) {
-        throw storeFailure(error);
+        throw storeFailure(error, this.database);
       }
     })();
     return this.opened;
@@ -76,7 +76,7 @@ export class SessionKeeper {
       const record = store.createSession({ ...input, ...(request.name !== undefined && { name: request.name }) });
       return this.info(record, 0);
     } catch (error) {
-      throw storeFailure(error);
+      throw storeFailure(error, this.database);
     }
   }
 
@@ -134,14 +134,14 @@ export class SessionKeeper {
   async renew(idOrName: string, request: RenewSessionRequest = {}): Promise<SessionInfo> {
     if (request.ttl_s !== undefined && (!Number.isInteger(request.ttl_s) || request.ttl_s < 0)) throw badField('ttl_s', 'a whole number of seconds, 0 for never');
     const { store, record } = await this.find(idOrName);
-    const renewed = store.renewSession(record.id, { now: this.now(), ...(request.ttl_s !== undefined && { ttl_s: request.ttl_s }) });
+    const renewed = this.writing(() => store.renewSession(record.id, { now: this.now(), ...(request.ttl_s !== undefined && { ttl_s: request.ttl_s }) }));
     if (!renewed) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
     return this.info(renewed, store.messages(renewed.id).length);
   }
 
   async delete(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
     const store = await this.store();
-    const deleted = store.deleteSession(idOrName);
+    const deleted = this.writing(() => store.deleteSession(idOrName));
     if (!deleted) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
     return { status: 'deleted', session_id: deleted.id };
   }
@@ -156,12 +156,12 @@ export class SessionKeeper {
       const history = store.messages(record.id, window).map((row) => ({ role: row.role, content: row.content }));
       const asked = this.now();
       yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], request, signal, (content, tokens, answeredBy) => {
-        const { message_count } = store.appendExchange(record.id, {
+        const { message_count } = this.writing(() => store.appendExchange(record.id, {
           user: { content: request.message, timestamp: asked, tokens: tokens.input },
           // A fallback may have stood in: the message says who really answered.
           assistant: { content, timestamp: this.now(), tokens: tokens.output, specialist_id: answeredBy.id },
           now: this.now(),
-        });
+        }));
         return { session_id: record.id, message_count, context_used: history.length };
       });
     } finally {
@@ -175,7 +175,7 @@ export class SessionKeeper {
       const record = store.importSession(withStoreTimes(data, this.now()), options);
       return this.info(record, store.messages(record.id).length);
     } catch (error) {
-      throw storeFailure(error);
+      throw storeFailure(error, this.database);
     }
   }
 
@@ -191,6 +191,15 @@ export class SessionKeeper {
       release();
       if (this.locks.get(sessionId) === tail) this.locks.delete(sessionId);
     };
+  }
+
+  /** Runs a store write, turning the store's failures (a full disk, say) into protocol errors. */
+  private writing<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      throw storeFailure(error, this.database);
+    }
   }
 
   private info(record: SessionRecord, messageCount: number): SessionInfo {
@@ -242,9 +251,15 @@ function badField(field: string, expected: string): AishError {
 }
 
 /** The store's errors as protocol errors, keeping their message. */
-function storeFailure(error: unknown): unknown {
+/** How SQLite says the disk is full: no room for a page, or for the shared-memory index to grow. */
+const DISK_FULL_CODES = ['SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE'];
+
+function storeFailure(error: unknown, database?: string): unknown {
   const code = (error as { code?: string }).code;
   const text = (error as Error).message;
+  if (code !== undefined && DISK_FULL_CODES.includes(code)) {
+    return new AishError('STORAGE_FULL', `the session database${database ? ` (${database})` : ''} is full: the disk has no space left, so nothing was stored; free some space and try again`, undefined, { cause: error });
+  }
   if (code === 'NAME_TAKEN') return new AishError('SESSION_NAME_TAKEN', text);
   if (code === 'ID_TAKEN') return new AishError('SESSION_EXISTS', `${text} (use --force to replace it)`);
   if (code === 'BAD_IMPORT') return new AishError('BAD_REQUEST', text);

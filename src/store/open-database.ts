@@ -58,7 +58,8 @@ export function openDatabase(file: string): Database.Database {
     return db;
   } catch (error) {
     db.close();
-    if (error instanceof StoreError) throw error;
+    // A full disk is not a fault of the file: the caller reports it as such.
+    if (error instanceof StoreError || ['SQLITE_FULL', 'SQLITE_IOERR_SHMSIZE'].includes((error as { code?: string }).code ?? '')) throw error;
     throw invalidStore(file, `cannot be used as a database: ${messageOf(error)}`, error);
   }
 }

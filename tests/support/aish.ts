@@ -87,8 +87,8 @@ export interface Served {
 }
 
 /** `aish serve --port 0` with this HOME; resolves with where it listens. */
-export function startServe(home: string = tempHome()): Promise<Served> {
-  const server = startAish(['serve', '--port', '0'], { home });
+export function startServe(home: string = tempHome(), env?: Record<string, string>): Promise<Served> {
+  const server = startAish(['serve', '--port', '0'], { home, ...(env && { env }) });
   return new Promise((resolve, reject) => {
     let text = '';
     server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
