@@ -5,12 +5,13 @@
  */
 import { connect } from 'node:net';
 import { DEFAULT_BASE_URLS, type AishConfig } from './load-config.js';
+import { PROVIDERS, type ProviderDescriptor, type ProviderId } from '../protocol/index.js';
 
-/** The models `auto` picks for providers that have a key. */
-export const AUTO_MODELS = {
-  anthropic: 'anthropic/claude-sonnet-4-5',
-  openai: 'openai/gpt-4o-mini',
-} as const;
+/** The API key variables aish reads, for the notice. */
+const KEY_VARIABLES = (PROVIDERS as readonly ProviderDescriptor[]).flatMap((provider) => (provider.keyVariable ? [provider.keyVariable] : []));
+
+/** The models `auto` picks for providers that have a key, in order (the protocol's provider table). */
+export const AUTO_MODELS = Object.fromEntries((PROVIDERS as readonly ProviderDescriptor[]).flatMap((provider) => (provider.autoModel ? [[provider.id, provider.autoModel]] : []))) as Readonly<Record<string, string>>;
 
 /** How long `auto` waits for Ollama's model list: short, as it runs before the first answer. */
 export const OLLAMA_PROBE_TIMEOUT_MS = 300;
@@ -32,14 +33,13 @@ export interface ChooseAutoModelOptions {
 /** The notice shown when `auto` falls back to the echo model. */
 export const NO_PROVIDER_NOTICE =
   'no model provider is configured, so specialists answer with the offline echo model (it repeats your message; it is not an AI). ' +
-  'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama (https://ollama.com) with a model pulled, ' +
+  `To use a real model, set ${KEY_VARIABLES.join(' or ')}, run Ollama (https://ollama.com) with a model pulled, ` +
   'or write ~/.config/aish/config.yaml.';
 
 /** Resolves `default_model`: returned as is unless it is `auto`. */
 export async function chooseAutoModel(config: AishConfig, options: ChooseAutoModelOptions = {}): Promise<AutoModelChoice> {
   if (config.default_model !== 'auto') return { model: config.default_model };
-  if (config.providers.anthropic?.api_key) return { model: AUTO_MODELS.anthropic };
-  if (config.providers.openai?.api_key) return { model: AUTO_MODELS.openai };
+  for (const [id, model] of Object.entries(AUTO_MODELS)) if (config.providers[id as ProviderId]?.api_key) return { model };
   const probe = options.probeOllama ?? probeOllama;
   const ollamaModel = await probe(config.providers.ollama?.base_url ?? DEFAULT_BASE_URLS.ollama, OLLAMA_PROBE_TIMEOUT_MS);
   if (ollamaModel) return { model: `ollama/${ollamaModel}` };

@@ -7,6 +7,7 @@ import { idProblem, readModel, readSpecialistFields, SPECIALIST_FIELDS, type Spe
 import type { PriceTable } from './prices.js';
 import type { Entry, YamlSource } from './yaml-source.js';
 import { readLimits, type LimitFields } from './limits-section.js';
+import { PROVIDER_IDS, providerConfigFields, providerDescriptor, type ProviderId } from '../protocol/index.js';
 
 /** The top-level keys of config.yaml. */
 export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions'] as const;
@@ -27,7 +28,7 @@ export interface ProviderFields {
 
 /** What config.yaml says; every field is absent when the file does not give it. */
 export interface FileSettings {
-  providers: { anthropic?: ProviderFields; openai?: ProviderFields; ollama?: Omit<ProviderFields, 'api_key'> };
+  providers: Partial<Record<ProviderId, ProviderFields>>;
   default_model?: string;
   builtin_roster?: boolean;
   specialists: SpecialistPatch[];
@@ -61,7 +62,6 @@ export interface ServerFields {
   allowed_origins?: string[];
 }
 
-const PROVIDER_FIELDS = { anthropic: ['api_key', 'base_url', 'limits'], openai: ['api_key', 'base_url', 'limits'], ollama: ['base_url', 'limits'] } as const;
 
 const SERVER_NUMBERS = {
   port: { min: 0, max: 65535, integer: true, description: 'a whole number from 0 to 65535' },
@@ -130,10 +130,10 @@ export function trimTrailingSlashes(url: string): string {
 
 function readProviders(source: YamlSource, entry: Entry, settings: FileSettings): void {
   const providers = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
-  for (const provider of source.knownEntries(providers, Object.keys(PROVIDER_FIELDS), 'unknown provider')) {
-    const id = provider.name as keyof typeof PROVIDER_FIELDS;
+  for (const provider of source.knownEntries(providers, PROVIDER_IDS, 'unknown provider')) {
+    const id = provider.name as ProviderId;
     const fields: ProviderFields = {};
-    for (const field of source.knownEntries(source.entries(provider.value, provider.key, provider.keyNode) ?? [], PROVIDER_FIELDS[id])) {
+    for (const field of source.knownEntries(source.entries(provider.value, provider.key, provider.keyNode) ?? [], providerConfigFields(providerDescriptor(id)!))) {
       if (field.name === 'limits') {
         fields.limits = readLimits(source, field);
         continue;

@@ -14,6 +14,7 @@ import type { PriceTable } from './prices.js';
 import { mergeRoster } from './roster-merge.js';
 import { builtinRoster, type SpecialistDefinition } from './roster.js';
 import { loadYamlParser, YamlSource } from './yaml-source.js';
+import { PROVIDERS, type ProviderDescriptor, type ProviderId } from '../protocol/index.js';
 
 /** A provider reached with an API key. `api_key` is absent when not set (or set empty). */
 export interface KeyedProviderSettings {
@@ -33,12 +34,8 @@ export type ServerSettings = ServerFields;
 export interface AishConfig {
   /** The config file read, or `undefined` when there was none. */
   file: string | undefined;
-  /** Every provider is present, with its base URL filled in (the documented defaults). */
-  providers: {
-    anthropic?: KeyedProviderSettings;
-    openai?: KeyedProviderSettings;
-    ollama?: { base_url?: string; limits?: LimitFields };
-  };
+  /** Every provider of the protocol's table is present, with its base URL filled in (its default when not given). */
+  providers: Partial<Record<ProviderId, KeyedProviderSettings>>;
   /** The top-level `limits:` (timeouts, retries, breaker of provider calls); absent keys take the built-in defaults. */
   limits: LimitFields;
   /** `auto`, `echo[?…]` or `provider/model`; `auto` unless the file says otherwise. */
@@ -64,12 +61,8 @@ export interface LoadConfigOptions {
   required?: boolean;
 }
 
-/** The base URLs used when neither the file nor the environment gives one (docs/cli.md "Configuration"). */
-export const DEFAULT_BASE_URLS = {
-  anthropic: 'https://api.anthropic.com',
-  openai: 'https://api.openai.com/v1',
-  ollama: 'http://127.0.0.1:11434',
-} as const;
+/** The base URLs used when neither the file nor the environment gives one (docs/cli.md). */
+export const DEFAULT_BASE_URLS = Object.fromEntries(PROVIDERS.map((provider) => [provider.id, provider.defaultBaseUrl])) as Record<ProviderId, string>;
 
 /**
  * Loads and checks the configuration. A missing config file is not an error
@@ -137,15 +130,19 @@ async function readConfigText(file: string, required: boolean, problems: ConfigP
 
 /**
  * The providers as if the documented default `providers:` block were there:
- * an API key the file does not give comes from `ANTHROPIC_API_KEY` /
- * `OPENAI_API_KEY`, and an Ollama base URL from `OLLAMA_HOST`.
+ * an API key the file does not give comes from the provider's key variable
+ * (`ANTHROPIC_API_KEY`…), a base URL from its base URL variable (`OLLAMA_HOST`)
+ * or its default.
  */
 function resolveProviders(file: FileSettings['providers'], env: Env, problems: ConfigProblem[]): AishConfig['providers'] {
-  return {
-    anthropic: withLimits(keyed(file.anthropic?.api_key ?? env.ANTHROPIC_API_KEY, file.anthropic?.base_url ?? DEFAULT_BASE_URLS.anthropic, file.anthropic?.api_key_unset), file.anthropic?.limits),
-    openai: withLimits(keyed(file.openai?.api_key ?? env.OPENAI_API_KEY, file.openai?.base_url ?? DEFAULT_BASE_URLS.openai, file.openai?.api_key_unset), file.openai?.limits),
-    ollama: withLimits({ base_url: file.ollama?.base_url ?? ollamaFromEnv(env, problems) ?? DEFAULT_BASE_URLS.ollama }, file.ollama?.limits),
-  };
+  const providers: AishConfig['providers'] = {};
+  for (const provider of PROVIDERS as readonly ProviderDescriptor[]) {
+    const given = file[provider.id as ProviderId];
+    const baseUrl = given?.base_url ?? baseUrlFromEnv(provider.baseUrlVariable, env, problems) ?? provider.defaultBaseUrl;
+    const settings = provider.keyVariable ? keyed(given?.api_key ?? env[provider.keyVariable], baseUrl, given?.api_key_unset) : { base_url: baseUrl };
+    providers[provider.id as ProviderId] = withLimits(settings, given?.limits);
+  }
+  return providers;
 }
 
 function withLimits<T extends object>(settings: T, limits: LimitFields | undefined): T & { limits?: LimitFields } {
@@ -158,10 +155,10 @@ function keyed(apiKey: string | undefined, baseUrl: string, unsetVariable: strin
   return unsetVariable ? { base_url: baseUrl, api_key_unset: unsetVariable } : { base_url: baseUrl };
 }
 
-function ollamaFromEnv(env: Env, problems: ConfigProblem[]): string | undefined {
-  const value = env.OLLAMA_HOST;
+function baseUrlFromEnv(variable: string | undefined, env: Env, problems: ConfigProblem[]): string | undefined {
+  const value = variable === undefined ? undefined : env[variable];
   if (!value?.trim()) return undefined;
   const url = ollamaHostUrl(value);
-  if (url === undefined) problems.push({ file: 'OLLAMA_HOST', message: `expected host, host:port or an http(s) URL, got ${JSON.stringify(value)}` });
+  if (url === undefined) problems.push({ file: variable!, message: `expected host, host:port or an http(s) URL, got ${JSON.stringify(value)}` });
   return url;
 }

@@ -1,10 +1,9 @@
 /** Checking model references: `auto`, `echo[?ttft_ms=…&tps=…]` or `provider/model`. */
 
-/** The providers a `provider/model` reference may name. */
-export const PROVIDER_IDS = ['anthropic', 'openai', 'ollama'] as const;
+import { PROVIDER_IDS } from '../protocol/index.js';
 
-/** One of {@link PROVIDER_IDS}. */
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** The providers a `provider/model` reference may name: the protocol's provider table. */
+export { PROVIDER_IDS, type ProviderId } from '../protocol/index.js';
 
 const ECHO_OPTIONS: Record<string, { min: number; above: boolean }> = {
   ttft_ms: { min: 0, above: false },

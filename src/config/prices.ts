@@ -3,6 +3,7 @@
  * common hosted models (list prices), which the config file's `prices:`
  * overrides and extends. Local models (`ollama/…`) and `echo` are free.
  */
+import { providerDescriptor } from '../protocol/index.js';
 
 /** US dollars per million input and output tokens. */
 export interface ModelPrice {
@@ -71,8 +72,8 @@ export function priceOf(model: string, configured: PriceTable = {}): ModelPrice 
   const name = slash < 0 ? model : model.slice(slash + 1);
   const own = entry(configured, model) ?? entry(configured, name);
   if (own) return own;
-  if (model === 'echo' || model.startsWith('echo?') || provider === 'ollama') return FREE;
-  const table = provider === 'anthropic' || provider === 'openai' ? BUILTIN_PRICES[provider] : undefined;
+  if (model === 'echo' || model.startsWith('echo?') || providerDescriptor(provider)?.free) return FREE;
+  const table = Object.hasOwn(BUILTIN_PRICES, provider) ? BUILTIN_PRICES[provider as keyof typeof BUILTIN_PRICES] : undefined;
   return table && (entry(table, name) ?? entry(table, name.replace(SNAPSHOT_SUFFIX, '')));
 }
 

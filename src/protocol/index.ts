@@ -9,3 +9,4 @@ export * from './rpc.js';
 export * from './text-file.js';
 export * from './network-errors.js';
 export * from './backoff.js';
+export * from './providers.js';

@@ -2,6 +2,7 @@
 import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
 import { createEchoModel, parseEchoOptions } from './echo.js';
 import type { ProviderLimits } from './resilience/limits.js';
+import { providerDescriptor, type ProviderId } from '../protocol/index.js';
 
 export * from './provider.js';
 export * from './resilience/index.js';
@@ -17,13 +18,9 @@ export type { OpenAiModelOptions } from './openai/language-model.js';
  * it (environment variables already substituted). Missing base URLs mean the
  * providers' own services (OpenAI, Anthropic) or a local Ollama.
  */
-export interface ProviderSettings {
-  anthropic?: KeyedSettings;
-  openai?: KeyedSettings;
-  ollama?: { base_url?: string; limits?: ProviderLimits };
-}
+export type ProviderSettings = Partial<Record<ProviderId, KeyedSettings>>;
 
-/** A provider reached with an API key. */
+/** A provider's settings (`api_key` only for those that take one). */
 export interface KeyedSettings {
   api_key?: string;
   /** `api_key: ${NAME}` named this unset variable: calls fail and say so instead of sending no key. */
@@ -38,9 +35,29 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
 }
 
+/** What every adapter's factory takes; a provider without keys ignores `apiKey`. */
+interface AdapterOptions {
+  reference: string;
+  model: string;
+  apiKey?: string;
+  baseUrl?: string;
+  dispatcher?: import('undici').Dispatcher;
+}
+
 /**
- * Builds the model a reference names: `echo` (with `?ttft_ms=…&tps=…`),
- * `openai/<model>`, `anthropic/<model>` or `ollama/<model>`; `undefined` for
+ * How each provider of the protocol's table is made: its adapter module, loaded
+ * on a model's first call. A provider added to the table without a line here
+ * is a type error.
+ */
+const ADAPTERS: Record<ProviderId, (options: AdapterOptions) => Promise<LanguageModel>> = {
+  openai: async (options) => (await import('./openai/language-model.js')).createOpenAiModel(options),
+  anthropic: async (options) => (await import('./anthropic/language-model.js')).createAnthropicModel(options),
+  ollama: async (options) => (await import('./ollama/language-model.js')).createOllamaModel(options),
+};
+
+/**
+ * Builds the model a reference names: `echo` (with `?ttft_ms=…&tps=…`) or
+ * `<provider>/<model>` for a provider of the protocol's table; `undefined` for
  * anything else. Nothing is checked or sent here: a missing API key or an
  * unreachable server shows up as the `error` part of the first stream.
  */
@@ -49,29 +66,16 @@ export function createModel(reference: string, settings: ProviderSettings = {}, 
     return createEchoModel(reference, parseEchoOptions(reference.slice('echo?'.length)));
   }
   const slash = reference.indexOf('/');
-  const provider = reference.slice(0, slash);
+  const provider = providerDescriptor(reference.slice(0, slash));
   // Everything after the first slash is the model: names may hold slashes
   // (`openai/meta-llama/Llama-3-8B` on OpenRouter) and tags (`llama3.1:8b`).
   const model = reference.slice(slash + 1);
-  if (slash <= 0 || model === '') return undefined;
-  const keyed = provider === 'openai' || provider === 'anthropic' ? settings[provider] : undefined;
-  if (keyed?.api_key_unset && !keyed.api_key) return failingModel(reference, `${provider}: api_key comes from \${${keyed.api_key_unset}}, which is not set`);
-  switch (provider) {
-    case 'openai': {
-      const options = { reference, model, ...withDefined({ apiKey: settings.openai?.api_key, baseUrl: settings.openai?.base_url }) };
-      return loadOnFirstCall(reference, async () => (await import('./openai/language-model.js')).createOpenAiModel({ ...options, ...(await dispatcherOption(connection)) }));
-    }
-    case 'anthropic': {
-      const options = { reference, model, ...withDefined({ apiKey: settings.anthropic?.api_key, baseUrl: settings.anthropic?.base_url }) };
-      return loadOnFirstCall(reference, async () => (await import('./anthropic/language-model.js')).createAnthropicModel({ ...options, ...(await dispatcherOption(connection)) }));
-    }
-    case 'ollama': {
-      const options = { reference, model, ...withDefined({ baseUrl: settings.ollama?.base_url }) };
-      return loadOnFirstCall(reference, async () => (await import('./ollama/language-model.js')).createOllamaModel({ ...options, ...(await dispatcherOption(connection)) }));
-    }
-    default:
-      return undefined;
-  }
+  if (slash <= 0 || model === '' || !provider) return undefined;
+  const given = settings[provider.id as ProviderId];
+  if (given?.api_key_unset && !given.api_key) return failingModel(reference, `${provider.id}: api_key comes from \${${given.api_key_unset}}, which is not set`);
+  const options = { reference, model, ...withDefined({ apiKey: given?.api_key, baseUrl: given?.base_url }) };
+  const create = ADAPTERS[provider.id as ProviderId];
+  return loadOnFirstCall(reference, async () => create({ ...options, ...(await dispatcherOption(connection)) }));
 }
 
 /** A model whose every call fails at once with `message` (a mistake in the config, not worth a retry). */

@@ -4,6 +4,7 @@
  * `limits:` (every provider) and `providers.<name>.limits:` (that provider
  * only); this module fills in the defaults and turns them into milliseconds.
  */
+import { PROVIDERS, type ProviderDescriptor } from '../../protocol/index.js';
 
 /** Limits as the config file gives them: seconds and counts, every key optional. */
 export interface ProviderLimits {
@@ -61,10 +62,10 @@ export const DEFAULT_LIMITS: Required<ProviderLimits> = {
   breaker_cooldown: 30,
 };
 
-/** Built-in defaults that differ by provider: a local Ollama may spend minutes loading a model before its first token. */
-export const PROVIDER_DEFAULT_LIMITS: Readonly<Record<string, ProviderLimits>> = {
-  ollama: { first_token_timeout: 300 },
-};
+/** Built-in defaults that differ by provider (the protocol's provider table: a local Ollama may spend minutes loading a model). */
+export const PROVIDER_DEFAULT_LIMITS: Readonly<Record<string, ProviderLimits>> = Object.fromEntries(
+  (PROVIDERS as readonly ProviderDescriptor[]).flatMap((provider) => (provider.limits ? [[provider.id, provider.limits]] : [])),
+);
 
 /**
  * The limits for `provider` (`openai`, `echo`…): the defaults, then the
