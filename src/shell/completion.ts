@@ -8,6 +8,7 @@
  */
 import { AI_FLAGS, findSpecialist, type SpecialistDirectory } from '../plan/index.js';
 import { BUILTIN_KINDS, SESSION_VERBS, sessionVerb } from '../exec/index.js';
+import { RESERVED_WORDS } from '../syntax/index.js';
 
 /** What completion draws on; the REPL backs it with the shell and its specialist service. */
 export interface CompletionSources {
@@ -94,7 +95,7 @@ async function commandCandidates(place: Place, sources: CompletionSources): Prom
   if (place.command === 'command' && place.args.length === 0) return sources.executables(value);
   if (value.includes('/')) return sources.files(value, false);
   const directory = await sources.specialists();
-  const names = [...BUILTIN_KINDS.keys(), ...sources.aliases(), ...(directory?.ids ?? []), ...(directory?.aliases.keys() ?? [])];
+  const names = [...BUILTIN_KINDS.keys(), ...RESERVED_WORDS, ...sources.aliases(), ...(directory?.ids ?? []), ...(directory?.aliases.keys() ?? [])];
   // aish's own names first: PATH commands only when none of them fits (so `apo` finds apollo, not apropos).
   if (names.some((name) => name.startsWith(value))) return names;
   return value === '' ? [] : sources.executables(value);

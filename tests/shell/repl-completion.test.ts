@@ -51,6 +51,11 @@ describe('completing the first word of a stage', () => {
     expect((await complete('{apollo|ath')).candidates).toEqual(['athena ']);
   });
 
+  it('offers the reserved words where a command starts', async () => {
+    expect((await complete('whi')).candidates).toEqual(['while ']);
+    expect((await complete('unt')).candidates).toEqual(['until ']);
+  });
+
   it('offers @capabilities after @', async () => {
     expect(await complete('@co')).toEqual({ candidates: ['@code-analysis', '@communication'], replaces: '@co' });
     expect((await complete('echo x | @rea')).candidates).toEqual(['@reasoning ']);

@@ -22,6 +22,11 @@ describe('a line is unfinished, and the REPL asks for more, while', () => {
     ['the line ends in ||', 'false ||'],
     ['the line ends in \\', 'echo hi \\'],
     ['a continued line ends in | again', 'echo hi |\ncat |'],
+    ['an if waits for then', 'if true'],
+    ['an if waits for fi', 'if true; then\n  echo yes'],
+    ['a while waits for do', 'while read -r l'],
+    ['a for waits for done', 'for f in *.md; do\n  echo "$f"'],
+    ['a $(( waits for ))', 'echo $((1 +'],
   ];
   for (const [what, text] of unfinished) {
     it(what, () => expect(isUnfinished(text)).toBe(true));
@@ -38,6 +43,8 @@ describe('a line is finished (it runs, or its error is shown at once) when', () 
     ['it is wrong, not merely unfinished (| |)', 'echo hi | | cat'],
     ['it is wrong, not merely unfinished (> with no file)', 'echo >'],
     ['it is blank', '   '],
+    ['its loop is closed by done', 'for f in a b; do\n  echo "$f"\ndone'],
+    ['keywords are only words after a command name', 'echo if then do'],
   ];
   for (const [what, text] of finished) {
     it(what, () => expect(isUnfinished(text)).toBe(false));
