@@ -278,6 +278,8 @@ const HELP = `aish — a pipe-oriented AI shell
   {apollo|athena} | synthesis "merge"   parallel branches, then merge
   @code-analysis << "review this"       route to the best specialist
   team-chat "question"                  ask every specialist
+  for f in *.md; do apollo < "$f"; done  scripts: NAME=value, export, $((…)),
+  if …; then …; fi   while/until …; do …; done   break/continue, read, set -e/-u
 
 Builtins:
 ${Object.values(BUILTINS)
