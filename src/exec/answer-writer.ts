@@ -218,7 +218,10 @@ export class AnswerWriter {
     if (partial && !/incomplete/.test(message)) message += '; the answer is incomplete';
     if (failure.code !== 'CANCELLED') this.context.reporter.error(`aish: ${specialist}: ${message}`);
     // Ctrl-C: the terminal may show nothing of it, so a cut-short answer is marked.
-    else if (partial) this.context.reporter.error(`aish: ${specialist}: cancelled (Ctrl-C); the answer is incomplete`);
+    else if (partial) {
+      const how = this.context.signal.aborted ? 'cancelled (Ctrl-C)' : 'cancelled';
+      this.context.reporter.error(`aish: ${specialist}: ${how}; the answer is incomplete`);
+    }
   }
 
   /** An answer leaving the AI stages ends its line (cli.md "Streams"), complete or not. */
