@@ -4,6 +4,7 @@
  * with a code; the server goes on serving everyone else.
  */
 import { request } from 'node:http';
+import { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, Protection, startServer, type RunningServer } from '../../src/server/index.js';
@@ -91,7 +92,7 @@ describe('bodies over the limit', () => {
         for (let offset = 0; offset < big.length; offset += 65536) yield big.subarray(offset, offset + 65536);
       }
       try {
-        const response = await undiciRequest(url, { method: 'POST', headers, body: chunked ? pieces() : big, dispatcher: new Agent() });
+        const response = await undiciRequest(url, { method: 'POST', headers, body: chunked ? Readable.from(pieces()) : big, dispatcher: new Agent() });
         await response.body.text();
         return response.statusCode;
       } catch (error) {
