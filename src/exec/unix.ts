@@ -153,6 +153,9 @@ export function copy(from: Readable, to: Writable, end: boolean): Promise<void> 
     from.once('end', () => {
       to.off('close', onGone);
       to.off('error', onGone);
+      // A write that failed just before `end` (EPIPE: the reader left) emits its error on
+      // the next tick; a destination we own must still have a listener then, or aish crashes.
+      if (end) to.on('error', () => {});
       if (end) endAndFinish(to).then(resolve);
       else resolve();
     });

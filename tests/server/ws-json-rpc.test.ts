@@ -21,7 +21,7 @@ afterAll(async () => {
   await server.close(100);
 });
 
-const METHODS = "no method 'foobar' (methods: chat, stream, cancel, ping, subscribe, unsubscribe, session.create, session.get, session.end)";
+const METHODS = "no method 'foobar' (methods: chat, stream, cancel, ping, subscribe, unsubscribe, session.create, session.get, session.end, session.renew)";
 
 function words(text: string): number {
   return echoPieces(text).filter((piece) => piece.trim() !== '').length;
