@@ -4,7 +4,7 @@
  * model, what runs in parallel and what waits for what. Nothing is run and
  * no message is sent (routing asks the service's discovery only).
  */
-import { literalText, parseAiArgs, printWord, type AndOr, type Compound, type PipelinePlan, type Script, type StepPlan, type Word } from '../plan/index.js';
+import { literalText, parseAiArgs, printWord, type AndOr, type Compound, type PipelinePlan, type Redirect, type Script, type StepPlan, type Word } from '../plan/index.js';
 import { DEFAULT_ROUTE_THRESHOLD, toAishError, type SpecialistInfo } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
 import { planFor } from './run.js';
@@ -145,18 +145,21 @@ function redirects(step: StepPlan): string {
 
 /** Each redirect of a step as written (`> out.txt`, `<< here-document (EOF)`). */
 export function redirectTexts(step: StepPlan): string[] {
-  return step.redirects.map((redirect) => {
-    switch (redirect.kind) {
-      case 'file-redirect':
-        return `${redirect.operator} ${printWord(redirect.target)}`;
-      case 'dup-redirect':
-        return redirect.operator;
-      case 'here-string':
-        return `<< ${printWord(redirect.word)}`;
-      case 'here-doc':
-        return `<< here-document (${redirect.delimiter})`;
-    }
-  });
+  return step.redirects.map(redirectText);
+}
+
+/** One redirect as written; a here-document shows its delimiter, not its text. */
+export function redirectText(redirect: Redirect): string {
+  switch (redirect.kind) {
+    case 'file-redirect':
+      return `${redirect.operator} ${printWord(redirect.target)}`;
+    case 'dup-redirect':
+      return redirect.operator;
+    case 'here-string':
+      return `<< ${printWord(redirect.word)}`;
+    case 'here-doc':
+      return `<< here-document (${redirect.delimiter})`;
+  }
 }
 
 /** A word as its text when it is plain, else as written. */

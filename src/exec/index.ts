@@ -6,7 +6,7 @@ export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessF
 export { ScriptError } from './variables.js';
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';
-export { explainScript } from './explain.js';
+export { explainScript, redirectText } from './explain.js';
 export type { Exchange, ExchangeLog, ExchangeStatus, HistoryIo } from './exchange.js';
 export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEntry, type StageEntry } from './explain-json.js';
 export { collectingLog } from './exchange-collector.js';

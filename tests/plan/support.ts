@@ -4,8 +4,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILTIN_KINDS } from '../../src/exec/index.js';
-import { planPipeline, printWord, type PlanContext, type PipelinePlan, type Redirect, type StepPlan } from '../../src/plan/index.js';
+import { BUILTIN_KINDS, redirectText } from '../../src/exec/index.js';
+import { planPipeline, printWord, type PlanContext, type PipelinePlan, type StepPlan } from '../../src/plan/index.js';
 import { parse, type Pipeline, type Script } from '../../src/syntax/index.js';
 
 export const PLAN_GOLDEN_DIR = join(import.meta.dirname, 'golden');
@@ -71,7 +71,7 @@ function printPlan(plan: PipelinePlan, indent: string): string {
 
 function printStep(step: StepPlan, lead: string, indent: string): string {
   const args = 'args' in step && step.args.length > 0 ? ` args: ${step.args.map(printWord).join(' ')}` : '';
-  const redirects = step.redirects.length > 0 ? ` redirects: ${step.redirects.map(printRedirect).join(' ')}` : '';
+  const redirects = step.redirects.length > 0 ? ` redirects: ${step.redirects.map(redirectText).join(' ')}` : '';
   const env = step.assignments ? ` env: ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}` : '';
   const tail = `${env}${args}${redirects}\n`;
   switch (step.kind) {
@@ -96,15 +96,3 @@ function printStep(step: StepPlan, lead: string, indent: string): string {
   }
 }
 
-function printRedirect(redirect: Redirect): string {
-  switch (redirect.kind) {
-    case 'file-redirect':
-      return `${redirect.operator} ${printWord(redirect.target)}`;
-    case 'dup-redirect':
-      return redirect.operator;
-    case 'here-string':
-      return `<< ${printWord(redirect.word)}`;
-    case 'here-doc':
-      return `<< here-document (${redirect.delimiter})`;
-  }
-}
