@@ -3,6 +3,12 @@
  * user message, whitespace kept, a word at a time. Deterministic, so every
  * pipeline can be tried and tested offline. `ttft_ms` delays the first word
  * and `tps` paces the words, for benchmarks (`echo?ttft_ms=200&tps=50`).
+ *
+ * Unpaced (no `tps`), a message longer than WORD_AT_A_TIME_LIMIT is answered
+ * in runs of whole words of about RUN_CHARS each: the text is the same, but a
+ * part per word would cost every layer above (resilience, service, SSE or
+ * stdout) one step per word, and a large message would take seconds instead
+ * of streaming at a pipe's speed.
  */
 import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
 import { sleep } from '../protocol/index.js';
@@ -13,9 +19,46 @@ export interface EchoOptions {
   tps?: number;
 }
 
+/** Up to this many characters, an unpaced message is still answered a word at a time. */
+export const WORD_AT_A_TIME_LIMIT = 64 * 1024;
+/** About how many characters one run of words holds past that. */
+const RUN_CHARS = 64 * 1024;
+
 /** Splits text into words that keep their following whitespace (leading whitespace is its own piece). */
 export function echoPieces(text: string): string[] {
-  return text.match(/^\s+|\S+\s*/g) ?? [];
+  return [...wordsOf(text)];
+}
+
+/** The pieces of {@link echoPieces}, one at a time (a large message never becomes an array of words). */
+function* wordsOf(text: string): Generator<string> {
+  const word = /^\s+|\S+\s*/g;
+  for (let found = word.exec(text); found; found = word.exec(text)) yield found[0];
+}
+
+/** The same text in runs of whole words of about `size` characters (the first may start with whitespace). */
+function* runsOf(text: string, size: number): Generator<string> {
+  const wordStart = /\s\S/g;
+  for (let at = 0; at < text.length; ) {
+    // The run ends where the first word starting at or after `at + size` starts.
+    wordStart.lastIndex = at + size - 1;
+    const found = wordStart.exec(text);
+    const end = found ? found.index + 1 : text.length;
+    yield text.slice(at, end);
+    at = end;
+  }
+}
+
+/** How many pieces {@link echoPieces} gives, counted without making them. */
+function pieceCount(text: string): number {
+  return (/^\s/.test(text) ? 1 : 0) + countWords(text);
+}
+
+/** Runs of non-whitespace (`test` on a global regex moves on without building match arrays). */
+function countWords(text: string): number {
+  const word = /\S+/g;
+  let count = 0;
+  while (word.test(text)) count++;
+  return count;
 }
 
 const MAX_TTFT_MS = 86_400_000;
@@ -38,22 +81,26 @@ export function createEchoModel(reference: string, options: EchoOptions = {}): L
   return {
     reference,
     async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelPart> {
-      const last = [...request.messages].reverse().find((message) => message.role === 'user');
-      const pieces = [`[${request.caller}] `, ...echoPieces(last?.content ?? '')];
+      const message = lastUserMessage(request)?.content ?? '';
+      const { tps } = options;
       if (options.ttftMs) await sleep(options.ttftMs, signal);
-      for (let i = 0; i < pieces.length; i++) {
+      if (signal.aborted) return;
+      yield { type: 'text-delta', text: `[${request.caller}] ` };
+      const pieces = tps || message.length <= WORD_AT_A_TIME_LIMIT ? wordsOf(message) : runsOf(message, RUN_CHARS);
+      for (const text of pieces) {
         if (signal.aborted) return;
-        if (i > 0 && options.tps) await sleep(1000 / options.tps, signal);
-        yield { type: 'text-delta', text: pieces[i]! };
+        if (tps) await sleep(1000 / tps, signal);
+        if (signal.aborted) return;
+        yield { type: 'text-delta', text };
       }
-      const input = request.messages.reduce((sum, message) => sum + countWords(message.content), countWords(request.system ?? ''));
-      yield { type: 'usage', input, output: pieces.length };
+      const input = request.messages.reduce((sum, { content }) => sum + countWords(content), countWords(request.system ?? ''));
+      yield { type: 'usage', input, output: 1 + pieceCount(message) };
       yield { type: 'finish', reason: 'stop' };
     },
   };
 }
 
-function countWords(text: string): number {
-  return echoPieces(text).filter((piece) => piece.trim() !== '').length;
+function lastUserMessage(request: ModelRequest): ModelRequest['messages'][number] | undefined {
+  for (let i = request.messages.length - 1; i >= 0; i--) if (request.messages[i]!.role === 'user') return request.messages[i];
+  return undefined;
 }
-

@@ -48,6 +48,34 @@ describe('input limits', () => {
     expect(peak).toBeLessThan(100 * 1024);
   });
 
+  it('a 3 MB message comes back from the echo model byte for byte, in process and through aish serve, in under 100 MiB', { timeout: 60_000 }, async () => {
+    const input = 'alpha  beta\tgamma\ndelta '.repeat(3_000_000 / 24).slice(0, 3_000_000);
+    const answerOf = async (args: string[], home: string): Promise<{ stdout: string; status: number | null; peak: number }> => {
+      const aish = spawn(AISH, args, { cwd: home, env: testEnv(home), stdio: ['pipe', 'pipe', 'pipe'] });
+      const chunks: Buffer[] = [];
+      aish.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let peak = 0;
+      const watch = setInterval(() => (peak = Math.max(peak, peakMemoryKiB(aish.pid!) ?? 0)), 10);
+      aish.stdin.end(input);
+      const status = await new Promise<number | null>((done) => aish.on('close', (code) => done(code)));
+      clearInterval(watch);
+      return { stdout: Buffer.concat(chunks).toString('utf8'), status, peak };
+    };
+    const inProcess = await answerOf(['-q', '-c', 'apollo'], tempHome());
+    expect(inProcess.status).toBe(0);
+    expect(inProcess.stdout === `[apollo] ${input}\n`).toBe(true);
+    expect(inProcess.peak).toBeGreaterThan(0);
+    expect(inProcess.peak).toBeLessThan(100 * 1024);
+    const server = await startServe(homeWithConfig('server:\n  max_body: 8388608\n'));
+    try {
+      const remote = await answerOf(['-q', '--server', server.url, '-c', 'apollo'], tempHome());
+      expect(remote.status).toBe(0);
+      expect(remote.stdout === `[apollo] ${input}\n`).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('a stage flag, the global flag and limits.max_input each set the limit; 0 means none', async () => {
     const input = 'x'.repeat(2000);
     const refused = await aishC('apollo --max-input 1000', { stdin: input });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModel, echoPieces, type ModelPart } from '../../src/providers/index.js';
+import { WORD_AT_A_TIME_LIMIT } from '../../src/providers/echo.js';
 
 async function collect(reference: string, content: string, signal = new AbortController().signal): Promise<ModelPart[]> {
   const parts: ModelPart[] = [];
@@ -37,5 +38,37 @@ describe('the echo model', () => {
 
   it('splits pieces so that joining them gives the text back', () => {
     for (const text of ['', ' ', 'a', 'a  b\t\nc ', '\n\nx']) expect(echoPieces(text).join('')).toBe(text);
+  });
+
+  it('answers a message over 64 KiB in runs of whole words that join to the same text, with the same usage', async () => {
+    const message = ' lead\n' + 'alpha  beta\tgamma\n'.repeat(20_000) + 'tail';
+    expect(message.length).toBeGreaterThan(WORD_AT_A_TIME_LIMIT);
+    const parts = await collect('echo', message);
+    const runs = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : []));
+    expect(runs[0]).toBe('[apollo] ');
+    expect(runs.slice(1).join('')).toBe(message);
+    // A few runs of about 64 KiB, not a part per word.
+    expect(runs.length).toBeLessThanOrEqual(2 + Math.ceil(message.length / WORD_AT_A_TIME_LIMIT));
+    // Every run but the last ends where a word starts: whitespace, then the next run's first word.
+    for (let i = 1; i < runs.length - 1; i++) {
+      expect(runs[i]).toMatch(/\s$/);
+      expect(runs[i + 1]).toMatch(/^\S/);
+    }
+    expect(parts.find((part) => part.type === 'usage')).toEqual({ type: 'usage', input: 60_002, output: 1 + echoPieces(message).length });
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+  });
+
+  it('answers a message of up to 64 KiB, and a paced one of any size, a word at a time', async () => {
+    const words = Math.floor(WORD_AT_A_TIME_LIMIT / 5);
+    const message = 'word '.repeat(words);
+    const parts = await collect('echo', message);
+    expect(parts.filter((part) => part.type === 'text-delta')).toHaveLength(1 + words);
+    const controller = new AbortController();
+    const paced: ModelPart[] = [];
+    for await (const part of createModel('echo?tps=100000')!.stream({ messages: [{ role: 'user', content: `${message}more words` }], caller: 'x' }, controller.signal)) {
+      paced.push(part);
+      if (paced.length === 5) controller.abort();
+    }
+    expect(paced.map((part) => (part as { text: string }).text)).toEqual(['[x] ', 'word ', 'word ', 'word ', 'word ']);
   });
 });
