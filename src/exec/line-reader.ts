@@ -6,11 +6,10 @@
  * JS stream gets back what followed the newline (`unshift`); a here-string or
  * here-document keeps a cursor.
  */
-import { readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StdinState } from './context.js';
-import type { Source } from './streams.js';
+import { POLL_MS, readAvailable, type Source } from './streams.js';
 
 /** A line without its newline; `complete` is false when the input ended before a newline. */
 export interface Line {
@@ -21,16 +20,16 @@ export interface Line {
 const textCursors = new WeakMap<Source, number>();
 
 /** The next line of `source`, or undefined at the end of input. */
-export async function readLine(source: Source, stdin: StdinState): Promise<Line | undefined> {
+export async function readLine(source: Source, stdin: StdinState, signal?: AbortSignal): Promise<Line | undefined> {
   switch (source.kind) {
     case 'none':
       return undefined;
     case 'text':
       return readTextLine(source);
     case 'fd':
-      return readFdLine(source.fd);
+      return readFdLine(source.poll ?? source.fd, signal);
     case 'stdin':
-      return stdin.isScript ? undefined : readFdLine(0);
+      return stdin.isScript ? undefined : readFdLine(0, signal);
     case 'stream':
       return readStreamLine(source.stream);
   }
@@ -46,21 +45,16 @@ function readTextLine(source: Extract<Source, { kind: 'text' }>): Line | undefin
   return { text: text.slice(at, newline), complete: true };
 }
 
-async function readFdLine(fd: number): Promise<Line | undefined> {
+async function readFdLine(fd: number, signal: AbortSignal | undefined): Promise<Line | undefined> {
   const bytes: number[] = [];
   const one = Buffer.alloc(1);
   for (;;) {
-    let count: number;
-    try {
-      count = readSync(fd, one, 0, 1, null);
-    } catch (error) {
-      // A non-blocking descriptor with nothing yet: wait a little and try again.
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-        await sleep(5);
-        continue;
-      }
-      if ((error as NodeJS.ErrnoException).code === 'EOF') count = 0;
-      else throw error;
+    const count = readAvailable(fd, one);
+    if (count === undefined) {
+      // A non-blocking descriptor with nothing yet: wait a little and look again (Ctrl-C ends the wait).
+      if (signal?.aborted) return undefined;
+      await sleep(POLL_MS);
+      continue;
     }
     if (count === 0) return bytes.length > 0 ? { text: Buffer.from(bytes).toString('utf8'), complete: false } : undefined;
     if (one[0] === 10) return { text: Buffer.from(bytes).toString('utf8'), complete: true };

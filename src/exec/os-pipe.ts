@@ -68,16 +68,32 @@ function nextFifo(): string | undefined {
 
 /** A pipe with blocking ends (as children expect), or undefined if FIFOs cannot be made here. */
 export function createOsPipe(): OsPipe | undefined {
+  const pipe = openFifo();
+  if (!pipe) return undefined;
+  closeSync(pipe.pollFd);
+  return { readFd: pipe.readFd, writeFd: pipe.writeFd };
+}
+
+/**
+ * A pipe whose read side has two descriptors: a blocking one for children and
+ * a non-blocking one (`pollFd`) that aish reads from itself, a byte at a time
+ * when it must (`read`), without stalling the event loop that may be the
+ * pipe's writer. Both read the same pipe, so what one takes the other does not see.
+ */
+export function createPolledPipe(): (OsPipe & { pollFd: number }) | undefined {
+  return openFifo();
+}
+
+function openFifo(): (OsPipe & { pollFd: number }) | undefined {
   const path = nextFifo();
   if (!path) return undefined;
   // Opening a FIFO blocks until the other end is open: open a non-blocking reader
-  // first, then the writer, then the real (blocking) reader, and drop the first.
-  const probe = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  // first, then the writer, then the real (blocking) reader.
+  const pollFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   const writeFd = openSync(path, constants.O_WRONLY);
   const readFd = openSync(path, constants.O_RDONLY);
-  closeSync(probe);
   unlinkSync(path);
-  return { readFd, writeFd };
+  return { readFd, writeFd, pollFd };
 }
 
 /** Our end of a pipe as a stream (event-driven; the child's end keeps its own blocking mode). */

@@ -7,6 +7,7 @@ import { stepLabel, type PipelinePlan, type StepPlan } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
 import { ExitRequest, runBuiltin } from './builtins.js';
 import { LoopControl, runCompound, type BodyRunner } from './compound.js';
+import { compoundInput } from './compound-input.js';
 import type { ExecContext, Reporter } from './context.js';
 import { expandTarget, expandWord, expandWords, type CaptureRunner } from './expand.js';
 import { runFanout, type BranchIo } from './fanout.js';
@@ -45,7 +46,8 @@ interface Prepared {
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, nested: Nested, subshell: boolean): Promise<number> {
   const prepared: Prepared[] = [];
   for (const step of plan.stages) prepared.push(await prepare(step, context, nested.capture, io.stderr));
-  if (plan.stages.some((step) => step.kind === 'unix')) await loadChildProcess();
+  // A compound command may make a pipe for its input (mkfifo), besides the Unix stages.
+  if (plan.stages.some((step) => step.kind === 'unix' || step.kind === 'compound')) await loadChildProcess();
   const inSubshell = subshell || plan.stages.length > 1;
   const links = connect(prepared);
   let inputRefused = false;
@@ -166,9 +168,11 @@ function runJsStep(stage: Prepared, ends: StageEnds, io: PipelineIo, context: Ex
   switch (step.kind) {
     case 'builtin':
       return withAssignments(stage.assignments, context, () => runBuiltin({ name: step.name, args, stdin: ends.source, stdout: ends.stdout, stderr: ends.stderr }, context));
-    case 'compound':
+    case 'compound': {
       // The commands inside use the compound command's ends and leave them open; it closes them when it ends.
-      return runCompound(step.compound, { source: shared(ends.source), stdout: shared(ends.stdout), stderr: shared(ends.stderr) }, context, nested.body, nested.capture);
+      const input = compoundInput(ends.source);
+      return runCompound(step.compound, { source: input.source, stdout: shared(ends.stdout), stderr: shared(ends.stderr) }, context, nested.body, nested.capture).finally(input.close);
+    }
     case 'assign':
       return assign(step.assignments, context, nested.capture);
     case 'ai':

@@ -124,7 +124,7 @@ async function loopControl(kind: 'break' | 'continue', args: string[], io: Built
 async function readLogicalLine(source: Source, raw: boolean, context: ExecContext): Promise<{ text: string; complete: boolean } | undefined> {
   let text = '';
   for (;;) {
-    const line = await readLine(source, context.stdin);
+    const line = await readLine(source, context.stdin, context.signal);
     if (line === undefined) return text === '' ? undefined : { text, complete: false };
     if (raw) return { text: line.text, complete: line.complete };
     if (line.complete && /(?:^|[^\\])(?:\\\\)*\\$/.test(line.text)) {

@@ -7,13 +7,18 @@
  */
 import { createReadStream, readSync, writeSync } from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StdinState } from './context.js';
 
 export type Source =
   | { kind: 'stdin' }
   | { kind: 'none' }
   | { kind: 'text'; text: string }
-  | { kind: 'fd'; fd: number }
+  /**
+   * `poll`: a non-blocking descriptor onto the same pipe as `fd`, for aish's own
+   * reads (its writer may be aish itself, so a blocking read could wait forever).
+   */
+  | { kind: 'fd'; fd: number; poll?: number }
   /** `shared`: the stream belongs to a compound command around the stage, which releases it when it ends. */
   | { kind: 'stream'; stream: Readable; shared?: true };
 
@@ -261,7 +266,7 @@ export async function readSource(source: Source, stdin: StdinState, limit = Infi
       if (Buffer.byteLength(source.text) > limit) throw new InputOverLimit(limit);
       return source.text;
     case 'fd':
-      return emptyAsUndefined(readFdSync(source.fd, limit));
+      return emptyAsUndefined(source.poll === undefined ? readFdSync(source.fd, limit) : await readPolledFd(source.poll, limit));
     case 'stream':
       return emptyAsUndefined(await readStream(source.stream, limit));
     case 'stdin': {
@@ -307,6 +312,40 @@ function readFdSync(fd: number, limit: number): string {
     chunks.push(Buffer.from(buffer.subarray(0, count)));
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a non-blocking descriptor to its end, waiting a moment whenever it has nothing yet. */
+async function readPolledFd(fd: number, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(65536);
+  let total = 0;
+  for (;;) {
+    const count = readAvailable(fd, buffer);
+    if (count === 0) break;
+    if (count === undefined) {
+      await sleep(POLL_MS);
+      continue;
+    }
+    total += count;
+    if (total > limit) throw new InputOverLimit(limit);
+    chunks.push(Buffer.from(buffer.subarray(0, count)));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** How long a reader of a non-blocking descriptor waits before it looks again. */
+export const POLL_MS = 5;
+
+/** What a read of a non-blocking descriptor gives now: a byte count (0 at the end), or undefined when nothing is there yet. */
+export function readAvailable(fd: number, buffer: Buffer, length = buffer.length): number | undefined {
+  try {
+    return readSync(fd, buffer, 0, length, null);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') return undefined;
+    if (code === 'EOF') return 0;
+    throw error;
+  }
 }
 
 /** Lets a stage that does not read its input release it, so the writer stops (as SIGPIPE would). */
