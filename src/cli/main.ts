@@ -83,8 +83,8 @@ Examples:
   aish review.aish src/app.ts
 
 Exit statuses: 0 ok, 1 error, 2 cannot reach the server or provider, 3 specialist
-not found, 4 syntax error, 5 timeout, 130 interrupted; a Unix command's own status
-passes through.`,
+not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
+130 interrupted; a Unix command's own status passes through.`,
     )
     .exitOverride();
   cli

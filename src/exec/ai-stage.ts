@@ -8,6 +8,7 @@ import { sessionFor, usesSession } from './session-call.js';
 import type { ExecContext } from './context.js';
 import { answerOutput, AnswerWriter, type AnswerForm } from './answer-writer.js';
 import { readStageInput } from './stage-input.js';
+import { loadSchema } from './stage-schema.js';
 import { releaseSource, type Sink, type Source } from './streams.js';
 
 export interface AiCall {
@@ -40,6 +41,12 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
     context.reporter.error(`aish: ${specialist}: --context-window needs --session or -C`);
     return 1;
   }
+  const typed = options.schema ? loadSchema(options.schema.spec, options.schema.multi) : undefined;
+  if (typed && !typed.ok) {
+    releaseSource(call.source);
+    context.reporter.error(`aish: ${specialist}: ${typed.message}`);
+    return 1;
+  }
   const input = await readStageInput(call.source, context, specialist, options);
   const content = composeMessage(parsed.instruction, input);
   if (content === '') {
@@ -55,7 +62,12 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   // The service knows the deadline too, so it never waits (a backoff, a Retry-After) past it.
   const timeoutSeconds = options.timeoutSeconds ?? context.session.defaultTimeoutSeconds;
   if (timeoutSeconds !== undefined) generation.timeout = timeoutSeconds;
-  const form: AnswerForm = options.getId ? 'session-id' : options.json ? 'json' : options.stream === false ? 'text' : 'stream';
+  if (typed) {
+    generation.schema = typed.schema;
+    if (typed.multi) generation.schema_multi = true;
+  }
+  // A typed answer is validated before anything of it is written, so it is never streamed.
+  const form: AnswerForm = options.getId ? 'session-id' : options.json ? 'json' : typed ? 'typed' : options.stream === false ? 'text' : 'stream';
   const out = answerOutput(call.stdout, context, form);
   const answer = { specialist, form, message: content, timeoutSeconds };
   if (call.capability) generation.capability = call.capability;

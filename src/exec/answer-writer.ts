@@ -22,10 +22,11 @@ export interface AnswerContext {
 
 /**
  * How the answer is written: streamed as it comes (`stream`), all at once
- * (`text`, `--no-stream`), as the JSON result (`json`), or only the session id
- * (`session-id`, `--session --get-id`).
+ * (`text`, `--no-stream`), as the JSON result (`json`), only the session id
+ * (`session-id`, `--session --get-id`), or a validated typed answer's JSON
+ * lines (`typed`, `--schema`), never rendered as Markdown.
  */
-export type AnswerForm = 'stream' | 'text' | 'json' | 'session-id';
+export type AnswerForm = 'stream' | 'text' | 'json' | 'session-id' | 'typed';
 
 export interface AnswerRequest {
   specialist: string;
@@ -182,9 +183,10 @@ export class AnswerWriter {
         finish_reason: done.finish_reason,
         elapsed_ms: Date.now() - this.started,
         ...(sessionId && { session_id: sessionId, message_count: done.message_count }),
+        ...(done.data !== undefined && { data: done.data }),
       };
       await this.out.write(JSON.stringify(result) + '\n');
-    } else if (form === 'text') await this.out.write(this.content);
+    } else if (form === 'text' || form === 'typed') await this.out.write(this.content);
     return 0;
   }
 

@@ -285,5 +285,5 @@ Builtins:
 ${Object.values(BUILTINS)
   .map((entry) => `  ${entry.help}\n`)
   .join('')}AI stage flags: ${AI_FLAGS.join(' ')}
-Exit statuses: 0 ok, 1 error, 2 unreachable, 3 not found, 4 syntax error, 5 timeout, 130 interrupted
+Exit statuses: 0 ok, 1 error, 2 unreachable, 3 not found, 4 syntax error, 5 timeout, 6 schema mismatch, 130 interrupted
 `;

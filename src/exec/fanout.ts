@@ -11,6 +11,9 @@ import type { BranchProgress, ExecContext } from './context.js';
 import { answerDisplay } from './answer-writer.js';
 import { readStageInput } from './stage-input.js';
 import { ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
+import { exitStatusFor } from '../protocol/index.js';
+
+const SCHEMA_MISMATCH_STATUS = exitStatusFor('SCHEMA_MISMATCH');
 
 /** Runs one branch's pipeline (provided by pipeline.ts, to avoid an import cycle). */
 export type BranchRunner = (pipeline: PipelinePlan, io: BranchIo, context: ExecContext) => Promise<number>;
@@ -38,15 +41,17 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
   const flags = parseAiArgs(call.args);
   const input = await readStageInput(call.source, context, call.step.branches.map((branch) => branch.label).join(','), flags.ok ? flags.options : {});
   const source: Source = input === undefined ? { kind: 'none' } : { kind: 'text', text: input };
-  const render = json ? undefined : answerDisplay(call.stdout, context.session);
+  const render = json || (flags.ok && flags.options.schema) ? undefined : answerDisplay(call.stdout, context.session);
   const out = new SinkWriter(call.stdout, () => call.stdout.kind === 'fd' && call.stdout.fd === 1 && context.session.stdoutClosed, render);
   const labels = call.step.branches.map((branch) => branch.label);
   const progress = context.session.display?.branches(labels) ?? NO_PROGRESS;
+  // Typed answers (`--schema`) are JSON lines for `jq`: in order, without headers.
+  const headed = !(flags.ok && flags.options.schema);
   const merger = new OrderedMerger(out, labels, json, {
     branchWrote: (index) => progress.set(index, 'streaming'),
     // stdout and stderr share the terminal: the progress lines go before any answer does.
     printing: () => progress.stop(),
-  });
+  }, headed);
   const statuses = await Promise.all(
     call.step.branches.map(async (branch, index) => {
       const io: BranchIo = {
@@ -71,7 +76,10 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
     await out.end();
   }
   if (context.signal.aborted) return 130;
-  return statuses.every((status) => status === 0) ? 0 : 1;
+  const failures = statuses.filter((status) => status !== 0);
+  if (failures.length === 0) return 0;
+  // Only answers that did not match their schema: that status (6) says so.
+  return failures.every((status) => status === SCHEMA_MISMATCH_STATUS) ? SCHEMA_MISMATCH_STATUS : 1;
 }
 
 /** No fan-out progress (no display). */
@@ -106,6 +114,8 @@ export class OrderedMerger {
     labels: string[],
     private readonly json: boolean,
     private readonly hooks: MergerHooks = {},
+    /** False: no `── LABEL ──` line before each answer (typed answers). */
+    private readonly headed = true,
   ) {
     this.branches = labels.map((label) => ({ label, held: '', finished: false, status: 0, headerWritten: false, wroteNewline: true }));
   }
@@ -179,7 +189,7 @@ export class OrderedMerger {
     this.hooks.printing?.();
     // Each answer is rendered on its own: a code block one left open ends at the next header.
     await this.out.flush();
-    await this.out.write(`── ${branch.label} ──\n`);
+    if (this.headed) await this.out.write(`── ${branch.label} ──\n`);
   }
 
   private async write(branch: BranchState, text: string): Promise<void> {

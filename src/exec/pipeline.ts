@@ -16,6 +16,7 @@ import { runRoute } from './route.js';
 import { ReaderGone, releaseSource, reportWriteFailure, shared, WriteFailure, type Sink, type Source } from './streams.js';
 import { startUnix } from './unix.js';
 import { InputRefused } from './stage-input.js';
+import { schemaProblem } from './stage-schema.js';
 import { loadChildProcess } from './process-support.js';
 import { closeFd, createOsPipe } from './os-pipe.js';
 import { writeSync } from 'node:fs';
@@ -46,6 +47,11 @@ interface Prepared {
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, nested: Nested, subshell: boolean): Promise<number> {
   const prepared: Prepared[] = [];
   for (const step of plan.stages) prepared.push(await prepare(step, context, nested.capture, io.stderr));
+  if (stopForSchema(prepared, context)) {
+    releaseSource(io.source);
+    closeSink(io.stdout);
+    return 1;
+  }
   // A compound command may make a pipe for its input (mkfifo), besides the Unix stages.
   if (plan.stages.some((step) => step.kind === 'unix' || step.kind === 'compound')) await loadChildProcess();
   const inSubshell = subshell || plan.stages.length > 1;
@@ -121,6 +127,18 @@ async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRun
     sinkReporter(stderr, context).error(`aish: ${error.message}`);
     return { step, args, assignments, redirects: [], failed: 1 };
   }
+}
+
+/**
+ * A schema file that cannot be read (or a schema that does not parse) stops
+ * the whole pipeline before any stage runs: nothing is sent, no file is written.
+ */
+function stopForSchema(prepared: Prepared[], context: ExecContext): boolean {
+  const problem = prepared.map((stage) => schemaProblem(stage.step, stage.args, stepLabel(stage.step))).find((found) => found !== undefined);
+  if (problem === undefined) return false;
+  context.reporter.error(problem);
+  for (const stage of prepared) closeRedirects(stage.redirects, false);
+  return true;
 }
 
 /** Local data must not go to a model by surprise: say once per run that a specialist hides a command. */

@@ -22,6 +22,8 @@ export interface AiOptions {
   maxInput?: number;
   /** `--binary`: send input that holds NUL bytes. */
   binary?: boolean;
+  /** `--schema SPEC` / `--schema-multi SPEC`: the answer is JSON matching SPEC (multi: one value per line). */
+  schema?: { spec: string; multi: boolean };
 }
 
 export type AiArgs = { ok: true; instruction: string; options: AiOptions } | { ok: false; message: string };
@@ -38,7 +40,7 @@ const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: num
 };
 
 /** Every flag an AI stage accepts, for help and completion. */
-export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--binary', '--model', ...Object.keys(NUMBER_FLAGS)];
+export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--binary', '--model', '--schema', '--schema-multi', ...Object.keys(NUMBER_FLAGS)];
 
 /** A session id or name: no blanks, not a flag (so `--session "a question"` keeps the question). */
 const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
@@ -96,6 +98,14 @@ export function parseAiArgs(args: readonly string[]): AiArgs {
         const value = takeValue();
         if (!value) return { ok: false, message: "'--model' needs a model name, such as ollama/llama3.1" };
         options.model = value;
+        break;
+      }
+      case '--schema':
+      case '--schema-multi': {
+        const value = takeValue();
+        if (value === undefined || value.trim() === '') return { ok: false, message: `'${flag}' needs a JSON Schema, a .json file, or fields such as 'name, age int'` };
+        if (options.schema) return { ok: false, message: "give one '--schema' or '--schema-multi', not two" };
+        options.schema = { spec: value, multi: flag === '--schema-multi' };
         break;
       }
       default: {

@@ -4,3 +4,4 @@ export { planPipeline, type PlanContext, type PlanResult } from './lower.js';
 export { findExecutable, findSpecialist, findSpecialistByName, suggestNames, type BuiltinKind, type SpecialistDirectory } from './resolve.js';
 export { parseAiArgs, AI_FLAGS, type AiOptions, type AiArgs } from './flags.js';
 export { literalText, printPipeline, printWord } from '../syntax/index.js';
+export { parseSchemaSpec, parseSchemaText, conciseSchema, type SchemaSpec } from './schema-spec.js';

@@ -50,7 +50,7 @@ export async function collectAnswer(events: AsyncIterable<StreamEvent>, options:
         await options.onContent?.(event.data);
         break;
       case 'error':
-        throw new AishError(event.code, event.message);
+        throw new AishError(event.code, event.message, event.details);
       case 'done':
         return { content, model: model || event.model || '', done: event };
     }

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'UNREACHABLE'
   | 'SHUTTING_DOWN'
   | 'STORAGE_FULL'
+  | 'SCHEMA_MISMATCH'
   | 'TIMEOUT'
   | 'CANCELLED'
   | 'INTERNAL';
@@ -65,6 +66,8 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   SHUTTING_DOWN: { http: 503, rpc: -32001, exit: 2 },
   // The disk under the database is full: nothing was stored, and the user has to make room.
   STORAGE_FULL: { http: 507, rpc: -32603, exit: 1 },
+  // The answer is not the JSON the schema asks for, even after one repair.
+  SCHEMA_MISMATCH: { http: 422, rpc: -32006, exit: 6, rpcMeans: true },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
   CANCELLED: { http: 499, rpc: -32003, exit: 130, rpcMeans: true },
   INTERNAL: { http: 500, rpc: -32603, exit: 1 },

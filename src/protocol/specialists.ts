@@ -63,6 +63,14 @@ export interface MessageRequest {
   timeout?: number;
   /** `--no-stream`: the model is asked for its whole answer in one response, not a stream (the events stay the same). */
   no_stream?: boolean;
+  /**
+   * A JSON Schema the answer must match (`--schema`): the service asks the
+   * model for JSON, validates it, repairs once, and the answer's `done` carries
+   * `data`; still invalid is SCHEMA_MISMATCH.
+   */
+  schema?: Record<string, unknown>;
+  /** With `schema`: the answer is an array of such values (`--schema-multi`; printed one per line). */
+  schema_multi?: boolean;
 }
 
 export interface TokensUsed {
@@ -89,8 +97,10 @@ export type StreamEvent =
       context_used?: number;
       /** The model that answered, where no `start` event said it (a WebSocket answer). */
       model?: string;
+      /** A typed answer (`schema`): the validated value; `content` was its JSON text. */
+      data?: unknown;
     }
-  | { type: 'error'; code: ErrorCode; message: string };
+  | { type: 'error'; code: ErrorCode; message: string; details?: Record<string, unknown> };
 
 /** The non-streamed answer of `POST /api/v2/ai/{id}/message`. */
 export interface MessageResponse {
@@ -100,6 +110,8 @@ export interface MessageResponse {
   tokens_used: TokensUsed;
   finish_reason: string;
   elapsed_ms: number;
+  /** A typed answer (`schema`): the validated value. */
+  data?: unknown;
 }
 
 /** `GET /api/v2/discovery/best`. */
@@ -187,6 +199,14 @@ export interface SessionMessageRequest {
   timeout?: number;
   /** `--no-stream`: the model is asked for its whole answer in one response, not a stream (the events stay the same). */
   no_stream?: boolean;
+  /**
+   * A JSON Schema the answer must match (`--schema`): the service asks the
+   * model for JSON, validates it, repairs once, and the answer's `done` carries
+   * `data`; still invalid is SCHEMA_MISMATCH.
+   */
+  schema?: Record<string, unknown>;
+  /** With `schema`: the answer is an array of such values (`--schema-multi`; printed one per line). */
+  schema_multi?: boolean;
 }
 
 /** A whole session as `aish sessions export` writes it and `import` reads it. */

@@ -10,7 +10,8 @@
  * stdout) one step per word, and a large message would take seconds instead
  * of streaming at a pipe's speed.
  */
-import type { LanguageModel, ModelPart, ModelRequest } from './provider.js';
+import { MULTI_FIELD, type LanguageModel, type ModelPart, type ModelRequest } from './provider.js';
+import { minimalInstance } from './echo-instance.js';
 import { sleep } from '../protocol/index.js';
 
 /** Pacing for benchmarks: a delay before the first word, and words per second after it. */
@@ -82,6 +83,10 @@ export function createEchoModel(reference: string, options: EchoOptions = {}): L
     reference,
     async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelPart> {
       const message = lastUserMessage(request)?.content ?? '';
+      if (request.responseFormat) {
+        yield* typedEcho(request, withoutFinalNewlines(message), options, signal);
+        return;
+      }
       const { tps } = options;
       if (options.ttftMs) await sleep(options.ttftMs, signal);
       if (signal.aborted) return;
@@ -103,4 +108,22 @@ export function createEchoModel(reference: string, options: EchoOptions = {}): L
 function lastUserMessage(request: ModelRequest): ModelRequest['messages'][number] | undefined {
   for (let i = request.messages.length - 1; i >= 0; i--) if (request.messages[i]!.role === 'user') return request.messages[i];
   return undefined;
+}
+
+/** A schema's answer: its minimal instance as JSON text (a list: one item), the message as its first string; one part. */
+async function* typedEcho(request: ModelRequest, message: string, options: EchoOptions, signal: AbortSignal): AsyncGenerator<ModelPart> {
+  const format = request.responseFormat!;
+  const wrapper = format.schema.properties as Record<string, { items?: Record<string, unknown> }>;
+  const value = format.multi ? { [MULTI_FIELD]: [minimalInstance(wrapper[MULTI_FIELD]?.items ?? {}, message, format.schema)] } : minimalInstance(format.schema, message);
+  if (options.ttftMs) await sleep(options.ttftMs, signal);
+  if (signal.aborted) return;
+  yield { type: 'text-delta', text: JSON.stringify(value) };
+  const input = request.messages.reduce((sum, { content }) => sum + countWords(content), countWords(request.system ?? ''));
+  yield { type: 'usage', input, output: 1 };
+  yield { type: 'finish', reason: 'stop' };
+}
+
+/** Piped text ends in a newline that is no part of a name or a title: a typed echo leaves it out. */
+function withoutFinalNewlines(text: string): string {
+  return text.replace(/\n+$/, '');
 }

@@ -26,7 +26,26 @@ export interface ModelRequest {
   stream?: boolean;
   /** Who is asking (a specialist id); the echo model prints it. */
   caller: string;
+  /** Ask for JSON matching a schema, with the provider's own structured-output mechanism. */
+  responseFormat?: ResponseFormat;
 }
+
+/**
+ * A typed answer's format. Providers' structured outputs want an object at the
+ * top, so a list (`--schema-multi`) is asked for as `{"items": [...]}`
+ * ({@link MULTI_FIELD}); the service unwraps it.
+ */
+export interface ResponseFormat {
+  /** A name for the schema (OpenAI's `json_schema.name`, Anthropic's tool name): letters, digits, `_`, `-`. */
+  name: string;
+  /** The JSON Schema of the whole answer (already wrapped for a list). */
+  schema: Record<string, unknown>;
+  /** The answer is a list wrapped in {@link MULTI_FIELD}. */
+  multi: boolean;
+}
+
+/** The field of the wrapper object that holds a list answer's items. */
+export const MULTI_FIELD = 'items';
 
 /**
  * Why a model stopped, in one vocabulary for every provider (OpenAI's words,

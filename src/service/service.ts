@@ -34,6 +34,7 @@ import {
   type ModelMessage,
   type ProviderLimits,
   type ProviderSettings,
+  type ResponseFormat,
 } from '../providers/index.js';
 import type { CapabilityStats } from '../store/index.js';
 import { DEFAULT_SESSION_TTL_S, SessionKeeper } from './sessions.js';
@@ -70,6 +71,10 @@ export interface Generation {
   timeout?: number;
   /** Ask the model for its whole answer at once (`--no-stream`). */
   no_stream?: boolean;
+  /** A JSON Schema the answer must match (see schema.ts). */
+  schema?: Record<string, unknown>;
+  /** With `schema`: the answer is a list of such values. */
+  schema_multi?: boolean;
 }
 
 
@@ -80,6 +85,8 @@ function generation(request: Generation): Generation {
   if (request.max_tokens !== undefined) out.max_tokens = request.max_tokens;
   if (request.model !== undefined) out.model = request.model;
   if (request.no_stream) out.no_stream = true;
+  if (request.schema !== undefined) out.schema = request.schema;
+  if (request.schema_multi) out.schema_multi = true;
   return out;
 }
 
@@ -130,7 +137,15 @@ export class SpecialistService implements Specialists {
   async message(id: string, request: MessageRequest, signal?: AbortSignal): Promise<MessageResponse> {
     const started = Date.now();
     const { content, model, done } = await collectAnswer(this.stream(id, request, signal));
-    return { content, specialist_id: done.specialist_id, model, tokens_used: done.tokens_used, finish_reason: done.finish_reason, elapsed_ms: Date.now() - started };
+    return {
+      content,
+      specialist_id: done.specialist_id,
+      model,
+      tokens_used: done.tokens_used,
+      finish_reason: done.finish_reason,
+      elapsed_ms: Date.now() - started,
+      ...(done.data !== undefined && { data: done.data }),
+    };
   }
 
   private describe(specialist: SpecialistDefinition, defaultModel: string): SpecialistInfo {
@@ -194,6 +209,32 @@ export class SpecialistService implements Specialists {
     signal: AbortSignal | undefined,
     onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => Partial<Extract<StreamEvent, { type: 'done' }>>,
   ): AsyncIterable<StreamEvent> {
+    if (request.schema === undefined) {
+      yield* this.answerOnce(specialist, messages, request, signal, onDone);
+      return;
+    }
+    if (typeof request.schema !== 'object' || request.schema === null || Array.isArray(request.schema)) {
+      throw new AishError('BAD_REQUEST', "'schema' must be a JSON Schema object", { field: 'schema' });
+    }
+    const { typedAnswer } = await import('./schema.js');
+    const typed = { schema: request.schema, multi: request.schema_multi === true };
+    yield* typedAnswer(
+      typed,
+      messages,
+      (conversation, format) => this.answerOnce(specialist, conversation, request, signal, undefined, format),
+      onDone && ((content, tokens, answeredBy) => onDone(content, tokens, this.find(answeredBy))),
+    );
+  }
+
+  /** One call of `answer`, without the schema's validation and repair; `format` asks the model for JSON. */
+  private async *answerOnce(
+    specialist: SpecialistDefinition,
+    messages: ModelMessage[],
+    request: Generation,
+    signal: AbortSignal | undefined,
+    onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => Partial<Extract<StreamEvent, { type: 'done' }>>,
+    format?: ResponseFormat,
+  ): AsyncIterable<StreamEvent> {
     const defaultModel = await this.defaultModel();
     const deadline: Deadline | undefined = request.timeout !== undefined ? { at: Date.now() + request.timeout * 1000, totalMs: request.timeout * 1000 } : undefined;
     // The specialist's own model first: an unknown model is the caller's mistake, reported before anything starts.
@@ -241,6 +282,7 @@ export class SpecialistService implements Specialists {
             ...(request.temperature !== undefined && { temperature: request.temperature }),
             ...(request.max_tokens !== undefined && { maxTokens: request.max_tokens }),
             ...(request.no_stream && { stream: false }),
+            ...(format && { responseFormat: format }),
             caller: answerer.id,
           },
           controller.signal,
