@@ -45,7 +45,8 @@ type StepFields =
     | { kind: 'fanout'; branches: { label: string; text: string; stages: StageEntry[] }[] }
     | { kind: 'group'; text: string; stages: StageEntry[] }
     | { kind: 'compound'; compound: 'if' | 'while' | 'until' | 'for'; text: string; variable?: string; words?: string[]; parts: { role: string; pipelines: PipelineEntry[] }[] }
-    | { kind: 'assign'; names: string[] };
+    | { kind: 'assign'; names: string[] }
+    | { kind: 'dynamic'; name: string };
 
 export async function explainScriptJson(script: Script, context: ExecContext): Promise<{ output: string; status: number }> {
   const specialists = new Map((await context.specialists.list()).map((info) => [info.id, info]));
@@ -123,6 +124,8 @@ async function describeStep(step: StepPlan, specialists: Map<string, SpecialistI
     }
     case 'assign':
       return { kind: 'assign', names: step.assignments.map((assignment) => assignment.name) };
+    case 'dynamic':
+      return { kind: 'dynamic', name: wordText(step.name) };
   }
 }
 

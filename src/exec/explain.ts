@@ -97,7 +97,10 @@ async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>
       return `( ${step.pipeline.text} ) as one stage`;
     case 'compound':
       return `${stepLabel(step)}: compound command, run in the shell${compoundWords(step.compound)}`;
+    case 'dynamic':
+      return `${printWord(step.name)}: a command named by $( … ), resolved when it runs${words(step.args)}`;
     case 'assign':
+      if (step.assignments.length === 0) return 'nothing to run (the command name expands to no word)';
       return `assignment: ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}`;
   }
 }

@@ -3,7 +3,7 @@
  * opened first, left to right; then the pipes between stages are made and
  * every stage starts at once, each with its ends after its redirects.
  */
-import { stepLabel, type PipelinePlan, type StepPlan } from '../plan/index.js';
+import { stepLabel, type Command, type PipelinePlan, type Span, type StepPlan, type Word } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
 import { ExitRequest, runBuiltin } from './builtins.js';
 import { LoopControl, runCompound, type BodyRunner } from './compound.js';
@@ -25,10 +25,12 @@ import { assignVariable, childEnvironment, subshellState } from './variables.js'
 
 export type PipelineIo = BranchIo;
 
-/** What a pipeline needs from the runner above it: `$( … )`, and the lists inside compound commands. */
+/** What a pipeline needs from the runner above it: `$( … )`, the lists inside compound commands, and resolving a name known only at run time. */
 export interface Nested {
   capture: CaptureRunner;
   body: BodyRunner;
+  /** Plans one command as a stage (its name is literal by now); a name that does not resolve is an error with a status. */
+  resolve(command: Command, context: ExecContext): Promise<{ ok: true; step: StepPlan } | { ok: false; message: string; status: number }>;
 }
 
 /** Builtins whose `NAME=value` arguments are assignments: their values are not globbed, as in sh. */
@@ -42,11 +44,13 @@ interface Prepared {
   redirects: ReadyRedirect[];
   /** Set when the stage could not be set up (a redirect failed): its status. */
   failed?: number;
+  /** A command whose `$( … )` name gave no word: the substitution's status. */
+  emptyStatus?: number;
 }
 
 export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, context: ExecContext, nested: Nested, subshell: boolean): Promise<number> {
   const prepared: Prepared[] = [];
-  for (const step of plan.stages) prepared.push(await prepare(step, context, nested.capture, io.stderr));
+  for (const step of plan.stages) prepared.push(await prepare(step, context, nested, io.stderr));
   if (stopForSchema(prepared, context)) {
     releaseSource(io.source);
     closeSink(io.stdout);
@@ -108,7 +112,14 @@ function connect(prepared: Prepared[]): Link[] {
   return links;
 }
 
-async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRunner, stderr: Sink): Promise<Prepared> {
+async function prepare(planned: StepPlan, context: ExecContext, nested: Nested, stderr: Sink): Promise<Prepared> {
+  const { capture } = nested;
+  const named = await nameAtRunTime(planned, context, nested);
+  if ('failed' in named) {
+    sinkReporter(stderr, context).error(`aish: ${named.message}`);
+    return { step: planned, args: [], assignments: new Map(), redirects: [], failed: named.failed };
+  }
+  const { step } = named;
   if (step.kind === 'ai' && step.shadows !== undefined) reportShadow(step.written, step.specialist, step.shadows, context);
   const words = 'args' in step ? step.args : [];
   const args = await expandWords(words, context, capture, !(step.kind === 'builtin' && DECLARING.has(step.name)));
@@ -121,7 +132,7 @@ async function prepare(step: StepPlan, context: ExecContext, capture: CaptureRun
       (word) => expandWord(word, context, capture),
       (word) => expandTarget(word, context, capture),
     );
-    return { step, args, assignments, redirects };
+    return { step, args, assignments, redirects, ...(named.emptyStatus !== undefined && { emptyStatus: named.emptyStatus }) };
   } catch (error) {
     if (!(error instanceof RedirectError)) throw error;
     sinkReporter(stderr, context).error(`aish: ${error.message}`);
@@ -139,6 +150,33 @@ function stopForSchema(prepared: Prepared[], context: ExecContext): boolean {
   context.reporter.error(problem);
   for (const stage of prepared) closeRedirects(stage.redirects, false);
   return true;
+}
+
+/**
+ * A command named by `$( … )`: the name is expanded now (the substitution runs
+ * once) and the command resolved as any other. Words beyond the first become
+ * arguments; no word leaves the next argument as the name, and with none
+ * left nothing runs, with the substitution's status, as in sh.
+ */
+async function nameAtRunTime(step: StepPlan, context: ExecContext, nested: Nested): Promise<{ step: StepPlan; emptyStatus?: number } | { failed: number; message: string }> {
+  let emptyStatus: number | undefined;
+  while (step.kind === 'dynamic') {
+    const { span } = step.name;
+    const fields = await expandWords([step.name], context, nested.capture, false);
+    emptyStatus = context.state.lastStatus;
+    const words = [...fields.map((field) => literalWord(field, span)), ...step.args];
+    const [name, ...args] = words;
+    if (!name) return { step: { kind: 'assign', assignments: step.assignments ?? [], redirects: step.redirects, span: step.span }, emptyStatus };
+    const command: Command = { kind: 'command', name, args, redirects: step.redirects, span: step.span, ...(step.assignments && { assignments: step.assignments }), ...(step.forced && { forced: step.forced }) };
+    const resolved = await nested.resolve(command, context);
+    if (!resolved.ok) return { failed: resolved.status, message: resolved.message };
+    step = resolved.step;
+  }
+  return { step, ...(emptyStatus !== undefined && step.kind === 'assign' && { emptyStatus }) };
+}
+
+function literalWord(text: string, span: Span): Word {
+  return { kind: 'word', parts: [{ kind: 'text', value: text, span }], span };
 }
 
 /** Local data must not go to a model by surprise: say once per run that a specialist hides a command. */
@@ -192,7 +230,9 @@ function runJsStep(stage: Prepared, ends: StageEnds, io: PipelineIo, context: Ex
       return runCompound(step.compound, { source: input.source, stdout: shared(ends.stdout), stderr: shared(ends.stderr) }, context, nested.body, nested.capture).finally(input.close);
     }
     case 'assign':
-      return assign(step.assignments, context, nested.capture);
+      return assign(step.assignments, context, nested.capture, stage.emptyStatus ?? 0);
+    case 'dynamic':
+      throw new Error('a dynamic name is resolved before its stage starts');
     case 'ai':
       return runAiStage({ specialist: step.specialist, args, ...ends }, context);
     case 'route':
@@ -208,9 +248,8 @@ function runJsStep(stage: Prepared, ends: StageEnds, io: PipelineIo, context: Ex
   }
 }
 
-/** `NAME=value …` alone: sets shell variables; the status is that of the last `$( … )` in the values, else 0. */
-async function assign(assignments: Extract<StepPlan, { kind: 'assign' }>['assignments'], context: ExecContext, capture: CaptureRunner): Promise<number> {
-  let status = 0;
+/** `NAME=value …` alone: sets shell variables; the status is that of the last `$( … )` in the values, else `status` (0, or a `$( … )` name's). */
+async function assign(assignments: Extract<StepPlan, { kind: 'assign' }>['assignments'], context: ExecContext, capture: CaptureRunner, status: number): Promise<number> {
   for (const assignment of assignments) {
     const substitutes = assignment.value.parts.some((part) => part.kind === 'substitution');
     const value = await expandWord(assignment.value, context, capture);

@@ -4,7 +4,7 @@
  * that moment); a pipeline that fails to plan runs no stage and has status 3.
  */
 import { positionAt } from '../diag/diagnostic.js';
-import { findExecutable, planPipeline, type AndOr, type List, type Pipeline, type PipelinePlan, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
+import { findExecutable, planPipeline, type AndOr, type Command, type List, type Pipeline, type PipelinePlan, type Script, type Span, type SpecialistDirectory } from '../plan/index.js';
 import { toAishError } from '../protocol/index.js';
 import { BUILTIN_KINDS } from './builtins.js';
 import type { ChildProcess } from 'node:child_process';
@@ -138,7 +138,13 @@ async function captureOutput(script: Script, context: ExecContext): Promise<stri
   return sink.text();
 }
 
-const NESTED: Nested = { capture: captureOutput, body: runBody };
+/** Plans one command named at run time (`$( … )`) as a stage. */
+async function resolveCommand(command: Command, context: ExecContext): ReturnType<Nested['resolve']> {
+  const planned = await planFor({ kind: 'pipeline', stages: [command], span: command.span }, context);
+  return planned.ok ? { ok: true, step: planned.plan.stages[0]! } : planned;
+}
+
+const NESTED: Nested = { capture: captureOutput, body: runBody, resolve: resolveCommand };
 
 /**
  * `list &`: runs in the background with its own cancellation; `[n] PID` (or

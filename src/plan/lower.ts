@@ -102,10 +102,14 @@ class Lowering {
 
   private command(command: Command, allowAliases: boolean): StepPlan {
     const name = this.context.expandName(command.name);
-    if (name === undefined) {
-      this.fail('plan/dynamic-name', 'a command name may use $VAR but not $(…)', command.name.span);
-    }
     const base = { args: command.args, redirects: command.redirects, span: this.spanOf(command.span), ...(command.assignments && { assignments: command.assignments }) };
+    if (name === undefined) return { kind: 'dynamic', name: command.name, ...(command.forced && { forced: command.forced }), ...base };
+    if (name === '' && vanishes(command.name)) {
+      // As in sh, a name that expands to no word leaves the next word as the name; with none, nothing runs.
+      const [next, ...rest] = command.args;
+      if (next) return this.command({ ...command, name: next, args: rest }, allowAliases);
+      return { kind: 'assign', assignments: command.assignments ?? [], redirects: command.redirects, span: base.span };
+    }
     if (command.forced) return this.unix(name, command, base);
     const builtin = this.context.builtins.get(name);
     if (builtin === 'fan-out-to-all') return this.teamChat(command);
@@ -174,4 +178,9 @@ class Lowering {
   private fail(code: string, message: string, span: Span): never {
     throw new PlanFailure({ code, message, span: this.spanOf(span) });
   }
+}
+
+/** True for a word made only of unquoted variables, which gives no word at all when they are empty. */
+function vanishes(word: Word): boolean {
+  return word.parts.length > 0 && word.parts.every((part) => part.kind === 'variable' && !part.quoted);
 }

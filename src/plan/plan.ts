@@ -4,9 +4,10 @@
  * expand `$VAR` and `$(…)` when the step runs, never re-parsing strings.
  */
 import type { Assignment, Compound, Redirect, Span, Word } from '../syntax/index.js';
+import { printWord } from '../syntax/index.js';
 
 /** Syntax types the executor needs to run a plan (it never parses text itself). */
-export type { AndOr, Assignment, Compound, List, ListItem, Pipeline, Redirect, Script, Span, Word, WordPart } from '../syntax/index.js';
+export type { AndOr, Assignment, Command, Compound, List, ListItem, Pipeline, Redirect, Script, Span, Word, WordPart } from '../syntax/index.js';
 
 /** A pipeline: stages whose stdout feeds the next stage's stdin. */
 export interface PipelinePlan {
@@ -17,7 +18,7 @@ export interface PipelinePlan {
   span: Span;
 }
 
-export type StepPlan = BuiltinStep | AiStep | UnixStep | FanoutStep | RouteStep | GroupStep | CompoundStep | AssignStep;
+export type StepPlan = BuiltinStep | AiStep | UnixStep | FanoutStep | RouteStep | GroupStep | CompoundStep | AssignStep | DynamicStep;
 
 interface StepBase {
   /** Redirects in the order written; applied after the pipe, as in sh. */
@@ -42,6 +43,19 @@ export interface CompoundStep extends StepBase {
 export interface AssignStep extends StepBase {
   kind: 'assign';
   assignments: Assignment[];
+}
+
+/**
+ * A command whose name comes from `$( … )`: what it names is known only once
+ * the substitution has run, when the stage starts; it is resolved then, as
+ * any name is. A name that expands to no word leaves the next word as the
+ * name; with none left nothing runs and the status is the substitution's.
+ */
+export interface DynamicStep extends StepBase {
+  kind: 'dynamic';
+  name: Word;
+  args: Word[];
+  forced?: 'command' | 'bang';
 }
 
 /** A builtin run inside aish (`echo`, `cd`, `set` …). */
@@ -118,6 +132,8 @@ export function stepLabel(step: StepPlan): string {
     case 'compound':
       return step.compound.kind === 'while' && step.compound.until ? 'until' : step.compound.kind;
     case 'assign':
-      return step.assignments.map((assignment) => assignment.name).join(' ') + ' (assignment)';
+      return step.assignments.length === 0 ? '(nothing to run)' : step.assignments.map((assignment) => assignment.name).join(' ') + ' (assignment)';
+    case 'dynamic':
+      return printWord(step.name);
   }
 }

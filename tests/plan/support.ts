@@ -29,7 +29,16 @@ export const GOLDEN_WORLD: PlanContext = {
     ['review', aliasPipeline('apollo "review this"')],
     ['twice', aliasPipeline('apollo | athena')],
   ]),
-  expandName: (word) => (word.parts.every((part) => part.kind === 'text') ? word.parts.map((part) => (part.kind === 'text' ? part.value : '')).join('') : undefined),
+  // `$TOOL` is apollo, any other variable is unset (empty); `$( … )` is known only when it runs.
+  expandName: (word) => {
+    let name = '';
+    for (const part of word.parts) {
+      if (part.kind === 'text') name += part.value;
+      else if (part.kind === 'variable') name += part.name === 'TOOL' ? 'apollo' : '';
+      else return undefined;
+    }
+    return name;
+  },
   findExecutable: (name) => (COMMANDS.includes(name) ? `/usr/bin/${name}` : name.startsWith('/') ? name : undefined),
 };
 
@@ -72,7 +81,7 @@ function printPlan(plan: PipelinePlan, indent: string): string {
 function printStep(step: StepPlan, lead: string, indent: string): string {
   const args = 'args' in step && step.args.length > 0 ? ` args: ${step.args.map(printWord).join(' ')}` : '';
   const redirects = step.redirects.length > 0 ? ` redirects: ${step.redirects.map(redirectText).join(' ')}` : '';
-  const env = step.assignments ? ` env: ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}` : '';
+  const env = step.kind !== 'assign' && step.assignments?.length ? ` env: ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}` : '';
   const tail = `${env}${args}${redirects}\n`;
   switch (step.kind) {
     case 'builtin':
@@ -91,6 +100,8 @@ function printStep(step: StepPlan, lead: string, indent: string): string {
     case 'fanout':
       return `${lead}fan-out${tail}` + step.branches.map((branch) => `${indent}branch ${branch.label}\n${printPlan(branch.pipeline, indent + '  ')}`).join('');    case 'compound':
       return `${lead}compound ${step.compound.kind}: ${step.text}${tail}`;
+    case 'dynamic':
+      return `${lead}named when it runs: ${printWord(step.name)}${tail}`;
     case 'assign':
       return `${lead}assign ${step.assignments.map((assignment) => `${assignment.name}=${printWord(assignment.value)}`).join(' ')}${tail}`;
   }
