@@ -9,6 +9,7 @@ import { DEFAULT_ROUTE_THRESHOLD, toAishError, type SpecialistInfo } from '../pr
 import type { ExecContext } from './context.js';
 import { compoundParts, modelOf, redirectTexts, wordText } from './explain.js';
 import { planFor } from './run.js';
+import { explainedSchema } from './stage-schema.js';
 
 /** The whole document: the status a run would start with, and each pipeline in order. */
 export interface PlanDocument {
@@ -32,6 +33,8 @@ interface StageCommon {
   redirects: string[];
   /** `first`: the pipeline's input; `streamed`: lines as the stage before writes them; `whole`: all of it, once finished. */
   input: 'first' | 'streamed' | 'whole';
+  /** A typed stage (`--schema`): its JSON Schema and whether it is a list, or why the schema cannot be loaded. */
+  schema?: { multi: boolean; schema?: Record<string, unknown>; error?: string };
 }
 
 export type StageEntry = StageCommon & StepFields;
@@ -83,10 +86,13 @@ async function describeAndOr(andOr: AndOr, background: boolean, specialists: Map
 async function describeStages(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext): Promise<StageEntry[]> {
   const stages: StageEntry[] = [];
   for (const [index, step] of plan.stages.entries()) {
+    const args = 'args' in step ? step.args.map(wordText) : [];
+    const schema = explainedSchema(step, args);
     const common: StageCommon = {
-      args: 'args' in step ? step.args.map(wordText) : [],
+      args,
       redirects: redirectTexts(step),
       input: index === 0 ? 'first' : step.kind === 'unix' ? 'streamed' : 'whole',
+      ...(schema && { schema }),
     };
     stages.push({ ...(await describeStep(step, specialists, context)), ...common });
   }

@@ -8,6 +8,7 @@ import { literalText, parseAiArgs, printWord, type AndOr, type Compound, type Pi
 import { DEFAULT_ROUTE_THRESHOLD, toAishError, type SpecialistInfo } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
 import { planFor } from './run.js';
+import { schemaNote } from './stage-schema.js';
 import { stepLabel } from '../plan/index.js';
 
 /** The plan as text, and the status a run would start with: 3 when a name does not resolve. */
@@ -43,14 +44,14 @@ async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<
 async function explainPipeline(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent: string): Promise<void> {
   for (const [index, step] of plan.stages.entries()) {
     const input = index === 0 ? '' : step.kind === 'unix' ? `; streams from stage ${index}` : `; waits for all of stage ${index}`;
-    lines.push(`${indent}${index + 1}. ${await describe(step, specialists, context)}${redirects(step)}${input}`);
+    lines.push(`${indent}${index + 1}. ${await describe(step, specialists, context)}${redirects(step)}${input}${schemaNote(step, stepWords(step))}`);
     if (step.kind === 'fanout') {
       lines.push(`${indent}   ${step.branches.length} branches run in parallel, answers in this order:`);
       for (const [number, branch] of step.branches.entries()) {
         const letter = `${indent}     ${String.fromCharCode(97 + (number % 26))}) `;
         const only = branch.pipeline.stages.length === 1 ? branch.pipeline.stages[0] : undefined;
         if (only && only.kind !== 'fanout' && only.kind !== 'group') {
-          lines.push(`${letter}${await describe(only, specialists, context)}${redirects(only)}`);
+          lines.push(`${letter}${await describe(only, specialists, context)}${redirects(only)}${schemaNote(only, stepWords(only))}`);
         } else {
           lines.push(`${letter}${branch.pipeline.text}`);
           await explainPipeline(branch.pipeline, specialists, context, lines, `${indent}        `);
@@ -135,6 +136,11 @@ function compoundWords(compound: Compound): string {
 export function modelOf(id: string, args: Word[], specialists: Map<string, SpecialistInfo>): string {
   const parsed = parseAiArgs(args.map(wordText));
   return (parsed.ok && parsed.options.model) || specialists.get(id)?.model || 'unknown';
+}
+
+/** A step's words as written (for the schema a dry run shows). */
+function stepWords(step: StepPlan): string[] {
+  return 'args' in step ? step.args.map(wordText) : [];
 }
 
 function words(args: Word[]): string {

@@ -39,3 +39,21 @@ export function schemaProblem(step: StepPlan, args: readonly string[], label: st
   const loaded = stageSchema(args);
   return loaded && !loaded.ok ? `aish: ${label}: ${loaded.message}` : undefined;
 }
+
+/** A stage's schema as `--dry-run` shows it: the JSON Schema (compact) and whether it is a list, or why it cannot be loaded. */
+export function explainedSchema(step: StepPlan, args: readonly string[]): { multi: boolean; schema?: Record<string, unknown>; error?: string } | undefined {
+  if (step.kind !== 'ai' && step.kind !== 'route' && step.kind !== 'fanout') return undefined;
+  const parsed = parseAiArgs(args);
+  if (!parsed.ok || !parsed.options.schema) return undefined;
+  const { multi } = parsed.options.schema;
+  const loaded = loadSchema(parsed.options.schema.spec, multi);
+  return loaded.ok ? { multi, schema: loaded.schema } : { multi, error: loaded.message };
+}
+
+/** The text `--dry-run` adds to a typed stage's line. */
+export function schemaNote(step: StepPlan, args: readonly string[]): string {
+  const explained = explainedSchema(step, args);
+  if (!explained) return '';
+  const what = explained.multi ? 'schema (multi: a list, one JSON value per line)' : 'schema';
+  return explained.error !== undefined ? `; ${what}: error: ${explained.error}` : `; ${what}: ${JSON.stringify(explained.schema)}`;
+}

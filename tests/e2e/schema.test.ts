@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProviderServer, type FakeProviderServer } from '../providers/support/fake-provider-server.js';
-import { aishC, homeWithConfig, tempHome } from '../support/aish.js';
+import { aishC, homeWithConfig, runAish, tempHome } from '../support/aish.js';
 
 let fake: FakeProviderServer | undefined;
 afterEach(async () => {
@@ -79,6 +79,22 @@ describe('--schema with the echo model', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^aish: apollo: the schema is not a valid JSON Schema/m);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('--dry-run shows a typed stage', () => {
+  it('prints the schema each stage asks for, and whether it is a list', async () => {
+    const result = await runAish(['--dry-run', '-c', "apollo --schema-multi 'name, born int' << 'x' | athena --schema 'title'"]);
+    const [first, second] = result.stdout.split('\n').slice(1);
+    expect(first).toContain('; schema (multi: a list, one JSON value per line): {"type":"object","properties":{"name":{"type":"string"},"born":{"type":"integer"}},"required":["name","born"],"additionalProperties":false}');
+    expect(second).toContain('; schema: {"type":"object","properties":{"title":{"type":"string"}}');
+    expect(result.status).toBe(0);
+  });
+
+  it('--dry-run --json gives each typed stage a schema field', async () => {
+    const result = await runAish(['--dry-run', '--json', '-c', "@code-analysis --schema 'name' << 'x'"]);
+    const stage = JSON.parse(result.stdout).pipelines[0].stages[0];
+    expect(stage.schema).toEqual({ multi: false, schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false } });
   });
 });
 
