@@ -10,7 +10,7 @@
  * stdout) one step per word, and a large message would take seconds instead
  * of streaming at a pipe's speed.
  */
-import { MULTI_FIELD, type LanguageModel, type ModelPart, type ModelRequest } from './provider.js';
+import { type LanguageModel, type ModelPart, type ModelRequest } from './provider.js';
 import { minimalInstance } from './echo-instance.js';
 import { sleep } from '../protocol/index.js';
 
@@ -113,8 +113,13 @@ function lastUserMessage(request: ModelRequest): ModelRequest['messages'][number
 /** A schema's answer: its minimal instance as JSON text (a list: one item), the message as its first string; one part. */
 async function* typedEcho(request: ModelRequest, message: string, options: EchoOptions, signal: AbortSignal): AsyncGenerator<ModelPart> {
   const format = request.responseFormat!;
-  const wrapper = format.schema.properties as Record<string, { items?: Record<string, unknown> }>;
-  const value = format.multi ? { [MULTI_FIELD]: [minimalInstance(wrapper[MULTI_FIELD]?.items ?? {}, message, format.schema)] } : minimalInstance(format.schema, message);
+  let value: unknown;
+  if (format.field === undefined) value = minimalInstance(format.schema, message);
+  else {
+    const inner = (format.schema.properties as Record<string, Record<string, unknown>>)[format.field] ?? {};
+    const item = format.multi ? [minimalInstance((inner.items as Record<string, unknown>) ?? {}, message, format.schema)] : minimalInstance(inner, message, format.schema);
+    value = { [format.field]: item };
+  }
   if (options.ttftMs) await sleep(options.ttftMs, signal);
   if (signal.aborted) return;
   yield { type: 'text-delta', text: JSON.stringify(value) };

@@ -32,20 +32,25 @@ export interface ModelRequest {
 
 /**
  * A typed answer's format. Providers' structured outputs want an object at the
- * top, so a list (`--schema-multi`) is asked for as `{"items": [...]}`
- * ({@link MULTI_FIELD}); the service unwraps it.
+ * top, so a list (`--schema-multi`) is asked for as `{"items": [...]}` and any
+ * other value that is not an object as `{"value": …}`; `field` then names the
+ * wrapper's one field, which the service unwraps.
  */
 export interface ResponseFormat {
   /** A name for the schema (OpenAI's `json_schema.name`, Anthropic's tool name): letters, digits, `_`, `-`. */
   name: string;
-  /** The JSON Schema of the whole answer (already wrapped for a list). */
+  /** The JSON Schema of the whole answer, as the model is asked for it (wrapped, when `field` is set). */
   schema: Record<string, unknown>;
-  /** The answer is a list wrapped in {@link MULTI_FIELD}. */
+  /** The answer is a list of values (`--schema-multi`), under `field`. */
   multi: boolean;
+  /** The wrapper's field that holds the answer; absent when the schema is an object and asked for as it is. */
+  field?: string;
 }
 
-/** The field of the wrapper object that holds a list answer's items. */
+/** The wrapper field of a list answer. */
 export const MULTI_FIELD = 'items';
+/** The wrapper field of an answer that is not an object (a string, a number, an array given as the schema). */
+export const VALUE_FIELD = 'value';
 
 /**
  * Why a model stopped, in one vocabulary for every provider (OpenAI's words,

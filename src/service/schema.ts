@@ -12,7 +12,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as formatsModule from 'ajv-formats';
 import { AishError, type StreamEvent, type TokensUsed } from '../protocol/index.js';
-import { MULTI_FIELD, type ModelMessage, type ResponseFormat } from '../providers/index.js';
+import { MULTI_FIELD, VALUE_FIELD, type ModelMessage, type ResponseFormat } from '../providers/index.js';
 
 /** What a typed call asks for. */
 export interface TypedRequest {
@@ -59,24 +59,26 @@ function withFormats<T extends Ajv | Ajv2020>(ajv: T): T {
 }
 
 /**
- * The schema the model is asked for. A list is wrapped in an object
- * (`{"items": [...]}`), since providers want an object at the top; the
- * item schema's `$defs`/`definitions` move up to the wrapper so its local
- * `$ref`s still resolve.
+ * The schema the model is asked for. Providers want an object at the top, so
+ * a list is wrapped as `{"items": [...]}` and any other non-object as
+ * `{"value": …}`; the schema's `$defs`/`definitions` move up to the wrapper
+ * so its local `$ref`s still resolve.
  */
 export function responseFormatFor(typed: TypedRequest): ResponseFormat {
-  if (!typed.multi) return { name: 'answer', schema: typed.schema, multi: false };
-  const { $defs, definitions, $schema, ...item } = typed.schema;
+  const isObject = typed.schema.type === 'object' || (typed.schema.type === undefined && typeof typed.schema.properties === 'object');
+  if (!typed.multi && isObject) return { name: 'answer', schema: typed.schema, multi: false };
+  const field = typed.multi ? MULTI_FIELD : VALUE_FIELD;
+  const { $defs, definitions, $schema, ...inner } = typed.schema;
   const wrapper: Record<string, unknown> = {
     type: 'object',
-    properties: { [MULTI_FIELD]: { type: 'array', items: item } },
-    required: [MULTI_FIELD],
+    properties: { [field]: typed.multi ? { type: 'array', items: inner } : inner },
+    required: [field],
     additionalProperties: false,
   };
   if ($schema !== undefined) wrapper.$schema = $schema;
   if ($defs !== undefined) wrapper.$defs = $defs;
   if (definitions !== undefined) wrapper.definitions = definitions;
-  return { name: 'answers', schema: wrapper, multi: true };
+  return { name: typed.multi ? 'answers' : 'answer', schema: wrapper, multi: typed.multi, field };
 }
 
 export type Checked = { ok: true; data: unknown; content: string } | { ok: false; errors: string[] };
@@ -85,16 +87,17 @@ export type Checked = { ok: true; data: unknown; content: string } | { ok: false
  * An answer's text checked against the schema: the value and its compact
  * JSON (a list: one item per line), or the errors as `/json/pointer: message`.
  */
-export function checkAnswer(text: string, typed: TypedRequest, validate: ValidateFunction = validatorFor(responseFormatFor(typed).schema)): Checked {
+export function checkAnswer(text: string, typed: TypedRequest, format: ResponseFormat = responseFormatFor(typed), validate: ValidateFunction = validatorFor(format.schema)): Checked {
   let value: unknown;
   try {
     value = JSON.parse(withoutFence(text));
   } catch (error) {
     return { ok: false, errors: [`/: the answer is not JSON (${(error as Error).message})`] };
   }
-  if (!validate(value)) return { ok: false, errors: (validate.errors ?? []).map((error) => describe(error, typed.multi)) };
-  if (!typed.multi) return { ok: true, data: value, content: JSON.stringify(value) };
-  const items = (value as Record<string, unknown[]>)[MULTI_FIELD]!;
+  if (!validate(value)) return { ok: false, errors: (validate.errors ?? []).map((error) => describe(error, format.field)) };
+  const data = format.field === undefined ? value : (value as Record<string, unknown>)[format.field];
+  if (!format.multi) return { ok: true, data, content: JSON.stringify(data) };
+  const items = data as unknown[];
   return { ok: true, data: items, content: items.map((item) => JSON.stringify(item)).join('\n') };
 }
 
@@ -104,10 +107,10 @@ function withoutFence(text: string): string {
   return fenced ? fenced[1]! : text;
 }
 
-/** One ajv error as `/path: message` (a list's paths start at the item: `/0/age`). */
-function describe(error: ErrorObject, multi: boolean): string {
+/** One ajv error as `/path: message`; paths start inside the wrapper (a list's at the item: `/0/age`). */
+function describe(error: ErrorObject, field: string | undefined): string {
   let path = error.instancePath;
-  if (multi) path = path.replace(new RegExp(`^/${MULTI_FIELD}(?=/|$)`), '');
+  if (field !== undefined) path = path.replace(new RegExp(`^/${field}(?=/|$)`), '');
   let message = error.message ?? 'is invalid';
   if (error.keyword === 'additionalProperties') message += ` ('${(error.params as { additionalProperty: string }).additionalProperty}')`;
   if (error.keyword === 'enum') message += ` (${(error.params as { allowedValues: unknown[] }).allowedValues.map((value) => JSON.stringify(value)).join(', ')})`;
@@ -164,7 +167,7 @@ export async function* typedAnswer(typed: TypedRequest, messages: ModelMessage[]
     if (!done) return; // cancelled
     tokens.input += done.tokens_used.input;
     tokens.output += done.tokens_used.output;
-    const checked = checkAnswer(text, typed, validate);
+    const checked = checkAnswer(text, typed, format, validate);
     if (checked.ok) {
       yield { type: 'content', data: checked.content, specialist_id: done.specialist_id };
       const extra = onDone ? onDone(checked.content, tokens, done.specialist_id) : {};

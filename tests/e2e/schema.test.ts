@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeProviderServer, type FakeProviderServer } from '../providers/support/fake-provider-server.js';
+import { fixtureReply } from '../providers/support/fixtures.js';
 import { aishC, homeWithConfig, runAish, tempHome } from '../support/aish.js';
 
 let fake: FakeProviderServer | undefined;
@@ -96,6 +97,24 @@ describe('--dry-run shows a typed stage', () => {
     const stage = JSON.parse(result.stdout).pipelines[0].stages[0];
     expect(stage.schema).toEqual({ multi: false, schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false } });
   });
+});
+
+describe("--schema with each provider's recorded transcript", () => {
+  const providers = [
+    { name: 'openai', file: 'openai-chat-schema-stream.sse', model: 'openai/gpt-4o-mini', config: (origin: string) => `openai: { api_key: sk-test, base_url: "${origin}/v1" }`, asked: (body: any) => body.response_format.json_schema.schema },
+    { name: 'anthropic', file: 'anthropic-messages-schema-stream.sse', model: 'anthropic/claude-sonnet-4-5', config: (origin: string) => `anthropic: { api_key: sk-ant-test, base_url: "${origin}" }`, asked: (body: any) => body.tools[0].input_schema },
+    { name: 'ollama', file: 'ollama-chat-schema-stream.ndjson', model: 'ollama/llama3.1', config: (origin: string) => `ollama: { base_url: "${origin}" }`, asked: (body: any) => body.format },
+  ];
+  for (const provider of providers) {
+    it(`echo "Ada Lovelace, born 1815" | apollo --schema 'name, born int' | jq -r .name works with ${provider.name}`, async () => {
+      fake = await startFakeProviderServer(fixtureReply(provider.file), 'bytes');
+      const home = homeWithConfig(`providers:\n  ${provider.config(fake.origin)}\ndefault_model: ${provider.model}\n`);
+      const result = await aishC("apollo --schema 'name, born int' | jq -r .name", { home, stdin: 'Ada Lovelace, born 1815\n' });
+      expect(result.stdout).toBe('Ada Lovelace — née Byron\n');
+      expect(result.status).toBe(0);
+      expect(provider.asked(JSON.parse(fake.requests[0]!.body))).toMatchObject({ type: 'object', required: ['name', 'born'] });
+    });
+  }
 });
 
 describe('--schema with a provider whose answer does not match', () => {

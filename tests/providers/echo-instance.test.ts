@@ -45,7 +45,7 @@ describe("the echo model's answer to a schema", () => {
   it('answers a list with one item', async () => {
     const model = createEchoModel('echo');
     const schema = { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { a: { type: 'integer' } }, required: ['a'] } } }, required: ['items'] };
-    const parts = await collect(model, { caller: 'apollo', messages: [{ role: 'user', content: 'x' }], responseFormat: { name: 'answers', multi: true, schema } });
+    const parts = await collect(model, { caller: 'apollo', messages: [{ role: 'user', content: 'x' }], responseFormat: { name: 'answers', multi: true, field: 'items', schema } });
     expect(textOf(parts)).toBe('{"items":[{"a":0}]}');
   });
 });

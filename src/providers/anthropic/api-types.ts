@@ -20,6 +20,10 @@ export interface AnthropicMessagesRequest {
   system?: string;
   messages: AnthropicMessage[];
   temperature?: number;
+  /** A typed answer: one tool whose `input_schema` is the schema … */
+  tools?: { name: string; description: string; input_schema: Record<string, unknown> }[];
+  /** … which the model must call: its input is the answer. */
+  tool_choice?: { type: 'tool'; name: string };
 }
 
 /** Token counts; in `message_delta` they are running totals, not increments. */
@@ -32,7 +36,7 @@ export interface AnthropicUsage {
 
 /** A whole answer (`"type": "message"`), when the request did not stream. */
 export interface AnthropicWholeMessage {
-  content?: { type?: string; text?: unknown }[];
+  content?: { type?: string; text?: unknown; name?: unknown; input?: unknown }[];
   stop_reason?: string | null;
   usage?: AnthropicUsage;
 }
@@ -47,7 +51,7 @@ export interface AnthropicMessageStart {
 export interface AnthropicContentBlockDelta {
   type: 'content_block_delta';
   index?: number;
-  delta?: { type?: string; text?: string };
+  delta?: { type?: string; text?: string; partial_json?: string };
 }
 
 /** `event: message_delta`: the stop reason and the usage so far. */

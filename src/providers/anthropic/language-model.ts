@@ -48,8 +48,9 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       readError: readAnthropicError,
       ...(options.dispatcher && { dispatcher: options.dispatcher }),
     });
-    if (whole) yield* readAnthropicMessage((await readJsonObject(body)) as AnthropicWholeMessage);
-    else yield* readAnthropicStream(decodeServerSentEvents(body));
+    const typed = request.responseFormat !== undefined;
+    if (whole) yield* readAnthropicMessage((await readJsonObject(body)) as AnthropicWholeMessage, typed);
+    else yield* readAnthropicStream(decodeServerSentEvents(body), typed);
   }
 
   return {
@@ -65,7 +66,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
  * Anthropic's versioning policy asks; after `message_stop` the body is read
  * to its end (and ignored) so the connection can be reused.
  */
-async function* readAnthropicStream(events: AsyncIterable<ServerSentEvent>): AsyncGenerator<ModelPart> {
+async function* readAnthropicStream(events: AsyncIterable<ServerSentEvent>, typed: boolean): AsyncGenerator<ModelPart> {
   const usage: RunningUsage = { input: 0, cacheWrite: 0, cacheRead: 0, output: 0 };
   let reason: FinishReason = 'other';
   let stopped = false;
@@ -78,12 +79,14 @@ async function* readAnthropicStream(events: AsyncIterable<ServerSentEvent>): Asy
         break;
       case 'content_block_delta': {
         const delta = (payload as unknown as AnthropicContentBlockDelta).delta;
-        if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') yield { type: 'text-delta', text: delta.text };
+        if (delta?.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '' && !typed) yield { type: 'text-delta', text: delta.text };
+        // A typed answer is the forced tool call's input, streamed as pieces of JSON.
+        if (delta?.type === 'input_json_delta' && typeof delta.partial_json === 'string' && delta.partial_json !== '' && typed) yield { type: 'text-delta', text: delta.partial_json };
         break;
       }
       case 'message_delta': {
         const { delta, usage: running } = payload as unknown as AnthropicMessageDelta;
-        if (delta?.stop_reason) reason = mapAnthropicStopReason(delta.stop_reason);
+        if (delta?.stop_reason) reason = typedStop(mapAnthropicStopReason(delta.stop_reason), typed);
         takeUsage(usage, running);
         break;
       }
@@ -100,14 +103,21 @@ async function* readAnthropicStream(events: AsyncIterable<ServerSentEvent>): Asy
 }
 
 /** A whole answer → the same parts a stream gives: its text blocks, usage, finish. */
-function* readAnthropicMessage(message: AnthropicWholeMessage): Generator<ModelPart> {
+function* readAnthropicMessage(message: AnthropicWholeMessage, typed: boolean): Generator<ModelPart> {
   if (!Array.isArray(message.content)) throw new DecodeError('the answer has no content list');
-  const text = message.content.filter((block) => isObject(block) && block.type === 'text' && typeof block.text === 'string').map((block) => block.text as string).join('');
+  const text = typed
+    ? message.content.filter((block) => isObject(block) && block.type === 'tool_use').map((block) => JSON.stringify(block.input ?? null)).join('')
+    : message.content.filter((block) => isObject(block) && block.type === 'text' && typeof block.text === 'string').map((block) => block.text as string).join('');
   if (text !== '') yield { type: 'text-delta', text };
   const usage: RunningUsage = { input: 0, cacheWrite: 0, cacheRead: 0, output: 0 };
   takeUsage(usage, message.usage);
   yield { type: 'usage', input: usage.input + usage.cacheWrite + usage.cacheRead, output: usage.output };
-  yield { type: 'finish', reason: mapAnthropicStopReason(message.stop_reason) };
+  yield { type: 'finish', reason: typedStop(mapAnthropicStopReason(message.stop_reason), typed) };
+}
+
+/** The forced tool call is how a typed answer ends: for aish that is a normal stop. */
+function typedStop(reason: FinishReason, typed: boolean): FinishReason {
+  return typed && reason === 'tool_calls' ? 'stop' : reason;
 }
 
 /** Counts so far; input is reported as three counts (fresh, cache write, cache read) that aish sums, as OpenAI's `prompt_tokens` does. */

@@ -15,5 +15,11 @@ export function toAnthropicRequest(model: string, request: ModelRequest): Anthro
   };
   if (request.system) body.system = request.system;
   if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.responseFormat) {
+    // A forced tool is Anthropic's way to structured output: the tool call's input is the answer.
+    const { name, schema } = request.responseFormat;
+    body.tools = [{ name, description: 'Give the answer as this tool call’s input, matching its schema.', input_schema: schema }];
+    body.tool_choice = { type: 'tool', name };
+  }
   return body;
 }

@@ -15,6 +15,8 @@ export interface OllamaChatRequest {
   messages: OllamaMessage[];
   /** Ollama streams by default, so both ways are said: `false` for a whole answer (`--no-stream`). */
   stream: boolean;
+  /** A typed answer: the JSON Schema the answer must match (structured outputs). */
+  format?: Record<string, unknown>;
   options?: {
     temperature?: number;
     /** The output-token limit. */

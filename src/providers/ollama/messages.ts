@@ -10,5 +10,6 @@ export function toOllamaRequest(model: string, request: ModelRequest): OllamaCha
   const body: OllamaChatRequest = { model, messages, stream: request.stream !== false };
   if (request.temperature !== undefined) (body.options ??= {}).temperature = request.temperature;
   if (request.maxTokens !== undefined) (body.options ??= {}).num_predict = request.maxTokens;
+  if (request.responseFormat) body.format = request.responseFormat.schema;
   return body;
 }

@@ -23,6 +23,14 @@ export interface OpenAiChatRequest {
   max_completion_tokens?: number;
   /** Every other OpenAI-compatible server still reads this name. */
   max_tokens?: number;
+  /** A typed answer: JSON matching the schema (structured outputs). */
+  response_format?: OpenAiResponseFormat;
+}
+
+/** `response_format` for structured outputs. */
+export interface OpenAiResponseFormat {
+  type: 'json_schema';
+  json_schema: { name: string; schema: Record<string, unknown>; strict: boolean };
 }
 
 /** One `data:` event of the stream (`chat.completion.chunk`), or an in-stream error. */
@@ -35,7 +43,7 @@ export interface OpenAiChunk {
 /** One choice of a chunk; aish asks for one and reads index 0. */
 export interface OpenAiChoice {
   index?: number;
-  delta?: { role?: string; content?: string | null } | null;
+  delta?: { role?: string; content?: string | null; refusal?: string | null } | null;
   finish_reason?: string | null;
 }
 
@@ -49,7 +57,7 @@ export interface OpenAiCompletion {
 /** One choice of a whole answer. */
 export interface OpenAiCompletionChoice {
   index?: number;
-  message?: { content?: unknown } | null;
+  message?: { content?: unknown; refusal?: unknown } | null;
   finish_reason?: string | null;
 }
 

@@ -9,7 +9,7 @@ import type { LanguageModel, ModelPart, ModelRequest } from '../provider.js';
 import { decodeServerSentEvents, isObject, parseJsonObject, readJsonObject, DecodeError, type ServerSentEvent } from '../decode.js';
 import { endpoint, hasHostname, postJson } from '../http.js';
 import { guardStream } from '../guard-stream.js';
-import { missingApiKey, truncatedStream } from '../provider-error.js';
+import { missingApiKey, ProviderError, truncatedStream } from '../provider-error.js';
 import type { OpenAiChoice, OpenAiChunk, OpenAiCompletion, OpenAiCompletionChoice } from './api-types.js';
 import { mapOpenAiFinishReason } from './finish-reason.js';
 import { openAiStreamFailure, readOpenAiError } from './errors.js';
@@ -69,6 +69,7 @@ async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncG
   let usage: ModelPart | undefined;
   let finishReason: string | null | undefined;
   let done = false;
+  let refusal = '';
   for await (const event of events) {
     if (done) continue;
     if (event.data === '[DONE]') {
@@ -82,12 +83,14 @@ async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncG
     const text = choice?.delta?.content;
     if (text !== undefined && text !== null && typeof text !== 'string') throw new DecodeError(`delta.content is not a string in ${event.data.slice(0, 120)}`);
     if (text) yield { type: 'text-delta', text };
+    if (typeof choice?.delta?.refusal === 'string') refusal += choice.delta.refusal;
     if (choice?.finish_reason) finishReason = choice.finish_reason;
     if (isObject(chunk.usage)) usage = { type: 'usage', input: count(chunk.usage.prompt_tokens), output: count(chunk.usage.completion_tokens) };
   }
   // Some compatible servers end the body after the finish chunk without
   // `[DONE]`; a finish reason already says the answer is whole.
   if (!done && !finishReason) throw truncatedStream('openai', '[DONE]');
+  if (refusal) throw refused(refusal);
   if (usage) yield usage;
   yield { type: 'finish', reason: mapOpenAiFinishReason(finishReason) };
 }
@@ -100,6 +103,7 @@ function* readOpenAiCompletion(completion: OpenAiCompletion): Generator<ModelPar
   const text = choice.message?.content;
   if (text !== undefined && text !== null && typeof text !== 'string') throw new DecodeError('message.content is not a string');
   if (text) yield { type: 'text-delta', text };
+  if (typeof choice.message?.refusal === 'string' && choice.message.refusal !== '') throw refused(choice.message.refusal);
   if (isObject(completion.usage)) yield { type: 'usage', input: count(completion.usage.prompt_tokens), output: count(completion.usage.completion_tokens) };
   yield { type: 'finish', reason: mapOpenAiFinishReason(choice.finish_reason) };
 }
@@ -110,6 +114,11 @@ function firstChoice<Choice>(choices: unknown): Choice | undefined {
   if (!Array.isArray(choices)) throw new DecodeError('choices is not an array');
   const found = choices.find((choice) => isObject(choice) && (choice.index ?? 0) === 0);
   return found as Choice | undefined;
+}
+
+/** A typed answer the model declined to give (structured outputs' `refusal`): its words, as the provider's error. */
+function refused(text: string): ProviderError {
+  return new ProviderError({ provider: 'openai', code: 'PROVIDER_ERROR', message: `the model refused to answer (openai): ${text}`, retryable: false });
 }
 
 function count(value: unknown): number {
