@@ -1,5 +1,5 @@
 /**
- * Compound commands (language.md §9): `if`, `while`, `until` and `for`, run
+ * Compound commands (docs/language.md "Scripts"): `if`, `while`, `until`, `for` and `{ …; }`, run
  * in the shell that reaches them, so variables they set are seen after them
  * (a compound command that is one stage of a longer pipeline gets a copy of
  * the shell's state from the pipeline runner, as bash runs it in a subshell).
@@ -54,6 +54,8 @@ export async function runCompound(compound: Compound, io: BranchIo, context: Exe
         if ((status === 0) === compound.until) return undefined;
         return round(() => body(compound.body));
       });
+    case 'brace':
+      return body(compound.body);
     case 'for': {
       const values = compound.words ? await expandWords(compound.words, context, capture) : [...context.state.positional];
       let index = 0;

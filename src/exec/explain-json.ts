@@ -47,7 +47,7 @@ type StepFields =
     | { kind: 'route'; capability: string; threshold: number; specialist: string | null; score: number | null; model: string | null; alternatives: { id: string; score: number }[]; error?: { code: string; message: string } }
     | { kind: 'fanout'; branches: { label: string; text: string; stages: StageEntry[] }[] }
     | { kind: 'group'; text: string; stages: StageEntry[] }
-    | { kind: 'compound'; compound: 'if' | 'while' | 'until' | 'for'; text: string; variable?: string; words?: string[]; parts: { role: string; pipelines: PipelineEntry[] }[] }
+    | { kind: 'compound'; compound: 'if' | 'while' | 'until' | 'for' | 'brace'; text: string; variable?: string; words?: string[]; parts: { role: string; pipelines: PipelineEntry[] }[] }
     | { kind: 'assign'; names: string[] }
     | { kind: 'dynamic'; name: string };
 

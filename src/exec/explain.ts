@@ -124,6 +124,8 @@ export function compoundParts(compound: Compound): { role: string; script: Scrip
       ];
     case 'for':
       return [{ role: 'do', script: compound.body }];
+    case 'brace':
+      return [{ role: '{ }', script: compound.body }];
   }
 }
 

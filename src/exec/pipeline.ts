@@ -81,9 +81,9 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
   for (const link of links) if (link.fds) link.fds.forEach(closeFd);
   const statuses = await Promise.all(dones);
   // The stages after a refused input saw no answer, not an empty one: the pipeline failed.
-  if (inputRefused) return 1;
-  if (context.state.options.pipefail) return [...statuses].reverse().find((status) => status !== 0) ?? 0;
-  return statuses[statuses.length - 1]!;
+  const status = inputRefused ? 1 : context.state.options.pipefail ? ([...statuses].reverse().find((status) => status !== 0) ?? 0) : statuses[statuses.length - 1]!;
+  if (!plan.negated) return status;
+  return status === 0 ? 1 : 0;
 }
 
 interface Link {

@@ -43,7 +43,7 @@ async function runList(list: List, context: ExecContext, io: PipelineIo, origin:
 
 /**
  * `a && b || c`: each pipeline but the last runs as a condition (`set -e`
- * does not stop the script there); under `set -e` a failing last pipeline
+ * does not stop the script there), and so does a `!` pipeline; under `set -e` a failing last pipeline
  * ends the script, unless it is a compound command, whose own commands were
  * checked as they ran.
  */
@@ -58,20 +58,22 @@ async function runAndOr(andOr: AndOr, context: ExecContext, io: PipelineIo, orig
       if ((andOr.rest[index - 1]!.operator === '&&') !== (status === 0)) continue;
     }
     const last = index === pipelines.length - 1;
-    if (!last) state.conditionDepth++;
+    // A `!` pipeline is tested, as a condition is: `set -e` stops at nothing inside it.
+    const tested = !last || pipeline.negated === true;
+    if (tested) state.conditionDepth++;
     try {
       status = await runPipeline(pipeline, context, io, origin);
     } finally {
-      if (!last) state.conditionDepth--;
+      if (tested) state.conditionDepth--;
     }
-    if (last && status !== 0 && state.options.errexit && state.conditionDepth === 0 && !isCompound(pipeline)) throw new ExitRequest(status);
+    if (!tested && status !== 0 && state.options.errexit && state.conditionDepth === 0 && !isCompound(pipeline)) throw new ExitRequest(status);
   }
   return status;
 }
 
 function isCompound(pipeline: Pipeline): boolean {
   const only = pipeline.stages.length === 1 ? pipeline.stages[0]! : undefined;
-  return only !== undefined && (only.kind === 'if' || only.kind === 'while' || only.kind === 'for');
+  return only !== undefined && (only.kind === 'if' || only.kind === 'while' || only.kind === 'for' || only.kind === 'brace');
 }
 
 /** The lists inside a compound command, run with the compound command's ends. */

@@ -45,6 +45,7 @@ class Lowering {
   pipeline(pipeline: Pipeline, allowAliases: boolean): PipelinePlan {
     return {
       kind: 'pipeline',
+      ...(pipeline.negated && { negated: true }),
       stages: pipeline.stages.map((stage) => this.stage(stage, allowAliases)),
       text: printPipeline(pipeline),
       span: this.spanOf(pipeline.span),
@@ -68,6 +69,7 @@ class Lowering {
       case 'if':
       case 'while':
       case 'for':
+      case 'brace':
         return { kind: 'compound', compound: stage, text: printPipeline({ kind: 'pipeline', stages: [{ ...stage, redirects: [] }], span: stage.span }), redirects: stage.redirects, span: this.spanOf(stage.span) };
       case 'assignments':
         return { kind: 'assign', assignments: stage.assignments, redirects: stage.redirects, span: this.spanOf(stage.span) };

@@ -12,6 +12,8 @@ export type { AndOr, Assignment, Command, Compound, List, ListItem, Pipeline, Re
 /** A pipeline: stages whose stdout feeds the next stage's stdin. */
 export interface PipelinePlan {
   kind: 'pipeline';
+  /** `! pipeline`: its status is negated. */
+  negated?: true;
   stages: StepPlan[];
   /** The pipeline as canonical text (labels, dry runs, messages). */
   text: string;
@@ -130,6 +132,7 @@ export function stepLabel(step: StepPlan): string {
     case 'fanout':
       return step.branches.map((branch) => branch.label).join(',');
     case 'compound':
+      if (step.compound.kind === 'brace') return '{ }';
       return step.compound.kind === 'while' && step.compound.until ? 'until' : step.compound.kind;
     case 'assign':
       return step.assignments.length === 0 ? '(nothing to run)' : step.assignments.map((assignment) => assignment.name).join(' ') + ' (assignment)';

@@ -42,9 +42,11 @@ export interface AndOrLink {
   pipeline: Pipeline;
 }
 
-/** pipeline := stage ( '|' stage )* */
+/** pipeline := ( '!' )? stage ( '|' stage )* */
 export interface Pipeline {
   kind: 'pipeline';
+  /** `! pipeline`: the status is negated (0 becomes 1, anything else 0). */
+  negated?: true;
   stages: Stage[];
   span: Span;
 }
@@ -52,8 +54,8 @@ export interface Pipeline {
 /** stage := ( fanout | route | command | '(' pipeline ')' | compound | assignments ) redirect* */
 export type Stage = Command | Fanout | Route | Group | Compound | Assignments;
 
-/** compound := if_clause | while_clause | for_clause — each ends at its closing word and takes redirects. */
-export type Compound = IfClause | WhileClause | ForClause;
+/** compound := if_clause | while_clause | for_clause | brace_group — each ends at its closing word and takes redirects. */
+export type Compound = IfClause | WhileClause | ForClause | BraceGroup;
 
 /** A branch of a fan-out: a target with its arguments, or `( pipeline )`. */
 export type Branch = Command | Route | Group;
@@ -138,6 +140,14 @@ export interface ForClause {
   kind: 'for';
   variable: string;
   words?: Word[];
+  body: Script;
+  redirects: Redirect[];
+  span: Span;
+}
+
+/** brace_group := '{' compound_list '}' — sh's `{ a; b; }`: the lists run in the shell, as one stage. */
+export interface BraceGroup {
+  kind: 'brace';
   body: Script;
   redirects: Redirect[];
   span: Span;
@@ -265,6 +275,7 @@ export type Node =
   | IfClause
   | WhileClause
   | ForClause
+  | BraceGroup
   | Assignments
   | Assignment
   | FileRedirect

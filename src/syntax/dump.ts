@@ -31,7 +31,7 @@ export function dumpTree(root: Node): string {
 function foldedChild(node: Node): Node | undefined {
   if (node.kind === 'list-item' && !node.background) return node.body;
   if (node.kind === 'and-or' && node.rest.length === 0) return node.first;
-  if (node.kind === 'pipeline' && node.stages.length === 1) return node.stages[0];
+  if (node.kind === 'pipeline' && node.stages.length === 1 && !node.negated) return node.stages[0];
   return undefined;
 }
 
@@ -73,6 +73,8 @@ function describe(node: Node): string {
       return `${where} ${node.variable}${node.words ? '' : ' (the positional parameters)'}`;
     case 'assignment':
       return `${where} ${node.name}`;
+    case 'pipeline':
+      return node.negated ? `${where} negated` : where;
     default:
       return where;
   }

@@ -58,6 +58,8 @@ interface Elements {
 class Parser extends Scanner {
   /** Here-documents whose bodies start after the next newline, in order. */
   private pendingHereDocs: HereDoc[] = [];
+  /** How many brace groups the parser is inside: there a `}` where a command could start closes one. */
+  private braceGroups = 0;
 
   parseTopLevel(): Script {
     const script = this.parseScript(false);
@@ -149,10 +151,17 @@ class Parser extends Scanner {
     return { kind: 'and-or', first, rest, span: { start: first.span.start, end } };
   }
 
-  /** pipeline := stage ( '|' stage )* */
+  /** pipeline := ( '!' blank )? stage ( '|' stage )* — `!` then a blank negates the status; `!NAME` forces a command instead. */
   private parsePipeline(): Pipeline | undefined {
+    this.skipBlanks();
+    const bang = this.pos;
+    const negated = this.peek() === '!' && (this.peek(1) === ' ' || this.peek(1) === '\t');
+    if (negated) this.pos++;
     const first = this.parseStage();
-    if (!first) return undefined;
+    if (!first) {
+      if (negated) this.expectedAfter("a command after '!'", bang, 1, false);
+      return undefined;
+    }
     const stages: Stage[] = [first];
     for (;;) {
       this.skipBlanks();
@@ -165,7 +174,9 @@ class Parser extends Scanner {
       stages.push(stage);
     }
     const last = stages[stages.length - 1]!;
-    return { kind: 'pipeline', stages, span: { start: first.span.start, end: last.span.end } };
+    const pipeline: Pipeline = { kind: 'pipeline', stages, span: { start: negated ? bang : first.span.start, end: last.span.end } };
+    if (negated) pipeline.negated = true;
+    return pipeline;
   }
 
   /**
@@ -177,7 +188,8 @@ class Parser extends Scanner {
     this.skipBlanks();
     const c = this.peek();
     if (c === '(') return this.parseGroup(true);
-    if (c === '{') return this.parseBracedFanout();
+    if (c === '{') return this.parseBraces();
+    if (this.closingBraceHere()) return undefined;
     if (!this.atWordStart(',')) return undefined;
     const keyword = this.reservedWordHere();
     if (keyword !== undefined) return this.parseCompound(keyword);
@@ -203,6 +215,66 @@ class Parser extends Scanner {
     const match = /^[a-z]+/.exec(this.source.slice(this.pos, this.pos + 6));
     if (!match || !RESERVED_WORDS.has(match[0]) || !this.isWordEnd(match[0].length, '')) return undefined;
     return match[0];
+  }
+
+  /** A reserved word here, or the `}` that closes a brace group (a word of its own where a command could start, inside one). */
+  private closingWordHere(): string | undefined {
+    return this.closingBraceHere() ? '}' : this.reservedWordHere();
+  }
+
+  private closingBraceHere(): boolean {
+    return this.braceGroups > 0 && this.peek() === '}' && this.isWordEnd(1, '');
+  }
+
+  /**
+   * A stage that starts with `{`: a braced fan-out, or, when a blank follows
+   * the `{` and the text is no fan-out, an sh brace group (`{ a; b; }`).
+   * The fan-out is tried first, so everything that was a fan-out stays one.
+   */
+  private parseBraces(): Stage {
+    const next = this.peek(1);
+    if (next !== ' ' && next !== '\t' && next !== '\n') return this.parseBracedFanout();
+    const start = this.pos;
+    const pending = [...this.pendingHereDocs];
+    const { depth, braceGroups } = this;
+    try {
+      return this.parseBracedFanout();
+    } catch (fanoutError) {
+      if (!(fanoutError instanceof ParseFailure)) throw fanoutError;
+      this.pos = start;
+      this.depth = depth;
+      this.braceGroups = braceGroups;
+      this.pendingHereDocs = pending;
+      try {
+        return this.parseBraceGroup();
+      } catch (groupError) {
+        if (!(groupError instanceof ParseFailure)) throw groupError;
+        // When the fan-out stumbled on what only a list has (`;`, `&`, a command on a new line), the group's error says more.
+        throw this.listLike(fanoutError.diagnostic.span.start) ? groupError : fanoutError;
+      }
+    }
+  }
+
+  /** True when the text at `at` is a list separator, or a word that starts a line. */
+  private listLike(at: number): boolean {
+    const c = this.source.charAt(at);
+    if (c === ';' || c === '&' || c === '\n') return true;
+    return /\n[ \t]*$/.test(this.source.slice(Math.max(0, at - 200), at));
+  }
+
+  /** brace_group := '{' compound_list '}' redirect* — runs the lists in the shell, as one stage. */
+  private parseBraceGroup(): Compound {
+    const start = this.pos;
+    this.pos++;
+    this.braceGroups++;
+    const body = this.parseCompoundList(start, '{', ['}']);
+    this.braceGroups--;
+    this.pos++;
+    const group: Compound = { kind: 'brace', body, redirects: [], span: { start, end: this.pos } };
+    const elements = this.parseElements('', true, group.span.end, false);
+    group.redirects = elements.redirects;
+    group.span.end = elements.end;
+    return group;
   }
 
   /** The closing words; a compound command that starts elsewhere is parsed here. */
@@ -312,8 +384,8 @@ class Parser extends Scanner {
     const wanted = ends.map((end) => `'${end}'`).join(' or ');
     for (;;) {
       this.skipNewlines();
-      if (this.atEnd) this.fail(`parse/unclosed-${opener}`, `unclosed '${opener}': expected ${wanted}`, { start: open, end: open + opener.length }, true);
-      const keyword = this.reservedWordHere();
+      if (this.atEnd) this.fail(`parse/unclosed-${opener === '{' ? 'brace' : opener}`, `unclosed '${opener}': expected ${wanted}`, { start: open, end: open + opener.length }, true);
+      const keyword = this.closingWordHere();
       if (keyword !== undefined && ends.includes(keyword)) {
         if (lists.length === 0) this.fail('parse/expected', `expected a command before '${keyword}'`, { start: this.pos, end: this.pos + keyword.length });
         break;
@@ -322,7 +394,7 @@ class Parser extends Scanner {
       if (!list) this.expectedHere(lists.length === 0 ? 'a command' : wanted);
       lists.push(list);
       this.skipBlanks();
-      if (!this.atEnd && this.peek() !== '\n' && this.reservedWordHere() === undefined) this.expectedHere(wanted);
+      if (!this.atEnd && this.peek() !== '\n' && this.closingWordHere() === undefined) this.expectedHere(wanted);
     }
     this.leaveNesting();
     // Newlines separate commands here as `;` does: one list, so the printer's `;` reads back the same.

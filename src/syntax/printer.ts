@@ -62,7 +62,7 @@ class Printer {
   }
 
   pipeline(pipeline: Pipeline): string {
-    return pipeline.stages.map((stage) => this.stage(stage)).join(' | ');
+    return (pipeline.negated ? '! ' : '') + pipeline.stages.map((stage) => this.stage(stage)).join(' | ');
   }
 
   private stage(stage: Stage): string {
@@ -81,6 +81,7 @@ class Printer {
       case 'if':
       case 'while':
       case 'for':
+      case 'brace':
         return this.compound(branch);
       case 'route':
         return this.words([], '@' + branch.capability, branch.args);
@@ -130,6 +131,8 @@ class Printer {
         const words = compound.words === undefined ? '' : [' in', ...compound.words.map((word) => this.word(word))].join(' ');
         return `for ${compound.variable}${words}; do ${this.compoundList(compound.body)}done`;
       }
+      case 'brace':
+        return `{ ${this.compoundList(compound.body)}}`;
       default:
         return assertNever(compound);
     }

@@ -23,6 +23,8 @@ export function children(node: Node): Node[] {
       return [node.condition, node.body, ...node.redirects];
     case 'for':
       return [...(node.words ?? []), node.body, ...node.redirects];
+    case 'brace':
+      return [node.body, ...node.redirects];
     case 'assignments':
       return [...node.assignments, ...node.redirects];
     case 'assignment':
