@@ -52,7 +52,7 @@ export async function createService(configFile?: string): Promise<SpecialistServ
   // planning the line, and awaited only when a specialist is first asked.
   const choice = chooseAutoModel(config).then((chosen) => chosen.model);
   choice.catch(() => {});
-  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers, limits: config.limits, database: databaseFile(), ...(config.sessions.ttl !== undefined && { sessionTtl: config.sessions.ttl }) });
+  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers, limits: config.limits, database: databaseFile(), ...(config.sessions.ttl !== undefined && { sessionTtl: config.sessions.ttl }), ...(config.sessions.lock_lease !== undefined && { sessionLeaseMs: Math.round(config.sessions.lock_lease * 1000) }) });
 }
 
 export async function connect(connection: Connection): Promise<Specialists> {

@@ -38,7 +38,7 @@ export interface FileSettings {
   /** `prices:` model → USD per million input/output tokens, over the built-in table. */
   prices: PriceTable;
   render?: RenderSetting;
-  /** `sessions:` — how long sessions live. */
+  /** `sessions:` — how long sessions live, and how long a session's lock outlives a process that stopped renewing it. */
   sessions?: SessionFields;
 }
 
@@ -46,6 +46,8 @@ export interface FileSettings {
 export interface SessionFields {
   /** Seconds a new session lives after its last activity; 0 = it never expires. */
   ttl?: number;
+  /** Seconds a session's lock lasts unless the process answering renews it (how long a killed process can block the session). */
+  lock_lease?: number;
 }
 
 /** `server:` settings (docs/protocol.md "Errors, limits, security" gives their defaults). */
@@ -230,7 +232,12 @@ function readPrices(source: YamlSource, entry: Entry): FileSettings['prices'] {
 
 function readSessions(source: YamlSource, entry: Entry): SessionFields {
   const sessions: SessionFields = {};
-  for (const field of source.knownEntries(source.entries(entry.value, entry.key, entry.keyNode) ?? [], ['ttl'])) {
+  for (const field of source.knownEntries(source.entries(entry.value, entry.key, entry.keyNode) ?? [], ['ttl', 'lock_lease'])) {
+    if (field.name === 'lock_lease') {
+      const lease = source.number(field.value, field.key, { min: 0.1, max: 3600, description: 'seconds, from 0.1 to 3600' }, field.keyNode);
+      if (lease !== undefined) sessions.lock_lease = lease;
+      continue;
+    }
     const ttl = source.number(field.value, field.key, { min: 0, max: 10 * 365 * 86_400, integer: true, description: 'a whole number of seconds, 0 for never' }, field.keyNode);
     if (ttl !== undefined) sessions.ttl = ttl;
   }

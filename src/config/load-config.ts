@@ -47,8 +47,8 @@ export interface AishConfig {
   prices: PriceTable;
   /** `render:` — formatted Markdown for answers on a terminal: `auto` unless the file says otherwise. */
   render: RenderSetting;
-  /** `sessions:` — `ttl` in seconds for new sessions (0 = never); absent means the service's default (30 days). */
-  sessions: { ttl?: number };
+  /** `sessions:` — `ttl` in seconds for new sessions (0 = never) and `lock_lease` in seconds; absent means the service's defaults (30 days, 10 s). */
+  sessions: { ttl?: number; lock_lease?: number };
 }
 
 /** What {@link loadConfig} reads. */

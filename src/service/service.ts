@@ -38,6 +38,7 @@ import {
 } from '../providers/index.js';
 import type { CapabilityStats } from '../store/index.js';
 import { DEFAULT_SESSION_TTL_S, SessionKeeper } from './sessions.js';
+import type { SessionLocks } from '../coord/index.js';
 import { PerformanceBook } from './performance.js';
 import { StatusBoard, type StatusListener } from './status-board.js';
 
@@ -58,6 +59,10 @@ export interface ServiceOptions {
   sessionTtl?: number;
   /** The time in ms since the epoch (session expiry, timestamps); `Date.now` by default. Tests pass their own. */
   clock?: () => number;
+  /** One answer at a time per session, across processes; leases in the session database by default. */
+  sessionLocks?: SessionLocks;
+  /** How long a session lease lasts unless its holder renews it, in ms (config `sessions.lock_lease`); 10 s by default. */
+  sessionLeaseMs?: number;
 }
 
 /** Generation options a call may carry. */
@@ -432,6 +437,8 @@ export class SpecialistService implements Specialists {
       database: this.options.database,
       ttl: this.options.sessionTtl ?? DEFAULT_SESSION_TTL_S,
       clock: this.options.clock ?? Date.now,
+      ...(this.options.sessionLocks && { locks: this.options.sessionLocks }),
+      ...(this.options.sessionLeaseMs !== undefined && { leaseMs: this.options.sessionLeaseMs }),
     });
     return this.sessionKeeper;
   }

@@ -5,6 +5,7 @@
  * answer completed. Messages to one session are answered one at a time.
  */
 import { AishError, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
+import { LeasedSessionLocks, type ReleaseTurn, type SessionLocks } from '../coord/index.js';
 import type { AishStore, MessageRecord, SessionRecord } from '../store/index.js';
 import type { SpecialistService } from './service.js';
 
@@ -16,7 +17,7 @@ const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 export class SessionKeeper {
   private opened: Promise<AishStore> | undefined;
-  private readonly locks = new Map<string, Promise<void>>();
+  private locks: SessionLocks | undefined;
 
   constructor(
     private readonly service: SpecialistService,
@@ -151,11 +152,13 @@ export class SessionKeeper {
     const { store, record } = await this.live(idOrName);
     const specialist = this.service.specialist(request.specialist_id ?? record.specialist_id);
     const window = request.context_window ?? record.context_window;
-    const release = await this.lock(record.id);
+    const turn = await this.waitForTurn(store, record, request, signal);
+    if (!turn) return;
+    const { release, timeLeft } = turn;
     try {
       const history = store.messages(record.id, window).map((row) => ({ role: row.role, content: row.content }));
       const asked = this.now();
-      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], request, signal, (content, tokens, answeredBy) => {
+      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], { ...request, ...(timeLeft !== undefined && { timeout: timeLeft }) }, signal, (content, tokens, answeredBy) => {
         const { message_count } = this.writing(() => store.appendExchange(record.id, {
           user: { content: request.message, timestamp: asked, tokens: tokens.input },
           // A fallback may have stood in: the message says who really answered.
@@ -169,6 +172,30 @@ export class SessionKeeper {
     }
   }
 
+  /**
+   * Waits until no other answer in the session is under way, in this process or
+   * another one sharing the database. The wait is part of the call's `timeout`:
+   * `timeLeft` is what remains of it for the answer. Undefined when `signal`
+   * aborted first (nothing was sent).
+   */
+  private async waitForTurn(store: AishStore, record: SessionRecord, request: SessionMessageRequest, signal: AbortSignal | undefined): Promise<{ release: ReleaseTurn; timeLeft?: number } | undefined> {
+    const started = Date.now();
+    const timeout = request.timeout;
+    const timer = timeout !== undefined ? AbortSignal.timeout(Math.max(1, Math.round(timeout * 1000))) : undefined;
+    const waiting = timer && signal ? AbortSignal.any([signal, timer]) : (timer ?? signal);
+    try {
+      const release = await this.turns(store).acquire(record.id, waiting);
+      if (timeout === undefined) return { release };
+      return { release, timeLeft: Math.max(0.001, timeout - (Date.now() - started) / 1000) };
+    } catch (error) {
+      if (signal?.aborted) return undefined;
+      if (timer?.aborted) {
+        throw new AishError('TIMEOUT', `timed out after ${timeout} s waiting for another answer in session '${record.name ?? record.id}' to finish; nothing was sent`, { session_id: record.id });
+      }
+      throw storeFailure(error, this.database);
+    }
+  }
+
   async import(data: unknown, options: { force?: boolean }): Promise<SessionInfo> {
     const store = await this.store();
     try {
@@ -179,18 +206,14 @@ export class SessionKeeper {
     }
   }
 
-  /** Waits for the messages before this one in the same session; returns the release. */
-  private async lock(sessionId: string): Promise<() => void> {
-    const previous = this.locks.get(sessionId) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => mine);
-    this.locks.set(sessionId, tail);
-    await previous;
-    return () => {
-      release();
-      if (this.locks.get(sessionId) === tail) this.locks.delete(sessionId);
-    };
+  /**
+   * Whose turn it is in each session: the coordinator the service was given,
+   * else leases in the session database, so processes sharing the file answer
+   * one at a time too.
+   */
+  private turns(store: AishStore): SessionLocks {
+    this.locks ??= this.options.locks ?? new LeasedSessionLocks(store.sessionLeases, { ...(this.options.leaseMs !== undefined && { leaseMs: this.options.leaseMs }) });
+    return this.locks;
   }
 
   /** Runs a store write, turning the store's failures (a full disk, say) into protocol errors. */
@@ -240,6 +263,10 @@ export interface SessionOptions {
   ttl: number;
   /** The time, in ms since the epoch: every expiry and timestamp is read from it. */
   clock: () => number;
+  /** One answer at a time per session; by default, leases in the session database. */
+  locks?: SessionLocks;
+  /** How long a session lease lasts unless renewed, in ms (config `sessions.lock_lease`). */
+  leaseMs?: number;
 }
 
 function message(row: MessageRecord): SessionDetail['messages'][number] {

@@ -10,6 +10,7 @@ import { ExchangeLog } from './exchange-log.js';
 import { openDatabase } from './open-database.js';
 import { sessionFromRow, type MessageRecord, type SessionExport, type SessionRecord, type SessionRow, type SessionSummary } from './records.js';
 import { parseSessionExport } from './session-import.js';
+import { SessionLeases } from './session-leases.js';
 import { StoreError } from './store-error.js';
 
 type Database = BetterSqlite3.Database;
@@ -113,6 +114,14 @@ export class AishStore {
   get exchanges(): ExchangeLog {
     this.log ??= new ExchangeLog(this.db);
     return this.log;
+  }
+
+  private leases: SessionLeases | undefined;
+
+  /** Who is answering in which session, shared by every process using the file. */
+  get sessionLeases(): SessionLeases {
+    this.leases ??= new SessionLeases(this.db);
+    return this.leases;
   }
 
   /** Closes the connection; the store cannot be used afterwards. */

@@ -5,6 +5,7 @@
 export { AishStore, type CapabilityStats, type ImportOptions, type NewExchange, type NewSession } from './aish-store.js';
 export { ExchangeLog, searchExpression, type CostRow, type ExchangeQuery, type ExchangeStatus, type LoggedExchange, type NewLoggedExchange } from './exchange-log.js';
 export { closeAllDatabases } from './open-database.js';
+export { SessionLeases } from './session-leases.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 export type { MessageRecord, SessionExport, SessionRecord, SessionSummary } from './records.js';
 export { StoreError, type StoreErrorCode, type StoreErrorFields } from './store-error.js';

@@ -112,6 +112,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Who is answering in a session right now, across every process sharing the file: one row
+    // per session while an answer is under way, until `expires_at` unless the holder renews it.
+    name: 'm004_session_locks',
+    up(db) {
+      db.exec(`
+        CREATE TABLE session_locks (
+          session_id TEXT PRIMARY KEY NOT NULL,
+          holder TEXT NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version this code brings a database to. */
