@@ -8,7 +8,7 @@
 import { WebSocket } from 'ws';
 import { AishError, backoffWithJitterMs, describeNetworkError, sleep, errorCodeForRpc, ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS, type ErrorCode, type ParamsOf, type ResultOf, type RpcRequestType } from '../protocol/index.js';
 import { unauthorized } from './unauthorized.js';
-import type { ConnectionEvent, RpcChatParams, RpcChatResult, StreamChunkParams } from '../protocol/websocket.js';
+import type { ConnectionEvent, RpcChatParams, RpcChatResult, StreamChunkParams, StreamStartParams } from '../protocol/websocket.js';
 
 export interface RpcClientOptions {
   /** Sent as `Authorization: Bearer TOKEN` on the upgrade. */
@@ -21,8 +21,11 @@ export interface RpcClientOptions {
   maxPayloadBytes?: number;
 }
 
-/** A `stream` call: its chunks as they come, then `result`. */
-export interface StreamCall extends AsyncIterable<StreamChunkParams> {
+/** What a `stream` call hears before its response, in order: who answers (`stream.start`), then the pieces. */
+export type StreamNotice = { type: 'start'; start: StreamStartParams } | { type: 'chunk'; chunk: StreamChunkParams };
+
+/** A `stream` call: its start and chunks as they come, then `result`. */
+export interface StreamCall extends AsyncIterable<StreamNotice> {
   /** The final response; rejects with the call's error. */
   readonly result: Promise<RpcChatResult>;
 }
@@ -87,16 +90,17 @@ export class RpcWebSocketClient {
     return promise as Promise<ResultOf<M>>;
   }
 
-  /** A `stream` request: iterate for the chunks; leaving the loop early or aborting `signal` sends `cancel`. */
+  /** A `stream` request: iterate for its start and chunks; leaving the loop early or aborting `signal` sends `cancel`. */
   stream(params: RpcChatParams, signal?: AbortSignal): StreamCall {
-    const queue: StreamChunkParams[] = [];
+    const queue: StreamNotice[] = [];
     let wake: (() => void) | undefined;
     let finished = false;
     let paused = false;
     let id: number | undefined;
     const started = this.send(RPC_METHODS.stream.method, params, signal, (method, notification) => {
-      if (method !== RPC_NOTIFICATIONS.streamChunk.method) return;
-      queue.push(notification as StreamChunkParams);
+      if (method === RPC_NOTIFICATIONS.streamStart.method) queue.push({ type: 'start', start: notification as StreamStartParams });
+      else if (method === RPC_NOTIFICATIONS.streamChunk.method) queue.push({ type: 'chunk', chunk: notification as StreamChunkParams });
+      else return;
       if (queue.length > MAX_QUEUED_CHUNKS && !paused) {
         paused = true;
         this.socket?.pause();
@@ -115,16 +119,16 @@ export class RpcWebSocketClient {
       () => ((finished = true), wake?.()),
     );
     const client = this;
-    async function* chunks(): AsyncGenerator<StreamChunkParams> {
+    async function* notices(): AsyncGenerator<StreamNotice> {
       try {
         for (;;) {
           if (queue.length > 0) {
-            const chunk = queue.shift()!;
+            const notice = queue.shift()!;
             if (paused && queue.length < MAX_QUEUED_CHUNKS / 2) {
               paused = false;
               client.socket?.resume();
             }
-            yield chunk;
+            yield notice;
           } else if (finished) {
             await result; // throws the call's error
             return;
@@ -139,7 +143,7 @@ export class RpcWebSocketClient {
         if (paused) client.socket?.resume();
       }
     }
-    return { [Symbol.asyncIterator]: chunks, result };
+    return { [Symbol.asyncIterator]: notices, result };
   }
 
   /** Closes the connection for good; calls still waiting fail with `CANCELLED`. */

@@ -8,7 +8,7 @@
  */
 import { ERROR_TABLE, type ErrorCode } from './errors.js';
 import type { CreateSessionRequest, RenewSessionRequest, SessionDetail, SessionInfo } from './specialists.js';
-import type { RpcChatParams, RpcChatResult, StatusEventParams, StreamChunkParams, StreamCompleteParams } from './websocket.js';
+import type { RpcChatParams, RpcChatResult, StatusEventParams, StreamChunkParams, StreamCompleteParams, StreamStartParams } from './websocket.js';
 
 /** A request id: the specification allows a string, a number or null. */
 export type JsonRpcId = string | number | null;
@@ -71,6 +71,7 @@ export const RPC_METHODS = {
 
 /** The notifications the server sends. */
 export const RPC_NOTIFICATIONS = {
+  streamStart: notification<StreamStartParams>('stream.start'),
   streamChunk: notification<StreamChunkParams>('stream.chunk'),
   streamComplete: notification<StreamCompleteParams>('stream.complete'),
   status: notification<StatusEventParams>('event.status'),

@@ -1,7 +1,8 @@
 /**
  * The `Specialists` contract: what the shell needs from a specialist service.
- * Two implementations keep it: the in-process service (the embedded default)
- * and the remote client over HTTP/SSE. Field names match the wire (snake_case).
+ * The in-process service (the embedded default) keeps it, and so do the
+ * remote clients over HTTP/SSE and over WebSocket JSON-RPC; one test suite
+ * (tests/contract) holds all three to it. Field names match the wire (snake_case).
  */
 import type { ErrorCode } from './errors.js';
 
@@ -95,7 +96,7 @@ export type StreamEvent =
       session_id?: string;
       message_count?: number;
       context_used?: number;
-      /** The model that answered, where no `start` event said it (a WebSocket answer). */
+      /** The model that answered (a WebSocket answer says it here too). */
       model?: string;
       /** A typed answer (`schema`): the validated value; `content` was its JSON text. */
       data?: unknown;

@@ -10,9 +10,17 @@ import type { SpecialistStatus, TokensUsed } from './specialists.js';
 export interface RpcChatParams {
   message: string;
   session_id?: string;
+  /** With `session_id`, this call only: how many earlier exchanges the model sees (0 = all). */
+  context_window?: number;
   temperature?: number;
   max_tokens?: number;
   model?: string;
+  /** Seconds the whole call may take (the user's `--timeout`). */
+  timeout?: number;
+  /** The `@capability` this specialist was routed for (its measured performance counts there). */
+  capability?: string;
+  /** The model is asked for its whole answer in one response (`--no-stream`); the notifications stay the same. */
+  no_stream?: boolean;
 }
 
 /** The result of `chat`, and the final response of `stream`. */
@@ -24,6 +32,20 @@ export interface RpcChatResult {
   finish_reason: string;
   session_id?: string;
   message_count?: number;
+  /** In a session: how many stored messages the model saw. */
+  context_used?: number;
+}
+
+/**
+ * `stream.start`: who answers a `stream` request and with which model, sent
+ * before its first chunk; `fallback_for` names the specialist asked when
+ * another stands in for it.
+ */
+export interface StreamStartParams {
+  request_id: string | number | null;
+  specialist_id: string;
+  model: string;
+  fallback_for?: string;
 }
 
 /** `stream.chunk`: one piece of a `stream` answer; `request_id` is the `stream` request's id. */

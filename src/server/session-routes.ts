@@ -3,11 +3,11 @@
  * is, plus `POST /api/v2/sessions/import` (what `aish sessions import` uses
  * with `--server`).
  */
-import { AishError, collectAnswer, type SessionMessageRequest } from '../protocol/index.js';
+import { collectAnswer } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { specialistEvents, SSE_HEADERS } from './sse.js';
 import type { AppRequest, Route } from './types.js';
-import { asObject, createSessionRequest, optionalBoolean, optionalNumber, optionalString, optionalTimeout, renewSessionRequest } from './validate.js';
+import { asObject, createSessionRequest, renewSessionRequest, sessionMessageRequest } from './validate.js';
 
 export function sessionRoutes(service: SpecialistService): Route[] {
   const id = (params: Record<string, string>): string => decodeURIComponent(params.id!);
@@ -58,7 +58,7 @@ export function sessionRoutes(service: SpecialistService): Route[] {
       pattern: /^\/api\/v2\/sessions\/(?<id>[^/]+)\/message$/,
       handler: async (request, params) => {
         const body = asObject(await request.json());
-        const message = messageRequest(body);
+        const message = sessionMessageRequest(body);
         const events = service.streamSession(id(params), message, request.signal);
         if (body.stream === true) return { status: 200, headers: SSE_HEADERS, stream: await specialistEvents(events) };
         const { content, done } = await collectAnswer(events);
@@ -75,24 +75,4 @@ export function sessionRoutes(service: SpecialistService): Route[] {
 function hasBody(request: AppRequest): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-function messageRequest(body: Record<string, unknown>): SessionMessageRequest {
-  const message = body.message;
-  if (typeof message !== 'string' || message === '') throw new AishError('BAD_REQUEST', "'message' must be a non-empty string", { field: 'message' });
-  const request: SessionMessageRequest = { message };
-  const contextWindow = optionalNumber(body, 'context_window', 0, 1_000_000, true);
-  const temperature = optionalNumber(body, 'temperature', 0, 2);
-  const maxTokens = optionalNumber(body, 'max_tokens', 1, 10_000_000, true);
-  const model = optionalString(body, 'model');
-  const specialist = optionalString(body, 'specialist_id');
-  if (contextWindow !== undefined) request.context_window = contextWindow;
-  if (temperature !== undefined) request.temperature = temperature;
-  if (maxTokens !== undefined) request.max_tokens = maxTokens;
-  if (model !== undefined) request.model = model;
-  if (specialist !== undefined) request.specialist_id = specialist;
-  const timeout = optionalTimeout(body);
-  if (timeout !== undefined) request.timeout = timeout;
-  if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
-  return request;
 }

@@ -1,5 +1,5 @@
 /** Checks request bodies field by field, so a bad body is a 400 that names the field, never a 500. */
-import type { CreateSessionRequest, MessageRequest, RenewSessionRequest } from '../protocol/index.js';
+import type { CreateSessionRequest, MessageRequest, RenewSessionRequest, SessionMessageRequest } from '../protocol/index.js';
 import { badRequest } from './errors.js';
 
 export function asObject(value: unknown, what = 'the request body'): Record<string, unknown> {
@@ -54,6 +54,27 @@ export function messageRequest(value: unknown): MessageRequest {
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
   if (model !== undefined) request.model = model;
   if (sessionId !== undefined) request.session_id = sessionId;
+  if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
+  return request;
+}
+
+/** The body of `POST /api/v2/sessions/{id}/message`, and the params of a JSON-RPC `chat`/`stream` in a session. */
+export function sessionMessageRequest(body: Record<string, unknown>): SessionMessageRequest {
+  const message = body.message;
+  if (typeof message !== 'string' || message === '') throw badRequest("'message' must be a non-empty string", { field: 'message' });
+  const request: SessionMessageRequest = { message };
+  const contextWindow = optionalNumber(body, 'context_window', 0, 1_000_000, true);
+  const temperature = optionalNumber(body, 'temperature', 0, 2);
+  const maxTokens = optionalNumber(body, 'max_tokens', 1, 10_000_000, true);
+  const model = optionalString(body, 'model');
+  const specialist = optionalString(body, 'specialist_id');
+  if (contextWindow !== undefined) request.context_window = contextWindow;
+  if (temperature !== undefined) request.temperature = temperature;
+  if (maxTokens !== undefined) request.max_tokens = maxTokens;
+  if (model !== undefined) request.model = model;
+  if (specialist !== undefined) request.specialist_id = specialist;
+  const timeout = optionalTimeout(body);
+  if (timeout !== undefined) request.timeout = timeout;
   if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
   return request;
 }

@@ -4,11 +4,11 @@
  * `unsubscribe`, `session.create|get|end`, over the service. The connection
  * (ws.ts) is reached through `RpcPeer` only, so these run without a socket.
  */
-import { AishError, collectAnswer, RPC_METHODS, RPC_NOTIFICATIONS, type MessageRequest, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType } from '../protocol/index.js';
+import { AishError, collectAnswer, RPC_METHODS, RPC_NOTIFICATIONS, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType, type StreamEvent } from '../protocol/index.js';
 import type { RpcChatResult } from '../protocol/websocket.js';
 import type { SpecialistService } from '../service/index.js';
 import { invalidParams, methodNotFound, type JsonRpcId, type RpcCall } from './json-rpc.js';
-import { createSessionRequest, messageRequest, renewSessionRequest } from './validate.js';
+import { createSessionRequest, messageRequest, renewSessionRequest, sessionMessageRequest } from './validate.js';
 
 /** What a method may ask of the connection it came on. */
 export interface RpcPeer {
@@ -90,12 +90,13 @@ function methodTable(handlers: Handlers): Map<string, Method> {
 
 /**
  * `chat` and `stream`: one answer from the endpoint's specialist (through the
- * session when `session_id` is given). `stream` sends `stream.chunk` per
- * piece and `stream.complete` before its response; while the client is slow
- * to read, the model is not read either.
+ * session when `session_id` is given). `stream` sends `stream.start` (who
+ * answers, with which model), `stream.chunk` per piece and `stream.complete`
+ * before its response; while the client is slow to read, the model is not
+ * read either.
  */
 async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, streamed: boolean): Promise<RpcChatResult> {
-  const request = chatRequest(call.params);
+  const events = chatEvents(service, call.params, peer.specialistId);
   const controller = new AbortController();
   // The connection aborts `controller` when it closes (one listener per connection, not per call).
   const release = peer.track(call.notification ? undefined : call.id, controller);
@@ -110,7 +111,10 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
       }
       chunks++;
     };
-    const { content, model, done } = await collectAnswer(service.stream(peer.specialistId, request, controller.signal), {
+    const { content, model, done } = await collectAnswer(events(controller.signal), {
+      onStart: (start) => {
+        if (notify) peer.notify(RPC_NOTIFICATIONS.streamStart, { request_id: call.id, specialist_id: start.specialist_id, model: start.model, ...(start.fallback_for !== undefined && { fallback_for: start.fallback_for }) });
+      },
       onContent,
       signal: controller.signal,
       unfinished: () => new AishError('CANCELLED', 'Cancelled', { request_id: call.id }),
@@ -119,6 +123,7 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
     const result: RpcChatResult = { content, specialist_id: done.specialist_id, model, tokens_used: done.tokens_used, finish_reason: done.finish_reason };
     if (done.session_id !== undefined) result.session_id = done.session_id;
     if (done.message_count !== undefined) result.message_count = done.message_count;
+    if (done.context_used !== undefined) result.context_used = done.context_used;
     return result;
   } finally {
     // Leaving the loop already stopped the model call (the service's iterator returns).
@@ -126,12 +131,22 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
   }
 }
 
-/** `{message, session_id?, temperature?, max_tokens?, model?}` as the service's message request. */
-function chatRequest(params: Record<string, unknown>): MessageRequest {
+/**
+ * `{message, session_id?, context_window?, temperature?, …}` as the service
+ * call it asks for, checked before anything runs: with `session_id`, a
+ * message in that session answered by the endpoint's specialist.
+ */
+function chatEvents(service: SpecialistService, params: Record<string, unknown>, specialistId: string): (signal: AbortSignal) => AsyncIterable<StreamEvent> {
   const message = params.message;
   if (typeof message !== 'string' || message === '') throw invalidParams("'message' must be a non-empty string", { field: 'message' });
   // A bad field is BAD_REQUEST, which the error table answers as -32602 Invalid params.
-  return messageRequest({ ...params, content: message });
+  if (params.session_id !== undefined && params.session_id !== null) {
+    const session = sessionId(params);
+    const request = { ...sessionMessageRequest(params), specialist_id: specialistId };
+    return (signal) => service.streamSession(session, request, signal);
+  }
+  const request = messageRequest({ ...params, content: message });
+  return (signal) => service.stream(specialistId, request, signal);
 }
 
 function sessionId(params: Record<string, unknown>): string {

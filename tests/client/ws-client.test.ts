@@ -60,12 +60,15 @@ describe('requests and streams', () => {
     expect(await rpc.request(RPC_METHODS.ping, {})).toBe('pong');
   });
 
-  it('stream() yields the chunks of its own request, then its result', async () => {
+  it('stream() yields the start and chunks of its own request, then its result', async () => {
     const running = await server();
     const rpc = client(running.wsUrl('apollo'));
     const first = rpc.stream({ message: 'one two', model: 'echo?tps=50' });
     const second = rpc.stream({ message: 'three four five', model: 'echo?tps=50' });
-    const [chunksA, chunksB] = await Promise.all([collect(first), collect(second)]);
+    const [noticesA, noticesB] = await Promise.all([collect(first), collect(second)]);
+    const chunksA = noticesA.flatMap((notice) => (notice.type === 'chunk' ? [notice.chunk] : []));
+    const chunksB = noticesB.flatMap((notice) => (notice.type === 'chunk' ? [notice.chunk] : []));
+    expect(noticesA[0]).toMatchObject({ type: 'start', start: { specialist_id: 'apollo', model: 'echo?tps=50' } });
     expect(chunksA.map((chunk) => chunk.content).join('')).toBe('[apollo] one two');
     expect(chunksB.map((chunk) => chunk.content).join('')).toBe('[apollo] three four five');
     expect(chunksB.map((chunk) => chunk.chunk_index)).toEqual([0, 1, 2, 3]);
@@ -110,7 +113,7 @@ describe('cancellation', () => {
     const controller = new AbortController();
     const stream = rpc.stream({ message: 'hi' }, controller.signal);
     const read = (async () => {
-      for await (const chunk of stream) if (chunk.chunk_index === 0) controller.abort();
+      for await (const notice of stream) if (notice.type === 'chunk' && notice.chunk.chunk_index === 0) controller.abort();
     })();
     await expect(read).rejects.toMatchObject({ code: 'CANCELLED' });
     await fake.requests[0]!.socketClosed;
@@ -120,7 +123,7 @@ describe('cancellation', () => {
   it('leaving the loop early cancels the call on the server', async () => {
     const running = await stallingServer();
     const rpc = client(running.wsUrl('apollo'));
-    for await (const chunk of rpc.stream({ message: 'hi' })) if (chunk.chunk_index === 0) break;
+    for await (const notice of rpc.stream({ message: 'hi' })) if (notice.type === 'chunk' && notice.chunk.chunk_index === 0) break;
     await fake.requests[0]!.socketClosed;
   });
 });
@@ -163,14 +166,12 @@ describe('reconnection', () => {
     apollo.onConnection((event) => events.push(event));
     const session = await apollo.createSession({ specialist_id: 'apollo', name: 'across-restarts' });
     await collect(apollo.streamSession(session.id, { message: 'before' }));
-    // A slow answer is running when the server goes away.
-    const inFlight = collect(apollo.streamSession(session.id, { message: 'a b c d e f g h i j', model: 'echo?tps=5' })).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A slow answer is running when the server goes away: it has started, so the failure is its last event.
+    const inFlight = apollo.streamSession(session.id, { message: 'a b c d e f g h i j', model: 'echo?tps=5' })[Symbol.asyncIterator]();
+    expect((await inFlight.next()).value).toMatchObject({ type: 'start', specialist_id: 'apollo' });
     await first.close(0);
-    expect(await inFlight).toMatchObject({ code: 'UNREACHABLE', message: 'the connection to the server was lost' });
+    const rest = await collect({ [Symbol.asyncIterator]: () => inFlight });
+    expect(rest.at(-1)).toEqual({ type: 'error', code: 'UNREACHABLE', message: 'the connection to the server was lost' });
     await until(events, 'reconnecting');
     // A call made while the server is down waits for the reconnection.
     const waiting = collect(apollo.streamSession(session.id, { message: 'after' }));

@@ -1,10 +1,11 @@
 /**
- * One contract, two implementations: the in-process service and the remote
- * client talking to a real server must behave the same.
+ * One contract, three implementations: the in-process service, the HTTP
+ * client and the WebSocket client, each talking to a real server, must
+ * behave the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteSpecialists } from '../../src/client/index.js';
-import type { Specialists, StreamEvent } from '../../src/protocol/index.js';
+import { RemoteSpecialists, WebSocketSpecialists } from '../../src/client/index.js';
+import type { SpecialistDefinition, Specialists, StreamEvent } from '../../src/protocol/index.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { builtinRoster } from '../../src/config/index.js';
 import { SpecialistService } from '../../src/service/index.js';
 import { manualClock, startTestServer, type ManualClock } from '../support/server.js';
+import { startWsServer } from '../support/ws-rpc.js';
+import { closedPort } from '../providers/support/fake-provider-server.js';
 
 async function events(iterable: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
@@ -23,9 +26,22 @@ function text(stream: StreamEvent[]): string {
   return stream.map((event) => (event.type === 'content' ? event.data : '')).join('');
 }
 
-/** A service with sessions in a fresh database, on a clock the test moves. */
-function serviceWithSessions(clock: ManualClock): SpecialistService {
-  return new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo', clock: clock.now, database: join(mkdtempSync(join(tmpdir(), 'aish-contract-')), 'aish.db') });
+/**
+ * A service with sessions in a fresh database, on a clock the test moves.
+ * Besides the built-in roster it has `flaky`, whose model (an OpenAI server
+ * that is not there) always fails, with athena as its fallback.
+ */
+async function serviceWithSessions(clock: ManualClock): Promise<SpecialistService> {
+  const athena = builtinRoster().find((specialist) => specialist.id === 'athena')!;
+  const flaky: SpecialistDefinition = { ...athena, id: 'flaky', name: 'Flaky', aliases: [], model: 'openai/gpt-4o-mini', fallback: ['athena'], capabilities: { primary: [], scores: {} } };
+  return new SpecialistService({
+    roster: [...builtinRoster(), flaky],
+    defaultModel: 'echo',
+    providers: { openai: { api_key: 'sk-test', base_url: `http://127.0.0.1:${await closedPort()}/v1` } },
+    limits: { max_attempts: 1 },
+    clock: clock.now,
+    database: join(mkdtempSync(join(tmpdir(), 'aish-contract-')), 'aish.db'),
+  });
 }
 
 function contract(name: string, make: (clock: ManualClock) => Promise<{ specialists: Specialists; stop: () => Promise<void> }>): void {
@@ -56,8 +72,28 @@ function contract(name: string, make: (clock: ManualClock) => Promise<{ speciali
       expect(stream.at(-1)).toMatchObject({ type: 'done', specialist_id: 'apollo', finish_reason: 'stop', tokens_used: { output: 4 } });
     });
 
-    it('resolves a registered alias', async () => {
-      expect(text(await events(specialists.stream('athena-ai', { content: 'x' })))).toBe('[athena] x');
+    it('resolves a registered alias, and every event names the specialist, not the alias', async () => {
+      const stream = await events(specialists.stream('athena-ai', { content: 'x' }));
+      expect(text(stream)).toBe('[athena] x');
+      expect(stream.map((event) => (event.type === 'error' ? 'error' : event.specialist_id))).toEqual(['athena', 'athena', 'athena', 'athena']);
+    });
+
+    it('says in start when a fallback answers for a specialist that cannot', async () => {
+      const stream = await events(specialists.stream('flaky', { content: 'x' }));
+      expect(stream[0]).toMatchObject({ type: 'start', specialist_id: 'athena', fallback_for: 'flaky', model: 'echo' });
+      expect(text(stream)).toBe('[athena] x');
+      expect(stream.at(-1)).toMatchObject({ type: 'done', specialist_id: 'athena' });
+    });
+
+    it('ends with an error event, not an exception, when the model fails after start', async () => {
+      const stream = await events(specialists.stream('apollo', { content: 'x', model: 'openai/gpt-4o-mini' }));
+      expect(stream.map((event) => event.type)).toEqual(['start', 'error']);
+      expect(stream[0]).toMatchObject({ specialist_id: 'apollo', model: 'openai/gpt-4o-mini' });
+      expect(stream[1]).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    });
+
+    it('refuses an unknown model before streaming', async () => {
+      await expect(events(specialists.stream('apollo', { content: 'x', model: 'nosuch/model' }))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     });
 
     it('keeps whitespace and unicode exactly', async () => {
@@ -128,13 +164,12 @@ function contract(name: string, make: (clock: ManualClock) => Promise<{ speciali
 }
 
 contract('in-process service', async (clock) => {
-  const service = serviceWithSessions(clock);
+  const service = await serviceWithSessions(clock);
   return { specialists: service, stop: () => service.close() };
 });
 
-contract('remote client and a real server', async (clock) => {
-  const server: RunningServer = await startTestServer(serviceWithSessions(clock));
-  const client = new RemoteSpecialists(server.url);
+/** A client and the real server it talks to, stopped together. */
+function overTheWire(client: Specialists, server: RunningServer): { specialists: Specialists; stop: () => Promise<void> } {
   return {
     specialists: client,
     stop: async () => {
@@ -142,4 +177,14 @@ contract('remote client and a real server', async (clock) => {
       await server.close(100);
     },
   };
+}
+
+contract('remote client and a real server', async (clock) => {
+  const server = await startTestServer(await serviceWithSessions(clock));
+  return overTheWire(new RemoteSpecialists(server.url), server);
+});
+
+contract('WebSocket client and a real server', async (clock) => {
+  const server = await startWsServer({ service: await serviceWithSessions(clock) });
+  return overTheWire(new WebSocketSpecialists(server.url), server);
 });

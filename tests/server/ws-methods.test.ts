@@ -84,15 +84,16 @@ describe('many calls on one connection', () => {
 });
 
 describe('stream', () => {
-  it('sends stream.chunk per piece, then stream.complete, then the response', async () => {
+  it('sends stream.start, stream.chunk per piece, then stream.complete, then the response', async () => {
     const client = await connect(server.wsUrl('apollo'));
     const response = await client.exchange(request('stream', { message: 'one two three' }, 's1'));
     const frames = framesOf(client, 's1');
-    expect(frames.slice(0, 4)).toEqual(
+    expect(frames[0]).toEqual({ jsonrpc: '2.0', method: 'stream.start', params: { request_id: 's1', specialist_id: 'apollo', model: 'echo' } });
+    expect(frames.slice(1, 5)).toEqual(
       ['[apollo] ', 'one ', 'two ', 'three'].map((content, index) => ({ jsonrpc: '2.0', method: 'stream.chunk', params: { request_id: 's1', content, chunk_index: index } })),
     );
-    expect(frames[4]).toEqual({ jsonrpc: '2.0', method: 'stream.complete', params: { request_id: 's1', total_chunks: 4, tokens_used: response.result.tokens_used } });
-    expect(frames[5]).toBe(response);
+    expect(frames[5]).toEqual({ jsonrpc: '2.0', method: 'stream.complete', params: { request_id: 's1', total_chunks: 4, tokens_used: response.result.tokens_used } });
+    expect(frames[6]).toBe(response);
     expect(response.result).toMatchObject({ content: '[apollo] one two three', specialist_id: 'apollo', model: 'echo', finish_reason: 'stop' });
     client.close();
   });
@@ -212,6 +213,16 @@ describe('sessions', () => {
       error: { code: -32005, message: "no session 'ws-project'", data: { code: 'SESSION_NOT_FOUND', message: "no session 'ws-project'", details: { session_id: 'ws-project' } } },
       id: 6,
     });
+    client.close();
+  });
+
+  it('a message in a session takes context_window for that call, and says how many messages the model saw', async () => {
+    const client = await connect(server.wsUrl('apollo'));
+    const created = (await client.exchange(request('session.create', { name: 'ws-window' }, 1))).result;
+    for (const [index, message] of ['one', 'two'].entries()) await client.exchange(request('chat', { message, session_id: created.id }, 10 + index));
+    expect((await client.exchange(request('stream', { message: 'all', session_id: created.id }, 2))).result).toMatchObject({ context_used: 4, message_count: 6 });
+    expect((await client.exchange(request('stream', { message: 'last', session_id: created.id, context_window: 1 }, 3))).result).toMatchObject({ context_used: 2, message_count: 8 });
+    expect((await client.exchange(request('chat', { message: 'bad', session_id: created.id, context_window: -1 }, 4))).error).toMatchObject({ code: -32602, data: { details: { field: 'context_window' } } });
     client.close();
   });
 
