@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Command, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
-import { literalText, printPipeline } from '../syntax/index.js';
+import { literalText, printPipeline, printWord } from '../syntax/index.js';
 import { stepLabel, type AiStep, type BranchPlan, type FanoutStep, type PipelinePlan, type StepPlan } from './plan.js';
 import { findSpecialistByName, findSpecialistByPrefix, suggestNames, type BuiltinKind, type SpecialistDirectory } from './resolve.js';
 
@@ -114,23 +114,35 @@ class Lowering {
     }
     if (command.forced) return this.unix(name, command, base);
     const builtin = this.context.builtins.get(name);
-    if (builtin === 'fan-out-to-all') return this.teamChat(command);
+    if (builtin === 'fan-out-to-all') return this.noAssignments(command, `'${name}'`, this.teamChat(command));
     if (builtin === 'runs') return { kind: 'builtin', name, ...base };
     const alias = allowAliases ? this.context.aliases.get(name) : undefined;
     if (alias) return this.expandAlias(alias, command);
     const exact = findSpecialistByName(name, this.context.directory);
     if (exact) {
       const shadows = this.context.findExecutable(name);
-      return { kind: 'ai', specialist: exact.id, resolvedBy: exact.resolvedBy, written: name, ...(shadows !== undefined && { shadows }), ...base } satisfies AiStep;
+      return this.noAssignments(command, `the specialist '${name}'`, { kind: 'ai', specialist: exact.id, resolvedBy: exact.resolvedBy, written: name, ...(shadows !== undefined && { shadows }), ...base } satisfies AiStep);
     }
     const path = this.context.findExecutable(name);
     if (path !== undefined) return { kind: 'unix', program: name, path, ...base };
     const match = findSpecialistByPrefix(name, this.context.directory);
-    if (match.kind === 'found') return { kind: 'ai', specialist: match.id, resolvedBy: match.resolvedBy, written: name, ...base } satisfies AiStep;
+    if (match.kind === 'found') return this.noAssignments(command, `the specialist '${name}'`, { kind: 'ai', specialist: match.id, resolvedBy: match.resolvedBy, written: name, ...base } satisfies AiStep);
     if (match.kind === 'ambiguous') {
       this.fail('plan/ambiguous', `'${name}' is ambiguous: it could be ${match.candidates.join(', ')}`, command.name.span);
     }
     return this.unix(name, command, base);
+  }
+
+  /**
+   * `NAME=value` before a specialist would change nothing (a model has no
+   * environment, and the stage's words are expanded before it, as in sh), yet
+   * a user may expect it to (`OPENAI_API_KEY=… apollo`): refused, nothing sent.
+   */
+  private noAssignments(command: Command, what: string, step: StepPlan): StepPlan {
+    const first = command.assignments?.[0];
+    if (!first) return step;
+    const written = `${first.name}=${printWord(first.value)}`;
+    this.fail('plan/assignment-before-ai', `'${written}' before ${what} would change nothing (a model has no environment), so nothing was sent; say it in the instruction or use the stage's flags`, first.span);
   }
 
   private unix(name: string, command: Command, base: Pick<StepPlan, 'redirects' | 'span'> & { args: Word[] }): StepPlan {
@@ -158,6 +170,12 @@ class Lowering {
   /** `alias name='pipeline'`: the use's arguments go to the alias's last stage, expanded once. */
   private expandAlias(alias: Pipeline, command: Command): StepPlan {
     const stages = alias.stages.map((stage) => ({ ...stage }));
+    // As if the alias's text were written in place: `X=1 name` gives X to its first command.
+    const head = stages[0]!;
+    if (command.assignments) {
+      if (head.kind !== 'command') this.fail('plan/alias-assignments', `'NAME=value' may come before the alias '${this.context.expandName(command.name)}' only when it starts with a command`, command.span);
+      stages[0] = { ...head, assignments: [...command.assignments, ...(head.assignments ?? [])] };
+    }
     const last = stages[stages.length - 1]!;
     if (command.args.length > 0) {
       if (last.kind !== 'command' && last.kind !== 'route' && last.kind !== 'fanout') this.fail('plan/alias-args', `the alias '${this.context.expandName(command.name)}' ends in ( … ) or a compound command and takes no arguments`, command.span);
