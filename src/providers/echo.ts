@@ -93,7 +93,6 @@ export function createEchoModel(reference: string, options: EchoOptions = {}): L
       yield { type: 'text-delta', text: `[${request.caller}] ` };
       const pieces = tps || message.length <= WORD_AT_A_TIME_LIMIT ? wordsOf(message) : runsOf(message, RUN_CHARS);
       for (const text of pieces) {
-        if (signal.aborted) return;
         if (tps) await sleep(1000 / tps, signal);
         if (signal.aborted) return;
         yield { type: 'text-delta', text };

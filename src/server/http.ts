@@ -12,7 +12,7 @@ import { AishError } from '../protocol/index.js';
 import type { App } from './app.js';
 import { checkBrowser, normaliseOrigins, type BrowserPolicy } from './browser-guard.js';
 import { errorResponse } from './errors.js';
-import { sseEvent } from './sse.js';
+import { writeStream, type Cuttable } from './stream-writer.js';
 import type { Admission, Protection } from './protection.js';
 import type { AppRequest, AppResponse } from './types.js';
 import { refusedByCheck, refuseUpgrade, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
@@ -273,12 +273,6 @@ function tooLarge(maxBody: number): AishError {
   return new AishError('PAYLOAD_TOO_LARGE', `the request body is larger than ${maxBody} bytes`, { max_body: maxBody });
 }
 
-/** A stream's part in a shutdown: it adds itself to `cutters` while it runs; `cut` stops its model call. */
-interface Cuttable {
-  cutters: Set<() => void>;
-  cut: () => void;
-}
-
 async function write(response: AppResponse, incoming: IncomingMessage, outgoing: ServerResponse, pingMs: number, extraHeaders: Record<string, string>, shutdown?: Cuttable): Promise<void> {
   // A body not yet received (a 413, an early error) must not be taken as the next
   // request; one fully received but unread is discarded by node, so keep-alive stays.
@@ -301,63 +295,7 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
   }
   outgoing.writeHead(response.status, headers);
   outgoing.flushHeaders();
-  let lastWrite = Date.now();
-  const ping = setInterval(() => {
-    if (Date.now() - lastWrite >= pingMs && !outgoing.destroyed) {
-      outgoing.write(': ping\n\n');
-      lastWrite = Date.now();
-    }
-  }, Math.min(pingMs, 1000));
-  const iterator = response.stream[Symbol.asyncIterator]();
-  let cutOff = false;
-  let onCut: (() => void) | undefined;
-  const shuttingDown = new Promise<'cut'>((resolve) => {
-    onCut = () => {
-      cutOff = true;
-      resolve('cut');
-    };
-    shutdown?.cutters.add(onCut);
-  });
-  // While the socket is back-pressured, later chunks are merged into one write
-  // (up to MERGE_LIMIT, then we wait); while it is writable, nothing waits.
-  let merged = '';
-  let draining: Promise<void> | undefined;
-  const flush = async (): Promise<void> => {
-    while (draining) {
-      await draining;
-      if (merged !== '' && !outgoing.destroyed) {
-        const text = merged;
-        merged = '';
-        if (!outgoing.write(text)) draining = drained(outgoing);
-        else draining = undefined;
-      } else {
-        draining = undefined;
-      }
-    }
-  };
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), shuttingDown]);
-      if (next === 'cut' || next.done || outgoing.destroyed) break;
-      lastWrite = Date.now();
-      if (draining) {
-        merged += next.value;
-        if (merged.length >= MERGE_LIMIT) await flush();
-      } else if (!outgoing.write(next.value)) {
-        draining = drained(outgoing);
-      }
-    }
-    if (!cutOff) await flush();
-  } finally {
-    clearInterval(ping);
-    shutdown?.cutters.delete(onCut!);
-    if (cutOff) {
-      shutdown!.cut();
-      if (!outgoing.destroyed) outgoing.write(merged + sseEvent({ type: 'error', code: 'SHUTTING_DOWN', message: 'the server is shutting down' }, { event: 'error' }));
-    }
-    await iterator.return?.();
-    if (!outgoing.destroyed) outgoing.end();
-  }
+  await writeStream(response.stream, outgoing, pingMs, shutdown);
 }
 
 /** How long, and how many more bytes, a refused request's body is read and thrown away before its connection is closed. */
@@ -389,19 +327,4 @@ function lingerOnClose(incoming: IncomingMessage): void {
     socket.once('close', () => clearTimeout(timer));
     socket.end();
   };
-}
-
-/** Most text held back while a slow client catches up; then the stream waits for it. */
-const MERGE_LIMIT = 64 * 1024;
-
-function drained(outgoing: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      outgoing.off('drain', done);
-      outgoing.off('close', done);
-      resolve();
-    };
-    outgoing.on('drain', done);
-    outgoing.on('close', done);
-  });
 }

@@ -253,7 +253,12 @@ export class SpecialistService implements Specialists {
     const callable = candidates.filter((candidate) => !refused.has(candidate));
     if (callable.length === 0) throw nobodyAnswered(specialist, candidates, refused, new Map());
     const controller = new AbortController();
-    const onAbort = (): void => controller.abort();
+    // Read for every part: a plain flag, not the signal's getter.
+    let cancelled = false;
+    const onAbort = (): void => {
+      cancelled = true;
+      controller.abort();
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     const startNow = callable.length === 1;
     const failed = new Map<Candidate, ModelErrorPart>();
@@ -293,7 +298,7 @@ export class SpecialistService implements Specialists {
           controller.signal,
         );
         for await (const part of parts) {
-          if (controller.signal.aborted) return;
+          if (cancelled) return;
           if (part.type === 'error') {
             failure = part;
             break;
@@ -317,7 +322,7 @@ export class SpecialistService implements Specialists {
               break;
           }
         }
-        if (controller.signal.aborted) return;
+        if (cancelled) return;
         failure ??= finished ? undefined : { type: 'error', code: 'INTERNAL', message: `${candidate.reference} ended its answer without finishing it` };
         await this.recordOutcome(answerer.id, request.capability, Date.now() - tried, failure === undefined);
         if (failure && started) {

@@ -77,7 +77,9 @@ async function* resilientStream(model: LanguageModel, request: ModelRequest, sig
     for (let attempt = 1; ; attempt++) {
       const tried = new Attempt(model, request, call.signal, limits);
       try {
-        for (let part = await tried.next(); part; part = await tried.next()) {
+        while (!tried.result) {
+          const part = tried.take(await tried.parts.next());
+          if (!part) break;
           // A slow reader (a pipe, a socket) is not a silent provider: its time does not count as idle.
           tried.watchdog.pause();
           yield part;
@@ -127,17 +129,18 @@ async function* resilientStream(model: LanguageModel, request: ModelRequest, sig
 type AttemptResult = { kind: 'finished' } | { kind: 'failed-before-text' | 'failed-after-text'; failure: ModelErrorPart };
 
 /**
- * One request to the model, read part by part: `next` gives each part to
- * pass on, then undefined, with `result` saying how the attempt ended. A
+ * One request to the model, read part by part: the caller awaits `parts`
+ * and hands each result to `take`, which gives the part to pass on, or
+ * undefined at the end, with `result` saying how the attempt ended. A
  * failure is kept in `result`, not passed on, so the caller can decide to
- * retry. (An iterator rather than a generator: every part of an answer goes
- * through it, and each generator layer costs.)
+ * retry. (Not a generator, nor an async `next`: every part of an answer goes
+ * through here, and each layer of promises costs.)
  */
 class Attempt {
   readonly watchdog: Watchdog;
   result: AttemptResult | undefined;
   private readonly controller = new AbortController();
-  private readonly parts: AsyncIterator<ModelPart>;
+  readonly parts: AsyncIterator<ModelPart>;
   private readonly onAbort = (): void => this.controller.abort();
   private wroteText = false;
   private gotPart = false;
@@ -155,9 +158,8 @@ class Attempt {
     this.parts = model.stream(request, this.controller.signal)[Symbol.asyncIterator]();
   }
 
-  async next(): Promise<ModelPart | undefined> {
-    if (this.result) return undefined;
-    const next = await this.parts.next();
+  /** The part to pass on from what `parts.next()` gave, or undefined once the attempt has ended. */
+  take(next: IteratorResult<ModelPart>): ModelPart | undefined {
     if (next.done) {
       this.result = this.failed(this.why());
       return undefined;
