@@ -238,7 +238,7 @@ export function badOutcomes(table) {
 
 // ---------------------------------------------------------------- the server process
 
-function startServer(args, env, nodeOptions) {
+export function startServer(args, env, nodeOptions = []) {
   const child = spawn(process.execPath, [...nodeOptions, join(root, 'bin/aish'), 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
@@ -259,7 +259,7 @@ function startServer(args, env, nodeOptions) {
   });
 }
 
-function rssMiB(pid) {
+export function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
 }
@@ -274,7 +274,7 @@ function unexpectedStderr(text) {
 const CHUNK_MS = 20; // the echo model at tps=50
 
 /** A histogram of gaps in 0.1 ms steps up to 5 s: millions of gaps, a few KB. */
-class Histogram {
+export class Histogram {
   constructor() {
     this.bins = new Uint32Array(50_001);
     this.count = 0;
@@ -297,13 +297,13 @@ class Histogram {
 }
 
 /** One SSE stream: counts events and records the gap between content events. */
-function openStream(url, body, gaps, deadline) {
+export function openStream(url, body, gaps, deadline, path = '/api/v2/ai/apollo/stream') {
   const { hostname, port } = new URL(url);
   return new Promise((done) => {
     const state = { started: false, completed: false, contents: 0, error: undefined };
     let last = 0;
     let carry = '';
-    const req = request({ host: hostname, port: Number(port), method: 'POST', path: '/api/v2/ai/apollo/stream', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ host: hostname, port: Number(port), method: 'POST', path, agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
       if (res.statusCode !== 200) state.error = `status ${res.statusCode}`;
       res.setEncoding('utf8');
       res.on('data', (chunk) => {

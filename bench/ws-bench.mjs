@@ -193,7 +193,7 @@ export async function webSocketFigures() {
   return [
     `WebSocket chat round trip at ${Math.round(latency.rate).toLocaleString('en')} requests/s for ${SECONDS} s (${latency.requests.toLocaleString('en')} measured, echo model, one connection): ` +
       `p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms, errors: ${latency.errors.join('; ') || 'none'} (goal p99 <= ${GOAL_P99_MS} ms); ` +
-      `bare ws server: p50 ${plain.p50.toFixed(2)} ms, p99 ${plain.p99.toFixed(2)} ms`,
+      `bare ws server: p50 ${plain.p50.toFixed(2)} ms, p99 ${plain.p99.toFixed(2)} ms; p99 ratio ${(latency.p99 / plain.p99).toFixed(2)}x (goal <= 2x)`,
     `WebSocket idle connections: aish serve RSS ${(memory.before / 1024).toFixed(1)} MiB with none, ${(memory.after / 1024).toFixed(1)} MiB with ${memory.open.toLocaleString('en')} open: ` +
       `${memory.perConnection.toFixed(1)} KiB per connection (goal <= ${GOAL_KIB_PER_CONNECTION} KiB)`,
   ];

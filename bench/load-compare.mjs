@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// The same SSE load against each target, back to back, with every figure also as a ratio
+// to the first target (a bare node:http server: what the machine and node cost alone).
+// Figures only; asserts nothing, exits 1 if a target failed to start. Run with `npm run load`.
+//   load   STREAMS concurrent streams of CHUNKS content events at TPS each (1,000 × 150 at 50/s),
+//          opened 100 at a time: streams completed, delivered chunks/s over the wall time,
+//          added inter-chunk delay (p50/p99 over the 1000/TPS ms the model spaces its chunks),
+//          server RSS when idle and its peak under the load.
+// Usage: node bench/load-compare.mjs [--streams N] [--chunks N] [--tps N] [--only NAME]
+// A new target is one more entry of TARGETS: a name and a start() that resolves with
+// { url, path, body, pid, stop }.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Histogram, openStream, rssMiB, startServer } from './load.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
+}
+
+const STREAMS = Number(option('streams', 1000));
+const CHUNKS = Number(option('chunks', 150));
+const TPS = Number(option('tps', 50));
+const CHUNK_MS = 1000 / TPS;
+
+/** A temporary home, so no target reads the developer's config or database. */
+function benchEnv() {
+  const home = mkdtempSync(join(tmpdir(), 'aish-load-compare-'));
+  return { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), AISH_DB: join(home, 'aish.db') };
+}
+
+/** `aish serve` with `extra` flags, answering with the echo model at TPS; the content is CHUNKS - 1 words after `[apollo] `. */
+async function aishTarget(extra) {
+  const server = await startServer(['--rate-limit', '0', '--max-streams', String(STREAMS + 100), ...extra], benchEnv());
+  return {
+    url: server.url,
+    path: '/api/v2/ai/apollo/stream',
+    body: JSON.stringify({ content: 'w '.repeat(CHUNKS - 1), model: `echo?tps=${TPS}` }),
+    pid: server.child.pid,
+    stop: () => stopChild(server.child),
+  };
+}
+
+/** bench/plain-sse-server.mjs sending the same events at the same pace. */
+async function bareTarget() {
+  const child = spawn(process.execPath, [join(root, 'bench/plain-sse-server.mjs')], { env: benchEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolvePromise, reject) => {
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      text += chunk;
+      const found = /listening (\d+)/.exec(text);
+      if (found) resolvePromise(Number(found[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the bare server exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, path: `/stream?words=${CHUNKS - 1}&tps=${TPS}`, body: '{}', pid: child.pid, stop: () => stopChild(child) };
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  child.kill('SIGTERM');
+  return new Promise((resolvePromise) => child.once('exit', resolvePromise));
+}
+
+/** The targets, in order; the first is the baseline every ratio is taken against. */
+const TARGETS = [
+  { name: 'bare node:http', start: bareTarget },
+  { name: 'aish serve', start: () => aishTarget([]) },
+];
+
+async function measure(target) {
+  const gaps = new Histogram();
+  const idle = rssMiB(target.pid);
+  let peak = idle;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(target.pid))), 250);
+  const deadline = Date.now() + ((CHUNKS * CHUNK_MS) / 1000 + 60) * 1000;
+  const started = performance.now();
+  const running = [];
+  // Opened in steps of 100, so the listen backlog is never the bottleneck.
+  for (let i = 0; i < STREAMS; i += 100) {
+    for (let j = i; j < Math.min(STREAMS, i + 100); j++) running.push(openStream(target.url, target.body, gaps, deadline, target.path));
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+  }
+  const results = await Promise.all(running);
+  const elapsed = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const delivered = results.reduce((sum, state) => sum + state.contents, 0);
+  const added = (p) => Math.max(0, gaps.percentile(p) - CHUNK_MS);
+  return {
+    completed: results.filter((state) => state.completed).length,
+    errors: [...new Set(results.map((state) => state.error).filter(Boolean))],
+    elapsed,
+    rate: delivered / elapsed,
+    p50: added(50),
+    p99: added(99),
+    idle,
+    peak,
+  };
+}
+
+const ratio = (value, base) => (base > 0 ? `${(value / base).toFixed(2)}x` : '–');
+
+async function main() {
+  const only = option('only', undefined);
+  const targets = TARGETS.filter((target, index) => index === 0 || only === undefined || target.name === only);
+  const [one, five, fifteen] = loadavg();
+  console.log(`load compare: ${STREAMS} streams × ${CHUNKS} chunks at ${TPS}/s (a chunk every ${CHUNK_MS} ms) against each target in turn; load average ${one.toFixed(2)} ${five.toFixed(2)} ${fifteen.toFixed(2)}`);
+  const figures = [];
+  for (const target of targets) {
+    const running = await target.start();
+    try {
+      figures.push({ name: target.name, ...(await measure(running)) });
+    } finally {
+      await running.stop();
+    }
+  }
+  const base = figures[0];
+  for (const figure of figures) {
+    const vs = figure === base ? '' : `; vs ${base.name}: rate ${ratio(figure.rate, base.rate)} (goal >= 0.9x), added p99 ${(figure.p99 - base.p99).toFixed(1)} ms more (goal <= 10 ms), peak RSS ${ratio(figure.peak, base.peak)}`;
+    console.log(
+      `  ${figure.name}: completed ${figure.completed} / ${STREAMS}${figure.errors.length ? ` (errors: ${figure.errors.slice(0, 3).join(', ')})` : ''}, ` +
+        `wall ${figure.elapsed.toFixed(1)} s, delivered ${Math.round(figure.rate).toLocaleString('en')} chunks/s, ` +
+        `added inter-chunk p50 ${figure.p50.toFixed(1)} ms, p99 ${figure.p99.toFixed(1)} ms, RSS idle ${figure.idle.toFixed(0)} MiB, peak ${figure.peak.toFixed(0)} MiB${vs}`,
+    );
+  }
+  const [after1] = loadavg();
+  console.log(`  load average after: ${after1.toFixed(2)}`);
+}
+
+await main();
