@@ -155,6 +155,16 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
       process.exitCode = await serve({ ...options, token: options.token ?? global.token, quiet: Boolean(options.quiet || global.quiet) });
     });
   cli
+    .command('mcp')
+    .description('serve the specialists as MCP tools over stdin/stdout for editors and agents; with --server, a bridge to that server')
+    .option('-s, --server <url>', 'bridge to the specialist server at URL (as the global --server; env AISH_SERVER)')
+    .option('--token <token>', 'the bearer token the server needs (env AISH_TOKEN)')
+    .action(async (options: { server?: string; token?: string }) => {
+      const { serveMcp } = await import('./mcp.js');
+      const global = cli.opts<GlobalOptions>();
+      process.exitCode = await serveMcp({ server: options.server ?? global.server, token: options.token ?? global.token });
+    });
+  cli
     .command('completion')
     .description('print a completion script: bash, zsh or fish (e.g. source <(aish completion bash))')
     .argument('[shell]', 'bash, zsh or fish')

@@ -11,7 +11,9 @@ import type { ServerSettings } from '../config/index.js';
 import { toAishError } from '../protocol/index.js';
 import { createApp, createWebSocketServer, isLoopbackHost, Protection, SERVER_DEFAULTS, startServer, streamAccessLog, type RunningServer } from '../server/index.js';
 import type { SpecialistService } from '../service/index.js';
-import { ConfigurationFailure, createService } from './specialists.js';
+import { ConfigurationFailure, createService, localConfig } from './specialists.js';
+import { currentSessionsFile } from '../config/paths.js';
+import { runCapturedLine } from '../shell/index.js';
 
 export interface ServeOptions {
   host?: string;
@@ -74,7 +76,10 @@ export async function serve(options: ServeOptions): Promise<number> {
   });
   let server: RunningServer;
   try {
-    server = await startServer(createApp({ service, maxBodyBytes: settings.maxBody }), {
+    const allowUnix = (await localConfig(options.config)).mcp.allow_unix;
+    // MCP clients' run_pipeline lines run here, in a shell of their own, on the service.
+    const mcpLines = (line: string, input: string | undefined, signal: AbortSignal) => runCapturedLine({ specialists: service, allowUnix, currentSessionsFile: currentSessionsFile() }, line, input, signal);
+    server = await startServer(createApp({ service, maxBodyBytes: settings.maxBody, mcpLines }), {
       host,
       port,
       maxBodyBytes: settings.maxBody,

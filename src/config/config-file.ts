@@ -10,7 +10,7 @@ import { readLimits, type LimitFields } from './limits-section.js';
 import { PROVIDER_IDS, providerConfigFields, providerDescriptor, type ProviderId } from '../protocol/index.js';
 
 /** The top-level keys of config.yaml. */
-export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions'] as const;
+export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions', 'mcp'] as const;
 
 /** `render:` — whether answers on a terminal are shown as formatted Markdown. */
 export const RENDER_SETTINGS = ['auto', 'always', 'never'] as const;
@@ -40,6 +40,14 @@ export interface FileSettings {
   render?: RenderSetting;
   /** `sessions:` — how long sessions live, and how long a session's lock outlives a process that stopped renewing it. */
   sessions?: SessionFields;
+  /** `mcp:` — what aish's MCP server lets its clients do. */
+  mcp?: McpFields;
+}
+
+/** `mcp:` settings. */
+export interface McpFields {
+  /** `run_pipeline` may run Unix commands (and read files and the environment); false by default. */
+  allow_unix?: boolean;
 }
 
 /** `sessions:` settings. */
@@ -108,6 +116,9 @@ export function readConfigFile(source: YamlSource): FileSettings {
         break;
       case 'sessions':
         settings.sessions = readSessions(source, entry);
+        break;
+      case 'mcp':
+        settings.mcp = readMcp(source, entry);
         break;
     }
   }
@@ -242,6 +253,15 @@ function readSessions(source: YamlSource, entry: Entry): SessionFields {
     if (ttl !== undefined) sessions.ttl = ttl;
   }
   return sessions;
+}
+
+function readMcp(source: YamlSource, entry: Entry): McpFields {
+  const mcp: McpFields = {};
+  for (const field of source.knownEntries(source.entries(entry.value, entry.key, entry.keyNode) ?? [], ['allow_unix'])) {
+    const allow = source.boolean(field.value, field.key, field.keyNode);
+    if (allow !== undefined) mcp.allow_unix = allow;
+  }
+  return mcp;
 }
 
 function readRender(source: YamlSource, entry: Entry): RenderSetting | undefined {

@@ -49,6 +49,8 @@ export interface AishConfig {
   render: RenderSetting;
   /** `sessions:` — `ttl` in seconds for new sessions (0 = never) and `lock_lease` in seconds; absent means the service's defaults (30 days, 10 s). */
   sessions: { ttl?: number; lock_lease?: number };
+  /** `mcp:` — `allow_unix` lets MCP clients' `run_pipeline` run Unix commands (false unless the file says so). */
+  mcp: { allow_unix: boolean };
 }
 
 /** What {@link loadConfig} reads. */
@@ -83,7 +85,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AishC
   const specialists = mergeRoster(base, [...settings.specialists, ...markdown], problems);
   const providers = resolveProviders(settings.providers, env, problems);
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems), { home: homeFolder(env) });
-  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto', sessions: settings.sessions ?? {} };
+  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto', sessions: settings.sessions ?? {}, mcp: { allow_unix: settings.mcp?.allow_unix ?? false } };
 }
 
 /**

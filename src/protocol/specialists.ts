@@ -30,6 +30,8 @@ export interface SpecialistInfo {
   capabilities: Capabilities;
   performance: Performance;
   features: { streaming: boolean; sessions: boolean; websocket: boolean };
+  /** The role prompt the model is given (MCP clients get it as a prompt); absent from servers that predate it. */
+  system_prompt?: string;
 }
 
 /**

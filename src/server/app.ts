@@ -6,6 +6,8 @@ import { AishError, DEFAULT_ROUTE_THRESHOLD } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { bulkRoutes } from './bulk-routes.js';
 import { errorResponse } from './errors.js';
+import type { LineRunner } from '../mcp/index.js';
+import { mcpRoutes } from './mcp-route.js';
 import { openAiRoutes } from './openai.js';
 import { sessionRoutes } from './session-routes.js';
 import { SSE_HEADERS, specialistEvents } from './sse.js';
@@ -19,6 +21,8 @@ export interface AppOptions {
   startedAt?: number;
   /** The request body limit; bulk `{op}` substitution may not build a larger message (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Runs the MCP tool `run_pipeline`'s lines (the cli gives the shell's runner); without it `/mcp` offers no such tool. */
+  mcpLines?: LineRunner;
 }
 
 /** The server core: answers a request; says which requests are streams before they run. */
@@ -30,7 +34,7 @@ export interface App {
 
 /** Every HTTP route the server answers (the WebSocket endpoint is ws.ts's `WEBSOCKET_ENDPOINT`). */
 export function appRoutes(options: AppOptions): Route[] {
-  return [...apiRoutes(options), ...sessionRoutes(options.service), ...bulkRoutes(options.service, options.maxBodyBytes), ...openAiRoutes(options.service)];
+  return [...apiRoutes(options), ...sessionRoutes(options.service), ...bulkRoutes(options.service, options.maxBodyBytes), ...openAiRoutes(options.service), ...mcpRoutes(options.service, options.mcpLines)];
 }
 
 export function createApp(options: AppOptions): App {

@@ -192,6 +192,7 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
       return body;
     },
     signal: controller.signal,
+    client: admission?.client ?? incoming.socket.remoteAddress ?? 'unknown',
   };
   let response = await app(request);
   if (response.stream && admission && protection!.openStream(admission)) {
@@ -286,8 +287,8 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
     return;
   }
   if (!response.stream) {
-    const body = JSON.stringify(response.json ?? errorResponse(new AishError('INTERNAL', 'empty response')).json);
-    outgoing.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+    const body = response.body ?? JSON.stringify(response.json ?? errorResponse(new AishError('INTERNAL', 'empty response')).json);
+    outgoing.writeHead(response.status, { 'content-type': 'application/json; charset=utf-8', ...headers, 'content-length': Buffer.byteLength(body) });
     if (unread) lingerOnClose(incoming);
     outgoing.end(body);
     if (unread) incoming.resume();

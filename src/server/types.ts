@@ -13,6 +13,8 @@ export interface AppRequest {
   json(): Promise<unknown>;
   /** Aborted when the client goes away: cancels the model call at once. */
   signal: AbortSignal;
+  /** Who is asking, as rate limits count clients (the token's holder, else the address); absent outside the HTTP adapter. */
+  client?: string;
 }
 
 export interface AppResponse {
@@ -20,6 +22,8 @@ export interface AppResponse {
   headers?: Record<string, string>;
   /** A JSON body, or … */
   json?: unknown;
+  /** … a body sent as it is (its `content-type` in `headers`), or … */
+  body?: string;
   /** … a stream of text (SSE), written as it comes, waiting for drain. */
   stream?: AsyncIterable<string>;
 }

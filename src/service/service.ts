@@ -164,6 +164,7 @@ export class SpecialistService implements Specialists {
       capabilities: { primary: [...specialist.capabilities.primary], scores: { ...specialist.capabilities.scores } },
       performance: this.performance.of(specialist.id),
       features: { streaming: true, sessions: true, websocket: true },
+      system_prompt: specialist.system,
     };
   }
 

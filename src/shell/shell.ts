@@ -34,6 +34,10 @@ export interface ShellOptions {
   maxInputBytes?: () => Promise<number | undefined>;
   /** Where lines write what would go to aish's stdout (the `--json` run document collects it). */
   stdout?: Writable;
+  /** Where errors and notices go instead of aish's stderr (MCP's `run_pipeline` returns them). */
+  stderr?: Writable;
+  /** The text a line's first stage reads as its stdin, instead of aish's own stdin. */
+  input?: string;
 }
 
 /** Status of a syntax error (docs/language.md "Exit statuses"). */
@@ -62,7 +66,12 @@ export class Shell {
   private running = false;
 
   constructor(private readonly options: ShellOptions) {
-    this.io = options.stdout ? { ...PROCESS_IO, stdout: { kind: 'stream', stream: options.stdout } } : PROCESS_IO;
+    this.io = {
+      source: options.input === undefined ? PROCESS_IO.source : { kind: 'text', text: options.input },
+      stdout: options.stdout ? { kind: 'stream', stream: options.stdout } : PROCESS_IO.stdout,
+      stderr: options.stderr ? { kind: 'stream', stream: options.stderr } : PROCESS_IO.stderr,
+    };
+    const writeStderr = (text: string): void => this.writeStderr(text);
     this.state = {
       variables: new Map(),
       environment: new Map(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined)),
@@ -196,7 +205,7 @@ export class Shell {
   async run(text: string, origin?: string): Promise<number> {
     const parsed = parse(text);
     if (!parsed.ok) {
-      writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
+      this.writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
       return SYNTAX_ERROR_STATUS;
     }
     if (this.terminatedBy) return this.terminationStatus!;
@@ -212,7 +221,7 @@ export class Shell {
       }
       // An unset name under `set -u` or a bad `$(( ))` stops the script (the REPL goes on to the next line).
       if (error instanceof ScriptError) {
-        writeStderr(`aish: ${error.message}`);
+        this.writeStderr(`aish: ${error.message}`);
         return error.status;
       }
       throw error;
@@ -225,7 +234,7 @@ export class Shell {
   async explain(text: string, origin?: string, format: 'text' | 'json' = 'text'): Promise<{ status: number; output: string }> {
     const parsed = parse(text);
     if (!parsed.ok) {
-      writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
+      this.writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
       // With --json still one document: nothing planned, the syntax error's status.
       return { status: SYNTAX_ERROR_STATUS, output: format === 'json' ? planDocumentText({ status: SYNTAX_ERROR_STATUS, pipelines: [] }) : '' };
     }
@@ -257,6 +266,10 @@ export class Shell {
     this.context.children = new Set();
   }
 
+  private writeStderr(text: string): void {
+    (this.options.stderr ?? process.stderr).write(text.endsWith('\n') ? text : text + '\n');
+  }
+
   /** `source FILE [ARGS]`: runs a file in this shell, with its own `$1…` while it runs. */
   private async source(file: string, args: string[], context: ExecContext): Promise<number> {
     // A script that sources itself would otherwise grow without end.
@@ -273,7 +286,7 @@ export class Shell {
     }
     const parsed = parse(text);
     if (!parsed.ok) {
-      writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', origin: file }));
+      this.writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', origin: file }));
       return SYNTAX_ERROR_STATUS;
     }
     const saved = this.state.positional;
@@ -304,9 +317,7 @@ function parseAlias(text: string): ReturnType<ShellHost['parseAlias']> {
   return { ok: true, pipeline: item.body.first };
 }
 
-function writeStderr(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : text + '\n');
-}
+
 
 /** A copy of `node` with `$0`…`$9`, `$#`, `$@` and `$*` replaced by their values as text (for `--dry-run FILE ARGS`). */
 function withPositional<T>(node: T, scriptName: string, positional: readonly string[]): T {

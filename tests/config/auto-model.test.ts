@@ -15,6 +15,7 @@ function config(overrides: Partial<AishConfig> = {}): AishConfig {
     prices: {},
     render: 'auto',
     sessions: {},
+    mcp: { allow_unix: false },
     ...overrides,
   };
 }

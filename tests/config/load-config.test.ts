@@ -29,6 +29,7 @@ describe('loading without a config file', () => {
       render: 'auto',
       limits: {},
       sessions: {},
+      mcp: { allow_unix: false },
     });
   });
 
