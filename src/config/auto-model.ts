@@ -1,14 +1,11 @@
 /**
- * `default_model: auto` (docs/cli.md "Configuration"): Anthropic if its key is set,
- * else OpenAI if its key is set, else an Ollama that answers, else the offline
- * echo model with a notice saying how to configure a real one.
+ * `default_model: auto` (docs/cli.md "Configuration"): the first provider of
+ * the table (src/protocol/providers.ts) with an `autoModel` whose key is set,
+ * else an Ollama that answers, else the offline echo model.
  */
 import { connect } from 'node:net';
 import { DEFAULT_BASE_URLS, type AishConfig } from './load-config.js';
 import { PROVIDERS, type ProviderDescriptor, type ProviderId } from '../protocol/index.js';
-
-/** The API key variables aish reads, for the notice. */
-const KEY_VARIABLES = (PROVIDERS as readonly ProviderDescriptor[]).flatMap((provider) => (provider.keyVariable ? [provider.keyVariable] : []));
 
 /** The models `auto` picks for providers that have a key, in order (the protocol's provider table). */
 export const AUTO_MODELS = Object.fromEntries((PROVIDERS as readonly ProviderDescriptor[]).flatMap((provider) => (provider.autoModel ? [[provider.id, provider.autoModel]] : []))) as Readonly<Record<string, string>>;
@@ -19,22 +16,18 @@ export const OLLAMA_PROBE_TIMEOUT_MS = 300;
 /** Asks an Ollama server for a model to chat with; `undefined` when none answers in time. */
 export type OllamaProbe = (baseUrl: string, timeoutMs: number) => Promise<string | undefined>;
 
-/** The model `auto` chose, and the notice to show once when it is the echo model. */
+/**
+ * The model `auto` chose. When it is the echo model, the answer writer's echo
+ * notice (exec's ECHO_NOTICE) says so, and how to get a real one, once per run.
+ */
 export interface AutoModelChoice {
   model: string;
-  notice?: string;
 }
 
 /** What {@link chooseAutoModel} uses to look for Ollama; {@link probeOllama} by default. */
 export interface ChooseAutoModelOptions {
   probeOllama?: OllamaProbe;
 }
-
-/** The notice shown when `auto` falls back to the echo model. */
-export const NO_PROVIDER_NOTICE =
-  'no model provider is configured, so specialists answer with the offline echo model (it repeats your message; it is not an AI). ' +
-  `To use a real model, set ${KEY_VARIABLES.join(' or ')}, run Ollama (https://ollama.com) with a model pulled, ` +
-  'or write ~/.config/aish/config.yaml.';
 
 /** Resolves `default_model`: returned as is unless it is `auto`. */
 export async function chooseAutoModel(config: AishConfig, options: ChooseAutoModelOptions = {}): Promise<AutoModelChoice> {
@@ -43,7 +36,7 @@ export async function chooseAutoModel(config: AishConfig, options: ChooseAutoMod
   const probe = options.probeOllama ?? probeOllama;
   const ollamaModel = await probe(config.providers.ollama?.base_url ?? DEFAULT_BASE_URLS.ollama, OLLAMA_PROBE_TIMEOUT_MS);
   if (ollamaModel) return { model: `ollama/${ollamaModel}` };
-  return { model: 'echo', notice: NO_PROVIDER_NOTICE };
+  return { model: 'echo' };
 }
 
 /**

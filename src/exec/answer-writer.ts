@@ -5,7 +5,7 @@
  * failed, timed-out or cancelled answer says, the echo-model notice (once
  * per run), and the exchange log.
  */
-import { AishError, exitStatusFor, toAishError, type StreamEvent, type TokensUsed } from '../protocol/index.js';
+import { AishError, exitStatusFor, realModelHint, toAishError, type StreamEvent, type TokensUsed } from '../protocol/index.js';
 import type { ProcessFacts, Reporter } from './context.js';
 import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
 import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type OutputTransform, type Sink } from './streams.js';
@@ -245,7 +245,7 @@ export function echoNotice(context: Pick<AnswerContext, 'session' | 'reporter'>)
 /** The one notice that says answers come from the echo model (it is never to pass for an AI answer). */
 export const ECHO_NOTICE =
   'aish: note: answers come from the offline echo model, which repeats the message and is not an AI. ' +
-  'To use a real model, set ANTHROPIC_API_KEY or OPENAI_API_KEY, run Ollama, or write ~/.config/aish/config.yaml.';
+  realModelHint();
 
 /** Whether a model reference is the echo model (with or without timing options). */
 export function isEchoModel(model: string): boolean {

@@ -3,7 +3,7 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import { AishError, CALL_FINISHED, DEFAULT_ROUTE_THRESHOLD, collectAnswer, editDistance, requestId, toAishError } from '../protocol/index.js';
+import { AishError, CALL_FINISHED, DEFAULT_ROUTE_THRESHOLD, PROVIDER_IDS, collectAnswer, editDistance, inWords, requestId, toAishError } from '../protocol/index.js';
 import type {
   BestMatch,
   CreateSessionRequest,
@@ -356,7 +356,7 @@ export class SpecialistService implements Specialists {
     const limits = resolveLimits(provider, this.options.limits, this.providerLimits(provider));
     const model = createModel(reference, this.options.providers, { connectTimeoutMs: limits.connectTimeoutMs });
     if (!model) {
-      throw new AishError('BAD_REQUEST', `unknown model '${reference}' (use provider/model with anthropic, openai or ollama, or echo)`, {
+      throw new AishError('BAD_REQUEST', `unknown model '${reference}' (use provider/model with ${inWords(PROVIDER_IDS)}, or echo)`, {
         model: reference,
       });
     }

@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TOP_LEVEL_KEYS } from '../../src/config/config-file.js';
 import { loadConfig } from '../../src/config/index.js';
-import { ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS } from '../../src/protocol/index.js';
+import { ERROR_TABLE, PROVIDERS, providerConfigFields, RPC_METHODS, RPC_NOTIFICATIONS, type ProviderDescriptor, type ProviderId } from '../../src/protocol/index.js';
 import { appRoutes, WEBSOCKET_ENDPOINT } from '../../src/server/index.js';
 import { AISH, tempHome, testEnv } from '../support/aish.js';
 import { embeddedService } from '../support/server.js';
@@ -182,19 +182,27 @@ describe('the repository explains itself', () => {
 });
 
 describe('provider base URLs in the README and docs/cli.md', () => {
+  it("docs/cli.md's providers row names every provider of the table with the fields it takes", () => {
+    const row = page('cli.md').split('\n').find((line) => line.startsWith('| `providers` |'));
+    const missing = (PROVIDERS as readonly ProviderDescriptor[]).map((provider) => `\`${provider.id}: {${providerConfigFields(provider).join(', ')}}\``).filter((entry) => !row?.includes(entry));
+    expect(missing).toEqual([]);
+  });
+
   for (const name of ['README.md', 'docs/cli.md']) {
     it(`${name}'s config example gives every provider a base_url, and it loads`, async () => {
       const text = readFileSync(join(ROOT, name), 'utf8');
       const block = /```yaml\n(providers:\n[\s\S]*?)```/.exec(text)?.[1];
       expect(block).toBeDefined();
-      for (const provider of ['anthropic', 'openai', 'ollama']) {
-        expect(new RegExp(`^  ${provider}:.*base_url: https?://`, 'm').test(block!)).toBe(true);
+      const providers = PROVIDERS as readonly ProviderDescriptor[];
+      for (const provider of providers) {
+        expect({ provider: provider.id, named: new RegExp(`^  ${provider.id}:.*base_url: https?://`, 'm').test(block!) }).toEqual({ provider: provider.id, named: true });
       }
       const home = tempHome();
       const file = join(home, 'config.yaml');
       writeFileSync(file, block!);
-      const config = await loadConfig({ env: { HOME: home, ANTHROPIC_API_KEY: 'k', OPENAI_API_KEY: 'k' }, file, required: true });
-      expect(config.providers.anthropic?.base_url).toBe('https://api.anthropic.com');
+      const keys = Object.fromEntries(providers.flatMap((provider) => (provider.keyVariable ? [[provider.keyVariable, 'k']] : [])));
+      const config = await loadConfig({ env: { HOME: home, ...keys }, file, required: true });
+      for (const provider of providers) expect(config.providers[provider.id as ProviderId]?.base_url).toMatch(/^https?:\/\//);
     });
   }
 });

@@ -6,7 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { AUTO_MODELS, chooseAutoModel, loadConfig, modelReferenceProblem, priceOf } from '../../src/config/index.js';
 import { PROVIDER_DEFAULT_LIMITS, createModel } from '../../src/providers/index.js';
-import { PROVIDERS, type ProviderDescriptor } from '../../src/protocol/index.js';
+import { ECHO_NOTICE } from '../../src/exec/index.js';
+import { PROVIDERS, type ProviderDescriptor, type StreamEvent } from '../../src/protocol/index.js';
+import { SpecialistService } from '../../src/service/index.js';
+import { builtinRoster } from '../../src/config/index.js';
 
 const table = PROVIDERS as readonly ProviderDescriptor[];
 
@@ -31,6 +34,22 @@ describe('the provider table', () => {
       }
     });
   }
+
+  it('the echo notice names every key variable and every keyless provider, so it says how to get a real model', () => {
+    for (const provider of table) expect(ECHO_NOTICE).toContain(provider.keyVariable ?? `run ${provider.name}`);
+    expect(ECHO_NOTICE).toContain('~/.config/aish/config.yaml');
+  });
+
+  it('an unknown model is refused with a message naming every provider', async () => {
+    const service = new SpecialistService({ roster: builtinRoster(), defaultModel: 'echo' });
+    const answer = async (): Promise<StreamEvent[]> => {
+      const events: StreamEvent[] = [];
+      for await (const event of service.stream('apollo', { content: 'x', model: 'nosuch' })) events.push(event);
+      return events;
+    };
+    const refusal = await answer().then(() => undefined, (error: Error) => error.message);
+    for (const provider of table) expect(refusal).toContain(provider.id);
+  });
 
   it('a name outside the table is no provider', () => {
     expect(modelReferenceProblem('mistral/large')).toContain('unknown provider "mistral"');
