@@ -4,11 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { createApp, startServer } from '../../src/server/index.js';
 import { embeddedService } from '../support/server.js';
 
-function stream(url: string, content: string, model: string): Promise<string> {
+/** The body of a stream; `onData` hears when its first bytes arrive (the server is answering it). */
+function stream(url: string, content: string, model: string, onData?: () => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}/api/v2/ai/apollo/stream`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+        onData?.();
+      });
       res.on('end', () => resolve(text));
       res.on('error', reject);
     });
@@ -31,8 +35,11 @@ describe('server lifecycle', () => {
 
   it('a graceful close lets a running stream finish, then refuses new connections', async () => {
     const server = await startServer(createApp({ service: embeddedService() }), { host: '127.0.0.1', port: 0 });
-    const running = stream(server.url, 'one two three four five six', 'echo?tps=20');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Closed once the stream is under way (a fixed wait could close before a busy machine read the request).
+    let answering!: () => void;
+    const underWay = new Promise<void>((resolve) => (answering = resolve));
+    const running = stream(server.url, 'one two three four five six', 'echo?tps=20', () => answering());
+    await underWay;
     const closed = server.close(5000);
     const body = await running;
     await closed;
@@ -43,7 +50,10 @@ describe('server lifecycle', () => {
 
   it('ends a stream still running when the drain is over with an error event SHUTTING_DOWN, then closes it', async () => {
     const server = await startServer(createApp({ service: embeddedService() }), { host: '127.0.0.1', port: 0 });
-    const running = stream(server.url, 'one two three four five six seven eight', 'echo?tps=4');
+    let answering!: () => void;
+    const underWay = new Promise<void>((resolve) => (answering = resolve));
+    const running = stream(server.url, 'one two three four five six seven eight', 'echo?tps=4', () => answering());
+    await underWay;
     await new Promise((resolve) => setTimeout(resolve, 100));
     await server.close(300);
     const body = await running;
