@@ -7,7 +7,7 @@
 import { parseAiArgs, printPipeline, type AndOr, type PipelinePlan, type Script, type StepPlan } from '../plan/index.js';
 import { DEFAULT_ROUTE_THRESHOLD, toAishError, type SpecialistInfo } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
-import { compoundParts, modelOf, redirectTexts, wordText } from './explain.js';
+import { compoundParts, modelOf, readsWhole, redirectTexts, wordText } from './explain.js';
 import { planFor } from './run.js';
 import { explainedSchema } from './stage-schema.js';
 
@@ -31,7 +31,7 @@ export interface PipelineEntry {
 interface StageCommon {
   args: string[];
   redirects: string[];
-  /** `first`: the pipeline's input; `streamed`: lines as the stage before writes them; `whole`: all of it, once finished. */
+  /** `first`: the pipeline's input; `streamed`: what the stage before writes, as it comes (Unix commands, builtins, loops); `whole`: all of it, once finished (AI stages). */
   input: 'first' | 'streamed' | 'whole';
   /** A typed stage (`--schema`): its JSON Schema and whether it is a list, or why the schema cannot be loaded. */
   schema?: { multi: boolean; schema?: Record<string, unknown>; error?: string };
@@ -57,7 +57,7 @@ export async function explainScriptJson(script: Script, context: ExecContext): P
   for (const list of script.lists) {
     for (const item of list.items) {
       const status = await describeAndOr(item.body, item.background, specialists, context, document.pipelines);
-      document.status = status || document.status;
+      document.status = status || nestedErrorStatus(document.pipelines.slice(-1)) || document.status;
     }
   }
   return { output: planDocumentText(document), status: document.status };
@@ -91,7 +91,7 @@ async function describeStages(plan: PipelinePlan, specialists: Map<string, Speci
     const common: StageCommon = {
       args,
       redirects: redirectTexts(step),
-      input: index === 0 ? 'first' : step.kind === 'unix' ? 'streamed' : 'whole',
+      input: index === 0 ? 'first' : readsWhole(step) ? 'whole' : 'streamed',
       ...(schema && { schema }),
     };
     stages.push({ ...(await describeStep(step, specialists, context)), ...common });
@@ -148,4 +148,17 @@ async function describeRoute(step: Extract<StepPlan, { kind: 'route' }>, special
     const failure = toAishError(error);
     return { kind: 'route', capability: step.capability, threshold, specialist: null, score: null, model: null, alternatives: [], error: { code: failure.code, message: failure.message } };
   }
+}
+
+/** The status of a name that does not resolve inside a compound command, as one at the top counts. */
+function nestedErrorStatus(entries: PipelineEntry[]): number {
+  for (const entry of entries) {
+    if (entry.error) return entry.error.status;
+    for (const stage of entry.stages ?? []) {
+      if (stage.kind !== 'compound') continue;
+      const status = nestedErrorStatus(stage.parts.flatMap((part) => part.pipelines));
+      if (status) return status;
+    }
+  }
+  return 0;
 }

@@ -36,15 +36,22 @@ async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<
       continue;
     }
     lines.push(`${indent}${when ? when + ': ' : ''}pipeline: ${planned.plan.text}`);
-    await explainPipeline(planned.plan, specialists, context, lines, indent + '  ');
+    // A name inside a compound command that does not resolve counts as one at the top does.
+    status = (await explainPipeline(planned.plan, specialists, context, lines, indent + '  ')) || status;
   }
   return status;
 }
 
-async function explainPipeline(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent: string): Promise<void> {
+/** A stage that needs all of its input before it starts (a model needs its whole prompt); the others stream. */
+export function readsWhole(step: StepPlan): boolean {
+  return step.kind === 'ai' || step.kind === 'route' || step.kind === 'fanout';
+}
+
+async function explainPipeline(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent: string): Promise<number> {
+  let status = 0;
   for (const [index, step] of plan.stages.entries()) {
-    const input = index === 0 ? '' : step.kind === 'unix' ? `; streams from stage ${index}` : `; waits for all of stage ${index}`;
-    lines.push(`${indent}${index + 1}. ${await describe(step, specialists, context)}${redirects(step)}${input}${schemaNote(step, stepWords(step))}`);
+    const input = index === 0 ? '' : readsWhole(step) ? `; waits for all of stage ${index}` : `; streams from stage ${index}`;
+    lines.push(`${indent}${index + 1}. ${await describe(step, specialists, context, plan.stages.length > 1)}${redirects(step)}${input}${schemaNote(step, stepWords(step))}`);
     if (step.kind === 'fanout') {
       lines.push(`${indent}   ${step.branches.length} branches run in parallel, answers in this order:`);
       for (const [number, branch] of step.branches.entries()) {
@@ -63,14 +70,16 @@ async function explainPipeline(plan: PipelinePlan, specialists: Map<string, Spec
       for (const part of compoundParts(step.compound)) {
         lines.push(`${indent}   ${part.role}:`);
         for (const list of part.script.lists) {
-          for (const item of list.items) await explainAndOr(item.body, item.background, specialists, context, lines, `${indent}     `);
+          for (const item of list.items) status = (await explainAndOr(item.body, item.background, specialists, context, lines, `${indent}     `)) || status;
         }
       }
     }
   }
+  return status;
 }
 
-async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>, context: ExecContext): Promise<string> {
+/** `inPipeline`: the step is one stage of several, so a compound command runs apart from the shell. */
+async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>, context: ExecContext, inPipeline = false): Promise<string> {
   switch (step.kind) {
     case 'builtin':
       return `${step.name}: builtin${words(step.args)}`;
@@ -97,7 +106,7 @@ async function describe(step: StepPlan, specialists: Map<string, SpecialistInfo>
     case 'group':
       return `( ${step.pipeline.text} ) as one stage`;
     case 'compound':
-      return `${stepLabel(step)}: compound command, run in the shell${compoundWords(step.compound)}`;
+      return `${stepLabel(step)}: ${step.compound.kind === 'brace' ? 'brace group' : 'compound command'}, ${inPipeline ? 'runs apart (what it sets is not seen after it)' : 'run in the shell'}${compoundWords(step.compound)}`;
     case 'dynamic':
       return `${printWord(step.name)}: a command named by $( … ), resolved when it runs${words(step.args)}`;
     case 'assign':
@@ -125,7 +134,7 @@ export function compoundParts(compound: Compound): { role: string; script: Scrip
     case 'for':
       return [{ role: 'do', script: compound.body }];
     case 'brace':
-      return [{ role: '{ }', script: compound.body }];
+      return [{ role: 'in it', script: compound.body }];
   }
 }
 
