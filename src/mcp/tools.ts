@@ -40,12 +40,16 @@ function registerSpecialist(server: McpServer, specialists: Specialists, special
       inputSchema: z.object({
         message: z.string().describe('what to ask'),
         session: z.string().optional().describe('a session id or name: the specialist remembers earlier messages there (a new name starts one)'),
+        schema: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('a JSON Schema the answer must match: the answer is then JSON, validated, and given as structuredContent too'),
       }),
     },
-    async ({ message, session }, ctx) =>
+    async ({ message, session, schema }, ctx) =>
       failuresAsResults(async () => {
-        const answer = await ask(specialists, specialist.id, message, session, ctx.mcpReq.signal);
-        return { content: [{ type: 'text', text: answer.content }] };
+        const answer = await ask(specialists, specialist.id, message, session, ctx.mcpReq.signal, { ...(schema && { schema }) });
+        return { content: [{ type: 'text', text: answer.content }], ...(schema && { structuredContent: structured(answer.data) }) };
       }),
   );
 }
@@ -69,7 +73,7 @@ function registerRoute(server: McpServer, specialists: Specialists): void {
     async ({ capability, message }, ctx) =>
       failuresAsResults(async () => {
         const best = await specialists.best(capability.replace(/^@/, ''), DEFAULT_ROUTE_THRESHOLD);
-        const answer = await ask(specialists, best.best_match.id, message, undefined, ctx.mcpReq.signal, best.capability);
+        const answer = await ask(specialists, best.best_match.id, message, undefined, ctx.mcpReq.signal, { capability: best.capability });
         return { content: [{ type: 'text', text: heading(answer.answeredBy) + answer.content }] };
       }),
   );
@@ -120,6 +124,12 @@ function registerRunPipeline(server: McpServer, backend: McpBackend): void {
   );
 }
 
+/** What a call may add to the message: the capability it was routed for, a schema for a typed answer. */
+interface AskOptions {
+  capability?: string;
+  schema?: Record<string, unknown>;
+}
+
 /** One answer, whole; a session by id or name when given (created when new). */
 async function ask(
   specialists: Specialists,
@@ -127,12 +137,20 @@ async function ask(
   message: string,
   session: string | undefined,
   signal: AbortSignal,
-  capability?: string,
-): Promise<{ content: string; answeredBy: string }> {
+  options: AskOptions = {},
+): Promise<{ content: string; answeredBy: string; data?: unknown }> {
   let answeredBy = id;
-  const events = session === undefined ? specialists.stream(id, { content: message, ...(capability && { capability }) }, signal) : specialists.streamSession(await sessionFor(specialists, id, session), { message, specialist_id: id }, signal);
+  const events =
+    session === undefined
+      ? specialists.stream(id, { content: message, ...options }, signal)
+      : specialists.streamSession(await sessionFor(specialists, id, session), { message, specialist_id: id, ...(options.schema && { schema: options.schema }) }, signal);
   const answer = await collectAnswer(events, { onStart: (start) => (answeredBy = start.specialist_id), signal });
-  return { content: answer.content, answeredBy };
+  return { content: answer.content, answeredBy, ...('data' in answer.done && { data: answer.done.data }) };
+}
+
+/** MCP's structuredContent is an object: a typed answer that is not one (a list, a number) is given as {value}. */
+function structured(data: unknown): Record<string, unknown> {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : { value: data };
 }
 
 /** The session named `name` (by id or name), created for `id` when there is none. */

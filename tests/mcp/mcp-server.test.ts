@@ -76,7 +76,7 @@ describe.each([stdio('legacy'), stdio('modern'), http('legacy'), http('modern')]
     expect(names).toEqual(expect.arrayContaining(['apollo', 'athena', 'slowpoke', 'flaky', 'route', 'broadcast', 'run_pipeline']));
     const apollo = tools.find((tool) => tool.name === 'apollo')!;
     expect(apollo.description).toContain('code-analysis 0.95');
-    expect(Object.keys(apollo.inputSchema.properties ?? {})).toEqual(['message', 'session']);
+    expect(Object.keys(apollo.inputSchema.properties ?? {})).toEqual(['message', 'session', 'schema']);
     expect(apollo.inputSchema.required).toEqual(['message']);
   });
 
@@ -84,6 +84,15 @@ describe.each([stdio('legacy'), stdio('modern'), http('legacy'), http('modern')]
     const result = await client.callTool({ name: 'apollo', arguments: { message: 'hello there' } });
     expect(texts(result)).toEqual(['[apollo] hello there']);
     expect(result.isError).toBeFalsy();
+  });
+
+  it('a schema makes the answer typed: JSON text, and the value as structuredContent', async () => {
+    const schema = { type: 'object', properties: { name: { type: 'string' }, born: { type: 'integer' } }, required: ['name', 'born'] };
+    const result = await client.callTool({ name: 'apollo', arguments: { message: 'Ada', schema } });
+    expect(result.structuredContent).toEqual({ name: 'Ada', born: 0 });
+    expect(JSON.parse(texts(result)[0]!)).toEqual({ name: 'Ada', born: 0 });
+    const list = await client.callTool({ name: 'apollo', arguments: { message: 'names', schema: { type: 'array', items: { type: 'string' } } } });
+    expect(list.structuredContent).toEqual({ value: [] });
   });
 
   it('a session given by name keeps the conversation, and reads back as a Markdown resource', async () => {
