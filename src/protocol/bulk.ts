@@ -10,6 +10,9 @@ export interface BulkOperation {
   /** The message; `{opN}` is replaced by operation opN's response. */
   message: string;
   depends_on?: string[];
+  /** A JSON Schema the answer must match (a typed answer); `response` is then its JSON text and `data` the value. */
+  schema?: Record<string, unknown>;
+  schema_multi?: boolean;
 }
 
 /** The body of `POST /api/v2/bulk`. */
@@ -29,6 +32,8 @@ export interface BulkRequest {
 export interface BulkOperationResult {
   status: 'success' | 'error' | 'skipped';
   response?: string;
+  /** A typed operation's validated value. */
+  data?: unknown;
   error?: { code: ErrorCode; message: string };
   /** The specialist that answered (the requested `ai` when none was chosen). */
   ai: string;

@@ -34,6 +34,8 @@ export interface RpcChatResult {
   message_count?: number;
   /** In a session: how many stored messages the model saw. */
   context_used?: number;
+  /** A typed answer (`schema` in the params): the validated value. */
+  data?: unknown;
 }
 
 /**

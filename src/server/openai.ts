@@ -48,8 +48,31 @@ function parseCompletion(value: unknown): Completion {
   const maxTokens = optionalNumber(body, 'max_tokens', 1, 10_000_000, true) ?? optionalNumber(body, 'max_completion_tokens', 1, 10_000_000, true);
   if (temperature !== undefined) request.temperature = temperature;
   if (maxTokens !== undefined) request.max_tokens = maxTokens;
+  Object.assign(request, responseFormat(body.response_format));
   const options = body.stream_options === undefined ? {} : asObject(body.stream_options, 'stream_options');
   return { specialist: body.model, request, stream: body.stream === true, includeUsage: options.include_usage === true };
+}
+
+/**
+ * `response_format`: `json_schema` is a typed answer against its schema
+ * (validated and repaired by the service, whatever `strict` says),
+ * `json_object` one against "any object", `text` (or none) plain text.
+ */
+function responseFormat(value: unknown): Pick<MessageRequest, 'schema'> {
+  if (value === undefined || value === null) return {};
+  const format = asObject(value, "'response_format'");
+  switch (format.type) {
+    case 'text':
+      return {};
+    case 'json_object':
+      return { schema: { type: 'object' } };
+    case 'json_schema': {
+      const described = asObject(format.json_schema, "'response_format.json_schema'");
+      return { schema: asObject(described.schema ?? {}, "'response_format.json_schema.schema'") };
+    }
+    default:
+      throw new AishError('BAD_REQUEST', "'response_format.type' must be text, json_object or json_schema", { field: 'response_format' });
+  }
 }
 
 /** OpenAI message content: a string, or an array of parts of which the text parts count. */
@@ -74,7 +97,7 @@ async function complete(service: SpecialistService, value: unknown, signal: Abor
         object: 'chat.completion',
         created,
         model: completion.specialist,
-        choices: [{ index: 0, message: { role: 'assistant', content: answer.content }, finish_reason: answer.finish_reason }],
+        choices: [{ index: 0, message: { role: 'assistant', content: answer.content, refusal: null }, finish_reason: answer.finish_reason }],
         usage: usage(answer.tokens_used),
       },
     };

@@ -64,7 +64,14 @@ export function sessionRoutes(service: SpecialistService): Route[] {
         const { content, done } = await collectAnswer(events);
         return {
           status: 200,
-          json: { response: content, session_id: done.session_id, message_count: done.message_count, tokens_used: done.tokens_used, context_used: done.context_used },
+          json: {
+            response: content,
+            session_id: done.session_id,
+            message_count: done.message_count,
+            tokens_used: done.tokens_used,
+            context_used: done.context_used,
+            ...(done.data !== undefined && { data: done.data }),
+          },
         };
       },
     },

@@ -55,6 +55,7 @@ export function messageRequest(value: unknown): MessageRequest {
   if (model !== undefined) request.model = model;
   if (sessionId !== undefined) request.session_id = sessionId;
   if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
+  typedFields(body, request);
   return request;
 }
 
@@ -76,7 +77,20 @@ export function sessionMessageRequest(body: Record<string, unknown>): SessionMes
   const timeout = optionalTimeout(body);
   if (timeout !== undefined) request.timeout = timeout;
   if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
+  typedFields(body, request);
   return request;
+}
+
+/**
+ * `schema` (a JSON Schema object) and `schema_multi` of a message body, onto
+ * `request`. Whether the schema is valid JSON Schema is the service's to say.
+ */
+export function typedFields(body: Record<string, unknown>, request: { schema?: Record<string, unknown>; schema_multi?: boolean }): void {
+  if (body.schema !== undefined && body.schema !== null) request.schema = asObject(body.schema, "'schema'");
+  if (optionalBoolean(body, 'schema_multi')) {
+    if (request.schema === undefined) throw badRequest("'schema_multi' needs a 'schema'", { field: 'schema_multi' });
+    request.schema_multi = true;
+  }
 }
 
 /**

@@ -124,6 +124,7 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
     if (done.session_id !== undefined) result.session_id = done.session_id;
     if (done.message_count !== undefined) result.message_count = done.message_count;
     if (done.context_used !== undefined) result.context_used = done.context_used;
+    if (done.data !== undefined) result.data = done.data;
     return result;
   } finally {
     // Leaving the loop already stopped the model call (the service's iterator returns).

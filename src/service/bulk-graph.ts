@@ -69,6 +69,12 @@ function parseOperation(value: unknown, index: number): BulkOperation {
     }
     parsed.depends_on = dependsOn as string[];
   }
+  if (operation.schema !== undefined && operation.schema !== null) parsed.schema = object(operation.schema, `'${where}.schema'`, `${where}.schema`);
+  const multi = operation.schema_multi;
+  if (multi !== undefined && multi !== null) {
+    if (typeof multi !== 'boolean' || (multi && parsed.schema === undefined)) throw badField(`${where}.schema_multi`, `'${where}.schema_multi' must be true or false, and true needs a schema`);
+    if (multi) parsed.schema_multi = true;
+  }
   return parsed;
 }
 

@@ -30,7 +30,7 @@ const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export type BulkEvent =
   | { type: 'op.start'; op_id: string; ai: string }
   | { type: 'op.content'; op_id: string; data: string }
-  | { type: 'op.done'; op_id: string; response: string; tokens_used: TokensUsed; execution_time: number }
+  | { type: 'op.done'; op_id: string; response: string; tokens_used: TokensUsed; execution_time: number; data?: unknown }
   | { type: 'op.error'; op_id: string; error: { code: ErrorCode; message: string } }
   | { type: 'op.skipped'; op_id: string }
   | { type: 'done'; result: BulkResponse };
@@ -164,6 +164,7 @@ class BulkRun {
     this.startedAt[index] = started;
     let ai = operation.ai;
     let response = '';
+    let data: unknown;
     const tokens: TokensUsed = { input: 0, output: 0 };
     let failure: AishError | undefined;
     try {
@@ -172,7 +173,8 @@ class BulkRun {
       this.answeredBy[index] = ai;
       const content = substitute(operation.message, this.responses, this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
       this.emit({ type: 'op.start', op_id: operation.id, ai });
-      const answer = await collectAnswer(this.service.stream(ai, { content }, this.controller.signal), {
+      const typed = operation.schema ? { schema: operation.schema, ...(operation.schema_multi && { schema_multi: true }) } : {};
+      const answer = await collectAnswer(this.service.stream(ai, { content, ...typed }, this.controller.signal), {
         onContent: (data) => {
           // Stopped by the timeout or the caller: leaving the stream stops the model call.
           if (this.states[index] !== 'running') throw new AishError('CANCELLED', 'the operation was stopped');
@@ -180,6 +182,7 @@ class BulkRun {
         },
       });
       response = answer.content;
+      data = answer.done.data;
       tokens.input = answer.done.tokens_used.input;
       tokens.output = answer.done.tokens_used.output;
     } catch (error) {
@@ -193,7 +196,7 @@ class BulkRun {
       this.fail(index, ai, failure.code, failure.message, time);
       this.skipDependants(index);
     } else {
-      this.succeed(index, ai, response, tokens, time);
+      this.succeed(index, ai, response, tokens, time, data);
     }
     this.schedule();
     this.checkFinished();
@@ -204,11 +207,12 @@ class BulkRun {
     return this.service.specialist(ai).id;
   }
 
-  private succeed(index: number, ai: string, response: string, tokens: TokensUsed, time: number): void {
+  private succeed(index: number, ai: string, response: string, tokens: TokensUsed, time: number, data: unknown): void {
     const id = this.graph.operations[index]!.id;
     this.responses.set(id, response);
-    this.settle(index, { status: 'success', response, ai, execution_time: time, tokens_used: tokens });
-    this.emit({ type: 'op.done', op_id: id, response, tokens_used: tokens, execution_time: time });
+    const typed = data === undefined ? {} : { data };
+    this.settle(index, { status: 'success', response, ai, execution_time: time, tokens_used: tokens, ...typed });
+    this.emit({ type: 'op.done', op_id: id, response, tokens_used: tokens, execution_time: time, ...typed });
     for (const dependant of this.graph.dependants[index]!) {
       if (--this.waitingOn[dependant]! === 0 && this.states[dependant] === 'pending') this.enqueue(dependant);
     }
