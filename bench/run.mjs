@@ -7,11 +7,13 @@
 //   store             session create / append / context fetch on a large database
 //   websocket         JSON-RPC chat round trip at 1,000 requests/s; server memory per idle WebSocket (bench/ws-bench.mjs)
 //   history           exchange-log search (FTS5) and writes on 100,000 exchanges; `aish history --search`
+//   mcp               tools/call → result over stdio and Streamable HTTP; `aish mcp` start-up to tools/list (bench/mcp-bench.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { storeFigures } from './store-bench.mjs';
 import { historyFigures } from './history-bench.mjs';
 import { webSocketFigures } from './ws-bench.mjs';
+import { mcpFigures } from './mcp-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -269,6 +271,7 @@ agent.destroy();
 for (const figure of await storeFigures()) console.log(figure);
 for (const figure of await webSocketFigures()) console.log(figure); // WebSocket: chat latency at 1,000/s, memory per idle connection
 for (const figure of await historyFigures()) console.log(figure);
+for (const figure of await mcpFigures()) console.log(figure); // MCP: tools/call latency over stdio and HTTP, aish mcp start-up
 
 /**
  * A 20-way fan-out against the same 20 calls one after another, echo model at
