@@ -9,11 +9,11 @@ import { AISH, testEnv } from '../support/aish.js';
 
 export type ClientOptions = ConstructorParameters<typeof Client>[1];
 
-/** A client connected to `aish mcp ARGS` with this HOME. */
-export async function stdioClient(home: string, args: string[] = [], options: ClientOptions = {}): Promise<Client> {
+/** A client connected to `aish GLOBAL… mcp ARGS…` with this HOME. */
+export async function stdioClient(home: string, args: string[] = [], options: ClientOptions = {}, global: string[] = []): Promise<Client> {
   const client = new Client({ name: 'aish-tests', version: '1.0.0' }, options);
   const env = Object.fromEntries(Object.entries(testEnv(home)).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  await client.connect(new StdioClientTransport({ command: AISH, args: ['mcp', ...args], env, cwd: home, stderr: 'pipe' }));
+  await client.connect(new StdioClientTransport({ command: AISH, args: [...global, 'mcp', ...args], env, cwd: home, stderr: 'pipe' }));
   return client;
 }
 

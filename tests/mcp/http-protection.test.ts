@@ -1,6 +1,6 @@
-/** `/mcp` on `aish serve` is behind the server's token, like every other route but /health. */
+/** `/mcp` on `aish serve` is behind the server's token (like every route but /health) and each client's stream slots. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, tempHome, type Served } from '../support/aish.js';
+import { homeWithConfig, startServe, tempHome, type Served } from '../support/aish.js';
 import { httpClient } from './support.js';
 
 const TOKEN = 'mcp-test-token-0123456789';
@@ -44,4 +44,34 @@ describe('/mcp and the server token', () => {
   it("the SDK's client without the token cannot connect", async () => {
     await expect(httpClient(served.url)).rejects.toThrow();
   });
+});
+
+describe('/mcp and the stream slots', () => {
+  let limited: Served;
+
+  beforeAll(async () => {
+    limited = await startServe(homeWithConfig('server: { max_streams: 1 }\nspecialists:\n  slowpoke: { description: Slow, model: "echo?ttft_ms=5000", capabilities: { scores: { slowness: 0.5 } } }\n'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  it('a client holding its only stream slot with a call gets 429 for another request', async () => {
+    const call = (id: number, name: string, signal?: AbortSignal): Promise<Response> =>
+      fetch(`${limited.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { message: 'x' } } }),
+        ...(signal && { signal }),
+      });
+    const first = new AbortController();
+    const slow = await call(1, 'slowpoke', first.signal);
+    expect(slow.status).toBe(200);
+    const refused = await call(2, 'apollo');
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    first.abort();
+    await slow.body?.cancel().catch(() => {});
+  }, 60_000);
 });
