@@ -18,6 +18,7 @@ import { displayFor } from './render-choice.js';
 import { colorLevel, colors } from '../render/index.js';
 import { ExchangeRecorder, loggingWanted } from './exchange-recorder.js';
 import { ConfigurationFailure, connect, localConfig } from './specialists.js';
+import { EventStream } from './events-output.js';
 
 const VERSION = '0.1.0';
 
@@ -40,6 +41,8 @@ interface GlobalOptions {
   version?: boolean;
   /** `--max-input BYTES`: the input limit of AI stages (over `limits.max_input`). */
   maxInput?: string;
+  /** `--events`: the run as JSON events on stdout. */
+  events?: boolean;
 }
 
 
@@ -58,6 +61,7 @@ async function program(): Promise<Command> {
     .option('--max-input <bytes>', 'the most input an AI stage reads before it refuses to send (default 4 MiB, config limits.max_input; 0 = no limit)')
     .option('--no-color', 'no colour (also NO_COLOR)')
     .option('--json', 'JSON output: one document per run (with -c LINE: status, stdout and the AI exchanges)')
+    .option('--events', 'write the run as newline-delimited JSON events on stdout (run.start, stage.start, stage.delta, stage.done, stdout, notice, error, run.done)')
     .addOption(new Option('--render', 'show answers as formatted Markdown, even into a pipe').conflicts('raw'))
     .option('--raw', 'answers as plain text, never formatted (default: config render: auto, a terminal only)')
     .option('-l, --list-ais', 'list specialists (same as `aish ais`)')
@@ -208,6 +212,7 @@ interface ShellPlace {
   scriptName: string;
   positional: string[];
   stdout?: Writable;
+  events?: EventStream;
 }
 
 async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shell> {
@@ -218,7 +223,7 @@ async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shel
     quiet: Boolean(options.quiet),
     timeoutSeconds: timeoutOf(options),
     currentSessionsFile: currentSessionsFile(),
-    log: exchangeLog(options),
+    log: exchangeLog(options, extra.events),
     usage: Boolean(options.usage),
     maxInputBytes: maxInputOf(options),
     ...extra,
@@ -227,14 +232,15 @@ async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shel
   return shell;
 }
 
-/** The exchange log a run records to (`--no-log`, `AISH_LOG=0` keep it out). */
-function exchangeLog(options: GlobalOptions): ExchangeRecorder {
+/** The exchange log a run records to (`--no-log`, `AISH_LOG=0` keep it out); with `--events` its words are notices. */
+function exchangeLog(options: GlobalOptions, events?: EventStream): ExchangeRecorder {
+  const say = events ? (text: string) => events.notice(text) : writeLine;
   return new ExchangeRecorder({
     databaseFile: databaseFile(),
     logging: options.log !== false && loggingWanted(),
     prices: async () => (await localConfig()).prices,
-    warn: writeLine,
-    usage: writeLine,
+    warn: say,
+    usage: say,
   });
 }
 
@@ -247,6 +253,7 @@ async function runLine(line: string, options: GlobalOptions, positional: string[
 
 /** Runs a `-c` line or a script; with `--json`, printed as one document of its stdout and AI exchanges. */
 async function runText(options: GlobalOptions, text: string, origin: string | undefined, place: ShellPlace): Promise<number> {
+  if (options.events) return runWithEvents(options, text, origin, place);
   const collector = options.json ? new RunCollector() : undefined;
   const shell = await newShell(options, { ...place, ...(collector && { stdout: collector.stdout }) });
   if (collector) shell.collectExchanges(collector.exchanges);
@@ -254,6 +261,31 @@ async function runText(options: GlobalOptions, text: string, origin: string | un
   await shell.waitForJobs();
   // Prices as the exchange log has them: the config's table over the built-in one.
   return collector ? collector.print(status, await localConfig().then((config) => config.prices, () => ({}))) : status;
+}
+
+/** `--events`: the run as JSON events on stdout; the status is `run.done`'s. */
+async function runWithEvents(options: GlobalOptions, text: string, origin: string | undefined, place: ShellPlace): Promise<number> {
+  if (options.json) {
+    process.stderr.write('aish: --events and --json cannot be used together (each is a whole stdout format)\n');
+    return 1;
+  }
+  const prices = await localConfig().then((config) => config.prices, () => ({}));
+  const models = new Map<string, string>();
+  const events = new EventStream((line) => process.stdout.write(line), prices, models);
+  events.start(origin === undefined ? { line: text } : { script: origin });
+  let status: number;
+  try {
+    const shell = await newShell(options, { ...place, stdout: events.stdout, events });
+    for (const specialist of await shell.specialists.list().catch(() => [])) models.set(specialist.id, specialist.model);
+    status = await shell.run(text, origin);
+    await shell.waitForJobs();
+  } catch (error) {
+    // A failure before the run (a config mistake, a server that cannot be reached) is still an error event and a run.done.
+    const failure = error instanceof ConfigurationFailure ? error.message : error instanceof Error ? error.message : String(error);
+    events.error(`aish: ${failure}`);
+    status = 1;
+  }
+  return events.done(status);
 }
 
 async function main(options: GlobalOptions, file: string | undefined, args: string[]): Promise<number> {

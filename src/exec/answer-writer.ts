@@ -6,7 +6,7 @@
  * per run), and the exchange log.
  */
 import { AishError, exitStatusFor, realModelHint, toAishError, type StreamEvent, type TokensUsed } from '../protocol/index.js';
-import type { ProcessFacts, Reporter } from './context.js';
+import type { ProcessFacts, Reporter, RunEvents, StageRef } from './context.js';
 import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
 import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type OutputTransform, type Sink } from './streams.js';
 
@@ -18,6 +18,9 @@ export interface AnswerContext {
   signal: AbortSignal;
   log?: ExchangeLog;
   pipeline?: PipelineRecord;
+  /** `--events`: the answer's text streams there as deltas of `eventStage`. */
+  events?: RunEvents;
+  eventStage?: StageRef;
 }
 
 /**
@@ -125,6 +128,8 @@ export class AnswerWriter {
 
   /** Hands the exchange to the log once its answer is written. */
   private record(): Promise<void> {
+    const { events, eventStage } = this.context;
+    if (events && eventStage) events.stageUsage(eventStage, { model: this.model || null, tokens_in: this.tokens?.input ?? null, tokens_out: this.tokens?.output ?? null });
     return recordExchange(this.context, {
       started_at: this.started,
       specialist: this.answeredBy ?? this.request.specialist,
@@ -157,6 +162,8 @@ export class AnswerWriter {
       if (event.fallback_for) this.context.reporter.notice(`aish: ${event.fallback_for} is unavailable; ${event.specialist_id} answered`);
       if (isEchoModel(event.model)) echoNotice(this.context);
     } else if (event.type === 'content') {
+      const { events, eventStage } = this.context;
+      if (events && eventStage) events.stageDelta(eventStage, event.data);
       if (this.buffered) this.content += event.data;
       else if (this.context.log) this.keepForLog(event.data);
       if (!this.buffered) await this.out.write(event.data);

@@ -99,6 +99,36 @@ export interface ExecContext {
   pipelineStarted?: () => void;
   /** The top-level pipeline running, set by the runner. */
   pipeline?: PipelineRecord;
+  /** `aish --events`: where stage events go (the CLI writes them as JSON lines). */
+  events?: RunEvents;
+  /** The stage (and fan-out branch) this context runs, for its events; unset outside a stage. */
+  eventStage?: StageRef;
+}
+
+/** Which stage an event is about: pipelines are numbered from 0 in the order they run, stages from 0 within one. */
+export interface StageRef {
+  pipeline: number;
+  stage: number;
+  /** The fan-out branch, from 0. */
+  branch?: number;
+}
+
+/** The stage kinds events name. */
+export type EventStageKind = 'ai' | 'route' | 'fanout' | 'unix' | 'builtin';
+
+/**
+ * What the executor tells a program following the run (`aish --events`):
+ * stages starting and ending, AI text as it streams, and each AI call's usage.
+ * The CLI turns these into events; exec knows nothing of their format.
+ */
+export interface RunEvents {
+  /** A pipeline starts: its number. */
+  nextPipeline(): number;
+  stageStart(ref: StageRef, fields: { kind: EventStageKind; specialist?: string; model?: string }): void;
+  stageDelta(ref: StageRef, text: string): void;
+  /** One AI call of the stage ended (answered or not). */
+  stageUsage(ref: StageRef, usage: { model: string | null; tokens_in: number | null; tokens_out: number | null }): void;
+  stageDone(ref: StageRef, status: number): void;
 }
 
 export interface ProcessFacts {

@@ -61,7 +61,9 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
         stderr: call.stderr,
         onRoute: (label) => merger.relabel(index, label),
       };
-      const status = await runBranch(branch.pipeline, io, context);
+      // `--events`: the branch's text is a delta of the fan-out's stage, with its branch number.
+      const branchContext = context.eventStage ? { ...context, eventStage: { ...context.eventStage, branch: index } } : context;
+      const status = await runBranch(branch.pipeline, io, branchContext);
       progress.set(index, status === 0 ? 'done' : 'failed');
       await merger.finish(index, status);
       return status;

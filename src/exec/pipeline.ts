@@ -3,12 +3,12 @@
  * opened first, left to right; then the pipes between stages are made and
  * every stage starts at once, each with its ends after its redirects.
  */
-import { stepLabel, type Command, type PipelinePlan, type Span, type StepPlan, type Word } from '../plan/index.js';
+import { parseAiArgs, stepLabel, type Command, type PipelinePlan, type Span, type StepPlan, type Word } from '../plan/index.js';
 import { runAiStage } from './ai-stage.js';
 import { ExitRequest, runBuiltin } from './builtins.js';
 import { LoopControl, runCompound, type BodyRunner } from './compound.js';
 import { compoundInput } from './compound-input.js';
-import type { ExecContext, Reporter } from './context.js';
+import type { EventStageKind, ExecContext, Reporter } from './context.js';
 import { expandTarget, expandWord, expandWords, type CaptureRunner } from './expand.js';
 import { runFanout, type BranchIo } from './fanout.js';
 import { applyRedirects, closeRedirects, prepareRedirects, RedirectError, type ReadyRedirect, type StageEnds } from './redirects.js';
@@ -61,7 +61,10 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
   const inSubshell = subshell || plan.stages.length > 1;
   const links = connect(prepared);
   let inputRefused = false;
-  const dones = prepared.map((stage, index) => {
+  // Stage events come from pipelines that are not themselves inside a stage (a fan-out branch's pipeline is part of its stage).
+  const events = context.eventStage === undefined ? context.events : undefined;
+  const pipelineNumber = events?.nextPipeline() ?? 0;
+  const runStage = (stage: Prepared, index: number, context: ExecContext): Promise<number> => {
     const pipeIn = index === 0 ? io.source : links[index - 1]!.source;
     const pipeOut = index === prepared.length - 1 ? io.stdout : links[index]!.sink;
     if (stage.failed !== undefined) {
@@ -75,6 +78,22 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
     if (ends.stdout !== pipeOut && ends.stderr !== pipeOut) closeSink(pipeOut);
     const done = start(stage, ends, io, context, nested, inSubshell, () => (inputRefused = true));
     return done.then((status) => finishStage(stage, status, context));
+  };
+  const dones = prepared.map((stage, index) => {
+    const ref = events && EVENT_KINDS.has(stage.step.kind) ? { pipeline: pipelineNumber, stage: index } : undefined;
+    if (!ref) return runStage(stage, index, context);
+    events!.stageStart(ref, eventFields(stage));
+    return runStage(stage, index, { ...context, eventStage: ref }).then(
+      (status) => {
+        events!.stageDone(ref, status);
+        return status;
+      },
+      (error: unknown) => {
+        // `exit N` ends the stage too (and the run after it).
+        events!.stageDone(ref, error instanceof ExitRequest ? error.status : 1);
+        throw error;
+      },
+    );
   });
   context.pipelineStarted?.();
   // Children have their own copies of the pipes between them now.
@@ -84,6 +103,18 @@ export async function runPipelinePlan(plan: PipelinePlan, io: PipelineIo, contex
   const status = inputRefused ? 1 : context.state.options.pipefail ? ([...statuses].reverse().find((status) => status !== 0) ?? 0) : statuses[statuses.length - 1]!;
   if (!plan.negated) return status;
   return status === 0 ? 1 : 0;
+}
+
+/** The stages `--events` reports (compound commands, groups and assignments report the pipelines inside them instead). */
+const EVENT_KINDS = new Set<StepPlan['kind']>(['ai', 'route', 'fanout', 'unix', 'builtin']);
+
+/** What `stage.start` says of a stage: its kind, and for an AI stage the specialist (and the model its `--model` names). */
+function eventFields(stage: Prepared): { kind: EventStageKind; specialist?: string; model?: string } {
+  const kind = stage.step.kind as EventStageKind;
+  if (stage.step.kind !== 'ai') return { kind };
+  const parsed = parseAiArgs(stage.args);
+  const model = parsed.ok ? parsed.options.model : undefined;
+  return { kind, specialist: stage.step.specialist, ...(model !== undefined && { model }) };
 }
 
 interface Link {
@@ -305,7 +336,9 @@ export function sinkReporter(stderr: Sink, context: ExecContext): Reporter {
   };
   return {
     notice: (text) => {
-      if (!context.session.quiet) write(text);
+      // aish's own stderr: the shell's reporter says it (it knows `-q`, and `--events` makes it an event).
+      if (stderr.kind === 'fd' && stderr.fd === 2) context.reporter.notice(text);
+      else if (!context.session.quiet) write(text);
     },
     error: write,
   };

@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type ShellHost, type ShellState } from '../exec/index.js';
+import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic } from '../syntax/index.js';
@@ -38,6 +38,8 @@ export interface ShellOptions {
   stderr?: Writable;
   /** The text a line's first stage reads as its stdin, instead of aish's own stdin. */
   input?: string;
+  /** `aish --events`: stage events go here, and notices and errors (`notice`, `error`) instead of stderr. */
+  events?: RunEvents & { notice(message: string): void; error(message: string): void };
 }
 
 /** Status of a syntax error (docs/language.md "Exit statuses"). */
@@ -98,12 +100,19 @@ export class Shell {
       specialists: options.specialists,
       host,
       stdin: { isTTY: isatty(0), isScript: options.stdinIsScript, consumed: false },
-      reporter: {
-        notice: (text) => {
-          if (!options.quiet) writeStderr(text);
-        },
-        error: writeStderr,
-      },
+      reporter: options.events
+        ? {
+            notice: (text) => {
+              if (!options.quiet) options.events!.notice(text);
+            },
+            error: (text) => options.events!.error(text),
+          }
+        : {
+            notice: (text) => {
+              if (!options.quiet) writeStderr(text);
+            },
+            error: writeStderr,
+          },
       signal: this.line.signal,
       children: new Set(),
       session: {
@@ -115,6 +124,7 @@ export class Shell {
         ...(options.maxInputBytes && { maxInputBytes: options.maxInputBytes }),
       },
       ...(options.log && { log: options.log }),
+      ...(options.events && { events: options.events }),
       directory: () => {
         // A failed fetch (server down) is not cached: the next line asks again.
         this.directoryCache ??= this.loadDirectory().catch((error) => {
@@ -267,6 +277,7 @@ export class Shell {
   }
 
   private writeStderr(text: string): void {
+    if (this.options.events) return this.options.events.error(text.replace(/\n$/, ''));
     (this.options.stderr ?? process.stderr).write(text.endsWith('\n') ? text : text + '\n');
   }
 
