@@ -8,12 +8,14 @@
 //   websocket         JSON-RPC chat round trip at 1,000 requests/s; server memory per idle WebSocket (bench/ws-bench.mjs)
 //   history           exchange-log search (FTS5) and writes on 100,000 exchanges; `aish history --search`
 //   mcp               tools/call → result over stdio and Streamable HTTP; `aish mcp` start-up to tools/list (bench/mcp-bench.mjs)
+//   typed / events    --schema validation per answer (50-field schema); what --events adds per streamed delta (bench/typed-bench.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { storeFigures } from './store-bench.mjs';
 import { historyFigures } from './history-bench.mjs';
 import { webSocketFigures } from './ws-bench.mjs';
 import { mcpFigures } from './mcp-bench.mjs';
+import { typedFigures } from './typed-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -340,4 +342,5 @@ console.log(
   `20-way fan-out, echo ttft_ms=200: ${fan.parallel.toFixed(0)} ms against ${fan.serial.toFixed(0)} ms one after another: speedup ${fan.speedup.toFixed(1)}x (goal >= 18x)`,
 );
 for (const figure of await (await import('./repl-cancel.mjs')).replCancelFigures()) console.log(figure); // REPL: Ctrl-C → prompt back
+for (const figure of typedFigures()) console.log(figure); // --schema validation, --events per delta
 console.log(`load average at the end: ${loadAverage()}`);
