@@ -59,6 +59,18 @@ describe('--schema with the echo model', () => {
     expect(() => readFileSync(join(home, 'ran.txt'))).toThrow();
   });
 
+  it('a schema that is not an object (an array here) is answered and printed as that value', async () => {
+    const result = await aishC(`apollo --schema '{"type":"array","items":{"type":"string"},"minItems":2}' << 'Ada'`);
+    expect(result.stdout).toBe('["Ada",""]\n');
+    expect(result.status).toBe(0);
+  });
+
+  it('--schema-multi keeps the $refs of a schema with $defs working', async () => {
+    const schema = JSON.stringify({ type: 'object', $defs: { year: { type: 'integer', minimum: 1800 } }, properties: { name: { type: 'string' }, born: { $ref: '#/$defs/year' } }, required: ['name', 'born'] });
+    const result = await aishC(`apollo --schema-multi '${schema}' << 'Ada'`);
+    expect(result.stdout).toBe('{"name":"Ada","born":1800}\n');
+  });
+
   it('--json results carry data beside content', async () => {
     const result = await aishC("apollo --json --schema 'name' << 'Ada'");
     const parsed = JSON.parse(result.stdout);

@@ -87,6 +87,15 @@ describe('the OpenAI transcripts read by the official openai package', () => {
   });
 });
 
+describe('an OpenAI refusal', () => {
+  it('is a provider error with the model’s words, not an answer', async () => {
+    const body = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: 'I cannot help with that.' }, finish_reason: 'stop' }] });
+    server = await startFakeProviderServer({ status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(body) });
+    const parts = await collect(cases[0]!.model(server.origin), request(false));
+    expect(parts.at(-1)).toMatchObject({ type: 'error', code: 'PROVIDER_ERROR', message: 'the model refused to answer (openai): I cannot help with that.' });
+  });
+});
+
 describe('OpenAI strict mode', () => {
   it('is used for schemas in its subset: closed objects with every property required', () => {
     expect(strictReady(SCHEMA)).toBe(true);
