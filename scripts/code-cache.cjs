@@ -3,7 +3,8 @@
 // compile cache). The cache is taken after one warm-up run of a typical line
 // (`echo hi | apollo`, offline, with a small config file so the YAML reader is
 // compiled too), so the functions that run at every start are in it, not only
-// the top level. A cache that does not fit this node is ignored by V8.
+// the top level. A cache that does not fit this node is ignored by V8. The MCP
+// SDK's bundle (loaded only by `aish mcp` and `/mcp`) gets one the same way.
 'use strict';
 const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
@@ -30,4 +31,32 @@ process.exit = (status) => {
   rmSync(home, { recursive: true, force: true });
   process.reallyExit(status ?? 0);
 };
-bundle.exports.run([process.execPath, file, '-q', '-c', 'echo hi | apollo']);
+// The MCP SDK bundle gets its own cache, taken after one initialize and tools/list.
+void warmMcpSdk().then(() => bundle.exports.run([process.execPath, file, '-q', '-c', 'echo hi | apollo']));
+
+async function warmMcpSdk() {
+  const sdkFile = join(__dirname, '..', 'dist', 'vendor', 'mcp-sdk.cjs');
+  const sdkScript = new Script(wrap(readFileSync(sdkFile, 'utf8')), { filename: sdkFile });
+  const sdk = { exports: {} };
+  sdkScript.runInThisContext()(sdk.exports, createRequire(sdkFile), sdk, sdkFile, dirname(sdkFile));
+  const { server: mcp, zod } = sdk.exports;
+  const server = new mcp.McpServer({ name: 'warm-up', version: '0' }, { capabilities: { tools: { listChanged: true }, prompts: {}, resources: {} } });
+  server.registerTool('echo', { description: 'x', inputSchema: zod.z.object({ message: zod.z.string(), session: zod.z.string().optional() }) }, async ({ message }) => ({ content: [{ type: 'text', text: message }] }));
+  server.registerPrompt('p', { argsSchema: zod.z.object({ task: zod.z.string() }) }, ({ task }) => ({ messages: [{ role: 'user', content: { type: 'text', text: task } }] }));
+  server.registerResource('r', new mcp.ResourceTemplate('aish://sessions/{id}', { list: async () => ({ resources: [] }) }), {}, async (uri) => ({ contents: [{ uri: uri.href, text: '' }] }));
+  const [client, end] = mcp.InMemoryTransport.createLinkedPair();
+  const answers = new Map();
+  client.onmessage = (message) => answers.get(message.id)?.(message);
+  await server.connect(end);
+  await client.start();
+  const ask = (id, method, params) => new Promise((resolve) => {
+    answers.set(id, resolve);
+    void client.send({ jsonrpc: '2.0', id, method, params });
+  });
+  await ask(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'warm-up', version: '0' } });
+  await client.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  await ask(2, 'tools/list', {});
+  await ask(3, 'tools/call', { name: 'echo', arguments: { message: 'hi' } });
+  await server.close();
+  writeFileSync(`${sdkFile}.cache`, sdkScript.createCachedData());
+}
