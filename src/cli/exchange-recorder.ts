@@ -46,7 +46,8 @@ export class ExchangeRecorder implements ExchangeLog {
   constructor(private readonly options: RecorderOptions) {}
 
   async record(exchange: Exchange): Promise<void> {
-    const cost = costOf(exchange.model, exchange.tokens_in, exchange.tokens_out, await this.prices());
+    // A cached answer cost nothing.
+    const cost = exchange.cached_from != null ? 0 : costOf(exchange.model, exchange.tokens_in, exchange.tokens_out, await this.prices());
     this.costs.set(exchange, cost);
     if (!this.options.logging || this.broken) return;
     try {

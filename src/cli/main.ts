@@ -43,6 +43,8 @@ interface GlobalOptions {
   maxInput?: string;
   /** `--events`: the run as JSON events on stdout. */
   events?: boolean;
+  /** `--cache` true, `--no-cache` false, neither undefined. */
+  cache?: boolean;
 }
 
 
@@ -68,6 +70,8 @@ async function program(): Promise<Command> {
     .option('-n, --dry-run', 'print the resolved plan of -c LINE or FILE and run nothing')
     .option('--usage', 'print tokens and cost on stderr after each answer (also `set -o usage`)')
     .option('--no-log', 'keep no record of exchanges in the local log (also AISH_LOG=0)')
+    .option('--cache', 'answer a call from an earlier identical successful one, at no cost (also AISH_CACHE=1, config cache.enabled)')
+    .option('--no-cache', 'make real calls even when the config enables the cache')
     .option('-v, --version', 'print the version (with --json as a JSON document)')
     .helpOption('-h, --help', 'show this help')
     // `aish help` and `aish help COMMAND` (the same as `aish COMMAND --help`), not a script named help.
@@ -119,6 +123,27 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
       process.exitCode = await runLine('history "$@"', cli.opts(), cli.opts<GlobalOptions>().json ? [...args, '--json'] : args);
     });
   cli
+    .command('cache')
+    .description('the answer cache in the exchange log: stats [--json] | clear [--older-than 7d]')
+    .argument('[args...]', 'the command and its arguments')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const { runCacheCommand } = await import('./cache-command.js');
+      const { ExchangeLog } = await import('../store/index.js');
+      try {
+        process.exitCode = runCacheCommand(args, Boolean(cli.opts<GlobalOptions>().json), () => ExchangeLog.open(databaseFile()), {
+          out: (text) => process.stdout.write(text),
+          err: (text) => process.stderr.write(text),
+          now: Date.now(),
+        });
+      } catch (error) {
+        // A database aish cannot use (not aish's, newer, unreadable) is named, not a crash.
+        process.stderr.write(`aish: cache: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      }
+    });
+  cli
     .command('chat')
     .description('chat with one specialist in a session, over WebSocket with --server (piped input is the first message; without a terminal each stdin line is a message)')
     .argument('<name>', 'the specialist')
@@ -152,6 +177,7 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
     .option('--rate-limit <n>', 'requests per minute per client, 0 for no limit (config server.rate_limit; default 600)')
     .option('--max-streams <n>', 'concurrent streams per client (config server.max_streams; default 32)')
     .option('--max-body <bytes>', 'largest request body (config server.max_body; default 1048576)')
+    .option('--cache', "answer identical requests from the server's exchange log (config server.cache)")
     .option('-q, --quiet', 'no access log or notices on stderr')
     .action(async (options: ServeOptions) => {
       const { serve } = await import('./serve.js');
@@ -206,6 +232,17 @@ function maxInputOf(options: GlobalOptions): () => Promise<number | undefined> {
   return async () => bytes;
 }
 
+/** `--cache` / `--no-cache`, else `AISH_CACHE` (1/true/on/yes or 0/false/off/no); neither: the config decides. */
+function cacheChoice(options: GlobalOptions): { cache?: boolean } {
+  if (options.cache !== undefined) return { cache: options.cache };
+  const value = process.env.AISH_CACHE?.trim().toLowerCase();
+  if (value === undefined || value === '') return {};
+  if (['1', 'true', 'on', 'yes'].includes(value)) return { cache: true };
+  if (['0', 'false', 'off', 'no'].includes(value)) return { cache: false };
+  process.stderr.write(`aish: AISH_CACHE must be 1 or 0 (true/false, on/off, yes/no), not '${process.env.AISH_CACHE}'\n`);
+  process.exit(1);
+}
+
 /** Where a shell runs: how it reads stdin, its `$0` and `$1…`, and (for `--json`) where its stdout goes. */
 interface ShellPlace {
   stdinIsScript: boolean;
@@ -226,6 +263,7 @@ async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shel
     log: exchangeLog(options, extra.events),
     usage: Boolean(options.usage),
     maxInputBytes: maxInputOf(options),
+    ...cacheChoice(options),
     ...extra,
   });
   shell.installSignalHandlers();

@@ -25,6 +25,8 @@ export interface ServeOptions {
   rateLimit?: string;
   maxStreams?: string;
   maxBody?: string;
+  /** `--cache`: answer identical requests from the server's exchange log (config `server.cache`). */
+  cache?: boolean;
 }
 
 /** How long running streams may take to finish after a shutdown signal. */
@@ -64,7 +66,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   // The service finds its database through AISH_DB (config/paths.ts).
   if (options.db) process.env.AISH_DB = resolve(options.db);
-  const service = await createService(options.config);
+  const service = await createService(options.config, { record: true, ...(options.cache && { enabled: true }) });
   const opened = await openDatabase(service);
   if (opened !== undefined) return opened;
   const protection = new Protection({

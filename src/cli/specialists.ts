@@ -7,7 +7,7 @@
 import type { AishConfig } from '../config/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { databaseFile } from '../config/paths.js';
-import { SpecialistService } from '../service/index.js';
+import { DEFAULT_CACHE_TTL_S, SpecialistService, type CacheSettings } from '../service/index.js';
 
 export interface Connection {
   server?: string | undefined;
@@ -44,15 +44,32 @@ async function readConfig(configFile?: string): Promise<AishConfig> {
   }
 }
 
+/** How a service built here uses the cache: `serve` logs its own answers, the embedded one leaves that to the CLI's log. */
+export interface ServiceCacheChoice {
+  /** `aish serve --cache`: on, whatever the config says. */
+  enabled?: boolean;
+  /** A server: with its cache on, it logs its own calls (the cache's entries) in its database. */
+  record?: boolean;
+}
+
 /** The in-process service for this machine's configuration. */
-export async function createService(configFile?: string): Promise<SpecialistService> {
+export async function createService(configFile?: string, cacheChoice: ServiceCacheChoice = {}): Promise<SpecialistService> {
   const config = await localConfig(configFile);
+  const { costOf } = await import('../config/index.js');
+  const enabled = cacheChoice.enabled ?? (cacheChoice.record ? config.server.cache : config.cache.enabled) ?? false;
+  // A server keeps its own log only when its cache is on: its clients keep theirs.
+  const cache: CacheSettings = { enabled, ttlSeconds: config.cache.ttl ?? DEFAULT_CACHE_TTL_S, record: Boolean(cacheChoice.record && enabled) };
   const { chooseAutoModel } = await import('../config/index.js');
   // `auto` may probe for Ollama: started now, so the probe overlaps parsing and
   // planning the line, and awaited only when a specialist is first asked.
   const choice = chooseAutoModel(config).then((chosen) => chosen.model);
   choice.catch(() => {});
-  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers, limits: config.limits, database: databaseFile(), ...(config.sessions.ttl !== undefined && { sessionTtl: config.sessions.ttl }), ...(config.sessions.lock_lease !== undefined && { sessionLeaseMs: Math.round(config.sessions.lock_lease * 1000) }) });
+  return new SpecialistService({ roster: config.specialists, defaultModel: () => choice, providers: config.providers, limits: config.limits, database: databaseFile(),
+    ...(config.sessions.ttl !== undefined && { sessionTtl: config.sessions.ttl }),
+    ...(config.sessions.lock_lease !== undefined && { sessionLeaseMs: Math.round(config.sessions.lock_lease * 1000) }),
+    cache,
+    costOf: (model, tokens) => costOf(model, tokens.input, tokens.output, config.prices),
+  });
 }
 
 export async function connect(connection: Connection): Promise<Specialists> {

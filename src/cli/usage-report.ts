@@ -24,7 +24,10 @@ export function formatUsd(dollars: number): string {
 
 /** The `--usage` lines for one pipeline's exchanges: one each, and a total when there are several. */
 export function usageLines(priced: readonly PricedExchange[]): string[] {
-  const lines = priced.map(({ exchange, cost }) => `aish: usage: ${exchange.specialist} ${tokens(exchange)}, ${costText(cost)}${exchange.model ? ` (${exchange.model})` : ''}`);
+  const lines = priced.map(({ exchange, cost }) => {
+    const cached = exchange.cached_from != null ? `, cached (exchange ${exchange.cached_from})` : '';
+    return `aish: usage: ${exchange.specialist} ${tokens(exchange)}, ${costText(cost)}${cached}${exchange.model ? ` (${exchange.model})` : ''}`;
+  });
   if (priced.length < 2) return lines;
   const known = priced.filter((entry) => entry.exchange.tokens_in !== null);
   const input = known.reduce((sum, entry) => sum + (entry.exchange.tokens_in ?? 0), 0);

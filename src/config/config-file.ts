@@ -7,10 +7,11 @@ import { idProblem, readModel, readSpecialistFields, SPECIALIST_FIELDS, type Spe
 import type { PriceTable } from './prices.js';
 import type { Entry, YamlSource } from './yaml-source.js';
 import { readLimits, type LimitFields } from './limits-section.js';
+import { readBudget, readCache, type BudgetFields, type CacheFields } from './spending-sections.js';
 import { PROVIDER_IDS, providerConfigFields, providerDescriptor, type ProviderId } from '../protocol/index.js';
 
 /** The top-level keys of config.yaml. */
-export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions', 'mcp'] as const;
+export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions', 'mcp', 'cache'] as const;
 
 /** `render:` — whether answers on a terminal are shown as formatted Markdown. */
 export const RENDER_SETTINGS = ['auto', 'always', 'never'] as const;
@@ -40,6 +41,10 @@ export interface FileSettings {
   render?: RenderSetting;
   /** `sessions:` — how long sessions live, and how long a session's lock outlives a process that stopped renewing it. */
   sessions?: SessionFields;
+  /** `budget:` — what a run and a day may spend. */
+  budget?: BudgetFields;
+  /** `cache:` — answering identical requests from the exchange log. */
+  cache?: CacheFields;
   /** `mcp:` — what aish's MCP server lets its clients do. */
   mcp?: McpFields;
 }
@@ -70,6 +75,10 @@ export interface ServerFields {
   token?: string;
   /** Origins (`https://app.example`) whose web pages may call the server (CORS); none by default. */
   allowed_origins?: string[];
+  /** The server answers identical requests from its own exchange log (`aish serve --cache`). */
+  cache?: boolean;
+  /** US dollars each client (its token, or its address) may spend per day; past it, 402 BUDGET_EXCEEDED. */
+  budget_per_day?: number;
 }
 
 
@@ -80,6 +89,7 @@ const SERVER_NUMBERS = {
   max_body: { min: 1, integer: true, description: 'a whole number of bytes, 1 or more' },
   // The service itself never runs more than 1,000 operations in one request.
   max_bulk_operations: { min: 1, max: 1000, integer: true, description: 'a whole number of operations from 1 to 1000' },
+  budget_per_day: { min: 0, description: 'US dollars, 0 or more' },
 } as const;
 
 /** Reads and checks the whole file; problems go to `source.problems`. */
@@ -119,6 +129,12 @@ export function readConfigFile(source: YamlSource): FileSettings {
         break;
       case 'mcp':
         settings.mcp = readMcp(source, entry);
+        break;
+      case 'budget':
+        settings.budget = readBudget(source, entry);
+        break;
+      case 'cache':
+        settings.cache = readCache(source, entry);
         break;
     }
   }
@@ -190,7 +206,12 @@ function readSpecialists(source: YamlSource, entry: Entry): SpecialistPatch[] {
 function readServer(source: YamlSource, entry: Entry): ServerFields {
   const server: ServerFields = {};
   const fields = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
-  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token', 'allowed_origins'])) {
+  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token', 'allowed_origins', 'cache', 'budget_per_day'])) {
+    if (field.name === 'cache') {
+      const cache = source.boolean(field.value, field.key, field.keyNode);
+      if (cache !== undefined) server.cache = cache;
+      continue;
+    }
     if (field.name === 'allowed_origins') {
       const origins = readOrigins(source, field);
       if (origins !== undefined) server.allowed_origins = origins;

@@ -9,3 +9,4 @@ export { modelReferenceProblem, PROVIDER_IDS, type ProviderId } from './model-re
 export { genericSystemPrompt } from './roster-merge.js';
 export { BUILTIN_PRICES, costOf, priceOf, type ModelPrice, type PriceTable } from './prices.js';
 export { RENDER_SETTINGS, type RenderSetting } from './config-file.js';
+export { durationSeconds, type BudgetFields, type CacheFields } from './spending-sections.js';

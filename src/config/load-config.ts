@@ -4,6 +4,7 @@
  * standing in for whatever the file leaves out.
  */
 // Synchronous reads: a config is small, and node:fs/promises costs start-up time.
+import type { BudgetFields, CacheFields } from './spending-sections.js';
 import { baseUrlProblem, readConfigFile, trimTrailingSlashes, type FileSettings, type RenderSetting, type ServerFields } from './config-file.js';
 import { readTextFile } from '../protocol/index.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
@@ -51,6 +52,10 @@ export interface AishConfig {
   sessions: { ttl?: number; lock_lease?: number };
   /** `mcp:` — `allow_unix` lets MCP clients' `run_pipeline` run Unix commands (false unless the file says so). */
   mcp: { allow_unix: boolean };
+  /** `budget:` — `per_run` and `per_day` caps in US dollars; absent means no cap. */
+  budget: BudgetFields;
+  /** `cache:` — `enabled` and `ttl` (seconds); absent means off, a week. */
+  cache: CacheFields;
 }
 
 /** What {@link loadConfig} reads. */
@@ -85,7 +90,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AishC
   const specialists = mergeRoster(base, [...settings.specialists, ...markdown], problems);
   const providers = resolveProviders(settings.providers, env, problems);
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems), { home: homeFolder(env) });
-  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto', sessions: settings.sessions ?? {}, mcp: { allow_unix: settings.mcp?.allow_unix ?? false } };
+  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto', sessions: settings.sessions ?? {}, mcp: { allow_unix: settings.mcp?.allow_unix ?? false }, budget: settings.budget ?? {}, cache: settings.cache ?? {} };
 }
 
 /**

@@ -59,6 +59,7 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   if (options.model !== undefined) generation.model = options.model;
   // The provider is asked for a whole answer too, not only the output held back.
   if (options.stream === false) generation.no_stream = true;
+  if (context.session.cache !== undefined) generation.cache = context.session.cache;
   // The service knows the deadline too, so it never waits (a backoff, a Retry-After) past it.
   const timeoutSeconds = options.timeoutSeconds ?? context.session.defaultTimeoutSeconds;
   if (timeoutSeconds !== undefined) generation.timeout = timeoutSeconds;

@@ -77,6 +77,8 @@ export class AnswerWriter {
   /** The specialist that answered (a fallback may stand in), once the stream started. */
   private answeredBy: string | undefined;
   private tokens: TokensUsed | undefined;
+  /** From the `done` event: the request's cache key, and the exchange a cached answer came from. */
+  private cache: { key?: string; from?: number } = {};
   /** How the exchange ended, for the log: cancelled until it completes or fails. */
   private outcome: { status: ExchangeStatus; code: string | null } = { status: 'cancelled', code: null };
 
@@ -142,6 +144,9 @@ export class AnswerWriter {
       status: this.outcome.status,
       error_code: this.outcome.code,
       session_id: this.request.sessionId ?? null,
+      // A truncated log entry could not replay the answer exactly.
+      cache_key: this.cache.key !== undefined && this.content.length <= LOG_ANSWER_LIMIT ? this.cache.key : null,
+      cached_from: this.cache.from ?? null,
     });
   }
 
@@ -174,6 +179,7 @@ export class AnswerWriter {
         if (isEchoModel(event.model)) echoNotice(this.context);
       }
       this.tokens = event.tokens_used;
+      this.cache = { ...(event.cache_key !== undefined && { key: event.cache_key }), ...(event.cached_from !== undefined && { from: event.cached_from }) };
       this.outcome = { status: 'ok', code: null };
     }
   }

@@ -143,6 +143,8 @@ export interface ProcessFacts {
   maxInputBytes?: () => Promise<number | undefined>;
   /** How answers and progress look on the terminal (the CLI builds it from src/render); absent: raw text, no progress. */
   display?: Display;
+  /** `--cache` (true), `--no-cache` (false), `AISH_CACHE`: sent with every call; absent: the service's own setting. */
+  cache?: boolean;
 }
 
 /** A progress display on stderr; `stop()` clears it. */

@@ -31,6 +31,10 @@ export interface Exchange {
   /** The error code when `status` is `error`. */
   error_code: string | null;
   session_id: string | null;
+  /** The request's cache key, on a complete answer the log keeps whole: it answers the same request again (`--cache`). */
+  cache_key?: string | null;
+  /** Set when the answer came from the cache: the exchange it was replayed from. */
+  cached_from?: number | null;
 }
 
 /** What `history` builtin output goes through. */

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'STORAGE_FULL'
   | 'SCHEMA_MISMATCH'
   | 'TIMEOUT'
+  | 'BUDGET_EXCEEDED'
   | 'CANCELLED'
   | 'INTERNAL';
 
@@ -69,6 +70,8 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   // The answer is not the JSON the schema asks for, even after one repair.
   SCHEMA_MISMATCH: { http: 422, rpc: -32006, exit: 6, rpcMeans: true },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
+  // A spending cap was reached (`--max-cost`, `budget.per_day`, the server's `budget_per_day`): never retried.
+  BUDGET_EXCEEDED: { http: 402, rpc: -32007, exit: 7, rpcMeans: true },
   CANCELLED: { http: 499, rpc: -32003, exit: 130, rpcMeans: true },
   INTERNAL: { http: 500, rpc: -32603, exit: 1 },
 };

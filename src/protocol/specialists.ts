@@ -74,6 +74,8 @@ export interface MessageRequest {
   schema?: Record<string, unknown>;
   /** With `schema`: the answer is an array of such values (`--schema-multi`; printed one per line). */
   schema_multi?: boolean;
+  /** `--cache` (true) or `--no-cache` (false): answer from an earlier identical successful call, or never; absent: the service's own setting. */
+  cache?: boolean;
 }
 
 export interface TokensUsed {
@@ -102,6 +104,10 @@ export type StreamEvent =
       model?: string;
       /** A typed answer (`schema`): the validated value; `content` was its JSON text. */
       data?: unknown;
+      /** The request's cache key: an exchange logged with it answers the same request again (`--cache`). */
+      cache_key?: string;
+      /** Set when the answer was replayed from the cache: the exchange it came from. */
+      cached_from?: number;
     }
   | { type: 'error'; code: ErrorCode; message: string; details?: Record<string, unknown> };
 
@@ -210,6 +216,8 @@ export interface SessionMessageRequest {
   schema?: Record<string, unknown>;
   /** With `schema`: the answer is an array of such values (`--schema-multi`; printed one per line). */
   schema_multi?: boolean;
+  /** `--cache` (true) or `--no-cache` (false): answer from an earlier identical successful call, or never; absent: the service's own setting. */
+  cache?: boolean;
 }
 
 /** A whole session as `aish sessions export` writes it and `import` reads it. */

@@ -56,6 +56,8 @@ export function messageRequest(value: unknown): MessageRequest {
   if (sessionId !== undefined) request.session_id = sessionId;
   if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
   typedFields(body, request);
+  const cache = optionalBoolean(body, 'cache');
+  if (cache !== undefined) request.cache = cache;
   return request;
 }
 
@@ -78,6 +80,8 @@ export function sessionMessageRequest(body: Record<string, unknown>): SessionMes
   if (timeout !== undefined) request.timeout = timeout;
   if (optionalBoolean(body, 'no_stream')) request.no_stream = true;
   typedFields(body, request);
+  const cache = optionalBoolean(body, 'cache');
+  if (cache !== undefined) request.cache = cache;
   return request;
 }
 

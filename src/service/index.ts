@@ -10,3 +10,4 @@ export {
   type BulkEvent,
   type BulkGraph,
 } from './bulk.js';
+export { cacheKey, DEFAULT_CACHE_TTL_S, type CacheSettings } from './cache.js';

@@ -32,15 +32,17 @@ import {
   type LanguageModel,
   type ModelErrorPart,
   type ModelMessage,
+  type ModelRequest,
   type ProviderLimits,
   type ProviderSettings,
   type ResponseFormat,
 } from '../providers/index.js';
-import type { CapabilityStats } from '../store/index.js';
+import type { CachedAnswer, CapabilityStats } from '../store/index.js';
 import { DEFAULT_SESSION_TTL_S, SessionKeeper } from './sessions.js';
 import type { SessionLocks } from '../coord/index.js';
 import { PerformanceBook } from './performance.js';
 import { StatusBoard, type StatusListener } from './status-board.js';
+import { AnswerCache, cacheKey, type CacheSettings } from './cache.js';
 
 export interface ServiceOptions {
   roster: SpecialistDefinition[];
@@ -63,6 +65,10 @@ export interface ServiceOptions {
   sessionLocks?: SessionLocks;
   /** How long a session lease lasts unless its holder renews it, in ms (config `sessions.lock_lease`); 10 s by default. */
   sessionLeaseMs?: number;
+  /** The answer cache (`--cache`, `aish serve --cache`); off by default. */
+  cache?: CacheSettings;
+  /** What a call cost in US dollars (the config's prices); undefined when unknown. */
+  costOf?: (model: string, tokens: TokensUsed) => number | undefined;
 }
 
 /** Generation options a call may carry. */
@@ -80,6 +86,8 @@ export interface Generation {
   schema?: Record<string, unknown>;
   /** With `schema`: the answer is a list of such values. */
   schema_multi?: boolean;
+  /** Answer from the cache (true), never (false), or as the service is set (absent). */
+  cache?: boolean;
 }
 
 
@@ -92,6 +100,7 @@ function generation(request: Generation): Generation {
   if (request.no_stream) out.no_stream = true;
   if (request.schema !== undefined) out.schema = request.schema;
   if (request.schema_multi) out.schema_multi = true;
+  if (request.cache !== undefined) out.cache = request.cache;
   return out;
 }
 
@@ -264,6 +273,16 @@ export class SpecialistService implements Specialists {
     const startNow = callable.length === 1;
     const failed = new Map<Candidate, ModelErrorPart>();
     let started = false;
+    const first = callable[0]!;
+    const firstKey = cacheKey(first.reference, modelRequest(first.specialist, messages, request, format));
+    if (this.cache.wanted(request.cache)) {
+      const hit = await this.cache.lookup(firstKey);
+      if (hit) {
+        signal?.removeEventListener('abort', onAbort);
+        yield* this.replay(hit, first, specialist, messages, firstKey, onDone);
+        return;
+      }
+    }
     try {
       for (const candidate of callable) {
         // Past the deadline nobody else can answer in time.
@@ -286,18 +305,9 @@ export class SpecialistService implements Specialists {
         let finished = false;
         let failure: ModelErrorPart | undefined;
         let content = '';
-        const parts = candidate.model.stream(
-          {
-            system: answerer.system,
-            messages,
-            ...(request.temperature !== undefined && { temperature: request.temperature }),
-            ...(request.max_tokens !== undefined && { maxTokens: request.max_tokens }),
-            ...(request.no_stream && { stream: false }),
-            ...(format && { responseFormat: format }),
-            caller: answerer.id,
-          },
-          controller.signal,
-        );
+        const sent = modelRequest(answerer, messages, request, format);
+        const key = candidate === first ? firstKey : cacheKey(candidate.reference, sent);
+        const parts = candidate.model.stream(sent, controller.signal);
         for await (const part of parts) {
           if (cancelled) return;
           if (part.type === 'error') {
@@ -310,7 +320,7 @@ export class SpecialistService implements Specialists {
           }
           switch (part.type) {
             case 'text-delta':
-              if (onDone) content += part.text;
+              if (onDone || this.cache.records) content += part.text;
               yield { type: 'content', data: part.text, specialist_id: answerer.id };
               break;
             case 'usage':
@@ -335,7 +345,8 @@ export class SpecialistService implements Specialists {
           continue;
         }
         const extra = onDone ? onDone(content, tokens, answerer) : {};
-        yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra };
+        await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
+        yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra, cache_key: key };
         return;
       }
       throw nobodyAnswered(specialist, candidates, refused, failed);
@@ -347,6 +358,38 @@ export class SpecialistService implements Specialists {
       signal?.removeEventListener('abort', onAbort);
       controller.abort(CALL_FINISHED);
     }
+  }
+
+  /** The answer cache over this service's database (off unless configured; a request may turn it on or off). */
+  private get cache(): AnswerCache {
+    this.answerCache ??= new AnswerCache(
+      this.options.cache ?? { enabled: false, ttlSeconds: 0, record: false },
+      async () => (await this.sessions.store()).exchanges,
+      this.options.clock,
+    );
+    return this.answerCache;
+  }
+
+  private answerCache: AnswerCache | undefined;
+
+  /** A cached answer, replayed as a call's events: the same text in one piece, at no cost. */
+  private async *replay(
+    hit: CachedAnswer,
+    candidate: Candidate,
+    asked: SpecialistDefinition,
+    messages: ModelMessage[],
+    key: string,
+    onDone: ((content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => Partial<Extract<StreamEvent, { type: 'done' }>>) | undefined,
+  ): AsyncIterable<StreamEvent> {
+    const answerer = candidate.specialist;
+    const started = Date.now();
+    yield { type: 'start', specialist_id: answerer.id, request_id: requestId('req_'), model: candidate.reference, ...(answerer !== asked && { fallback_for: asked.id }) };
+    if (hit.answer !== '') yield { type: 'content', data: hit.answer, specialist_id: answerer.id };
+    const tokens = { input: hit.tokens_in ?? 0, output: hit.tokens_out ?? 0 };
+    // A session keeps the exchange as if the model had answered.
+    const extra = onDone ? onDone(hit.answer, tokens, answerer) : {};
+    await this.cache.remember({ key, started, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: hit.answer, tokens, cost: 0, cachedFrom: hit.id });
+    yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: 'stop', ...extra, cached_from: hit.id };
   }
 
   /** The model a specialist answers with, behind retries, timeouts and (for its configured model) its breaker. */
@@ -545,6 +588,25 @@ export class SpecialistService implements Specialists {
     for (const breaker of this.breakers.values()) breaker.dispose();
     this.sessionKeeper?.close();
   }
+}
+
+/** What the model is sent for a call: the request the cache key covers. */
+function modelRequest(answerer: SpecialistDefinition, messages: ModelMessage[], request: Generation, format: ResponseFormat | undefined): ModelRequest {
+  return {
+    system: answerer.system,
+    messages,
+    ...(request.temperature !== undefined && { temperature: request.temperature }),
+    ...(request.max_tokens !== undefined && { maxTokens: request.max_tokens }),
+    ...(request.no_stream && { stream: false }),
+    ...(format && { responseFormat: format }),
+    caller: answerer.id,
+  };
+}
+
+/** The message a call answers (the last one sent), as a log shows it. */
+function lastMessage(messages: ModelMessage[]): string {
+  const last = messages[messages.length - 1];
+  return typeof last?.content === 'string' ? last.content : '';
 }
 
 /** One specialist that may answer a call, with its model ready. */

@@ -40,6 +40,8 @@ export interface ShellOptions {
   input?: string;
   /** `aish --events`: stage events go here, and notices and errors (`notice`, `error`) instead of stderr. */
   events?: RunEvents & { notice(message: string): void; error(message: string): void };
+  /** `--cache` / `--no-cache` / `AISH_CACHE`: asked of every call; absent: the service's setting (config `cache.enabled`). */
+  cache?: boolean;
 }
 
 /** Status of a syntax error (docs/language.md "Exit statuses"). */
@@ -122,6 +124,7 @@ export class Shell {
         stdoutClosed: false,
         ...(options.display && { display: options.display }),
         ...(options.maxInputBytes && { maxInputBytes: options.maxInputBytes }),
+        ...(options.cache !== undefined && { cache: options.cache }),
       },
       ...(options.log && { log: options.log }),
       ...(options.events && { events: options.events }),

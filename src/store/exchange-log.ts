@@ -35,6 +35,30 @@ export interface NewLoggedExchange {
   session_id: string | null;
   /** US dollars; null when unknown (no price for the model, or no token counts). */
   cost_usd: number | null;
+  /** The request's cache key: set on a complete, successful exchange, so the same request can be answered from it (`--cache`). */
+  cache_key?: string | null;
+  /** The exchange this one's answer was replayed from (a cache hit). */
+  cached_from?: number | null;
+}
+
+/** A cached answer: the exchange that answers a request key. */
+export interface CachedAnswer {
+  id: number;
+  model: string | null;
+  answer: string;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  cost_usd: number | null;
+}
+
+/** `aish cache stats`: what the cache holds and what it answered since a time. */
+export interface CacheStats {
+  /** Exchanges that answer their request again. */
+  entries: number;
+  /** Exchanges answered from the cache since the time asked. */
+  hits: number;
+  /** What those hits' originals cost (US dollars, known costs only). */
+  saved_usd: number;
 }
 
 /** A logged exchange, with the id users type (`history show ID`, `!ID`). */
@@ -67,7 +91,7 @@ export interface CostRow {
 }
 
 const COLUMNS =
-  'id, started_at, command_line, specialist, model, message, answer, tokens_in, tokens_out, duration_ms, status, error_code, session_id, cost_usd';
+  'id, started_at, command_line, specialist, model, message, answer, tokens_in, tokens_out, duration_ms, status, error_code, session_id, cost_usd, cache_key, cached_from';
 
 /** Characters FTS5's unicode61 tokenizer keeps; a word without any has no tokens to look for. */
 const TOKEN_CHARACTER = /[\p{L}\p{N}]/u;
@@ -102,10 +126,16 @@ export class ExchangeLog {
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
       `INSERT INTO exchanges (${COLUMNS.replace('id, ', '')})
-       VALUES (@started_at, @command_line, @specialist, @model, @message, @answer, @tokens_in, @tokens_out, @duration_ms, @status, @error_code, @session_id, @cost_usd)`,
+       VALUES (@started_at, @command_line, @specialist, @model, @message, @answer, @tokens_in, @tokens_out, @duration_ms, @status, @error_code, @session_id, @cost_usd, @cache_key, @cached_from)`,
     );
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM exchanges WHERE id = ?`);
+    this.byKey = db.prepare(
+      `SELECT id, model, answer, tokens_in, tokens_out, cost_usd FROM exchanges
+        WHERE cache_key = ? AND started_at >= ? ORDER BY id DESC LIMIT 1`,
+    );
   }
+
+  private readonly byKey: Statement<[string, number], CachedAnswer>;
 
   /**
    * Opens (creating and migrating it when needed) the database at `file` for
@@ -123,7 +153,40 @@ export class ExchangeLog {
 
   /** Writes one finished exchange (one statement: the row and its index entry together); returns its id. */
   record(exchange: NewLoggedExchange): number {
-    return Number(this.insert.run(exchange).lastInsertRowid);
+    // Only a complete answer may answer again: a failed or cut-short one never keeps its key.
+    const cacheKey = exchange.status === 'ok' ? (exchange.cache_key ?? null) : null;
+    return Number(this.insert.run({ ...exchange, cache_key: cacheKey, cached_from: exchange.cached_from ?? null }).lastInsertRowid);
+  }
+
+  /** The newest exchange started at or after `since` (ms) that answers the request `key`, if any. */
+  cached(key: string, since = 0): CachedAnswer | undefined {
+    return this.byKey.get(key, since);
+  }
+
+  /** Entries now, and hits and dollars saved since `since` (ms). */
+  cacheStats(since: number): CacheStats {
+    const entries = this.statement('SELECT count(*) FROM exchanges WHERE cache_key IS NOT NULL').pluck().get() as number;
+    const row = this.statement(
+      `SELECT count(*) AS hits, coalesce(sum(o.cost_usd), 0) AS saved_usd
+         FROM exchanges e LEFT JOIN exchanges o ON o.id = e.cached_from
+        WHERE e.cached_from IS NOT NULL AND e.started_at >= ?`,
+    ).get(since) as { hits: number; saved_usd: number };
+    return { entries, hits: row.hits, saved_usd: Number(row.saved_usd.toPrecision(12)) };
+  }
+
+  /**
+   * Stops exchanges started before `before` (ms; all when undefined) from
+   * answering again; they stay in the history. Returns how many stopped.
+   */
+  clearCache(before?: number): number {
+    const sql = `UPDATE exchanges SET cache_key = NULL WHERE cache_key IS NOT NULL${before === undefined ? '' : ' AND started_at < ?'}`;
+    const statement = this.statement(sql);
+    return (before === undefined ? statement.run() : statement.run(before)).changes;
+  }
+
+  /** US dollars spent on exchanges started at or after `since` (ms), known costs only (`budget.per_day`). */
+  spentSince(since: number): number {
+    return this.statement('SELECT coalesce(sum(cost_usd), 0) FROM exchanges WHERE started_at >= ?').pluck().get(since) as number;
   }
 
   /** The exchange with this id. */

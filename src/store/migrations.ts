@@ -126,6 +126,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // The cache lives in the exchange log: a successful exchange's request key
+    // answers the same request again, and a replayed exchange names its original.
+    name: 'm005_exchange_cache',
+    up(db) {
+      db.exec(`
+        ALTER TABLE exchanges ADD COLUMN cache_key TEXT;
+        ALTER TABLE exchanges ADD COLUMN cached_from INTEGER;
+        CREATE INDEX exchanges_cache_key ON exchanges (cache_key, id) WHERE cache_key IS NOT NULL;
+        CREATE INDEX exchanges_cached_from ON exchanges (started_at) WHERE cached_from IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 /** The schema version this code brings a database to. */

@@ -16,6 +16,8 @@ function config(overrides: Partial<AishConfig> = {}): AishConfig {
     render: 'auto',
     sessions: {},
     mcp: { allow_unix: false },
+    budget: {},
+    cache: {},
     ...overrides,
   };
 }

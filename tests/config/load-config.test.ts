@@ -28,6 +28,8 @@ describe('loading without a config file', () => {
       prices: {},
       render: 'auto',
       limits: {},
+      budget: {},
+      cache: {},
       sessions: {},
       mcp: { allow_unix: false },
     });

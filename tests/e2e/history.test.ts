@@ -69,6 +69,9 @@ describe('aish history after a few runs', () => {
       error_code: null,
       session_id: null,
       cost_usd: 0,
+      // The request's key: this answer can answer the same request again (--cache).
+      cache_key: expect.stringMatching(/^[0-9a-f]{64}$/),
+      cached_from: null,
     });
     expect(Math.abs(Date.parse(first!.time) - Date.now())).toBeLessThan(10 * 60_000);
   });

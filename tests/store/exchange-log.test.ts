@@ -67,7 +67,7 @@ describe('the exchange log', () => {
     const first = log.record(exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }));
     const second = log.record(exchange(2));
     expect(second).toBe(first + 1);
-    expect(log.get(first)).toEqual({ id: first, ...exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }) });
+    expect(log.get(first)).toEqual({ id: first, ...exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }), cache_key: null, cached_from: null });
     expect(log.get(999)).toBeUndefined();
   });
 
