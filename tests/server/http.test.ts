@@ -42,7 +42,7 @@ describe('the SSE stream', () => {
     expect(events[1]).toBe('id: 0\ndata: {"type":"content","data":"[apollo] ","specialist_id":"apollo"}');
     expect(events[2]).toBe('id: 1\ndata: {"type":"content","data":"hi ","specialist_id":"apollo"}');
     expect(events[3]).toBe('id: 2\ndata: {"type":"content","data":"there","specialist_id":"apollo"}');
-    expect(events[4]).toMatch(/^event: done\ndata: \{"type":"done","specialist_id":"apollo","tokens_used":\{"input":\d+,"output":3\},"finish_reason":"stop"\}$/);
+    expect(events[4]).toMatch(/^event: done\ndata: \{"type":"done","specialist_id":"apollo","tokens_used":\{"input":\d+,"output":3\},"finish_reason":"stop","cache_key":"[0-9a-f]{64}"\}$/);
     expect(events).toHaveLength(5);
   });
 
