@@ -63,7 +63,7 @@ interface ServerFeatures {
 }
 
 export class RemoteSpecialists implements Specialists {
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   private readonly base: string;
   private features: Promise<ServerFeatures> | undefined;
 

@@ -22,13 +22,26 @@ export interface AiOptions {
   maxInput?: number;
   /** `--binary`: send input that holds NUL bytes. */
   binary?: boolean;
+  /** `--each` (or `--records`): one call per input record instead of one for the whole input. */
+  each?: boolean;
+  /** `--records KIND`: how records are separated (lines by default). */
+  records?: RecordKind;
+  /** `-j N` / `--jobs N`: calls at once with `--each` (default 4). */
+  jobs?: number;
   /** `--schema SPEC` / `--schema-multi SPEC`: the answer is JSON matching SPEC (multi: one value per line). */
   schema?: { spec: string; multi: boolean };
 }
 
 export type AiArgs = { ok: true; instruction: string; options: AiOptions } | { ok: false; message: string };
 
-type NumberFlag = 'contextWindow' | 'temperature' | 'maxTokens' | 'timeoutSeconds' | 'threshold' | 'maxInput';
+type NumberFlag = 'contextWindow' | 'temperature' | 'maxTokens' | 'timeoutSeconds' | 'threshold' | 'maxInput' | 'jobs';
+
+/** How `--each` cuts its input into records. */
+export const RECORD_KINDS = ['lines', 'paragraphs', 'nul', 'jsonl'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** The most calls `--each` runs at once. */
+export const MAX_JOBS = 64;
 
 const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: number; max: number }> = {
   '--context-window': { key: 'contextWindow', integer: true, min: 0, max: 1_000_000 },
@@ -37,10 +50,11 @@ const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: num
   '--timeout': { key: 'timeoutSeconds', integer: false, min: 0.001, max: 86_400 },
   '--threshold': { key: 'threshold', integer: false, min: 0, max: 1 },
   '--max-input': { key: 'maxInput', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER },
+  '--jobs': { key: 'jobs', integer: true, min: 1, max: MAX_JOBS },
 };
 
 /** Every flag an AI stage accepts, for help and completion. */
-export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--binary', '--model', '--schema', '--schema-multi', ...Object.keys(NUMBER_FLAGS)];
+export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--binary', '--model', '--schema', '--schema-multi', '--each', '--records', '-j', ...Object.keys(NUMBER_FLAGS)];
 
 /** A session id or name: no blanks, not a flag (so `--session "a question"` keeps the question). */
 const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
@@ -56,6 +70,16 @@ export function parseAiArgs(args: readonly string[]): AiArgs {
     }
     if (raw === '-C') {
       options.continue = true;
+      continue;
+    }
+    if (raw === '-j' || /^-j\d+$/.test(raw)) {
+      // `-j N` or `-jN`: the short form of --jobs.
+      const value = raw === '-j' ? args[++i] : raw.slice(2);
+      const jobs = Number(value);
+      if (value === undefined || !Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+        return { ok: false, message: `'-j' needs a whole number from 1 to ${MAX_JOBS}, not '${value ?? ''}'` };
+      }
+      options.jobs = jobs;
       continue;
     }
     if (!raw.startsWith('--') || raw.length === 2) {
@@ -90,6 +114,16 @@ export function parseAiArgs(args: readonly string[]): AiArgs {
       case '--binary':
         options.binary = true;
         break;
+      case '--each':
+        options.each = true;
+        break;
+      case '--records': {
+        const value = takeValue();
+        if (!(RECORD_KINDS as readonly string[]).includes(value ?? '')) return { ok: false, message: `'--records' needs one of ${RECORD_KINDS.join(', ')}, not '${value ?? ''}'` };
+        options.records = value as RecordKind;
+        options.each = true;
+        break;
+      }
       case '--stream':
       case '--no-stream':
         options.stream = flag === '--stream';
