@@ -1,4 +1,4 @@
-// Build step: V8's compiled code for the bundle, saved beside it so bin/aish
+// Build step: V8's compiled code for the bundle's files, saved beside each so bin/aish
 // skips most parsing and compiling on every start (Node 20 has no built-in
 // compile cache). The cache is taken after one warm-up run of a typical line
 // (`echo hi | apollo`, offline, with a small config file so the YAML reader is
@@ -11,11 +11,12 @@ const { createRequire, wrap } = require('node:module');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
+const { loadBundle } = require('../bin/load-bundle.cjs');
 
 const file = join(__dirname, '..', 'dist', 'cli', 'main.cjs');
-const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file });
-const bundle = { exports: {} };
-script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dirname(file));
+// Every file the warm-up loads (the entry and the chunks a typical line needs) gets its cache.
+const scripts = new Map();
+const bundle = { exports: loadBundle(file, scripts) };
 
 // The warm-up must not touch the developer's own config or print anything.
 const home = mkdtempSync(join(tmpdir(), 'aish-build-'));
@@ -27,7 +28,7 @@ delete process.env.AISH_CONFIG;
 process.stdout.write = () => true;
 process.stderr.write = () => true;
 process.exit = (status) => {
-  writeFileSync(`${file}.cache`, script.createCachedData());
+  for (const [path, script] of scripts) writeFileSync(`${path}.cache`, script.createCachedData());
   rmSync(home, { recursive: true, force: true });
   process.reallyExit(status ?? 0);
 };
