@@ -68,6 +68,15 @@ export class ExchangeRecorder implements ExchangeLog {
     return runHistory(args, io, () => this.log());
   }
 
+  /** Dollars spent on exchanges since `since` (ms), for `budget.per_day`; 0 when the log cannot be read. */
+  async spentSince(since: number): Promise<number> {
+    try {
+      return (await this.log()).spentSince(since);
+    } catch {
+      return 0;
+    }
+  }
+
   /** The command line of exchange `id`, for `!N`; undefined when there is no such exchange. */
   async commandLine(id: number): Promise<string | undefined> {
     return (await this.log()).get(id)?.command_line;

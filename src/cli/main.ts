@@ -17,6 +17,7 @@ import { printVersion, RunCollector } from './json-output.js';
 import { displayFor } from './render-choice.js';
 import { colorLevel, colors } from '../render/index.js';
 import { ExchangeRecorder, loggingWanted } from './exchange-recorder.js';
+import { RunBudget, type BudgetLimits } from '../exec/index.js';
 import { ConfigurationFailure, connect, localConfig } from './specialists.js';
 import { EventStream } from './events-output.js';
 
@@ -45,6 +46,8 @@ interface GlobalOptions {
   events?: boolean;
   /** `--cache` true, `--no-cache` false, neither undefined. */
   cache?: boolean;
+  /** `--max-cost USD`: what one run may spend. */
+  maxCost?: string;
 }
 
 
@@ -72,6 +75,7 @@ async function program(): Promise<Command> {
     .option('--no-log', 'keep no record of exchanges in the local log (also AISH_LOG=0)')
     .option('--cache', 'answer a call from an earlier identical successful one, at no cost (also AISH_CACHE=1, config cache.enabled)')
     .option('--no-cache', 'make real calls even when the config enables the cache')
+    .option('--max-cost <usd>', 'the most one run may spend in US dollars; exit 7 when reached (env AISH_MAX_COST, config budget.per_run)')
     .option('-v, --version', 'print the version (with --json as a JSON document)')
     .helpOption('-h, --help', 'show this help')
     // `aish help` and `aish help COMMAND` (the same as `aish COMMAND --help`), not a script named help.
@@ -232,6 +236,27 @@ function maxInputOf(options: GlobalOptions): () => Promise<number | undefined> {
   return async () => bytes;
 }
 
+/** The caps: `--max-cost`, else `AISH_MAX_COST`, else `budget.per_run`; `budget.per_day` from the config. */
+async function budgetLimits(options: GlobalOptions): Promise<BudgetLimits> {
+  const config = await localConfig();
+  const raw = options.maxCost ?? process.env.AISH_MAX_COST;
+  const limits: BudgetLimits = {};
+  const perRun = raw === undefined || raw.trim() === '' ? config.budget.per_run : Number(raw.replace(/^\$/, ''));
+  if (perRun !== undefined) limits.perRun = perRun;
+  if (config.budget.per_day !== undefined) limits.perDay = config.budget.per_day;
+  return limits;
+}
+
+/** `--max-cost` or `AISH_MAX_COST` that is not an amount stops aish before anything runs. */
+function checkMaxCost(options: GlobalOptions): void {
+  const raw = options.maxCost ?? process.env.AISH_MAX_COST;
+  if (raw === undefined || raw.trim() === '') return;
+  const value = Number(raw.replace(/^\$/, ''));
+  if (Number.isFinite(value) && value >= 0) return;
+  process.stderr.write(`aish: ${options.maxCost !== undefined ? '--max-cost' : 'AISH_MAX_COST'} needs an amount of US dollars, 0 or more (such as 0.50), not '${raw}'\n`);
+  process.exit(1);
+}
+
 /** `--cache` / `--no-cache`, else `AISH_CACHE` (1/true/on/yes or 0/false/off/no); neither: the config decides. */
 function cacheChoice(options: GlobalOptions): { cache?: boolean } {
   if (options.cache !== undefined) return { cache: options.cache };
@@ -253,6 +278,8 @@ interface ShellPlace {
 }
 
 async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shell> {
+  checkMaxCost(options);
+  const log = exchangeLog(options, extra.events);
   // A --json run collects its stdout: nothing there is shown on a terminal.
   const shell = new Shell({
     display: await displayFor(options),
@@ -260,7 +287,8 @@ async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shel
     quiet: Boolean(options.quiet),
     timeoutSeconds: timeoutOf(options),
     currentSessionsFile: currentSessionsFile(),
-    log: exchangeLog(options, extra.events),
+    log,
+    budget: new RunBudget(() => budgetLimits(options), (since) => log.spentSince(since)),
     usage: Boolean(options.usage),
     maxInputBytes: maxInputOf(options),
     ...cacheChoice(options),

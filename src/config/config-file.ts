@@ -11,7 +11,7 @@ import { readBudget, readCache, type BudgetFields, type CacheFields } from './sp
 import { PROVIDER_IDS, providerConfigFields, providerDescriptor, type ProviderId } from '../protocol/index.js';
 
 /** The top-level keys of config.yaml. */
-export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions', 'mcp', 'cache'] as const;
+export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions', 'mcp', 'cache', 'budget'] as const;
 
 /** `render:` — whether answers on a terminal are shown as formatted Markdown. */
 export const RENDER_SETTINGS = ['auto', 'always', 'never'] as const;

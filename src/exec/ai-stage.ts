@@ -56,6 +56,8 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
     return 1;
   }
   const { generation, timeoutSeconds } = generationFor(options, typed, context);
+  const left = await context.session.budget?.left();
+  if (left !== undefined) generation.max_cost = left;
   // A typed answer is validated before anything of it is written, so it is never streamed.
   const form: AnswerForm = options.getId ? 'session-id' : options.json ? 'json' : typed ? 'typed' : options.stream === false ? 'text' : 'stream';
   const out = answerOutput(call.stdout, context, form);

@@ -9,6 +9,7 @@ import { AishError, exitStatusFor, realModelHint, toAishError, type StreamEvent,
 import type { ProcessFacts, Reporter, RunEvents, StageRef } from './context.js';
 import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
 import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type OutputTransform, type Sink } from './streams.js';
+import { isOwnBudgetStop, type RunBudget } from './budget.js';
 
 /** What writing an answer needs from whoever runs it: an exec context has all of it, a chat builds it. */
 export interface AnswerContext {
@@ -107,7 +108,7 @@ export class AnswerWriter {
         await this.handle(event);
         if (event.type === 'error') break;
       }
-      if (last?.type === 'error') status = this.failed(new AishError(last.code, last.message));
+      if (last?.type === 'error') status = this.failed(new AishError(last.code, last.message, last.details));
       else if (signal.aborted || last?.type !== 'done') status = this.interrupted(signal);
       else status = await this.finish(last);
     } catch (error) {
@@ -123,7 +124,9 @@ export class AnswerWriter {
     // The answer's line ends before any message about it, so the message starts on its own line.
     await this.endLine();
     await this.out.end();
-    this.report(status);
+    const budgetNote = this.failure ? await budgetStopNote(this.failure, this.request.specialist, this.context.session.budget) : undefined;
+    if (budgetNote) this.context.reporter.error(budgetNote);
+    else this.report(status);
     await this.record();
     return status;
   }
@@ -179,6 +182,7 @@ export class AnswerWriter {
         if (isEchoModel(event.model)) echoNotice(this.context);
       }
       this.tokens = event.tokens_used;
+      this.context.session.budget?.spend(event.cost_usd ?? 0);
       this.cache = { ...(event.cache_key !== undefined && { key: event.cache_key }), ...(event.cached_from !== undefined && { from: event.cached_from }) };
       this.outcome = { status: 'ok', code: null };
     }
@@ -263,4 +267,17 @@ export const ECHO_NOTICE =
 /** Whether a model reference is the echo model (with or without timing options). */
 export function isEchoModel(model: string): boolean {
   return model.split('?')[0] === 'echo';
+}
+
+/**
+ * What aish says when this run's budget stopped a call (and the estimate of a
+ * stopped answer counted as spent); undefined for any other failure, a
+ * server's 402 included (it says its own words).
+ */
+export async function budgetStopNote(failure: AishError, specialist: string, budget: RunBudget | undefined): Promise<string | undefined> {
+  const stop = isOwnBudgetStop(failure);
+  if (!stop || !budget) return undefined;
+  if (stop === 'unpriced') return `aish: budget: ${specialist}: ${failure.message}`;
+  if (stop === 'mid') budget.spend(Number(failure.details?.spent_usd ?? 0));
+  return budget.reached(specialist, stop);
 }

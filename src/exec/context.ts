@@ -10,6 +10,7 @@ import type { Pipeline, SpecialistDirectory } from '../plan/index.js';
 import type { Specialists } from '../protocol/index.js';
 import type { ExchangeLog, PipelineRecord } from './exchange.js';
 import type { OutputTransform } from './streams.js';
+import type { RunBudget } from './budget.js';
 
 /** The mutable state of one shell: a REPL, a script or a `-c` line. */
 export interface ShellState {
@@ -145,6 +146,8 @@ export interface ProcessFacts {
   display?: Display;
   /** `--cache` (true), `--no-cache` (false), `AISH_CACHE`: sent with every call; absent: the service's own setting. */
   cache?: boolean;
+  /** `--max-cost`, `budget:`: what a run and a day may spend; absent: no caps. */
+  budget?: RunBudget;
 }
 
 /** A progress display on stderr; `stop()` clears it. */

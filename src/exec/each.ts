@@ -9,7 +9,8 @@
 import { AishError, toAishError, type ErrorCode, type MessageRequest, type StreamEvent } from '../protocol/index.js';
 import type { RecordKind } from '../plan/index.js';
 import type { ExecContext } from './context.js';
-import { echoNotice, isEchoModel, LOG_ANSWER_LIMIT } from './answer-writer.js';
+import { budgetStopNote, echoNotice, isEchoModel, LOG_ANSWER_LIMIT } from './answer-writer.js';
+import { BUDGET_STATUS } from './budget.js';
 import { composeMessage } from './ai-stage.js';
 import { recordExchange } from './exchange.js';
 import { readRecords, recordSeparator, type InputRecord } from './records.js';
@@ -64,6 +65,8 @@ class EachRun {
   private writing: Promise<void> = Promise.resolve();
   private writeStatus: number | undefined;
   private wake: (() => void) | undefined;
+  /** The first budget stop: no record starts after it (docs: later records are not started). */
+  private budgetStop: AishError | undefined;
 
   constructor(
     private readonly request: EachRequest,
@@ -83,12 +86,12 @@ class EachRun {
     this.context.signal.addEventListener('abort', onCancel, { once: true });
     try {
       for (;;) {
-        while (!ended && !this.stopped && this.running < jobs && this.read - this.written < HELD_PER_JOB * jobs) {
+        while (!ended && !this.stopped && !this.budgetStop && this.running < jobs && this.read - this.written < HELD_PER_JOB * jobs) {
           const next = await records.next();
           if (next.done) ended = true;
           else this.start(++this.read, next.value);
         }
-        if (this.running === 0 && (ended || this.stopped)) break;
+        if (this.running === 0 && (ended || this.stopped || this.budgetStop)) break;
         if (!this.signalled) await new Promise<void>((resolve) => (this.wake = resolve));
         this.signalled = false;
       }
@@ -100,6 +103,12 @@ class EachRun {
     await this.out.end();
     if (this.writeStatus !== undefined) return this.writeStatus;
     if (this.context.signal.aborted) return 130;
+    if (this.budgetStop) {
+      const { specialist } = this.request;
+      const note = await budgetStopNote(this.budgetStop, specialist, this.context.session.budget);
+      this.context.reporter.error(note ?? `aish: ${specialist}: ${this.budgetStop.message}`);
+      return BUDGET_STATUS;
+    }
     if (this.failedCount > 0) {
       const named = this.failures.join(', ') + (this.failedCount > this.failures.length ? ', …' : '');
       this.context.reporter.error(`aish: ${this.request.specialist}: ${this.failedCount} of ${this.read} records failed (${named})`);
@@ -127,7 +136,10 @@ class EachRun {
     if (maxInput > 0 && Buffer.byteLength(input) > maxInput) {
       return this.failed(number, input, new AishError('PAYLOAD_TOO_LARGE', `the record is larger than the ${maxInput}-byte input limit, so nothing was sent`));
     }
+    if (this.budgetStop) return { input, status: 'cancelled', content: '' };
     const message = composeMessage(this.request.instruction, input);
+    const left = await this.context.session.budget?.left();
+    const generation = left === undefined ? this.request.generation : { ...this.request.generation, max_cost: left };
     const started = Date.now();
     const signals = [this.stop.signal];
     if (this.request.timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(this.request.timeoutSeconds * 1000));
@@ -138,15 +150,17 @@ class EachRun {
     let done: Extract<StreamEvent, { type: 'done' }> | undefined;
     let failure: AishError | undefined;
     try {
-      for await (const event of this.context.specialists.stream(specialist, { content: message, ...this.request.generation }, signal)) {
+      for await (const event of this.context.specialists.stream(specialist, { content: message, ...generation }, signal)) {
         if (event.type === 'start') {
           model = event.model;
           answeredBy = event.specialist_id;
           if (isEchoModel(event.model)) echoNotice(this.context);
         } else if (event.type === 'content') content += event.data;
-        else if (event.type === 'done') done = event;
-        else {
-          failure = new AishError(event.code, event.message);
+        else if (event.type === 'done') {
+          done = event;
+          this.context.session.budget?.spend(event.cost_usd ?? 0);
+        } else {
+          failure = new AishError(event.code, event.message, event.details);
           break;
         }
       }
@@ -170,6 +184,10 @@ class EachRun {
       cache_key: done?.cache_key !== undefined && content.length <= LOG_ANSWER_LIMIT ? done.cache_key : null,
       cached_from: done?.cached_from ?? null,
     });
+    if (failure?.code === 'BUDGET_EXCEEDED') {
+      this.budgetStop ??= failure;
+      return { input, status: 'cancelled', content: '' };
+    }
     if (failure) return cancelled ? { input, status: 'cancelled', content: '' } : this.failed(number, input, failure);
     return { input, status: 'success', content, ...(done?.data !== undefined && { data: done.data }) };
   }

@@ -12,3 +12,4 @@ export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEn
 export { collectingLog } from './exchange-collector.js';
 export { SharedOutput, TextCollector, type OutputTransform } from './streams.js';
 export { ECHO_NOTICE, isEchoModel, AnswerWriter, answerOutput, type AnswerContext, type AnswerForm } from './answer-writer.js';
+export { RunBudget, BUDGET_STATUS, type BudgetLimits } from './budget.js';

@@ -76,6 +76,8 @@ export interface MessageRequest {
   schema_multi?: boolean;
   /** `--cache` (true) or `--no-cache` (false): answer from an earlier identical successful call, or never; absent: the service's own setting. */
   cache?: boolean;
+  /** US dollars this call may spend (what `--max-cost` / `budget:` leaves): a call whose input alone would pass it is not started, an answer passing it is stopped (BUDGET_EXCEEDED). */
+  max_cost?: number;
 }
 
 export interface TokensUsed {
@@ -108,6 +110,8 @@ export type StreamEvent =
       cache_key?: string;
       /** Set when the answer was replayed from the cache: the exchange it came from. */
       cached_from?: number;
+      /** What the answer cost in US dollars by the service's prices (0 from the cache); absent when unknown. */
+      cost_usd?: number;
     }
   | { type: 'error'; code: ErrorCode; message: string; details?: Record<string, unknown> };
 
@@ -218,6 +222,8 @@ export interface SessionMessageRequest {
   schema_multi?: boolean;
   /** `--cache` (true) or `--no-cache` (false): answer from an earlier identical successful call, or never; absent: the service's own setting. */
   cache?: boolean;
+  /** US dollars this call may spend (what `--max-cost` / `budget:` leaves): a call whose input alone would pass it is not started, an answer passing it is stopped (BUDGET_EXCEEDED). */
+  max_cost?: number;
 }
 
 /** A whole session as `aish sessions export` writes it and `import` reads it. */

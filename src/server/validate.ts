@@ -58,6 +58,8 @@ export function messageRequest(value: unknown): MessageRequest {
   typedFields(body, request);
   const cache = optionalBoolean(body, 'cache');
   if (cache !== undefined) request.cache = cache;
+  const maxCost = optionalNumber(body, 'max_cost', 0, 1_000_000);
+  if (maxCost !== undefined) request.max_cost = maxCost;
   return request;
 }
 
@@ -82,6 +84,8 @@ export function sessionMessageRequest(body: Record<string, unknown>): SessionMes
   typedFields(body, request);
   const cache = optionalBoolean(body, 'cache');
   if (cache !== undefined) request.cache = cache;
+  const maxCost = optionalNumber(body, 'max_cost', 0, 1_000_000);
+  if (maxCost !== undefined) request.max_cost = maxCost;
   return request;
 }
 

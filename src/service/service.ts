@@ -43,6 +43,7 @@ import type { SessionLocks } from '../coord/index.js';
 import { PerformanceBook } from './performance.js';
 import { StatusBoard, type StatusListener } from './status-board.js';
 import { AnswerCache, cacheKey, type CacheSettings } from './cache.js';
+import { CallBudget } from './budget.js';
 
 export interface ServiceOptions {
   roster: SpecialistDefinition[];
@@ -88,6 +89,8 @@ export interface Generation {
   schema_multi?: boolean;
   /** Answer from the cache (true), never (false), or as the service is set (absent). */
   cache?: boolean;
+  /** US dollars this call may spend (what the client's budget leaves); absent: no cap. */
+  max_cost?: number;
 }
 
 
@@ -101,6 +104,7 @@ function generation(request: Generation): Generation {
   if (request.schema !== undefined) out.schema = request.schema;
   if (request.schema_multi) out.schema_multi = true;
   if (request.cache !== undefined) out.cache = request.cache;
+  if (request.max_cost !== undefined) out.max_cost = request.max_cost;
   return out;
 }
 
@@ -283,6 +287,8 @@ export class SpecialistService implements Specialists {
         return;
       }
     }
+    // A cached answer costs nothing; a real call must fit what the budget leaves.
+    const budget = request.max_cost === undefined ? undefined : CallBudget.open(request.max_cost, first.reference, modelRequest(first.specialist, messages, request, format), this.options.costOf);
     try {
       for (const candidate of callable) {
         // Past the deadline nobody else can answer in time.
@@ -320,6 +326,12 @@ export class SpecialistService implements Specialists {
           }
           switch (part.type) {
             case 'text-delta':
+              if (budget?.passedBy(part.text)) {
+                controller.abort(CALL_FINISHED);
+                const stop = budget.stopped();
+                yield { type: 'error', code: stop.code, message: stop.message, ...(stop.details && { details: stop.details }) };
+                return;
+              }
               if (onDone || this.cache.records) content += part.text;
               yield { type: 'content', data: part.text, specialist_id: answerer.id };
               break;
@@ -346,7 +358,8 @@ export class SpecialistService implements Specialists {
         }
         const extra = onDone ? onDone(content, tokens, answerer) : {};
         await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
-        yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra, cache_key: key };
+        const cost = this.options.costOf?.(candidate.reference, tokens);
+        yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra, cache_key: key, ...(cost !== undefined && { cost_usd: cost }) };
         return;
       }
       throw nobodyAnswered(specialist, candidates, refused, failed);
@@ -389,7 +402,7 @@ export class SpecialistService implements Specialists {
     // A session keeps the exchange as if the model had answered.
     const extra = onDone ? onDone(hit.answer, tokens, answerer) : {};
     await this.cache.remember({ key, started, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: hit.answer, tokens, cost: 0, cachedFrom: hit.id });
-    yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: 'stop', ...extra, cached_from: hit.id };
+    yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: 'stop', ...extra, cached_from: hit.id, cost_usd: 0 };
   }
 
   /** The model a specialist answers with, behind retries, timeouts and (for its configured model) its breaker. */

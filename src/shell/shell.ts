@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState } from '../exec/index.js';
+import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState, type RunBudget } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic } from '../syntax/index.js';
@@ -42,6 +42,8 @@ export interface ShellOptions {
   events?: RunEvents & { notice(message: string): void; error(message: string): void };
   /** `--cache` / `--no-cache` / `AISH_CACHE`: asked of every call; absent: the service's setting (config `cache.enabled`). */
   cache?: boolean;
+  /** `--max-cost`, `budget:`: what a run (a line, a script, one REPL line) and a day may spend. */
+  budget?: RunBudget;
 }
 
 /** Status of a syntax error (docs/language.md "Exit statuses"). */
@@ -125,6 +127,7 @@ export class Shell {
         ...(options.display && { display: options.display }),
         ...(options.maxInputBytes && { maxInputBytes: options.maxInputBytes }),
         ...(options.cache !== undefined && { cache: options.cache }),
+        ...(options.budget && { budget: options.budget }),
       },
       ...(options.log && { log: options.log }),
       ...(options.events && { events: options.events }),
@@ -216,6 +219,8 @@ export class Shell {
 
   /** Parses and runs a text (a `-c` line or a whole script); returns the exit status. */
   async run(text: string, origin?: string): Promise<number> {
+    // Each run has its own `per_run` budget (a REPL line is a run).
+    this.context.session.budget?.newRun();
     const parsed = parse(text);
     if (!parsed.ok) {
       this.writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));
