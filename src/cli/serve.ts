@@ -66,7 +66,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
   // The service finds its database through AISH_DB (config/paths.ts).
   if (options.db) process.env.AISH_DB = resolve(options.db);
-  const service = await createService(options.config, { record: true, ...(options.cache && { enabled: true }) });
+  const service = await createService(options.config, { serving: true, ...(options.cache && { enabled: true }) });
   const opened = await openDatabase(service);
   if (opened !== undefined) return opened;
   const protection = new Protection({

@@ -7,7 +7,7 @@
 import type { AishConfig } from '../config/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { databaseFile } from '../config/paths.js';
-import { DEFAULT_CACHE_TTL_S, SpecialistService, type CacheSettings } from '../service/index.js';
+import { ClientBudgets, DEFAULT_CACHE_TTL_S, SpecialistService, type CacheSettings } from '../service/index.js';
 
 export interface Connection {
   server?: string | undefined;
@@ -48,17 +48,18 @@ async function readConfig(configFile?: string): Promise<AishConfig> {
 export interface ServiceCacheChoice {
   /** `aish serve --cache`: on, whatever the config says. */
   enabled?: boolean;
-  /** A server: with its cache on, it logs its own calls (the cache's entries) in its database. */
-  record?: boolean;
+  /** `aish serve`: with its cache on it logs its own calls (the cache's entries), and `server.budget_per_day` caps each client. */
+  serving?: boolean;
 }
 
 /** The in-process service for this machine's configuration. */
 export async function createService(configFile?: string, cacheChoice: ServiceCacheChoice = {}): Promise<SpecialistService> {
   const config = await localConfig(configFile);
   const { costOf } = await import('../config/index.js');
-  const enabled = cacheChoice.enabled ?? (cacheChoice.record ? config.server.cache : config.cache.enabled) ?? false;
+  const enabled = cacheChoice.enabled ?? (cacheChoice.serving ? config.server.cache : config.cache.enabled) ?? false;
   // A server keeps its own log only when its cache is on: its clients keep theirs.
-  const cache: CacheSettings = { enabled, ttlSeconds: config.cache.ttl ?? DEFAULT_CACHE_TTL_S, record: Boolean(cacheChoice.record && enabled) };
+  const cache: CacheSettings = { enabled, ttlSeconds: config.cache.ttl ?? DEFAULT_CACHE_TTL_S, record: Boolean(cacheChoice.serving && enabled) };
+  const perClient = cacheChoice.serving ? config.server.budget_per_day : undefined;
   const { chooseAutoModel } = await import('../config/index.js');
   // `auto` may probe for Ollama: started now, so the probe overlaps parsing and
   // planning the line, and awaited only when a specialist is first asked.
@@ -68,6 +69,7 @@ export async function createService(configFile?: string, cacheChoice: ServiceCac
     ...(config.sessions.ttl !== undefined && { sessionTtl: config.sessions.ttl }),
     ...(config.sessions.lock_lease !== undefined && { sessionLeaseMs: Math.round(config.sessions.lock_lease * 1000) }),
     cache,
+    ...(perClient !== undefined && { clientBudgets: new ClientBudgets(perClient) }),
     costOf: (model, tokens) => costOf(model, tokens.input, tokens.output, config.prices),
   });
 }

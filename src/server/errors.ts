@@ -8,6 +8,9 @@ export function errorResponse(error: unknown, headers?: Record<string, string>):
   const message = failure.code === 'INTERNAL' ? 'internal server error' : failure.message;
   const body: { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } } = { error: { code: failure.code, message } };
   if (failure.details) body.error.details = failure.details;
+  // A server's daily cap says what it is and what was spent.
+  const limit = failure.code === 'BUDGET_EXCEEDED' ? failure.details?.limit_usd : undefined;
+  if (typeof limit === 'number') headers = { ...headers, 'x-budget-limit': String(limit), 'x-budget-spent': String(failure.details?.spent_usd ?? '') };
   return { status: ERROR_TABLE[failure.code].http, json: body, ...(headers && { headers }) };
 }
 

@@ -4,6 +4,7 @@
  * ping while a model is slow, aborts the model call when the client goes
  * away, and shuts down gracefully.
  */
+import { clientScope } from '../service/index.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -194,14 +195,17 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
     signal: controller.signal,
     client: admission?.client ?? incoming.socket.remoteAddress ?? 'unknown',
   };
-  let response = await app(request);
-  if (response.stream && admission && protection!.openStream(admission)) {
-    await stopStream(response.stream);
-    response = errorResponse(admission.refusal);
-  }
-  // Cut by the end of a shutdown's drain: the model call stops, the client hears why.
-  const cut = (): void => controller.abort();
-  await write(response, incoming, outgoing, pingMs, { ...headers, ...admission?.headers }, { cutters, cut });
+  // The service counts each client's spending (server.budget_per_day) by who is in scope.
+  await clientScope.run(request.client ?? 'unknown', async () => {
+    let response = await app(request);
+    if (response.stream && admission && protection!.openStream(admission)) {
+      await stopStream(response.stream);
+      response = errorResponse(admission.refusal);
+    }
+    // Cut by the end of a shutdown's drain: the model call stops, the client hears why.
+    const cut = (): void => controller.abort();
+    await write(response, incoming, outgoing, pingMs, { ...headers, ...admission?.headers }, { cutters, cut });
+  });
 }
 
 /** The error to answer without routing: the gate's refusal (token, rate, streams) or a path no route can decode. */

@@ -11,3 +11,4 @@ export {
   type BulkGraph,
 } from './bulk.js';
 export { cacheKey, DEFAULT_CACHE_TTL_S, type CacheSettings } from './cache.js';
+export { clientScope, ClientBudgets } from './client-budget.js';

@@ -44,6 +44,7 @@ import { PerformanceBook } from './performance.js';
 import { StatusBoard, type StatusListener } from './status-board.js';
 import { AnswerCache, cacheKey, type CacheSettings } from './cache.js';
 import { CallBudget } from './budget.js';
+import type { ClientBudgets } from './client-budget.js';
 
 export interface ServiceOptions {
   roster: SpecialistDefinition[];
@@ -70,6 +71,8 @@ export interface ServiceOptions {
   cache?: CacheSettings;
   /** What a call cost in US dollars (the config's prices); undefined when unknown. */
   costOf?: (model: string, tokens: TokensUsed) => number | undefined;
+  /** A server's daily cap per client (`server.budget_per_day`). */
+  clientBudgets?: ClientBudgets;
 }
 
 /** Generation options a call may carry. */
@@ -287,7 +290,8 @@ export class SpecialistService implements Specialists {
         return;
       }
     }
-    // A cached answer costs nothing; a real call must fit what the budget leaves.
+    // A cached answer costs nothing; a real call must fit what the budgets leave.
+    this.options.clientBudgets?.check();
     const budget = request.max_cost === undefined ? undefined : CallBudget.open(request.max_cost, first.reference, modelRequest(first.specialist, messages, request, format), this.options.costOf);
     try {
       for (const candidate of callable) {
@@ -328,6 +332,7 @@ export class SpecialistService implements Specialists {
             case 'text-delta':
               if (budget?.passedBy(part.text)) {
                 controller.abort(CALL_FINISHED);
+                this.options.clientBudgets?.add(budget.spent);
                 const stop = budget.stopped();
                 yield { type: 'error', code: stop.code, message: stop.message, ...(stop.details && { details: stop.details }) };
                 return;
@@ -359,6 +364,7 @@ export class SpecialistService implements Specialists {
         const extra = onDone ? onDone(content, tokens, answerer) : {};
         await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
         const cost = this.options.costOf?.(candidate.reference, tokens);
+        this.options.clientBudgets?.add(cost ?? 0);
         yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra, cache_key: key, ...(cost !== undefined && { cost_usd: cost }) };
         return;
       }

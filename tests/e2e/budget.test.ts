@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { faultHome, fileContent, sessionMessages } from '../faults/support/fault-home.js';
 import { lastMessage, startScriptedProvider, type ScriptedProvider, type Step } from '../faults/support/scripted-provider.js';
 import { runAish } from '../support/aish.js';
+import { startServeWith } from '../faults/support/serve-process.js';
 
 let fake: ScriptedProvider | undefined;
 afterEach(async () => {
@@ -98,5 +99,25 @@ describe('--max-cost', () => {
     expect(result.stdout).toBe('r1!\nr2!\n');
     expect(result.stderr).toBe('aish: budget: $0.05 reached ($0.0600 spent); stopped tiny mid-answer; the answer is incomplete\n');
     expect(fake!.requests).toHaveLength(3);
+  });
+
+  it("a server's budget_per_day refuses a client past it with 402 BUDGET_EXCEEDED, never retried: exit 7", { timeout: 60_000 }, async () => {
+    // Each answer reports 3 + 2 tokens: $0.05, past the server's $0.03 a day.
+    const home = await pricedHome(() => ({ kind: 'answer', pieces: ['ok'], usage: { prompt: 3, completion: 2 } }), 'server: { budget_per_day: 0.03 }');
+    const served = await startServeWith(['--db', join(home, 'server.db')], { home });
+    try {
+      expect((await runAish(['-q', '--server', served.url, '-c', 'tiny one'], { home })).status).toBe(0);
+      const refused = await runAish(['-q', '--server', served.url, '-c', 'tiny two'], { home });
+      expect(refused.status).toBe(7);
+      expect(refused.stderr).toMatch(/^aish: tiny: this client has spent its daily budget on this server \(\$0\.0500 of \$0\.03\)/);
+      expect(fake!.requests).toHaveLength(1);
+      const response = await fetch(`${served.url}/api/v2/ai/tiny/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'three' }) });
+      expect(response.status).toBe(402);
+      expect(response.headers.get('x-budget-limit')).toBe('0.03');
+      expect(response.headers.get('x-budget-spent')).toBe('0.05');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('BUDGET_EXCEEDED');
+    } finally {
+      await served.stop();
+    }
   });
 });
