@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // aish benchmarks: prints figures, asserts nothing. Run with `npm run bench`.
 //   parse throughput  lines/s parsing a generated 10,000-line script
+//   script loops      a 10,000-round `for` loop of `echo`; Ctrl-C in a 1,000-round loop (bench/loop-cancel.mjs)
 //   cold start        median of `aish -c 'echo hi | apollo'` against `node -e 0`
 //   server            first-token latency over SSE and relayed stream throughput,
 //                     against a bare node:http SSE server sending the same events
@@ -16,6 +17,7 @@ import { historyFigures } from './history-bench.mjs';
 import { webSocketFigures } from './ws-bench.mjs';
 import { mcpFigures } from './mcp-bench.mjs';
 import { typedFigures } from './typed-bench.mjs';
+import { loopCancelFigures } from './loop-cancel.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -36,6 +38,8 @@ const SAMPLES = [
   'for f in notes/*.md; do apollo "one-line summary" < "$f"; done > summaries.txt',
   'if git diff --quiet; then echo clean; else git diff | apollo "review" > review.md; fi',
   'n=0; cat tickets.txt | while read -r t; do n=$((n+1)); echo "$n: $t"; done',
+  'if ! grep -q TODO notes.md; then { echo done; date; } > status.txt; fi',
+  '$(exit 3); X=1 sort -u list | { read -r first; echo "$first"; }',
 ];
 
 function script(lines) {
@@ -108,6 +112,7 @@ function loopFigures() {
 }
 const loops = loopFigures();
 console.log(`for loop of 10,000 echo builtins: median ${loops.median.toFixed(0)} ms (runs ${loops.runs.join(', ')} ms, start-up taken out; goal < 1,000 ms)`);
+for (const figure of await loopCancelFigures()) console.log(figure); // a script loop: Ctrl-C → exit 130
 const cold = coldStart();
 console.log(
   `cold start: aish -c 'echo hi | apollo' ${cold.aishMedianMs.toFixed(1)} ms vs node -e 0 ${cold.nodeMedianMs.toFixed(1)} ms (medians of ${cold.runs}): ratio ${cold.ratio.toFixed(2)}x, ${cold.low.toFixed(2)}–${cold.high.toFixed(2)}x over 5 groups of runs (goal <= 1.6x)`,
