@@ -40,6 +40,8 @@ export interface RemoteOptions {
   token?: string;
   /** First wait before retrying a failed connection (doubled each time; default 250 ms). */
   retryBaseMs?: number;
+  /** Where the jitter of those waits comes from (`Math.random` by default); called once per wait. Tests pass their own. */
+  random?: () => number;
 }
 
 /** Tries per request (the first included) when the server rate-limits the client. */
@@ -186,7 +188,7 @@ export class RemoteSpecialists implements Specialists {
         if (attempt >= CONNECTION_ATTEMPTS || !mayRepeat(error, repeatable)) {
           throw new AishError('UNREACHABLE', `cannot reach the specialist server at ${this.base} (${describeNetworkError(error)})`, { url: this.base }, { cause: error });
         }
-        await pause(backoffWithJitterMs(attempt, this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS), signal);
+        await pause(this.backoffMs(attempt), signal);
         continue;
       }
       if (response.statusCode === 401) {
@@ -194,7 +196,7 @@ export class RemoteSpecialists implements Specialists {
         throw this.unauthorized();
       }
       if (response.statusCode === 429 && attempt < RATE_LIMITED_ATTEMPTS) {
-        const waitMs = retryAfterMs(response.headers['retry-after']) ?? backoffWithJitterMs(attempt, this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS);
+        const waitMs = retryAfterMs(response.headers['retry-after']) ?? this.backoffMs(attempt);
         if (waitedMs + waitMs <= RATE_LIMIT_WAIT_BUDGET_MS) {
           await response.body.dump();
           await pause(waitMs, signal);
@@ -218,6 +220,11 @@ export class RemoteSpecialists implements Specialists {
       ...(body !== undefined && { body }),
       ...(signal && { signal }),
     });
+  }
+
+  /** The wait before try number `attempt + 1`: exponential backoff with full jitter. */
+  private backoffMs(attempt: number): number {
+    return backoffWithJitterMs(attempt, this.options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS, Infinity, this.options.random);
   }
 
   private unauthorized(): AishError {

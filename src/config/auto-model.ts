@@ -10,8 +10,18 @@ import { PROVIDERS, type ProviderDescriptor, type ProviderId } from '../protocol
 /** The models `auto` picks for providers that have a key, in order (the protocol's provider table). */
 export const AUTO_MODELS = Object.fromEntries((PROVIDERS as readonly ProviderDescriptor[]).flatMap((provider) => (provider.autoModel ? [[provider.id, provider.autoModel]] : []))) as Readonly<Record<string, string>>;
 
-/** How long `auto` waits for Ollama's model list: short, as it runs before the first answer. */
+/**
+ * How long `auto` waits for Ollama's model list at its usual address: short,
+ * as most machines run none and the probe runs before the first answer.
+ */
 export const OLLAMA_PROBE_TIMEOUT_MS = 300;
+
+/**
+ * How long it waits when the user named Ollama's address (`OLLAMA_HOST`,
+ * `providers.ollama.base_url`): they expect an Ollama there, and a busy or
+ * remote machine may take more than a moment to answer.
+ */
+export const NAMED_OLLAMA_PROBE_TIMEOUT_MS = 5000;
 
 /** Asks an Ollama server for a model to chat with; `undefined` when none answers in time. */
 export type OllamaProbe = (baseUrl: string, timeoutMs: number) => Promise<string | undefined>;
@@ -34,7 +44,9 @@ export async function chooseAutoModel(config: AishConfig, options: ChooseAutoMod
   if (config.default_model !== 'auto') return { model: config.default_model };
   for (const [id, model] of Object.entries(AUTO_MODELS)) if (config.providers[id as ProviderId]?.api_key) return { model };
   const probe = options.probeOllama ?? probeOllama;
-  const ollamaModel = await probe(config.providers.ollama?.base_url ?? DEFAULT_BASE_URLS.ollama, OLLAMA_PROBE_TIMEOUT_MS);
+  const baseUrl = config.providers.ollama?.base_url ?? DEFAULT_BASE_URLS.ollama;
+  const named = baseUrl.replace(/\/+$/, '') !== DEFAULT_BASE_URLS.ollama;
+  const ollamaModel = await probe(baseUrl, named ? NAMED_OLLAMA_PROBE_TIMEOUT_MS : OLLAMA_PROBE_TIMEOUT_MS);
   if (ollamaModel) return { model: `ollama/${ollamaModel}` };
   return { model: 'echo' };
 }

@@ -157,9 +157,14 @@ describe('a server that is not there yet', () => {
     const probe = await scripted(() => {});
     const port = Number(new URL(probe.url).port);
     await new Promise((resolve) => servers.pop()!.close(resolve));
-    const client = new RemoteSpecialists(`http://127.0.0.1:${port}`, { retryBaseMs: 150 });
+    // The jitter is drawn when the first try has failed: that is when the server comes up, and
+    // the waits are then the longest the backoff allows (about 250 ms, then 500 ms), not chance.
+    let firstFailure!: () => void;
+    const failed = new Promise<void>((resolve) => (firstFailure = resolve));
+    const random = (): number => (firstFailure(), 1 - Number.EPSILON);
+    const client = new RemoteSpecialists(`http://127.0.0.1:${port}`, { retryBaseMs: 250, random });
     const listed = client.list();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await failed;
     await scripted((_request, response) => ok(response), port);
     expect(await listed).toHaveLength(1);
     await client.close();

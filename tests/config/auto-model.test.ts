@@ -64,11 +64,18 @@ describe('chooseAutoModel', () => {
     expect(await chooseAutoModel(config({ providers: { openai: { api_key: 'sk-oai' } } }), { probeOllama: vi.fn() })).toEqual({ model: 'openai/gpt-4o-mini' });
   });
 
-  it('asks Ollama at its base URL, with a 300 ms budget, when no key is set', async () => {
+  it('asks Ollama at its usual address with a 300 ms budget when no key is set', async () => {
+    const probe = vi.fn(async () => 'qwen3:8b');
+    const choice = await chooseAutoModel(config({ providers: { ollama: { base_url: 'http://127.0.0.1:11434' } } }), { probeOllama: probe });
+    expect(choice).toEqual({ model: 'ollama/qwen3:8b' });
+    expect(probe).toHaveBeenCalledWith('http://127.0.0.1:11434', 300);
+  });
+
+  it('gives an Ollama whose address the user named 5 s to answer', async () => {
     const probe = vi.fn(async () => 'qwen3:8b');
     const choice = await chooseAutoModel(config({ providers: { ollama: { base_url: 'http://gpu-box:11434' } } }), { probeOllama: probe });
     expect(choice).toEqual({ model: 'ollama/qwen3:8b' });
-    expect(probe).toHaveBeenCalledWith('http://gpu-box:11434', 300);
+    expect(probe).toHaveBeenCalledWith('http://gpu-box:11434', 5000);
   });
 
   it('falls back to echo when no key is set and no Ollama answers', async () => {

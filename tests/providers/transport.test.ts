@@ -181,9 +181,12 @@ describe.each(providerCases)('cancelling a $name stream', (provider) => {
     server = await startFakeProviderServer(fixtureReply(provider.streamFixture), { stallAfter: 0 });
     const controller = new AbortController();
     const stream = provider.model(server.origin).stream(provider.request, controller.signal);
-    setTimeout(() => controller.abort(), 50);
-    expect(await collect({ reference: 'x', stream: () => stream }, provider.request)).toEqual([]);
-    await server.requests[0]!.socketClosed;
+    const parts = collect({ reference: 'x', stream: () => stream }, provider.request);
+    // The provider has the request and has sent no byte of the answer (stallAfter: 0): abort now.
+    const request = await server.received();
+    controller.abort();
+    expect(await parts).toEqual([]);
+    await request.socketClosed;
   });
 
   it('a finished stream leaves its connection open for the next request', async () => {

@@ -38,6 +38,8 @@ export interface FakeProviderServer {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   origin: string;
   requests: RecordedRequest[];
+  /** Resolves once request number `index` (0 = the first) has arrived whole, so a test can act on that event instead of a timer. */
+  received(index?: number): Promise<RecordedRequest>;
   /** How many TCP connections clients opened. */
   connections(): number;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startFakeProviderServer(
   pacing: Pacing = 'whole',
 ): Promise<FakeProviderServer> {
   const requests: RecordedRequest[] = [];
+  const waiting: { index: number; resolve: (request: RecordedRequest) => void }[] = [];
   const closedSockets = new WeakMap<Socket, Promise<void>>();
   let connections = 0;
   const server = createServer(async (request, response) => {
@@ -62,6 +65,7 @@ export async function startFakeProviderServer(
       socketClosed: closedSockets.get(request.socket) ?? Promise.resolve(),
     };
     requests.push(recorded);
+    for (const waiter of waiting.filter((entry) => entry.index === requests.length - 1)) waiter.resolve(recorded);
     const answer = typeof reply === 'function' ? reply(recorded) : reply;
     response.socket?.setNoDelay(true);
     response.writeHead(answer.status, answer.reason ?? '', answer.headers.flat());
@@ -76,6 +80,10 @@ export async function startFakeProviderServer(
   return {
     origin: `http://127.0.0.1:${port}`,
     requests,
+    received: (index = 0) => {
+      const arrived = requests[index];
+      return arrived ? Promise.resolve(arrived) : new Promise((resolve) => waiting.push({ index, resolve }));
+    },
     connections: () => connections,
     close: () =>
       new Promise((resolve) => {
