@@ -9,6 +9,7 @@
 //   websocket         JSON-RPC chat round trip at 1,000 requests/s; server memory per idle WebSocket (bench/ws-bench.mjs)
 //   history           exchange-log search (FTS5) and writes on 100,000 exchanges; `aish history --search`
 //   mcp               tools/call → result over stdio and Streamable HTTP; `aish mcp` start-up to tools/list (bench/mcp-bench.mjs)
+//   records / cache   --each over 10,000 records at -j 64 and over 1,000,000 lines (records/s, peak RSS); cache hit cost and lookup p99 (bench/records-bench.mjs)
 //   typed / events    --schema validation per answer (50-field schema); what --events adds per streamed delta (bench/typed-bench.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -18,6 +19,7 @@ import { webSocketFigures } from './ws-bench.mjs';
 import { mcpFigures } from './mcp-bench.mjs';
 import { typedFigures } from './typed-bench.mjs';
 import { loopCancelFigures } from './loop-cancel.mjs';
+import { recordsFigures } from './records-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -348,4 +350,5 @@ console.log(
 );
 for (const figure of await (await import('./repl-cancel.mjs')).replCancelFigures()) console.log(figure); // REPL: Ctrl-C → prompt back
 for (const figure of typedFigures()) console.log(figure); // --schema validation, --events per delta
+for (const figure of await recordsFigures()) console.log(figure); // --each throughput and memory, the cache's cost
 console.log(`load average at the end: ${loadAverage()}`);

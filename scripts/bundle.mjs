@@ -28,6 +28,7 @@ const result = await build({
     'store/index': 'src/store/index.ts',
     'service/schema': 'src/service/schema.ts',
     'cli/events-output': 'src/cli/events-output.ts',
+    'service/index': 'src/service/index.ts',
   },
   bundle: true,
   splitting: true,
