@@ -82,6 +82,8 @@ export class AnswerWriter {
   private cache: { key?: string; from?: number } = {};
   /** How the exchange ended, for the log: cancelled until it completes or fails. */
   private outcome: { status: ExchangeStatus; code: string | null } = { status: 'cancelled', code: null };
+  /** The echo notice is due, but only once the answer's line has ended (the model was named at its end). */
+  private noticeAfterLine = false;
 
   constructor(
     private readonly request: AnswerRequest,
@@ -124,6 +126,7 @@ export class AnswerWriter {
     // The answer's line ends before any message about it, so the message starts on its own line.
     await this.endLine();
     await this.out.end();
+    if (this.noticeAfterLine) echoNotice(this.context);
     const budgetNote = this.failure ? await budgetStopNote(this.failure, this.request.specialist, this.context.session.budget) : undefined;
     if (budgetNote) this.context.reporter.error(budgetNote);
     else this.report(status);
@@ -176,10 +179,10 @@ export class AnswerWriter {
       else if (this.context.log) this.keepForLog(event.data);
       if (!this.buffered) await this.out.write(event.data);
     } else if (event.type === 'done') {
-      // Over WebSocket the model arrives with the final response.
+      // A stream without `start` (an older server over WebSocket) names the model only here: its notice waits for the answer's line to end.
       if (!this.model && event.model) {
         this.model = event.model;
-        if (isEchoModel(event.model)) echoNotice(this.context);
+        this.noticeAfterLine = isEchoModel(event.model);
       }
       this.tokens = event.tokens_used;
       this.context.session.budget?.spend(event.cost_usd ?? 0);

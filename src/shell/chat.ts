@@ -38,6 +38,8 @@ export interface ChatOptions {
    * chat ends.
    */
   readline?: Interface;
+  /** Told when the lent readline's chat prompt shows, waiting for a line, and when it stops (a message is being answered, or the chat ended). */
+  onPromptShowing?(showing: boolean): void;
 }
 
 /** What a chat writes with: its notices, the process's output facts (rendering, the echo notice), the exchange log. */
@@ -124,10 +126,13 @@ class Chat {
     try {
       for (;;) {
         prompt.prompt();
+        this.options.onPromptShowing?.(true);
         const line = await lines.next();
+        this.options.onPromptShowing?.(false);
         if (line === undefined || !(await this.handle(line))) break;
       }
     } finally {
+      this.options.onPromptShowing?.(false);
       prompt.off('SIGINT', onInterrupt);
       this.prompt = undefined;
       lines.stop();

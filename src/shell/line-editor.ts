@@ -41,6 +41,11 @@ interface Search {
   cursor: number;
 }
 
+/** What a chat that borrowed the readline tells the editor: whether its prompt is showing, waiting for a line. */
+export interface PromptBorrower {
+  promptShowing(showing: boolean): void;
+}
+
 export class LineEditor {
   private readline: Interface | undefined;
   private readlineKeys: KeyListener[] = [];
@@ -55,6 +60,8 @@ export class LineEditor {
   private closing = false;
   /** Lent to a chat: every key goes straight to readline, and its lines are the chat's. */
   private lent = false;
+  /** Lent, and the chat shows its prompt waiting for a line (not answering). */
+  private lentPromptShowing = false;
 
   constructor(private readonly options: LineEditorOptions) {}
 
@@ -96,7 +103,7 @@ export class LineEditor {
    * its own lines and Ctrl-C from it, with no completion or search of aish's,
    * until the promise `use` returns settles.
    */
-  async lend<T>(use: (readline: Interface) => Promise<T>): Promise<T> {
+  async lend<T>(use: (readline: Interface, borrower: PromptBorrower) => Promise<T>): Promise<T> {
     const readline = this.open();
     if (this.paused) {
       this.paused = false;
@@ -106,9 +113,10 @@ export class LineEditor {
     this.typedAhead.length = 0;
     this.lent = true;
     try {
-      return await use(readline);
+      return await use(readline, { promptShowing: (showing) => (this.lentPromptShowing = showing) });
     } finally {
       this.lent = false;
+      this.lentPromptShowing = false;
     }
   }
 
@@ -118,7 +126,8 @@ export class LineEditor {
    * prompt drawn again with what was typed, so the two never mix.
    */
   printAbove(text: string, stream: NodeJS.WritableStream): void {
-    const showing = this.readline !== undefined && this.waiting !== undefined && !this.paused && !this.lent && !this.search;
+    const atPrompt = this.lent ? this.lentPromptShowing : this.waiting !== undefined;
+    const showing = this.readline !== undefined && atPrompt && !this.paused && !this.search;
     if (!showing) {
       stream.write(text);
       return;

@@ -107,13 +107,14 @@ async function runEntry(shell: Shell, editor: LineEditor, text: string, interrup
   }
   if (chat) {
     // The chat reads its lines from the prompt's own line editor, and gives it back at /exit.
-    shell.state.lastStatus = await editor.lend((readline) =>
+    shell.state.lastStatus = await editor.lend((readline, borrower) =>
       runChat({
         specialists: shell.specialists,
         specialist: chat.specialist,
         output: shell.answerOutput,
         onSession: (id) => shell.rememberSession(id),
         readline,
+        onPromptShowing: (showing) => borrower.promptShowing(showing),
         ...(chat.session !== undefined && { session: chat.session }),
       }),
     );

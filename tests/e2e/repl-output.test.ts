@@ -77,6 +77,37 @@ describe('the REPL screen', () => {
     expect(terminal.rows()).toMatch(/^aish: connection to the server lost .*\n(?:.*\n)?apollo> half typed$/m);
   });
 
+  it('in chat mode, a background job’s output goes above the apollo> prompt, which is drawn again with what was typed', async () => {
+    const terminal = await repl(tempHome());
+    terminal.line('sleep 1 && echo job-done &');
+    await terminal.waitFor((screen) => screen.split('\n').at(-1) === 'aish>', 'the prompt after starting the job');
+    terminal.line('apollo');
+    await terminal.waitFor((screen) => screen.split('\n').at(-1) === 'apollo>', 'the chat prompt');
+    terminal.type('half typed');
+    await terminal.waitFor(() => /^job-done$/m.test(terminal.rows()), 'the job’s output on a row of its own');
+    await terminal.waitFor(() => lastRow(terminal.rows()) === 'apollo> half typed', 'the chat prompt and the typed text below the job’s output');
+    terminal.keys('Enter');
+    await terminal.waitFor('[apollo] half typed');
+  });
+
+  it('over the server, aish chat says the echo notice on its own line, never inside the answer’s', async () => {
+    const home = tempHome();
+    const served = await startServe(home);
+    try {
+      const terminal = new Terminal(home);
+      terminals.push(terminal);
+      terminal.start(['chat', 'apollo', '--server', served.url]);
+      await terminal.waitFor((screen) => screen.split('\n').at(-1) === 'apollo>', 'the chat prompt');
+      terminal.line('hi there');
+      await terminal.waitFor(() => /offline echo model/.test(terminal.rows()) && lastRow(terminal.rows()) === 'apollo>', 'the notice, then the prompt');
+      const rows = terminal.rows().split('\n');
+      expect(rows).toContain('[apollo] hi there');
+      expect(rows.filter((row) => row.startsWith('aish: note: answers come from the offline echo model'))).toHaveLength(1);
+    } finally {
+      await served.stop();
+    }
+  });
+
   it('a background job’s output goes above the line being typed, which is drawn again', async () => {
     const terminal = await repl(tempHome());
     terminal.line('sleep 1 && echo job-done &');
