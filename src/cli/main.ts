@@ -417,11 +417,25 @@ function fastPath(args: string[]): { options: GlobalOptions; file: string | unde
   return { options, file: args[index + 2], args: args.slice(index + 3) };
 }
 
+/** `aish help X` where X is no command: commander would print the whole help with status 0, which hides the typo. */
+function missingHelpTopic(cli: Command, args: string[]): string | undefined {
+  const [first, topic] = args;
+  if (first !== 'help' || topic === undefined || topic === 'help' || topic.startsWith('-')) return undefined;
+  return cli.commands.some((command) => command.name() === topic || command.aliases().includes(topic)) ? undefined : topic;
+}
+
 export async function run(argv: string[]): Promise<void> {
   try {
     const fast = fastPath(argv.slice(2));
     if (fast) process.exitCode = await main(fast.options, fast.file, fast.args);
-    else await (await program()).parseAsync(argv);
+    else {
+      const cli = await program();
+      const missing = missingHelpTopic(cli, argv.slice(2));
+      if (missing !== undefined) {
+        process.stderr.write(`aish: no help for '${missing}'; help is there for: ${cli.commands.map((command) => command.name()).join(', ')} ('aish help' shows all of it)\n`);
+        process.exitCode = 1;
+      } else await cli.parseAsync(argv);
+    }
   } catch (error) {
     if ((error as { code?: string }).code?.startsWith('commander.')) {
       process.exitCode = (error as { exitCode: number }).exitCode === 0 ? 0 : 1;

@@ -17,6 +17,12 @@ describe('help', () => {
     expect(result.stdout).toBe((await runAish(['--help'])).stdout);
   });
 
+  it("aish help with a topic that is no command says so, names the topics, prints nothing on stdout and exits 1", async () => {
+    const result = await runAish(['help', 'sesions']);
+    expect(result).toMatchObject({ status: 1, stdout: '' });
+    expect(result.stderr).toMatch(/^aish: no help for 'sesions'; help is there for: ais, sessions, .*\('aish help' shows all of it\)\n$/);
+  });
+
   for (const command of ['ais', 'chat', 'serve', 'history', 'completion']) {
     it(`aish ${command} --help and aish help ${command} print its help`, async () => {
       const flag = await runAish([command, '--help']);
