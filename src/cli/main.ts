@@ -166,6 +166,7 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
         specialist: name,
         output,
         onSession: (id) => current.set(id),
+        maxInputBytes: maxInputOf(global),
         ...(options.session && { session: options.session }),
       });
       await specialists.close();

@@ -40,7 +40,11 @@ export interface ChatOptions {
   readline?: Interface;
   /** Told when the lent readline's chat prompt shows, waiting for a line, and when it stops (a message is being answered, or the chat ended). */
   onPromptShowing?(showing: boolean): void;
+  /** The most bytes one message may hold (`--max-input`, `limits.max_input`; 0 = no limit); 4 MiB when it answers undefined. */
+  maxInputBytes?: () => Promise<number | undefined>;
 }
+
+const DEFAULT_MAX_INPUT = 4 * 1024 * 1024;
 
 /** What a chat writes with: its notices, the process's output facts (rendering, the echo notice), the exchange log. */
 export type ChatOutput = Pick<AnswerContext, 'reporter' | 'session' | 'log'>;
@@ -191,6 +195,12 @@ class Chat {
   /** One message: the answer streamed to stdout by the one answer writer (rendered, logged, its line ended). */
   async ask(message: string): Promise<void> {
     const { specialists, specialist, output } = this.options;
+    const limit = (await this.options.maxInputBytes?.()) ?? DEFAULT_MAX_INPUT;
+    if (limit > 0 && Buffer.byteLength(message) > limit) {
+      process.stderr.write(`aish: ${specialist}: the message is larger than the ${limit}-byte input limit, so nothing was sent; raise it with --max-input BYTES or limits.max_input in config.yaml (0 = no limit)\n`);
+      this.status = 1;
+      return;
+    }
     const running = new AbortController();
     this.running = running;
     const sessionId = this.sessionId;

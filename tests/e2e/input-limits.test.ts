@@ -22,6 +22,14 @@ function peakMemoryKiB(pid: number): number | undefined {
 const MiB = 1024 * 1024;
 
 describe('input limits', () => {
+  it('aish chat with piped lines refuses a message over --max-input (nothing sent, status 1) and answers the others', async () => {
+    const result = await runAish(['-q', '--max-input', '10', 'chat', 'apollo'], { stdin: 'short\nthis line is much longer than ten bytes\n' });
+    expect(result.stdout).toBe('[apollo] short\n');
+    expect(result.stderr).toContain('aish: apollo: the message is larger than the 10-byte input limit, so nothing was sent');
+    expect(result.status).toBe(1);
+  });
+
+
   it('an endless input stops at the limit with a message and status 1, in bounded memory', async () => {
     const home = tempHome();
     const yes = spawn('yes', [], { stdio: ['ignore', 'pipe', 'ignore'] });
