@@ -64,12 +64,16 @@ export interface PipelineRecord {
 /** An exchange without the pipeline's part, which {@link recordExchange} adds. */
 export type StageExchange = Omit<Exchange, 'command_line'>;
 
+/** The most exchanges one pipeline keeps for its `--usage` lines (the log gets every one). */
+export const PIPELINE_EXCHANGES_KEPT = 1000;
+
 /** Hands a finished exchange to the log, and to its pipeline for the usage total. */
 export async function recordExchange(context: Pick<ExecContext, 'log' | 'pipeline'>, exchange: StageExchange): Promise<void> {
   const { log, pipeline } = context;
   if (!log) return;
   const full: Exchange = { ...exchange, command_line: pipeline?.commandLine ?? '' };
-  pipeline?.exchanges.push(full);
+  // A pipeline keeps its exchanges for --usage; an endless --each run must not keep them all.
+  if (pipeline && pipeline.exchanges.length < PIPELINE_EXCHANGES_KEPT) pipeline.exchanges.push(full);
   await log.record(full);
 }
 
