@@ -80,7 +80,7 @@ describe('aish history --json', () => {
     const document = documentOf(await runAish(['history', '--json'], { home }));
     expect(document.total).toBe(1);
     const [exchange] = document.exchanges as Record<string, unknown>[];
-    expect(Object.keys(exchange!).sort()).toEqual(['id', ...EXCHANGE_FIELDS].sort());
+    expect(Object.keys(exchange!).sort()).toEqual(['id', ...EXCHANGE_FIELDS, 'cache_key', 'cached_from'].sort());
     const cost = documentOf(await runAish(['history', '--cost', '--json'], { home }));
     expect(cost).toMatchObject({ since: null, by_model: [expect.objectContaining({ specialist: 'apollo', model: 'echo' })], total: expect.any(Object) });
   });
