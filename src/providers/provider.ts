@@ -10,6 +10,45 @@ import type { ErrorCode } from '../protocol/index.js';
 export interface ModelMessage {
   role: 'user' | 'assistant';
   content: string;
+  /** An assistant turn that asked for tools: the calls it made (its `content` may be empty). */
+  toolCalls?: ToolCall[];
+  /**
+   * A user turn that carries the results of the previous assistant turn's calls, in the
+   * order of those calls (Anthropic's shape; adapters turn it into their provider's own
+   * tool messages). Its `content` is then usually empty.
+   */
+  toolResults?: ToolResult[];
+}
+
+/**
+ * A tool offered to the model. `name` is already provider-safe (letters, digits,
+ * `_`, `-`: the tool loop turns `SERVER.TOOL` into `SERVER__TOOL` and maps the name
+ * back itself); adapters pass it through unchanged.
+ */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** The JSON Schema of the tool's arguments (an object schema). */
+  inputSchema: Record<string, unknown>;
+}
+
+/** One tool call a model made, complete (its argument fragments joined). */
+export interface ToolCall {
+  /** The provider's call id (made up by the adapter when the provider has none, e.g. Ollama). */
+  id: string;
+  name: string;
+  /** The arguments as the JSON text the model wrote (possibly invalid: the loop reports that back). */
+  arguments: string;
+}
+
+/** The outcome of one tool call, sent back to the model. */
+export interface ToolResult {
+  /** The `ToolCall.id` this answers. */
+  callId: string;
+  name: string;
+  /** The result as text (a failed or refused call: the error message). */
+  content: string;
+  isError?: boolean;
 }
 
 /** What a model is asked: the conversation plus generation options. */
@@ -28,6 +67,8 @@ export interface ModelRequest {
   caller: string;
   /** Ask for JSON matching a schema, with the provider's own structured-output mechanism. */
   responseFormat?: ResponseFormat;
+  /** Tools the model may call; absent or empty: none offered. */
+  tools?: ToolDefinition[];
 }
 
 /**
@@ -76,12 +117,15 @@ export interface ModelErrorPart {
 }
 
 /**
- * One piece of a model's answer. A stream is any number of `text-delta`
- * parts, at most one `usage` part, then exactly one `finish` or `error` part,
- * which is always the last; a stream cut short by its `AbortSignal` simply ends.
+ * One piece of a model's answer. A stream is any number of `text-delta` and
+ * `tool-call` parts, at most one `usage` part, then exactly one `finish` or `error`
+ * part, which is always the last; a stream cut short by its `AbortSignal` simply ends.
+ * A stream with `tool-call` parts finishes with reason `tool_calls`; each call is one
+ * part, emitted once its arguments are complete.
  */
 export type ModelPart =
   | { type: 'text-delta'; text: string }
+  | ({ type: 'tool-call' } & ToolCall)
   | { type: 'usage'; input: number; output: number }
   | { type: 'finish'; reason: FinishReason }
   | ModelErrorPart;
