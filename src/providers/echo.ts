@@ -9,8 +9,14 @@
  * part per word would cost every layer above (resilience, service, SSE or
  * stdout) one step per word, and a large message would take seconds instead
  * of streaming at a pipe's speed.
+ *
+ * It calls tools too, so the tool loop is testable offline: when the request
+ * offers at least one tool, each message line `CALL SERVER.TOOL {json}` is one
+ * tool call (all in one round); once the last message carries the results, the
+ * answer is `[NAME] `, each result's text on its own line, then the message's
+ * other lines.
  */
-import { type LanguageModel, type ModelPart, type ModelRequest } from './provider.js';
+import { type LanguageModel, type ModelMessage, type ModelPart, type ModelRequest } from './provider.js';
 import { minimalInstance } from './echo-instance.js';
 import { sleep } from '../protocol/index.js';
 
@@ -82,7 +88,15 @@ export function createEchoModel(reference: string, options: EchoOptions = {}): L
   return {
     reference,
     async *stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelPart> {
-      const message = lastUserMessage(request)?.content ?? '';
+      let message = lastPrompt(request)?.content ?? '';
+      const results = request.messages.at(-1)?.toolResults;
+      if (results) message = toolAnswer(results, message);
+      else if (request.tools?.length && CALL_LINE.test(message)) {
+        if (options.ttftMs) await sleep(options.ttftMs, signal);
+        if (signal.aborted) return;
+        yield* toolCalls(request, message);
+        return;
+      }
       if (request.responseFormat) {
         yield* typedEcho(request, withoutFinalNewlines(message), options, signal);
         return;
@@ -102,16 +116,52 @@ export function createEchoModel(reference: string, options: EchoOptions = {}): L
       } finally {
         pace?.stop();
       }
-      const input = request.messages.reduce((sum, { content }) => sum + countWords(content), countWords(request.system ?? ''));
+      const input = inputWords(request);
       yield { type: 'usage', input, output: 1 + pieceCount(message) };
       yield { type: 'finish', reason: 'stop' };
     },
   };
 }
 
-function lastUserMessage(request: ModelRequest): ModelRequest['messages'][number] | undefined {
-  for (let i = request.messages.length - 1; i >= 0; i--) if (request.messages[i]!.role === 'user') return request.messages[i];
+/** The last user message that is a prompt (not the results of tool calls). */
+function lastPrompt(request: ModelRequest): ModelMessage | undefined {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const message = request.messages[i]!;
+    if (message.role === 'user' && !message.toolResults) return message;
+  }
   return undefined;
+}
+
+/** `CALL SERVER.TOOL {json}`: a line that asks for a tool (the arguments default to `{}`). */
+const CALL_LINE = /^CALL[ \t]+(\S+)(?:[ \t]+(.*?))?[ \t]*\r?$/m;
+
+/** Lines of `text` with their newlines kept. */
+function linesOf(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+/** One tool-call part per CALL line (`.` in the name becomes `__`), then `finish: tool_calls`. */
+function* toolCalls(request: ModelRequest, message: string): Generator<ModelPart> {
+  let count = 0;
+  for (const line of linesOf(message)) {
+    const call = CALL_LINE.exec(line);
+    if (!call) continue;
+    count++;
+    yield { type: 'tool-call', id: `call_${count}`, name: call[1]!.replaceAll('.', '__'), arguments: call[2] || '{}' };
+  }
+  yield { type: 'usage', input: inputWords(request), output: count };
+  yield { type: 'finish', reason: 'tool_calls' };
+}
+
+/** The answer after tool calls: each result's text on its own line, then the prompt's lines that were not CALLs. */
+function toolAnswer(results: readonly { content: string }[], prompt: string): string {
+  const texts = results.map(({ content }) => (content.endsWith('\n') ? content : `${content}\n`));
+  const others = linesOf(prompt).filter((line) => !CALL_LINE.test(line));
+  return texts.join('') + others.join('');
+}
+
+function inputWords(request: ModelRequest): number {
+  return request.messages.reduce((sum, { content }) => sum + countWords(content), countWords(request.system ?? ''));
 }
 
 /** A schema's answer: its minimal instance as JSON text (a list: one item), the message as its first string; one part. */
@@ -127,7 +177,7 @@ async function* typedEcho(request: ModelRequest, message: string, options: EchoO
   if (options.ttftMs) await sleep(options.ttftMs, signal);
   if (signal.aborted) return;
   yield { type: 'text-delta', text: JSON.stringify(value) };
-  const input = request.messages.reduce((sum, { content }) => sum + countWords(content), countWords(request.system ?? ''));
+  const input = inputWords(request);
   yield { type: 'usage', input, output: 1 };
   yield { type: 'finish', reason: 'stop' };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createModel, echoPieces, type ModelPart } from '../../src/providers/index.js';
+import { createModel, echoPieces, type ModelMessage, type ModelPart } from '../../src/providers/index.js';
 import { WORD_AT_A_TIME_LIMIT } from '../../src/providers/echo.js';
 
 async function collect(reference: string, content: string, signal = new AbortController().signal): Promise<ModelPart[]> {
@@ -70,5 +70,49 @@ describe('the echo model', () => {
       if (paced.length === 5) controller.abort();
     }
     expect(paced.map((part) => (part as { text: string }).text)).toEqual(['[x] ', 'word ', 'word ', 'word ', 'word ']);
+  });
+});
+
+describe('the echo model with tools offered', () => {
+  const tools = [{ name: 'files__read_text_file', inputSchema: { type: 'object' } }];
+
+  async function run(messages: ModelMessage[], offered = tools): Promise<ModelPart[]> {
+    const parts: ModelPart[] = [];
+    for await (const part of createModel('echo')!.stream({ messages, caller: 'apollo', tools: offered }, new AbortController().signal)) parts.push(part);
+    return parts;
+  }
+
+  it('turns each CALL line into one tool call, all in one round, and finishes with tool_calls', async () => {
+    const parts = await run([{ role: 'user', content: 'look\nCALL files.read_text_file {"path":"README.md"}\nCALL everything.echo\n' }]);
+    expect(parts.filter((part) => part.type === 'tool-call')).toEqual([
+      { type: 'tool-call', id: 'call_1', name: 'files__read_text_file', arguments: '{"path":"README.md"}' },
+      { type: 'tool-call', id: 'call_2', name: 'everything__echo', arguments: '{}' },
+    ]);
+    expect(parts.some((part) => part.type === 'text-delta')).toBe(false);
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'tool_calls' });
+  });
+
+  it('answers with each result on its own line (a failed one too), then the message\'s other lines', async () => {
+    const prompt = 'look\nCALL files.read_text_file {"path":"README.md"}\nCALL x.y {}\nthen this\n';
+    const parts = await run([
+      { role: 'user', content: prompt },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'files__read_text_file', arguments: '{}' }, { id: 'call_2', name: 'x__y', arguments: '{}' }] },
+      {
+        role: 'user',
+        content: '',
+        toolResults: [
+          { callId: 'call_1', name: 'files__read_text_file', content: '# aish\n' },
+          { callId: 'call_2', name: 'x__y', content: 'tool x.y is not allowed', isError: true },
+        ],
+      },
+    ]);
+    const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('');
+    expect(text).toBe('[apollo] # aish\ntool x.y is not allowed\nlook\nthen this\n');
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+  });
+
+  it('treats CALL lines as ordinary text when no tool is offered', async () => {
+    const parts = await run([{ role: 'user', content: 'CALL files.read_text_file {}' }], []);
+    expect(parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('')).toBe('[apollo] CALL files.read_text_file {}');
   });
 });
