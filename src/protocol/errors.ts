@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'UNREACHABLE'
   | 'SHUTTING_DOWN'
   | 'STORAGE_FULL'
+  | 'BACKEND_UNAVAILABLE'
   | 'SCHEMA_MISMATCH'
   | 'TIMEOUT'
   | 'BUDGET_EXCEEDED'
@@ -67,6 +68,8 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   SHUTTING_DOWN: { http: 503, rpc: -32001, exit: 2 },
   // The disk under the database is full: nothing was stored, and the user has to make room.
   STORAGE_FULL: { http: 507, rpc: -32603, exit: 1 },
+  // A backend the server shares with its replicas (PostgreSQL, Redis) is down: refused at once, never queued; retry later.
+  BACKEND_UNAVAILABLE: { http: 503, rpc: -32008, exit: 2, rpcMeans: true },
   // The answer is not the JSON the schema asks for, even after one repair.
   SCHEMA_MISMATCH: { http: 422, rpc: -32006, exit: 6, rpcMeans: true },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },
