@@ -154,7 +154,8 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
     .option('--session <id-or-name>', 'resume a session (a new name creates it)')
     .option('-s, --server <url>', 'chat over WebSocket with the server at URL (as the global --server; env AISH_SERVER)')
     .option('--token <token>', 'the bearer token the server needs (env AISH_TOKEN)')
-    .action(async (name: string, options: { session?: string; server?: string; token?: string }) => {
+    .option('--binary', 'send messages that hold NUL bytes (refused otherwise)')
+    .action(async (name: string, options: { session?: string; server?: string; token?: string; binary?: boolean }) => {
       const { runChat, chatOutput } = await import('../shell/chat.js');
       const global = cli.opts<GlobalOptions>();
       const specialists = await (await import('./chat-peer.js')).chatPeer(name, { server: options.server ?? global.server, token: options.token ?? global.token });
@@ -167,6 +168,7 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
         output,
         onSession: (id) => current.set(id),
         maxInputBytes: maxInputOf(global),
+        ...(options.binary && { binary: true }),
         ...(options.session && { session: options.session }),
       });
       await specialists.close();

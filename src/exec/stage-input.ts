@@ -33,18 +33,26 @@ export async function readStageInput(source: Source, context: ExecContext, stage
     input = await readSource(source, context.stdin, limit === 0 ? Infinity : limit);
   } catch (error) {
     if (!(error instanceof InputOverLimit)) throw error;
-    throw new InputRefused(
-      `${stage}: the input is larger than the ${bytesText(limit)} limit, so nothing was sent; ` +
-        `raise it with --max-input BYTES or limits.max_input in config.yaml (0 = no limit)`,
-    );
+    throw new InputRefused(overLimitMessage(stage, limit));
   }
-  if (!rules.binary && input?.includes('\0')) {
-    throw new InputRefused(`${stage}: the input looks binary (it holds NUL bytes), so nothing was sent; add --binary to send it anyway`);
-  }
+  const refusal = input === undefined ? undefined : binaryRefusal(input, stage, rules);
+  if (refusal) throw new InputRefused(refusal);
   return input;
 }
 
-/** `4 MiB`, `1 KiB`, or `1000 bytes`. */
+/** Why input over `limit` bytes was not sent (without `aish: `); `aish chat` says the same of a message. */
+export function overLimitMessage(stage: string, limit: number): string {
+  return `${stage}: the input is larger than the ${bytesText(limit)} limit, so nothing was sent; ` +
+    `raise it with --max-input BYTES or limits.max_input in config.yaml (0 = no limit)`;
+}
+
+/** Why `text` is not sent because it looks binary, unless `--binary`; undefined when it may go. */
+export function binaryRefusal(text: string, stage: string, rules: Pick<InputRules, 'binary'>): string | undefined {
+  if (rules.binary || !text.includes('\0')) return undefined;
+  return `${stage}: the input looks binary (it holds NUL bytes), so nothing was sent; add --binary to send it anyway`;
+}
+
+/** `4 MiB`, `1 KiB`, or `1000-byte`. */
 function bytesText(bytes: number): string {
   for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;

@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { isatty, ReadStream } from 'node:tty';
 import { AishError, exitStatusFor, toAishError, type Specialists } from '../protocol/index.js';
 import type { ConnectionEvent } from '../protocol/websocket.js';
-import { answerOutput, AnswerWriter, type AnswerContext, type ProcessFacts } from '../exec/index.js';
+import { answerOutput, AnswerWriter, binaryRefusal, DEFAULT_MAX_INPUT, overLimitMessage, type AnswerContext, type ProcessFacts } from '../exec/index.js';
 
 /**
  * What a chat needs from the other side: the in-process service, the HTTP
@@ -42,9 +42,9 @@ export interface ChatOptions {
   onPromptShowing?(showing: boolean): void;
   /** The most bytes one message may hold (`--max-input`, `limits.max_input`; 0 = no limit); 4 MiB when it answers undefined. */
   maxInputBytes?: () => Promise<number | undefined>;
+  /** `--binary`: send messages that hold NUL bytes (refused otherwise, as AI stages refuse such input). */
+  binary?: boolean;
 }
-
-const DEFAULT_MAX_INPUT = 4 * 1024 * 1024;
 
 /** What a chat writes with: its notices, the process's output facts (rendering, the echo notice), the exchange log. */
 export type ChatOutput = Pick<AnswerContext, 'reporter' | 'session' | 'log'>;
@@ -79,8 +79,9 @@ export async function runChat(options: ChatOptions): Promise<number> {
     const terminal = openTerminal();
     if (!terminal) return await chat.converseLines(process.stdin);
     try {
-      const piped = await readAll(process.stdin);
-      if (piped.trim() !== '') await chat.ask(piped);
+      const piped = await readBounded(process.stdin, await chat.inputLimit());
+      if (piped === TOO_LONG) await chat.refuseLong();
+      else if (piped.trim() !== '') await chat.ask(piped);
       return await chat.converse(createInterface({ input: terminal, output: process.stderr, terminal: true }), { own: true });
     } finally {
       terminal.destroy();
@@ -146,27 +147,42 @@ class Chat {
     return this.status;
   }
 
-  /** Without a terminal: each line of `input` is a message or a command, answered before the next is read. */
+  /**
+   * Without a terminal: each line of `input` is a message or a command, answered
+   * before the next is read. A line over the input limit is skipped unread (it is
+   * never held whole), said, and the chat goes on with status 1.
+   */
   async converseLines(input: Readable): Promise<number> {
-    const reader = createInterface({ input, terminal: false });
-    const lines = lineQueue(reader);
     // No terminal to catch Ctrl-C: the signal stops the answer, or ends the chat between answers.
     const onInterrupt = (): void => {
       if (this.running) this.running.abort();
-      else reader.close();
+      else input.destroy();
     };
     process.on('SIGINT', onInterrupt);
     try {
-      for (;;) {
-        const line = await lines.next();
-        if (line === undefined || !(await this.handle(line))) break;
+      for await (const line of boundedLines(input, await this.inputLimit())) {
+        if (line === TOO_LONG) await this.refuseLong();
+        else if (!(await this.handle(line))) break;
       }
+    } catch (error) {
+      // Ctrl-C between answers destroys stdin: the chat ends as at its end of input.
+      if (!input.destroyed) throw error;
     } finally {
       process.off('SIGINT', onInterrupt);
-      lines.stop();
-      reader.close();
     }
     return this.status;
+  }
+
+  /** The most bytes a message may hold; Infinity for no limit. */
+  async inputLimit(): Promise<number> {
+    const limit = (await this.options.maxInputBytes?.()) ?? DEFAULT_MAX_INPUT;
+    return limit === 0 ? Infinity : limit;
+  }
+
+  /** A message over the input limit was not read whole, nor sent. */
+  async refuseLong(): Promise<void> {
+    process.stderr.write(`aish: ${overLimitMessage(this.options.specialist, await this.inputLimit())}\n`);
+    this.status = 1;
   }
 
   /** One line: a command or a message. False when the chat should end. */
@@ -195,9 +211,10 @@ class Chat {
   /** One message: the answer streamed to stdout by the one answer writer (rendered, logged, its line ended). */
   async ask(message: string): Promise<void> {
     const { specialists, specialist, output } = this.options;
-    const limit = (await this.options.maxInputBytes?.()) ?? DEFAULT_MAX_INPUT;
-    if (limit > 0 && Buffer.byteLength(message) > limit) {
-      process.stderr.write(`aish: ${specialist}: the message is larger than the ${limit}-byte input limit, so nothing was sent; raise it with --max-input BYTES or limits.max_input in config.yaml (0 = no limit)\n`);
+    const limit = await this.inputLimit();
+    const refusal = Buffer.byteLength(message) > limit ? overLimitMessage(specialist, limit) : binaryRefusal(message, specialist, this.options);
+    if (refusal) {
+      process.stderr.write(`aish: ${refusal}\n`);
       this.status = 1;
       return;
     }
@@ -209,7 +226,10 @@ class Chat {
     const out = answerOutput({ kind: 'fd', fd: 1 }, context, 'stream');
     try {
       const writer = new AnswerWriter({ specialist, form: 'stream', message, sessionId }, out, context);
-      this.status = await writer.run((signal) => specialists.streamSession(sessionId, { message, specialist_id: specialist }, signal));
+      const status = await writer.run((signal) => specialists.streamSession(sessionId, { message, specialist_id: specialist }, signal));
+      // The chat's status is its last failure (0 when every message was answered); a
+      // Ctrl-C that stopped one answer is the user's choice, not a failure of the chat.
+      if (status !== 0 && !running.signal.aborted) this.status = status;
     } finally {
       this.running = undefined;
     }
@@ -283,10 +303,50 @@ function lineQueue(reader: Interface): LineQueue {
   };
 }
 
-async function readAll(stream: Readable): Promise<string> {
+/** Stands for a message (line or piped input) over the input limit, which was dropped unread. */
+const TOO_LONG = Symbol('too long');
+
+/** All of `stream` as text, or TOO_LONG as soon as it passes `limit` bytes (the rest is not read). */
+async function readBounded(stream: Readable, limit: number): Promise<string | typeof TOO_LONG> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let total = 0;
+  for await (const chunk of stream) {
+    total += (chunk as Buffer).length;
+    if (total > limit) return TOO_LONG;
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The lines of `stream` (without their newlines; a last line without one
+ * too), read as they come. A line longer than `limit` bytes is not kept:
+ * its bytes are dropped up to its newline and it comes out as TOO_LONG.
+ */
+async function* boundedLines(stream: Readable, limit: number): AsyncGenerator<string | typeof TOO_LONG> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let dropping = false;
+  for await (const chunk of stream) {
+    let rest = chunk as Buffer;
+    for (let newline = rest.indexOf(10); newline !== -1; newline = rest.indexOf(10)) {
+      const tail = rest.subarray(0, newline);
+      rest = rest.subarray(newline + 1);
+      if (dropping || pendingBytes + tail.length > limit) yield TOO_LONG;
+      else yield Buffer.concat([...pending, tail]).toString('utf8');
+      pending = [];
+      pendingBytes = 0;
+      dropping = false;
+    }
+    if (dropping) continue;
+    pendingBytes += rest.length;
+    if (pendingBytes > limit) {
+      dropping = true;
+      pending = [];
+    } else if (rest.length > 0) pending.push(Buffer.from(rest));
+  }
+  if (dropping) yield TOO_LONG;
+  else if (pendingBytes > 0) yield Buffer.concat(pending).toString('utf8');
 }
 
 /** The terminal to go on with after piped input: /dev/tty, when stderr is one and it opens. */

@@ -55,9 +55,10 @@ export class CurrentSessions {
     const entries = Object.fromEntries(Object.entries(this.read()).filter(([, entry]) => now - entry.at < FORGET_AFTER_MS));
     entries[this.key] = { id, at: now };
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
+      // Private like aish.db next to it: which sessions this user's terminals are in is nobody else's business.
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
       const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(entries));
+      writeFileSync(temp, JSON.stringify(entries), { mode: 0o600 });
       renameSync(temp, this.file);
     } catch {
       // A read-only data folder only loses `-C`; the answer itself is not affected.

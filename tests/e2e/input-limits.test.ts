@@ -25,8 +25,40 @@ describe('input limits', () => {
   it('aish chat with piped lines refuses a message over --max-input (nothing sent, status 1) and answers the others', async () => {
     const result = await runAish(['-q', '--max-input', '10', 'chat', 'apollo'], { stdin: 'short\nthis line is much longer than ten bytes\n' });
     expect(result.stdout).toBe('[apollo] short\n');
-    expect(result.stderr).toContain('aish: apollo: the message is larger than the 10-byte input limit, so nothing was sent');
+    expect(result.stderr).toContain('aish: apollo: the input is larger than the 10-byte limit, so nothing was sent');
     expect(result.status).toBe(1);
+  });
+
+  it('aish chat refuses a message with NUL bytes unless --binary, as AI stages do', async () => {
+    const refused = await runAish(['-q', 'chat', 'apollo'], { stdin: 'a\0b\nfine\n' });
+    expect(refused.stdout).toBe('[apollo] fine\n');
+    expect(refused.stderr).toContain('aish: apollo: the input looks binary (it holds NUL bytes), so nothing was sent; add --binary');
+    expect(refused.status).toBe(1);
+    const sent = await runAish(['-q', 'chat', '--binary', 'apollo'], { stdin: 'a\0b\n' });
+    expect(sent.stdout).toBe('[apollo] a\0b\n');
+    expect(sent.status).toBe(0);
+  });
+
+  it('aish chat skips a line far over the limit without holding it, and answers the next line', { timeout: 60_000 }, async () => {
+    const home = tempHome();
+    const aish = spawn(AISH, ['-q', 'chat', 'apollo'], { cwd: home, env: testEnv(home), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    aish.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    aish.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let peak = 0;
+    const watch = setInterval(() => (peak = Math.max(peak, peakMemoryKiB(aish.pid!) ?? 0)), 10);
+    // 64 MiB in one line, written as the pipe takes it, then a short line.
+    const piece = Buffer.alloc(MiB, 'a');
+    for (let i = 0; i < 64; i++) if (!aish.stdin.write(piece)) await new Promise((drained) => aish.stdin.once('drain', drained));
+    aish.stdin.end('\nnext\n');
+    const status = await new Promise<number | null>((done) => aish.on('close', (code) => done(code)));
+    clearInterval(watch);
+    expect(stderr).toContain('aish: apollo: the input is larger than the 4 MiB limit, so nothing was sent');
+    expect(stdout).toBe('[apollo] next\n');
+    expect(status).toBe(1);
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(120 * 1024);
   });
 
 

@@ -20,6 +20,14 @@ describe('the session database from the CLI', () => {
     for (const extra of ['-wal', '-shm']) if (existsSync(db + extra)) expect(mode(db + extra)).toBe(0o600);
   });
 
+  it('keeps the file of which session each terminal is in private too', async () => {
+    const home = tempHome();
+    expect((await aishC('echo hi | apollo --session mine', { home })).status).toBe(0);
+    const found = (await import('node:child_process')).execFileSync('find', [home, '-name', 'current-sessions.json'], { encoding: 'utf8' }).trim();
+    expect(found).not.toBe('');
+    expect(mode(found)).toBe(0o600);
+  });
+
   it('makes an existing world-readable database private when it opens it', async () => {
     const home = tempHome();
     const db = join(home, 'aish.db');
