@@ -63,6 +63,8 @@ export interface ShellHost {
    * REPL: above the line being typed); undefined: aish's own stdout and stderr.
    */
   backgroundOutput?(): { stdout: Writable; stderr: Writable } | undefined;
+  /** True at the REPL's prompt: `&` says `[n] PID` there, as an interactive bash does (never in `-c` or scripts). */
+  interactive?(): boolean;
 }
 
 /** How aish's own stdin may be used by stages (docs/language.md "AI stages"). */

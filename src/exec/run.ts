@@ -149,8 +149,9 @@ async function resolveCommand(command: Command, context: ExecContext): ReturnTyp
 const NESTED: Nested = { capture: captureOutput, body: runBody, resolve: resolveCommand };
 
 /**
- * `list &`: runs in the background with its own cancellation; `[n] PID` (or
- * `[n] text` for a job without a process) on stderr (n is the job's number, its id). `$!` becomes the process id of the
+ * `list &`: runs in the background with its own cancellation; at the REPL's
+ * prompt, `[n] PID` (or `[n] text` for a job without a process) on stderr (n is
+ * the job's number, its id). `$!` becomes the process id of the
  * job's first child once it has one (never aish's own: `kill $!` must not end aish).
  */
 async function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origin: Origin | undefined): Promise<void> {
@@ -174,8 +175,8 @@ async function startJob(body: AndOr, context: ExecContext, io: PipelineIo, origi
   job.done.then(started, started);
   // The job's first pipeline is running (or it is over) before the next command: `$!` is its child's id.
   await startedOrDone;
-  // As bash: `[n] PID` for a job with a process; a job living inside aish (an AI stage, a builtin) shows its text.
-  context.reporter.notice(`[${number}] ${job.pid ?? text}`);
+  // As an interactive bash: `[n] PID` for a job with a process; a job living inside aish (an AI stage, a builtin) shows its text.
+  if (context.host.interactive?.()) context.reporter.notice(`[${number}] ${job.pid ?? text}`);
   state.lastStatus = 0;
 }
 

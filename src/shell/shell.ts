@@ -98,6 +98,8 @@ export class Shell {
       currentSession: () => current.get(),
       setCurrentSession: (id) => current.set(id),
       backgroundOutput: () => this.backgroundWriter && { stdout: new LineWriter(this.backgroundWriter, 'stdout'), stderr: new LineWriter(this.backgroundWriter, 'stderr') },
+      // Only the REPL lends a background writer: that is what makes this shell interactive.
+      interactive: () => this.backgroundWriter !== undefined,
     };
     this.context = {
       state: this.state,

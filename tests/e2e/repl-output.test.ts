@@ -109,9 +109,11 @@ describe('the REPL screen', () => {
   });
 
   it('a background job’s output goes above the line being typed, which is drawn again', async () => {
-    const terminal = await repl(tempHome());
+    const terminal = await repl(tempHome(), []);
     terminal.line('sleep 1 && echo job-done &');
     await terminal.waitFor((screen) => screen.split('\n').at(-1) === 'aish>', 'the prompt after starting the job');
+    // As an interactive bash: the job's number and its first process's id (a notice: -q hides it).
+    expect(terminal.rows()).toMatch(/^\[1\] \d+$/m);
     terminal.type('half typed');
     await terminal.waitFor(() => /^job-done$/m.test(terminal.rows()), 'the job’s output on a row of its own');
     await terminal.waitFor(() => lastRow(terminal.rows()) === 'aish> half typed', 'the typed line below the job’s output');

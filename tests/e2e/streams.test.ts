@@ -100,7 +100,7 @@ three' | head -1`);
   it('& runs in the background and wait waits for it', async () => {
     const result = await aishC(`sh -c 'sleep 0.3; echo late' & echo early; wait; echo end`);
     expect(result.stdout).toBe('early\nlate\nend\n');
-    expect(result.stderr).toMatch(/^\[1\] \d+/m);
+    expect(result.stderr).toBe('');
   });
 
   it('--json writes the full result object', async () => {
