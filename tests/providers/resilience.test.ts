@@ -142,6 +142,15 @@ describe('withResilience', () => {
     expect(model.calls).toHaveLength(1);
   });
 
+  it('reports a failure after a tool call went out, never retrying it (the caller may be running the tool)', async () => {
+    const call: ModelPart = { type: 'tool-call', id: 'call_1', name: 'files__read_text_file', arguments: '{"path":"README.md"}' };
+    const model = scriptedModel([[call, overloaded], [call, { type: 'finish', reason: 'tool_calls' }]]);
+    const parts = await collect(withResilience(model, { limits: limits() }), request);
+    expect(parts[0]).toEqual(call);
+    expect(errorOf(parts)).toEqual({ ...overloaded, code: 'PROVIDER_ERROR', message: `${overloaded.message}; the answer is incomplete`, retryable: false });
+    expect(model.calls).toHaveLength(1);
+  });
+
   it('gives up after max_attempts with the last failure, saying how many attempts', async () => {
     const model = scriptedModel([[serverError], [serverError], [serverError]]);
     const parts = await collect(withResilience(model, { limits: limits({ max_attempts: 2 }) }), request);

@@ -3,10 +3,28 @@
  * Fields read from the wire are optional: lines are checked as they are used.
  */
 
-/** One message as `/api/chat` takes it; the system prompt is the first message. */
-export interface OllamaMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/**
+ * One message as `/api/chat` takes it; the system prompt is the first message.
+ * An assistant turn's calls are in `tool_calls`; each result is a `tool`
+ * message naming the tool that produced it (`tool_name`).
+ */
+export type OllamaMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; tool_calls?: OllamaToolCall[] }
+  | { role: 'tool'; tool_name: string; content: string };
+
+/** A tool call as Ollama gives it and takes it back: the arguments are an object, not JSON text. */
+export interface OllamaToolCall {
+  /** Newer servers give calls an id; older ones none. */
+  id?: string;
+  type?: 'function';
+  function: { index?: number; name: string; arguments: Record<string, unknown> };
+}
+
+/** A tool offered to the model, in the function format. */
+export interface OllamaTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters: Record<string, unknown> };
 }
 
 /** The body of `POST {base_url}/api/chat` as aish sends it. */
@@ -17,6 +35,8 @@ export interface OllamaChatRequest {
   stream: boolean;
   /** A typed answer: the JSON Schema the answer must match (structured outputs). */
   format?: Record<string, unknown>;
+  /** Tools the model may call (absent when none are offered). */
+  tools?: OllamaTool[];
   options?: {
     temperature?: number;
     /** The output-token limit. */
@@ -26,7 +46,7 @@ export interface OllamaChatRequest {
 
 /** One NDJSON line of the answer; metrics appear on the `done: true` line only. */
 export interface OllamaChatLine {
-  message?: { role?: string; content?: string };
+  message?: { role?: string; content?: string; tool_calls?: unknown };
   done?: boolean;
   done_reason?: string;
   prompt_eval_count?: number;

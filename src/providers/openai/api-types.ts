@@ -4,10 +4,28 @@
  * (`choices` may be `[]`, `null` or missing on the usage chunk).
  */
 
-/** One message as Chat Completions takes it; the system prompt is the first message. */
-export interface OpenAiMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+/**
+ * One message as Chat Completions takes it; the system prompt is the first
+ * message. An assistant turn that called tools carries them in `tool_calls`
+ * (its `content` then `null` when it wrote nothing); each result goes back as
+ * its own `tool` message naming the call it answers.
+ */
+export type OpenAiMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string | null; tool_calls?: OpenAiToolCall[] }
+  | { role: 'tool'; tool_call_id: string; content: string };
+
+/** A tool call as the assistant message of a request carries it (and as a whole answer gives it). */
+export interface OpenAiToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** A tool offered to the model (`tools` of the request). */
+export interface OpenAiTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters: Record<string, unknown> };
 }
 
 /** The body of `POST {base_url}/chat/completions` as aish sends it. */
@@ -25,6 +43,8 @@ export interface OpenAiChatRequest {
   max_tokens?: number;
   /** A typed answer: JSON matching the schema (structured outputs). */
   response_format?: OpenAiResponseFormat;
+  /** Tools the model may call (absent when none are offered). */
+  tools?: OpenAiTool[];
 }
 
 /** `response_format` for structured outputs. */
@@ -43,8 +63,19 @@ export interface OpenAiChunk {
 /** One choice of a chunk; aish asks for one and reads index 0. */
 export interface OpenAiChoice {
   index?: number;
-  delta?: { role?: string; content?: string | null; refusal?: string | null } | null;
+  delta?: { role?: string; content?: string | null; refusal?: string | null; tool_calls?: OpenAiToolCallDelta[] | null } | null;
   finish_reason?: string | null;
+}
+
+/**
+ * A piece of a streamed tool call. Pieces of one call share `index`; the first
+ * has `id` and `function.name`, the rest only more `function.arguments` text.
+ */
+export interface OpenAiToolCallDelta {
+  index?: number;
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string };
 }
 
 /** A whole answer (`chat.completion`), when the request did not stream. */
@@ -57,7 +88,7 @@ export interface OpenAiCompletion {
 /** One choice of a whole answer. */
 export interface OpenAiCompletionChoice {
   index?: number;
-  message?: { content?: unknown; refusal?: unknown } | null;
+  message?: { content?: unknown; refusal?: unknown; tool_calls?: unknown } | null;
   finish_reason?: string | null;
 }
 

@@ -14,6 +14,7 @@ import type { OpenAiChoice, OpenAiChunk, OpenAiCompletion, OpenAiCompletionChoic
 import { mapOpenAiFinishReason } from './finish-reason.js';
 import { openAiStreamFailure, readOpenAiError } from './errors.js';
 import { toOpenAiRequest } from './messages.js';
+import { OpenAiToolCallAssembler, readOpenAiToolCalls } from './tool-calls.js';
 
 /** OpenAI's own service; the path includes the API version, aish appends `/chat/completions`. */
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -62,7 +63,8 @@ export function createOpenAiModel(options: OpenAiModelOptions): LanguageModel {
 
 /**
  * Chunks → parts. The finish reason comes a chunk before the usage chunk, so
- * both are held and given at `[DONE]`, usage first. After `[DONE]` the body is
+ * both are held and given at `[DONE]`, usage first; tool calls arrive in
+ * pieces and are given whole just before them. After `[DONE]` the body is
  * still read to its end (and ignored) so the connection can be reused.
  */
 async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncGenerator<ModelPart> {
@@ -70,6 +72,7 @@ async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncG
   let finishReason: string | null | undefined;
   let done = false;
   let refusal = '';
+  const toolCalls = new OpenAiToolCallAssembler();
   for await (const event of events) {
     if (done) continue;
     if (event.data === '[DONE]') {
@@ -84,6 +87,7 @@ async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncG
     if (text !== undefined && text !== null && typeof text !== 'string') throw new DecodeError(`delta.content is not a string in ${event.data.slice(0, 120)}`);
     if (text) yield { type: 'text-delta', text };
     if (typeof choice?.delta?.refusal === 'string') refusal += choice.delta.refusal;
+    toolCalls.add(choice?.delta?.tool_calls);
     if (choice?.finish_reason) finishReason = choice.finish_reason;
     if (isObject(chunk.usage)) usage = { type: 'usage', input: count(chunk.usage.prompt_tokens), output: count(chunk.usage.completion_tokens) };
   }
@@ -91,11 +95,12 @@ async function* readOpenAiStream(events: AsyncIterable<ServerSentEvent>): AsyncG
   // `[DONE]`; a finish reason already says the answer is whole.
   if (!done && !finishReason) throw truncatedStream('openai', '[DONE]');
   if (refusal) throw refused(refusal);
+  for (const call of toolCalls.finish()) yield { type: 'tool-call', ...call };
   if (usage) yield usage;
-  yield { type: 'finish', reason: mapOpenAiFinishReason(finishReason) };
+  yield { type: 'finish', reason: toolCalls.started ? 'tool_calls' : mapOpenAiFinishReason(finishReason) };
 }
 
-/** A whole answer → the same parts a stream gives: its text, usage, finish. */
+/** A whole answer → the same parts a stream gives: its text, tool calls, usage, finish. */
 function* readOpenAiCompletion(completion: OpenAiCompletion): Generator<ModelPart> {
   if (completion.error) throw openAiStreamFailure(completion.error);
   const choice = firstChoice<OpenAiCompletionChoice>(completion.choices);
@@ -104,8 +109,10 @@ function* readOpenAiCompletion(completion: OpenAiCompletion): Generator<ModelPar
   if (text !== undefined && text !== null && typeof text !== 'string') throw new DecodeError('message.content is not a string');
   if (text) yield { type: 'text-delta', text };
   if (typeof choice.message?.refusal === 'string' && choice.message.refusal !== '') throw refused(choice.message.refusal);
+  const toolCalls = readOpenAiToolCalls(choice.message?.tool_calls);
+  for (const call of toolCalls) yield { type: 'tool-call', ...call };
   if (isObject(completion.usage)) yield { type: 'usage', input: count(completion.usage.prompt_tokens), output: count(completion.usage.completion_tokens) };
-  yield { type: 'finish', reason: mapOpenAiFinishReason(choice.finish_reason) };
+  yield { type: 'finish', reason: toolCalls.length > 0 ? 'tool_calls' : mapOpenAiFinishReason(choice.finish_reason) };
 }
 
 /** Choice 0 of a chunk or a whole answer (aish asks for one). */

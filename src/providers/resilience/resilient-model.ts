@@ -3,9 +3,10 @@
  * through: a circuit breaker, timeouts (first token, idle gap, the caller's
  * deadline) and retries with backoff. Providers do not re-implement any of it.
  *
- * Retries happen only before the first text went out: once the caller has
- * part of an answer, sending the request again would repeat that text, so a
- * later failure is reported, never retried.
+ * Retries happen only before the first text or tool call went out: once the
+ * caller has part of an answer (and may already be running a tool it asked
+ * for), sending the request again would repeat it, so a later failure is
+ * reported, never retried.
  */
 import { CALL_FINISHED } from '../../protocol/index.js';
 import type { LanguageModel, ModelErrorPart, ModelPart, ModelRequest } from '../provider.js';
@@ -173,7 +174,8 @@ class Attempt {
       this.gotPart = true;
       this.watchdog.arm(this.limits.idleTimeoutMs, 'idle');
     }
-    if (part.type === 'text-delta') this.wroteText = true;
+    // A tool call is output as much as text is: the caller may already be running it.
+    if (part.type === 'text-delta' || part.type === 'tool-call') this.wroteText = true;
     if (part.type === 'finish') this.result = { kind: 'finished' };
     return part;
   }
