@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelPart } from '../../src/providers/index.js';
 import { collect, errorOf, textOf } from './support/collect.js';
-import { startFakeProviderServer, type FakeProviderServer, type Pacing } from './support/fake-provider-server.js';
-import { fixture, fixtureBody, fixtureReply, utf8SplitOffsets } from './support/fixtures.js';
+import { startFakeProviderServer, type FakeProviderServer } from './support/fake-provider-server.js';
+import { fixture, fixtureReply } from './support/fixtures.js';
 import { providerCases } from './support/provider-cases.js';
+import { pacings } from './support/pieces.js';
 
 let server: FakeProviderServer | undefined;
 afterEach(async () => {
@@ -11,26 +12,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** Cuts a body into pieces of 1–40 bytes, the same pieces every run. */
-function randomPieces(length: number, seed: number): number[] {
-  const cuts: number[] = [];
-  let state = seed;
-  for (let offset = 0; offset < length; ) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    offset += 1 + (state % 40);
-    cuts.push(offset);
-  }
-  return cuts;
-}
-
-function pacings(file: string): [string, Pacing][] {
-  return [
-    ['in one piece', 'whole'],
-    ['one byte per write', 'bytes'],
-    ['cut inside every multi-byte character', { splitAt: utf8SplitOffsets(file) }],
-    ['in random 1–40-byte pieces', { splitAt: randomPieces(fixtureBody(file).length, 7) }],
-  ];
-}
 
 describe.each(providerCases)('the $name adapter replaying its recorded stream', (provider) => {
   const expectedText = fixture(provider.streamFixture).expectedText!;

@@ -17,6 +17,10 @@ export interface FixtureEntry {
   request: { method: string; path: string; headers: Record<string, string>; body: Record<string, unknown> | null };
   expectedText?: string;
   expectedError?: Record<string, unknown>;
+  /** The tool calls a tool-call transcript holds, as aish gives them (arguments as JSON text). */
+  expectedToolCalls?: { id: string; name: string; arguments: string }[];
+  expectedFinish?: string;
+  expectedUsage?: { input: number; output: number };
   utf8SplitOffsets?: { inside: number[] }[];
 }
 
