@@ -185,6 +185,8 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
     .option('--max-streams <n>', 'concurrent streams per client (config server.max_streams; default 32)')
     .option('--max-body <bytes>', 'largest request body (config server.max_body; default 1048576)')
     .option('--cache', "answer identical requests from the server's exchange log (config server.cache)")
+    .option('--redis <url>', 'share rate limits, stream slots, session locks and specialist statuses with other replicas through Redis (env AISH_REDIS; config server.redis)')
+    .option('--workers <n>', 'run N processes on the port, one per core (needs --redis; config server.workers)')
     .option('-q, --quiet', 'no access log or notices on stderr')
     .action(async (options: ServeOptions) => {
       const { serve } = await import('./serve.js');

@@ -6,12 +6,15 @@
  * listens on stderr and shuts down gracefully on SIGTERM, SIGHUP (the
  * terminal closed) or Ctrl-C.
  */
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
+import { InProcessCoordinator, type Coordinator } from '../coord/index.js';
 import type { ServerSettings } from '../config/index.js';
 import { toAishError } from '../protocol/index.js';
 import { createApp, createWebSocketServer, isLoopbackHost, Protection, SERVER_DEFAULTS, startServer, streamAccessLog, type RunningServer } from '../server/index.js';
 import type { SpecialistService } from '../service/index.js';
-import { ConfigurationFailure, createService, localConfig } from './specialists.js';
+import { ConfigurationFailure, createService, localConfig, type SharedCoordination } from './specialists.js';
+import { serveWithWorkers, tellPrimary } from './serve-workers.js';
 import { currentSessionsFile } from '../config/paths.js';
 import { runCapturedLine } from '../shell/index.js';
 
@@ -27,6 +30,10 @@ export interface ServeOptions {
   maxBody?: string;
   /** `--cache`: answer identical requests from the server's exchange log (config `server.cache`). */
   cache?: boolean;
+  /** `--redis URL`: share limits, slots, session locks and statuses with other replicas (config `server.redis`, AISH_REDIS). */
+  redis?: string;
+  /** `--workers N`: N processes on one port (config `server.workers`); needs Redis. */
+  workers?: string;
 }
 
 /** How long running streams may take to finish after a shutdown signal. */
@@ -44,6 +51,8 @@ interface Settings {
   maxBody: number;
   maxBulkOperations: number;
   allowedOrigins: string[];
+  redis: string | undefined;
+  workers: number;
 }
 
 /** Shortest token accepted for an address other machines can reach (guessable tokens guard nothing). */
@@ -64,12 +73,25 @@ export async function serve(options: ServeOptions): Promise<number> {
     process.stderr.write(`aish: serve: ${tokenProblem}\n`);
     return 1;
   }
+  const sharing = sharingProblem(settings, options.db ?? process.env.AISH_DB);
+  if (sharing.refusal) {
+    process.stderr.write(`aish: serve: ${sharing.refusal}\n`);
+    return 1;
+  }
+  if (sharing.warning && !cluster.isWorker) process.stderr.write(`aish: serve: warning: ${sharing.warning}\n`);
+  if (settings.workers > 1 && cluster.isPrimary) return serveWithWorkers(settings.workers, { quiet: Boolean(options.quiet), graceMs: GRACE_MS });
   // The service finds its database through AISH_DB (config/paths.ts).
-  if (options.db) process.env.AISH_DB = resolve(options.db);
-  const service = await createService(options.config, { serving: true, ...(options.cache && { enabled: true }) });
+  if (options.db && !isUrl(options.db)) process.env.AISH_DB = resolve(options.db);
+  const coordinator = await connectCoordinator(settings.redis, await configuredLeaseMs(options.config));
+  if (!coordinator) return 1;
+  const service = await createService(options.config, { serving: true, ...(options.cache && { enabled: true }) }, shared(coordinator));
   const opened = await openDatabase(service);
-  if (opened !== undefined) return opened;
+  if (opened !== undefined) {
+    await coordinator.close();
+    return opened;
+  }
   const protection = new Protection({
+    coordinator,
     token,
     rateLimit: settings.rateLimit,
     maxStreams: settings.maxStreams,
@@ -81,7 +103,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     const allowUnix = (await localConfig(options.config)).mcp.allow_unix;
     // MCP clients' run_pipeline lines run here, in a shell of their own, on the service.
     const mcpLines = (line: string, input: string | undefined, signal: AbortSignal) => runCapturedLine({ specialists: service, allowUnix, currentSessionsFile: currentSessionsFile() }, line, input, signal);
-    server = await startServer(createApp({ service, maxBodyBytes: settings.maxBody, mcpLines }), {
+    const backends = async () => ({ db: await service.storeState(), ...(await coordinator.health()) });
+    server = await startServer(createApp({ service, maxBodyBytes: settings.maxBody, mcpLines, backends }), {
       host,
       port,
       maxBodyBytes: settings.maxBody,
@@ -92,13 +115,17 @@ export async function serve(options: ServeOptions): Promise<number> {
       allowedOrigins: settings.allowedOrigins,
     });
   } catch (error) {
+    await coordinator.close();
     const code = (error as NodeJS.ErrnoException).code;
     process.stderr.write(`aish: serve: cannot listen on ${host}:${port} (${code ?? (error as Error).message})\n`);
     return code === 'EADDRINUSE' || code === 'EACCES' ? 2 : 1;
   }
   const specialists = await service.list();
   const models = [...new Set(specialists.map((specialist) => specialist.model))].join(', ');
-  process.stderr.write(`aish: serving ${specialists.length} specialists (${models}) on ${server.url}${token ? ' (token required)' : ''}\n`);
+  const serving = `${specialists.length} specialists (${models}) on ${server.url}${token ? ' (token required)' : ''}${coordinator.backend === 'redis' ? ' (limits, locks and statuses shared through Redis)' : ''}`;
+  // A worker lets the primary say it once for all of them.
+  if (cluster.isWorker) tellPrimary(serving);
+  else process.stderr.write(`aish: serving ${serving}\n`);
   return new Promise((done) => {
     let stopping = false;
     const stop = (): void => {
@@ -109,6 +136,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       void server
         .close(GRACE_MS)
         .then(() => service.close())
+        .then(() => coordinator.close())
         .then(() => done(0));
     };
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
@@ -137,6 +165,57 @@ function resolveSettings(options: ServeOptions, file: ServerSettings): Settings 
     maxBody: wholeNumber('--max-body', options.maxBody, 1, Number.MAX_SAFE_INTEGER, 'a whole number of bytes, 1 or more') ?? file.max_body ?? SERVER_DEFAULTS.maxBodyBytes,
     maxBulkOperations: file.max_bulk_operations ?? SERVER_DEFAULTS.maxBulkOperations,
     allowedOrigins: file.allowed_origins ?? [],
+    redis: options.redis ?? (env.AISH_REDIS || undefined) ?? file.redis,
+    workers: wholeNumber('--workers', options.workers, 1, 256, 'a whole number of processes from 1 to 256') ?? file.workers ?? 1,
+  };
+}
+
+/**
+ * What sharing the server's state allows: workers need Redis (each would
+ * keep its own limits, locks and statuses otherwise); a PostgreSQL database
+ * without Redis works, but its replicas do not share limits.
+ */
+function sharingProblem(settings: Settings, db: string | undefined): { refusal?: string; warning?: string } {
+  if (settings.redis !== undefined && !/^rediss?:\/\//.test(settings.redis)) return { refusal: `--redis needs a redis:// or rediss:// URL, not '${settings.redis}'` };
+  if (settings.workers > 1 && settings.redis === undefined) {
+    return {
+      refusal:
+        `--workers ${settings.workers} needs --redis URL (or server.redis): without Redis each worker would keep its own rate limits, stream slots, ` +
+        'session locks and specialist statuses, so a limit of N would let N per worker through. Start Redis and pass --redis redis://HOST:6379, or run one process.',
+    };
+  }
+  if (db !== undefined && /^postgres(ql)?:\/\//.test(db) && settings.redis === undefined) {
+    return { warning: 'a PostgreSQL database without --redis: rate limits and stream slots are per replica (a limit of N with R replicas lets R×N through); pass --redis URL to share them' };
+  }
+  return {};
+}
+
+function isUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+}
+
+/** The coordinator for `redis` (undefined: this process's own); undefined after saying why when Redis cannot be reached. */
+async function connectCoordinator(redis: string | undefined, lockLeaseMs: number | undefined): Promise<Coordinator | undefined> {
+  if (redis === undefined) return new InProcessCoordinator();
+  const { connectRedisCoordinator } = await import('../coord/redis-coordinator.js');
+  try {
+    return await connectRedisCoordinator(redis, lockLeaseMs !== undefined ? { lockLeaseMs } : {});
+  } catch (error) {
+    process.stderr.write(`aish: serve: ${toAishError(error).message}\n`);
+    return undefined;
+  }
+}
+
+/** `sessions.lock_lease` from the config, in ms (the Redis lock's lease when set). */
+async function configuredLeaseMs(configFile: string | undefined): Promise<number | undefined> {
+  const seconds = (await localConfig(configFile)).sessions.lock_lease;
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+function shared(coordinator: Coordinator): SharedCoordination {
+  return {
+    ...(coordinator.sessionLocks && { sessionLocks: coordinator.sessionLocks }),
+    ...(coordinator.statusRelay && { statusRelay: coordinator.statusRelay }),
   };
 }
 

@@ -7,7 +7,7 @@
 import type { AishConfig } from '../config/index.js';
 import type { Specialists } from '../protocol/index.js';
 import { databaseFile } from '../config/paths.js';
-import { ClientBudgets, DEFAULT_CACHE_TTL_S, SpecialistService, type CacheSettings } from '../service/index.js';
+import { ClientBudgets, DEFAULT_CACHE_TTL_S, SpecialistService, type CacheSettings, type ServiceOptions } from '../service/index.js';
 
 export interface Connection {
   server?: string | undefined;
@@ -53,7 +53,10 @@ export interface ServiceCacheChoice {
 }
 
 /** The in-process service for this machine's configuration. */
-export async function createService(configFile?: string, cacheChoice: ServiceCacheChoice = {}): Promise<SpecialistService> {
+/** What a server shares with its replicas (from its coordinator): session locks and specialist statuses. */
+export type SharedCoordination = Pick<ServiceOptions, 'sessionLocks' | 'statusRelay'>;
+
+export async function createService(configFile?: string, cacheChoice: ServiceCacheChoice = {}, shared: SharedCoordination = {}): Promise<SpecialistService> {
   const config = await localConfig(configFile);
   const { costOf } = await import('../config/index.js');
   const enabled = cacheChoice.enabled ?? (cacheChoice.serving ? config.server.cache : config.cache.enabled) ?? false;
@@ -71,6 +74,7 @@ export async function createService(configFile?: string, cacheChoice: ServiceCac
     cache,
     ...(perClient !== undefined && { clientBudgets: new ClientBudgets(perClient) }),
     costOf: (model, tokens) => costOf(model, tokens.input, tokens.output, config.prices),
+    ...shared,
   });
 }
 

@@ -79,6 +79,10 @@ export interface ServerFields {
   cache?: boolean;
   /** US dollars each client (its token, or its address) may spend per day; past it, 402 BUDGET_EXCEEDED. */
   budget_per_day?: number;
+  /** `redis://…`: rate limits, stream slots, session locks and statuses shared with other replicas (`aish serve --redis`). */
+  redis?: string;
+  /** Processes on one port (`aish serve --workers`); more than 1 needs `redis`. */
+  workers?: number;
 }
 
 
@@ -90,6 +94,7 @@ const SERVER_NUMBERS = {
   // The service itself never runs more than 1,000 operations in one request.
   max_bulk_operations: { min: 1, max: 1000, integer: true, description: 'a whole number of operations from 1 to 1000' },
   budget_per_day: { min: 0, description: 'US dollars, 0 or more' },
+  workers: { min: 1, max: 256, integer: true, description: 'a whole number of processes from 1 to 256' },
 } as const;
 
 /** Reads and checks the whole file; problems go to `source.problems`. */
@@ -206,7 +211,7 @@ function readSpecialists(source: YamlSource, entry: Entry): SpecialistPatch[] {
 function readServer(source: YamlSource, entry: Entry): ServerFields {
   const server: ServerFields = {};
   const fields = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
-  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token', 'allowed_origins', 'cache', 'budget_per_day'])) {
+  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token', 'allowed_origins', 'cache', 'budget_per_day', 'redis', 'workers'])) {
     if (field.name === 'cache') {
       const cache = source.boolean(field.value, field.key, field.keyNode);
       if (cache !== undefined) server.cache = cache;
@@ -217,7 +222,7 @@ function readServer(source: YamlSource, entry: Entry): ServerFields {
       if (origins !== undefined) server.allowed_origins = origins;
       continue;
     }
-    if (field.name === 'host' || field.name === 'token') {
+    if (field.name === 'host' || field.name === 'token' || field.name === 'redis') {
       const value = source.string(field.value, field.key, field.keyNode);
       if (value !== undefined) server[field.name] = value;
       continue;

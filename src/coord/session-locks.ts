@@ -12,8 +12,13 @@
  */
 import { sleep } from '../protocol/index.js';
 
-/** Gives a held turn back; calling it again does nothing. */
-export type ReleaseTurn = () => void;
+/**
+ * Gives a held turn back; calling it again does nothing. A turn held through
+ * a lease another process can take over (Redis) also carries `lost`, which
+ * aborts when the lease was lost (the answer must then stop and store
+ * nothing), and the lock's fencing token.
+ */
+export type ReleaseTurn = (() => void) & { readonly lost?: AbortSignal; readonly fence?: number };
 
 export interface SessionLocks {
   /**

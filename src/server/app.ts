@@ -2,6 +2,7 @@
  * The server core: request → response, no sockets (the adapter in http.ts
  * owns those). The routes of docs/protocol.md except sessions, bulk and WebSocket.
  */
+import type { BackendState } from '../coord/index.js';
 import { AishError, DEFAULT_ROUTE_THRESHOLD } from '../protocol/index.js';
 import type { SpecialistService } from '../service/index.js';
 import { bulkRoutes } from './bulk-routes.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Runs the MCP tool `run_pipeline`'s lines (the cli gives the shell's runner); without it `/mcp` offers no such tool. */
   mcpLines?: LineRunner;
+  /** Each backend the server depends on (`db`, `redis`) and whether it answers, for `GET /health`; absent: none reported. */
+  backends?: () => Promise<Record<string, BackendState>>;
 }
 
 /** The server core: answers a request; says which requests are streams before they run. */
@@ -57,7 +60,7 @@ export function createApp(options: AppOptions): App {
   return Object.assign(app, { streams });
 }
 
-function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
+function apiRoutes({ service, startedAt = Date.now(), backends }: AppOptions): Route[] {
   const message: Handler = async (request, { id }) => ({
     status: 200,
     json: await service.message(decodeURIComponent(id!), messageRequest(await request.json()), request.signal),
@@ -72,10 +75,22 @@ function apiRoutes({ service, startedAt = Date.now() }: AppOptions): Route[] {
     {
       method: 'GET',
       pattern: /^\/health$/,
-      handler: async () => ({
-        status: 200,
-        json: { status: 'ok', version: SERVER_VERSION, uptime_s: Math.round((Date.now() - startedAt) / 1000), specialists: (await service.list()).length },
-      }),
+      handler: async () => {
+        const states = (await backends?.()) ?? {};
+        const down = Object.keys(states).filter((name) => states[name] !== 'ok');
+        // A backend that is down makes the replica unhealthy: a load balancer stops sending it calls it would refuse.
+        return {
+          status: down.length ? 503 : 200,
+          json: {
+            status: down.length ? 'unavailable' : 'ok',
+            ...states,
+            ...(down.length && { down }),
+            version: SERVER_VERSION,
+            uptime_s: Math.round((Date.now() - startedAt) / 1000),
+            specialists: (await service.list()).length,
+          },
+        };
+      },
     },
     {
       method: 'GET',

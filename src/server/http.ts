@@ -73,20 +73,22 @@ export function startServer(app: App, options: ServerOptions): Promise<RunningSe
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const startedAt = performance.now();
       const browser = checkBrowser(request.method ?? 'GET', request.headers, policy, true);
-      let status: number;
-      if (browser.refusal) {
-        refuseUpgrade(socket, browser.refusal);
-        status = browser.refusal.httpStatus;
-      } else {
-        status = refusedByCheck(options.authorizeUpgrade, request, socket) ?? upgrade.handleUpgrade(request, socket, head);
-      }
       // One access line per WebSocket, written when it ends (its duration is the connection's).
       const log = options.protection?.accessLog;
-      if (log) {
-        // Who it was is read now: a closed socket no longer knows its address.
-        const record = upgradeRecord(request, status, options.protection!);
-        socket.once('close', () => log({ ...record, durationMs: performance.now() - startedAt }));
+      // Who it was is read now: a closed socket no longer knows its address.
+      const record = log && upgradeRecord(request, 0, options.protection!);
+      const logWith = (status: number): void => {
+        if (log && record) socket.once('close', () => log({ ...record, status, durationMs: performance.now() - startedAt }));
+      };
+      if (browser.refusal) {
+        refuseUpgrade(socket, browser.refusal);
+        return logWith(browser.refusal.httpStatus);
       }
+      // The check may ask a shared backend (rate limits in Redis); the socket waits meanwhile.
+      void refusedByCheck(options.authorizeUpgrade, request, socket).then(
+        (refused) => logWith(refused ?? upgrade.handleUpgrade(request, socket, head)),
+        () => socket.destroy(),
+      );
     });
   }
   return new Promise((resolve, reject) => {
@@ -159,7 +161,7 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
   const method = incoming.method ?? 'GET';
   const browser = checkBrowser(method, incoming.headers, policy);
   // A page's request refused by the guard uses up nothing: no rate allowance, no slot.
-  const admission = browser.refusal || browser.preflight ? undefined : protection?.admit(method, url, incoming.headers, incoming.socket.remoteAddress, app.streams(method, url.pathname));
+  const admission = browser.refusal || browser.preflight ? undefined : await protection?.admit(method, url, incoming.headers, incoming.socket.remoteAddress, app.streams(method, url.pathname));
   outgoing.on('close', () => {
     if (!outgoing.writableFinished) controller.abort();
     admission?.slot?.release();
@@ -177,7 +179,7 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
     await write({ status: 204, headers: {} }, incoming, outgoing, pingMs, headers);
     return;
   }
-  const refusal = browser.refusal ?? refusalBeforeRouting(app, method, url, admission, protection) ?? browser.notJson;
+  const refusal = browser.refusal ?? (await refusalBeforeRouting(app, method, url, admission, protection)) ?? browser.notJson;
   if (refusal) {
     await write(errorResponse(refusal), incoming, outgoing, pingMs, { ...headers, ...admission?.headers });
     return;
@@ -189,7 +191,7 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
     headers: incoming.headers as Record<string, string | undefined>,
     json: async () => {
       const body = await readJson(incoming, maxBody);
-      if (admission) protection!.checkBody(admission, url.pathname, body);
+      if (admission) await protection!.checkBody(admission, url.pathname, body);
       return body;
     },
     signal: controller.signal,
@@ -198,7 +200,7 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
   // The service counts each client's spending (server.budget_per_day) by who is in scope.
   await clientScope.run(request.client ?? 'unknown', async () => {
     let response = await app(request);
-    if (response.stream && admission && protection!.openStream(admission)) {
+    if (response.stream && admission && (await protection!.openStream(admission))) {
       await stopStream(response.stream);
       response = errorResponse(admission.refusal);
     }
@@ -209,9 +211,9 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
 }
 
 /** The error to answer without routing: the gate's refusal (token, rate, streams) or a path no route can decode. */
-function refusalBeforeRouting(app: App, method: string, url: URL, admission: Admission | undefined, protection: Protection | undefined): AishError | undefined {
+async function refusalBeforeRouting(app: App, method: string, url: URL, admission: Admission | undefined, protection: Protection | undefined): Promise<AishError | undefined> {
   // Routes declared as streams take their slot before the model is called.
-  if (admission && !admission.refusal && app.streams(method, url.pathname)) protection!.openStream(admission);
+  if (admission && !admission.refusal && app.streams(method, url.pathname)) await protection!.openStream(admission);
   if (admission?.refusal) return admission.refusal;
   if (!decodablePath(url.pathname)) return new AishError('BAD_REQUEST', 'the path is not valid percent-encoded UTF-8');
   return undefined;

@@ -6,6 +6,5 @@ export { createWebSocketServer, WEBSOCKET_ENDPOINT, type Held, type WebSocketOpt
 export { refuseUpgrade, type UpgradeCheck, type UpgradeHandler } from './upgrade.js';
 export { Protection, SERVER_DEFAULTS, type Admission, type ProtectionOptions } from './protection.js';
 export { createAuthorizer, isLoopbackHost, presentedToken, WWW_AUTHENTICATE, type Authorizer, type RequestHeaders } from './auth.js';
-export { StreamSlots, type StreamSlot } from './stream-slots.js';
-export { RateLimiter, type RateDecision } from './rate-limit.js';
+export { RateLimiter, StreamSlots, type RateDecision, type StreamSlot } from '../coord/index.js';
 export { formatAccessLine, streamAccessLog, type AccessLog, type AccessRecord } from './access-log.js';

@@ -8,8 +8,7 @@ import { AishError } from '../protocol/index.js';
 import { MAX_OPERATIONS } from '../service/index.js';
 import type { AccessLog } from './access-log.js';
 import { createAuthorizer, presentedToken, tokenLabel, WWW_AUTHENTICATE, type Authorizer, type RequestHeaders } from './auth.js';
-import { RateLimiter, type RateDecision } from './rate-limit.js';
-import { StreamSlots, type StreamSlot } from './stream-slots.js';
+import { InProcessCoordinator, type Coordinator, type RateDecision, type RateLimits, type StreamSlot, type StreamSlotPool } from '../coord/index.js';
 
 /** The `aish serve` defaults (docs/protocol.md "Errors, limits, security"). */
 export const SERVER_DEFAULTS = {
@@ -30,6 +29,8 @@ export interface ProtectionOptions {
   maxBulkOperations?: number | undefined;
   /** One line per request; absent: no access log. */
   accessLog?: AccessLog | undefined;
+  /** Where limits and slots are kept: this process (the default) or shared with other replicas (Redis). */
+  coordinator?: Coordinator | undefined;
 }
 
 /** One request as the gate sees it, with what it decided. */
@@ -48,17 +49,18 @@ export class Protection {
   /** The token check; the WebSocket upgrade uses it too. */
   readonly authorize: Authorizer;
   /** Open streams per client; WebSocket `stream` calls take their slots here too. */
-  readonly slots: StreamSlots | undefined;
+  readonly slots: StreamSlotPool | undefined;
   readonly accessLog: AccessLog | undefined;
-  private readonly limiter: RateLimiter | undefined;
+  private readonly limiter: RateLimits | undefined;
   private readonly token: string | undefined;
   private readonly maxBulkOperations: number | undefined;
 
   constructor(options: ProtectionOptions = {}) {
     this.token = options.token || undefined;
     this.authorize = createAuthorizer(this.token);
-    this.limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
-    this.slots = options.maxStreams ? new StreamSlots(options.maxStreams) : undefined;
+    const coordinator = options.coordinator ?? new InProcessCoordinator();
+    this.limiter = options.rateLimit ? coordinator.rateLimits(options.rateLimit) : undefined;
+    this.slots = options.maxStreams ? coordinator.streamSlots(options.maxStreams) : undefined;
     this.maxBulkOperations = options.maxBulkOperations;
     this.accessLog = options.accessLog;
   }
@@ -74,17 +76,25 @@ export class Protection {
    * presented the right one, else its address, so guessing tokens does not
    * buy a fresh allowance. `?token=` counts only on a `GET` of a route that
    * streams (`streamRoute`: what a browser EventSource needs) and on upgrades.
+   * With limits shared through a backend that is down, the request is
+   * refused with 503 `BACKEND_UNAVAILABLE` (limits fail closed).
    */
-  admit(method: string, url: URL, headers: RequestHeaders, address: string | undefined, streamRoute = false): Admission {
+  admit(method: string, url: URL, headers: RequestHeaders, address: string | undefined, streamRoute = false): Promise<Admission> {
     return this.admitWith(method, url.pathname, headers, address, method === 'GET' && streamRoute ? url : undefined);
   }
 
-  private admitWith(method: string, path: string, headers: RequestHeaders, address: string | undefined, tokenUrl: URL | undefined): Admission {
+  private async admitWith(method: string, path: string, headers: RequestHeaders, address: string | undefined, tokenUrl: URL | undefined): Promise<Admission> {
     const denied = this.authorize(headers, tokenUrl);
     const admission: Admission = { client: this.clientOf(headers, tokenUrl, address, denied), headers: {} };
     if (method === 'GET' && path === '/health') return admission;
     if (this.limiter) {
-      const decision = this.limiter.take(admission.client);
+      let decision: RateDecision;
+      try {
+        decision = await this.limiter.take(admission.client);
+      } catch (error) {
+        admission.refusal = backendRefusal(error);
+        return admission;
+      }
       Object.assign(admission.headers, limitHeaders(decision));
       if (!decision.allowed) {
         admission.headers['retry-after'] = String(decision.retryAfterS);
@@ -118,9 +128,9 @@ export class Protection {
    * token (header or `?token=`) and rate limit, as for any request. The
    * adapter (http.ts) logs the upgrade, refused or not.
    */
-  readonly checkUpgrade = (request: IncomingMessage): { error: AishError; headers: Record<string, string> } | undefined => {
+  readonly checkUpgrade = async (request: IncomingMessage): Promise<{ error: AishError; headers: Record<string, string> } | undefined> => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const admission = this.admitWith(request.method ?? 'GET', url.pathname, request.headers, request.socket.remoteAddress, url);
+    const admission = await this.admitWith(request.method ?? 'GET', url.pathname, request.headers, request.socket.remoteAddress, url);
     if (!admission.refusal) return undefined;
     return { error: admission.refusal, headers: admission.headers };
   };
@@ -130,21 +140,32 @@ export class Protection {
    * upgrade request, a function each `chat`/`stream` call runs first to take
    * one of its client's stream slots (shared with SSE streams), or be refused.
    */
-  readonly callGate = (request: IncomingMessage): (() => StreamSlot | AishError) => {
+  readonly callGate = (request: IncomingMessage): (() => Promise<StreamSlot | AishError>) => {
     const client = this.clientOf(request.headers, new URL(request.url ?? '/', 'http://localhost'), request.socket.remoteAddress);
-    return () => {
+    return async () => {
       if (!this.slots) return { release: () => {} };
-      return this.slots.acquire(client) ?? tooManyStreams(this.slots.max);
+      try {
+        return (await this.slots.acquire(client)) ?? tooManyStreams(this.slots.max);
+      } catch (error) {
+        return backendRefusal(error);
+      }
     };
   };
 
   /**
    * Takes a stream slot for an admitted request; on refusal sets
-   * `admission.refusal` (429) and returns it. Idempotent per request.
+   * `admission.refusal` (429, or 503 when shared slots' backend is down) and
+   * returns it. Idempotent per request.
    */
-  openStream(admission: Admission): AishError | undefined {
+  async openStream(admission: Admission): Promise<AishError | undefined> {
     if (!this.slots || admission.slot) return undefined;
-    const slot = this.slots.acquire(admission.client);
+    let slot: StreamSlot | undefined;
+    try {
+      slot = await this.slots.acquire(admission.client);
+    } catch (error) {
+      admission.refusal = backendRefusal(error);
+      return admission.refusal;
+    }
     if (slot) {
       admission.slot = slot;
       return undefined;
@@ -162,7 +183,7 @@ export class Protection {
    * a stream takes a stream slot; a bulk request may hold at most
    * `maxBulkOperations` operations (413 `PAYLOAD_TOO_LARGE`).
    */
-  checkBody(admission: Admission, path: string, body: unknown): void {
+  async checkBody(admission: Admission, path: string, body: unknown): Promise<void> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
     const fields = body as Record<string, unknown>;
     if (this.maxBulkOperations !== undefined && path === '/api/v2/bulk' && Array.isArray(fields.operations) && fields.operations.length > this.maxBulkOperations) {
@@ -172,10 +193,16 @@ export class Protection {
       });
     }
     if (fields.stream === true) {
-      const refused = this.openStream(admission);
+      const refused = await this.openStream(admission);
       if (refused) throw refused;
     }
   }
+}
+
+/** A shared limit that could not be checked: the request is refused (fail closed), never let through. */
+function backendRefusal(error: unknown): AishError {
+  if (error instanceof AishError) return error;
+  return new AishError('BACKEND_UNAVAILABLE', `the shared limits are unavailable: ${(error as Error).message}`, { backend: 'redis' }, { cause: error });
 }
 
 function tooManyStreams(max: number): AishError {

@@ -22,7 +22,10 @@ export interface UpgradeHandler {
  * undefined lets it through, an error refuses it with that error's HTTP
  * status (401 for `UNAUTHORIZED`, 429 for `RATE_LIMITED` …) and `headers`.
  */
-export type UpgradeCheck = (request: IncomingMessage) => AishError | { error: AishError; headers?: Record<string, string> } | undefined;
+export type UpgradeCheck = (request: IncomingMessage) => UpgradeVerdict | Promise<UpgradeVerdict>;
+
+/** What an `UpgradeCheck` decides: undefined lets the upgrade through. */
+export type UpgradeVerdict = AishError | { error: AishError; headers?: Record<string, string> } | undefined;
 
 /** Answers an upgrade request with an HTTP error and closes the socket; returns the status sent. */
 export function refuseUpgrade(socket: Duplex, error: unknown, headers: Record<string, string> = {}): number {
@@ -47,11 +50,11 @@ export function refuseUpgrade(socket: Duplex, error: unknown, headers: Record<st
 }
 
 /** Runs an `UpgradeCheck` and refuses the upgrade when it says no: the status it was refused with, undefined when it may go on. */
-export function refusedByCheck(check: UpgradeCheck | undefined, request: IncomingMessage, socket: Duplex): number | undefined {
+export async function refusedByCheck(check: UpgradeCheck | undefined, request: IncomingMessage, socket: Duplex): Promise<number | undefined> {
   if (!check) return undefined;
-  let verdict: ReturnType<UpgradeCheck>;
+  let verdict: UpgradeVerdict;
   try {
-    verdict = check(request);
+    verdict = await check(request);
   } catch (error) {
     verdict = error instanceof AishError ? error : new AishError('INTERNAL', (error as Error).message);
   }

@@ -24,7 +24,7 @@ export interface RpcPeer {
    * aborts it; throws when the id is taken or too many answers run on this
    * connection. Returns the release.
    */
-  track(id: JsonRpcId | undefined, controller: AbortController): () => void;
+  track(id: JsonRpcId | undefined, controller: AbortController): Promise<() => void>;
   /** Aborts the answer running under `id`; false when none does. */
   cancel(id: JsonRpcId): boolean;
   /** Turns `event.status` notifications on or off. */
@@ -99,7 +99,7 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
   const events = chatEvents(service, call.params, peer.specialistId);
   const controller = new AbortController();
   // The connection aborts `controller` when it closes (one listener per connection, not per call).
-  const release = peer.track(call.notification ? undefined : call.id, controller);
+  const release = await peer.track(call.notification ? undefined : call.id, controller);
   const notify = streamed && !call.notification;
   let chunks = 0;
   try {

@@ -36,7 +36,7 @@ export interface WebSocketOptions {
    * must take before it runs (a stream slot of its client); an AishError
    * refuses the call with that error.
    */
-  callGate?: (request: IncomingMessage) => () => Held | AishError;
+  callGate?: (request: IncomingMessage) => () => Held | AishError | Promise<Held | AishError>;
 }
 
 const DEFAULTS = { maxPayloadBytes: 1024 * 1024, heartbeatMs: 30_000, maxBufferedBytes: 1024 * 1024, stuckMs: 30_000, maxRunning: 32 };
@@ -132,7 +132,7 @@ class RpcConnection implements RpcPeer {
     private readonly service: SpecialistService,
     private readonly dispatch: (call: RpcCall, peer: RpcPeer) => Promise<unknown>,
     private readonly settings: Settings,
-    private readonly gate: (() => Held | AishError) | undefined,
+    private readonly gate: (() => Held | AishError | Promise<Held | AishError>) | undefined,
   ) {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => (this.heard = true));
@@ -212,19 +212,32 @@ class RpcConnection implements RpcPeer {
     });
   }
 
-  track(id: JsonRpcId | undefined, controller: AbortController): () => void {
+  async track(id: JsonRpcId | undefined, controller: AbortController): Promise<() => void> {
     if (this.calls.size >= this.settings.maxRunning) {
       throw new AishError('RATE_LIMITED', `too many calls at once on this connection (at most ${this.settings.maxRunning})`, { max_running: this.settings.maxRunning });
     }
     if (id !== undefined && this.running.has(id)) throw invalidRequest(`the id ${JSON.stringify(id)} is already used by a call still running on this connection`);
-    const held = this.gate?.();
-    if (held instanceof AishError) throw held;
-    if (this.controller.signal.aborted) controller.abort();
+    // Counted before the slot is asked for (a shared one answers later), so the checks above hold meanwhile.
     this.calls.add(controller);
     if (id !== undefined) this.running.set(id, controller);
-    return () => {
+    const untrack = (): void => {
       this.calls.delete(controller);
       if (id !== undefined && this.running.get(id) === controller) this.running.delete(id);
+    };
+    let held: Held | AishError | undefined;
+    try {
+      held = await this.gate?.();
+    } catch (error) {
+      untrack();
+      throw error;
+    }
+    if (held instanceof AishError) {
+      untrack();
+      throw held;
+    }
+    if (this.controller.signal.aborted) controller.abort();
+    return () => {
+      untrack();
       held?.release();
     };
   }

@@ -39,7 +39,7 @@ import {
 } from '../providers/index.js';
 import type { CachedAnswer, CapabilityStats } from '../store/index.js';
 import { DEFAULT_SESSION_TTL_S, SessionKeeper } from './sessions.js';
-import type { SessionLocks } from '../coord/index.js';
+import type { SessionLocks, StatusRelay } from '../coord/index.js';
 import { PerformanceBook } from './performance.js';
 import { StatusBoard, type StatusListener } from './status-board.js';
 import { AnswerCache, cacheKey, type CacheSettings } from './cache.js';
@@ -65,6 +65,8 @@ export interface ServiceOptions {
   clock?: () => number;
   /** One answer at a time per session, across processes; leases in the session database by default. */
   sessionLocks?: SessionLocks;
+  /** Specialist statuses shared with other replicas (Redis pub/sub); absent: this process alone. */
+  statusRelay?: StatusRelay;
   /** How long a session lease lasts unless its holder renews it, in ms (config `sessions.lock_lease`); 10 s by default. */
   sessionLeaseMs?: number;
   /** The answer cache (`--cache`, `aish serve --cache`); off by default. */
@@ -121,9 +123,10 @@ export class SpecialistService implements Specialists {
   private readonly byName = new Map<string, SpecialistDefinition>();
   private readonly performance = new PerformanceBook();
   /** Each specialist's status; the circuit breakers around models move it. */
-  readonly statuses = new StatusBoard();
+  readonly statuses: StatusBoard;
 
   constructor(private readonly options: ServiceOptions) {
+    this.statuses = new StatusBoard(options.statusRelay);
     for (const specialist of options.roster) this.byName.set(specialist.id, specialist);
     for (const specialist of options.roster) {
       for (const alias of specialist.aliases) if (!this.byName.has(alias)) this.byName.set(alias, specialist);
@@ -513,6 +516,17 @@ export class SpecialistService implements Specialists {
 
   private sessionKeeper: SessionKeeper | undefined;
 
+  /** Whether the session store answers now (`GET /health`): one look-up by id. */
+  async storeState(): Promise<'ok' | 'down'> {
+    try {
+      const store = await this.sessions.store();
+      await store.findSession('ses_health');
+      return 'ok';
+    } catch {
+      return 'down';
+    }
+  }
+
   createSession(request: CreateSessionRequest): Promise<SessionInfo> {
     return this.sessions.create(request);
   }
@@ -605,6 +619,7 @@ export class SpecialistService implements Specialists {
 
   async close(): Promise<void> {
     for (const breaker of this.breakers.values()) breaker.dispose();
+    this.statuses.close();
     this.sessionKeeper?.close();
   }
 }

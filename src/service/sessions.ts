@@ -155,10 +155,14 @@ export class SessionKeeper {
     const turn = await this.waitForTurn(store, record, request, signal);
     if (!turn) return;
     const { release, timeLeft } = turn;
+    // A turn whose lease another process can take over stops the answer when it is lost (fencing).
+    const answering = release.lost ? (signal ? AbortSignal.any([signal, release.lost]) : release.lost) : signal;
     try {
       const history = store.messages(record.id, window).map((row) => ({ role: row.role, content: row.content }));
       const asked = this.now();
-      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], { ...request, ...(timeLeft !== undefined && { timeout: timeLeft }) }, signal, (content, tokens, answeredBy) => {
+      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], { ...request, ...(timeLeft !== undefined && { timeout: timeLeft }) }, answering, (content, tokens, answeredBy) => {
+        // Stored only while the turn is still ours: a lost lease means another answer may be under way.
+        if (release.lost?.aborted) throw release.lost.reason;
         const { message_count } = this.writing(() => store.appendExchange(record.id, {
           user: { content: request.message, timestamp: asked, tokens: tokens.input },
           // A fallback may have stood in: the message says who really answered.

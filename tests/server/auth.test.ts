@@ -46,15 +46,15 @@ describe('the WebSocket upgrade check', () => {
   const upgrade = (path: string, headers: Record<string, string> = {}): IncomingMessage =>
     ({ method: 'GET', url: path, headers: { upgrade: 'websocket', ...headers }, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
 
-  it('refuses an upgrade without the token with 401 and WWW-Authenticate', () => {
-    const refusal = protection.checkUpgrade(upgrade('/ws/ai/apollo'));
+  it('refuses an upgrade without the token with 401 and WWW-Authenticate', async () => {
+    const refusal = await protection.checkUpgrade(upgrade('/ws/ai/apollo'));
     expect(refusal?.error.code).toBe('UNAUTHORIZED');
     expect(refusal?.headers['www-authenticate']).toBe('Bearer realm="aish"');
   });
 
-  it('accepts the token as a header or as ?token=', () => {
-    expect(protection.checkUpgrade(upgrade('/ws/ai/apollo', { authorization: 'Bearer ws-token' }))).toBeUndefined();
-    expect(protection.checkUpgrade(upgrade('/ws/ai/apollo?token=ws-token'))).toBeUndefined();
+  it('accepts the token as a header or as ?token=', async () => {
+    expect(await protection.checkUpgrade(upgrade('/ws/ai/apollo', { authorization: 'Bearer ws-token' }))).toBeUndefined();
+    expect(await protection.checkUpgrade(upgrade('/ws/ai/apollo?token=ws-token'))).toBeUndefined();
   });
 });
 

@@ -15,6 +15,17 @@ export interface RateDecision {
   retryAfterS: number;
 }
 
+/**
+ * A request-rate limit per client: `RateLimiter` in one process, or buckets
+ * every replica shares (Redis). A shared one may fail (its backend is down):
+ * it then rejects with `BACKEND_UNAVAILABLE`, and the request is refused.
+ */
+export interface RateLimits {
+  readonly perMinute: number;
+  /** Takes one request from `client`'s bucket if it has one. */
+  take(client: string): RateDecision | Promise<RateDecision>;
+}
+
 interface Bucket {
   tokens: number;
   updatedMs: number;
@@ -23,7 +34,8 @@ interface Bucket {
 /** Buckets are dropped once full again; past this many clients, full ones are swept. */
 const SWEEP_AT = 10_000;
 
-export class RateLimiter {
+/** The buckets of one process (the default). */
+export class RateLimiter implements RateLimits {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
   private sweepAt = SWEEP_AT;

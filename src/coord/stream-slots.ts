@@ -9,7 +9,19 @@ export interface StreamSlot {
   release(): void;
 }
 
-export class StreamSlots {
+/**
+ * Open streams per client: `StreamSlots` in one process, or counts every
+ * replica shares (Redis). A shared one may fail (its backend is down): it
+ * then rejects with `BACKEND_UNAVAILABLE`, and the stream is refused.
+ */
+export interface StreamSlotPool {
+  readonly max: number;
+  /** A slot for `client`, or undefined when it already has `max` streams open. */
+  acquire(client: string): StreamSlot | undefined | Promise<StreamSlot | undefined>;
+}
+
+/** The slots of one process (the default). */
+export class StreamSlots implements StreamSlotPool {
   private readonly held = new Map<string, number>();
 
   /** At most `max` streams at once per client (at least 1). */

@@ -1,0 +1,184 @@
+/**
+ * Two `aish serve` replicas on different ports sharing one Redis and one
+ * database, as a team runs them behind a load balancer: each statement of
+ * "what must hold with two or more replicas", one test each.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { ServeProcess } from '../faults/support/serve-process.js';
+import { homeWithConfig, runAish } from '../support/aish.js';
+import { connect } from '../support/ws-rpc.js';
+import { call, redisInstalled, startReplica, startTestRedis, type TestRedis } from '../support/replicas.js';
+
+/** The built-in roster on echo, and `solo` on a provider nobody listens at: one failed call opens its breaker. */
+const CONFIG = `default_model: echo
+providers:
+  openai: { api_key: sk-test, base_url: "http://127.0.0.1:1/v1" }
+limits:
+  max_attempts: 1
+  breaker_threshold: 1
+  breaker_cooldown: 120
+  connect_timeout: 2
+specialists:
+  solo:
+    model: openai/fake
+`;
+
+let redis: TestRedis | undefined;
+const replicas: ServeProcess[] = [];
+
+afterEach(async () => {
+  await Promise.all(replicas.splice(0).map((replica) => replica.stop('SIGKILL')));
+  await redis?.stop();
+  redis = undefined;
+});
+
+/** Redis and two replicas A and B on one database; `args` go to both. */
+async function twoReplicas(args: string[] = []): Promise<{ a: ServeProcess; b: ServeProcess; home: string; redis: TestRedis }> {
+  redis = await startTestRedis();
+  const home = homeWithConfig(CONFIG);
+  const a = await startReplica(home, redis.url, args);
+  replicas.push(a);
+  const b = await startReplica(home, redis.url, args);
+  replicas.push(b);
+  return { a, b, home, redis };
+}
+
+function createSession(url: string, name: string): Promise<{ status: number; json: any }> {
+  return call(url, 'POST', '/api/v2/sessions', { specialist_id: 'apollo', name });
+}
+
+describe.skipIf(!redisInstalled)('two replicas sharing Redis and the database', { timeout: 60_000 }, () => {
+  it('50 concurrent messages to one session over both replicas store exactly 100 messages, in question/answer pairs', async () => {
+    const { a, b } = await twoReplicas(['--rate-limit', '0']);
+    const session = (await createSession(a.url, 'pairs')).json.id as string;
+    const sent = await Promise.all(Array.from({ length: 50 }, (_, index) => call(index % 2 ? b.url : a.url, 'POST', `/api/v2/sessions/${session}/message`, { message: `question ${index}` })));
+    expect(sent.map((answer) => answer.status)).toEqual(Array(50).fill(200));
+    const stored = (await call(b.url, 'GET', '/api/v2/sessions/pairs')).json.messages as { role: string; content: string }[];
+    expect(stored).toHaveLength(100);
+    for (let pair = 0; pair < 50; pair++) {
+      const [question, answer] = [stored[2 * pair]!, stored[2 * pair + 1]!];
+      expect([question.role, answer.role]).toEqual(['user', 'assistant']);
+      expect(answer.content).toBe(`[apollo] ${question.content}`);
+    }
+    expect(new Set(stored.filter((message) => message.role === 'user').map((message) => message.content)).size).toBe(50);
+    // Each answer saw every exchange stored before it: the context grew by one each time.
+    expect(sent.map((answer) => answer.json.message_count).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, index) => 2 * (index + 1)));
+  });
+
+  it('a session created on replica A is continued on replica B, by id and by name', async () => {
+    const { a, b, home } = await twoReplicas();
+    const created = await createSession(a.url, 'handoff');
+    expect(created.status).toBe(201);
+    expect((await call(a.url, 'POST', '/api/v2/sessions/handoff/message', { message: 'one' })).json.message_count).toBe(2);
+    const byId = await call(b.url, 'POST', `/api/v2/sessions/${created.json.id}/message`, { message: 'two' });
+    expect(byId.json).toMatchObject({ session_id: created.json.id, message_count: 4, context_used: 2 });
+    const byName = await runAish(['--server', b.url, '-c', 'apollo --session handoff << "three"'], { home });
+    expect(byName.status).toBe(0);
+    expect(byName.stdout).toBe('[apollo] three\n');
+    const shown = (await call(a.url, 'GET', `/api/v2/sessions/${created.json.id}`)).json;
+    expect(shown.messages.map((message: { content: string }) => message.content)).toEqual(['one', '[apollo] one', 'two', '[apollo] two', 'three', '[apollo] three']);
+  });
+
+  it('--rate-limit 10 on both replicas lets 10 requests a minute through in all, not 20', async () => {
+    const { a, b } = await twoReplicas(['--rate-limit', '10']);
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let index = 0; index < 20; index++) statuses.push((await call(index % 2 ? b.url : a.url, 'GET', '/api/v2/discovery/ais')).status);
+    // The bucket refills one request every 6 s: a slow machine may earn one more meanwhile.
+    const refilled = Math.floor((Date.now() - started) / 6000);
+    const passed = statuses.filter((status) => status === 200).length;
+    expect(passed).toBeGreaterThanOrEqual(10);
+    expect(passed).toBeLessThanOrEqual(10 + refilled);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20 - passed);
+  });
+
+  it('a breaker that opens on replica A shows unavailable on replica B within 1 s: discovery, aish ais --server B, WebSocket event.status', async () => {
+    const { a, b, home } = await twoReplicas(['--rate-limit', '0']);
+    const listener = await connect(`${b.url.replace('http', 'ws')}/ws/ai/apollo`);
+    expect((await listener.exchange(JSON.stringify({ jsonrpc: '2.0', method: 'subscribe', params: { events: ['status'] }, id: 1 }))).result).toEqual({ subscribed: ['status'] });
+    const failed = await call(a.url, 'POST', '/api/v2/ai/solo/message', { content: 'hi' });
+    expect(failed.status).toBe(503);
+    const heard = listener.next((frame) => frame.method === 'event.status' && frame.params.specialist_id === 'solo');
+    const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('replica B did not hear of the breaker within 1 s')), 1000));
+    expect(((await Promise.race([heard, deadline])) as { params: unknown }).params).toEqual({ specialist_id: 'solo', status: 'unavailable' });
+    listener.close();
+    const discovered = (await call(b.url, 'GET', '/api/v2/discovery/ais')).json.ais as { id: string; status: string }[];
+    expect(discovered.find((specialist) => specialist.id === 'solo')?.status).toBe('unavailable');
+    const listed = await runAish(['--server', b.url, 'ais'], { home });
+    expect(listed.stdout).toMatch(/^solo\s+unavailable\s/m);
+  });
+
+  it('SIGKILL of replica A mid-stream stores no half exchange, holds no lock past its lease, and B answers the session within 10 s', async () => {
+    const { a, b } = await twoReplicas(['--rate-limit', '0']);
+    const session = (await createSession(b.url, 'killed')).json.id as string;
+    await call(b.url, 'POST', `/api/v2/sessions/${session}/message`, { message: 'before' });
+    // A streams slowly (5 words a second): it is mid-answer, holding the session's lock, when killed.
+    const stream = await fetch(`${a.url}/api/v2/sessions/${session}/message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'w '.repeat(100), stream: true, model: 'echo?tps=5' }),
+    });
+    const reader = stream.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('data:');
+    const lock = new Redis(redis!.url);
+    try {
+      expect(await lock.exists(`aish:lock:${session}`)).toBe(1);
+      await a.stop('SIGKILL');
+      expect(await lock.pttl(`aish:lock:${session}`)).toBeLessThanOrEqual(5000);
+    } finally {
+      lock.disconnect();
+    }
+    await reader.read().catch(() => undefined);
+    // `timeout` covers the wait for the session's turn: B fails with TIMEOUT unless it answers within 10 s.
+    const after = await call(b.url, 'POST', `/api/v2/sessions/${session}/message`, { message: 'after', timeout: 10 });
+    expect(after.status).toBe(200);
+    const stored = (await call(b.url, 'GET', `/api/v2/sessions/${session}`)).json.messages.map((message: { content: string }) => message.content);
+    expect(stored).toEqual(['before', '[apollo] before', 'after', '[apollo] after']);
+  });
+
+  it('Redis restarted during a run: calls fail at once with 503 BACKEND_UNAVAILABLE while it is down, and succeed after, without restarting aish', async () => {
+    const { a, b, redis: shared } = await twoReplicas();
+    await createSession(a.url, 'outage');
+    await shared.stop();
+    for (const replica of [a, b]) {
+      const refused = await call(replica.url, 'POST', '/api/v2/sessions/outage/message', { message: 'while down' });
+      expect(refused.status).toBe(503);
+      expect(refused.json.error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { backend: 'redis' } });
+      expect(await call(replica.url, 'GET', '/health')).toMatchObject({ status: 503, json: { status: 'unavailable', db: 'ok', redis: 'down', down: ['redis'] } });
+    }
+    await shared.start();
+    for (const replica of [a, b]) {
+      // The client reconnects every second at most: poll /health until it does.
+      let health = await call(replica.url, 'GET', '/health');
+      for (let tries = 0; health.status !== 200 && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        health = await call(replica.url, 'GET', '/health');
+      }
+      expect(health.json).toMatchObject({ status: 'ok', db: 'ok', redis: 'ok' });
+      expect((await call(replica.url, 'POST', '/api/v2/sessions/outage/message', { message: `back on ${replica.url}` })).status).toBe(200);
+    }
+    expect((await call(b.url, 'GET', '/api/v2/sessions/outage')).json.message_count).toBe(4);
+  });
+});
+
+describe('aish serve --workers', { timeout: 60_000 }, () => {
+  it('is refused without --redis, saying why', async () => {
+    const refused = await runAish(['serve', '--port', '0', '--workers', '2']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^aish: serve: --workers 2 needs --redis URL \(or server\.redis\): without Redis each worker would keep its own rate limits/m);
+  });
+
+  it.skipIf(!redisInstalled)('runs N processes on one port sharing Redis, says so once, and stops them all on SIGTERM', async () => {
+    redis = await startTestRedis();
+    const served = await startReplica(homeWithConfig(CONFIG), redis.url, ['--workers', '2', '--rate-limit', '10']);
+    replicas.push(served);
+    expect(served.stderr()).toMatch(/^aish: serving \d+ specialists \(.*\) on http:\/\/127\.0\.0\.1:\d+ \(limits, locks and statuses shared through Redis\) with 2 workers$/m);
+    expect(await call(served.url, 'GET', '/health')).toMatchObject({ status: 200, json: { status: 'ok', db: 'ok', redis: 'ok' } });
+    // One limit for both workers: the 12 requests cannot all pass, whichever worker takes each.
+    const statuses = await Promise.all(Array.from({ length: 12 }, () => call(served.url, 'GET', '/api/capabilities').then((answer) => answer.status)));
+    expect(statuses.filter((status) => status === 200).length).toBeLessThan(12);
+    expect(await served.stop('SIGTERM')).toBe(0);
+    expect(served.stderr().match(/^aish: serving /gm)).toHaveLength(1);
+  });
+});
