@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 import type { ServeProcess } from '../faults/support/serve-process.js';
 import { homeWithConfig, runAish } from '../support/aish.js';
 import { connect } from '../support/ws-rpc.js';
-import { call, redisInstalled, startReplica, startTestRedis, type TestRedis } from '../support/replicas.js';
+import { hasRedis } from '../support/engines.js';
+import { call, startReplica, startTestRedis, type TestRedis } from '../support/replicas.js';
 
 /** The built-in roster on echo, and `solo` on a provider nobody listens at: one failed call opens its breaker. */
 const CONFIG = `default_model: echo
@@ -48,7 +49,7 @@ function createSession(url: string, name: string): Promise<{ status: number; jso
   return call(url, 'POST', '/api/v2/sessions', { specialist_id: 'apollo', name });
 }
 
-describe.skipIf(!redisInstalled)('two replicas sharing Redis and the database', { timeout: 60_000 }, () => {
+describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { timeout: 60_000 }, () => {
   it('50 concurrent messages to one session over both replicas store exactly 100 messages, in question/answer pairs', async () => {
     const { a, b } = await twoReplicas(['--rate-limit', '0']);
     const session = (await createSession(a.url, 'pairs')).json.id as string;
@@ -169,7 +170,7 @@ describe('aish serve --workers', { timeout: 60_000 }, () => {
     expect(refused.stderr).toMatch(/^aish: serve: --workers 2 needs --redis URL \(or server\.redis\): without Redis each worker would keep its own rate limits/m);
   });
 
-  it.skipIf(!redisInstalled)('runs N processes on one port sharing Redis, says so once, and stops them all on SIGTERM', async () => {
+  it.skipIf(!hasRedis)('runs N processes on one port sharing Redis, says so once, and stops them all on SIGTERM', async () => {
     redis = await startTestRedis();
     const served = await startReplica(homeWithConfig(CONFIG), redis.url, ['--workers', '2', '--rate-limit', '10']);
     replicas.push(served);

@@ -1,17 +1,16 @@
 /**
  * Replicas for the scale tests: a Redis of the test's own (it may be stopped
- * and started again on the same port) and `aish serve` processes sharing it
- * and one database, as a team runs them behind a load balancer.
+ * and started again on the same port, which the run's shared one in
+ * engines.ts may not) and `aish serve` processes sharing it and one
+ * database, as a team runs them behind a load balancer. Whether Redis is
+ * installed, and what happens when it is not, is engines.ts's `hasRedis`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { findRedisServer, freePort } from '../../scripts/test-engines.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServeWith, type ServeProcess } from '../faults/support/serve-process.js';
-
-/** Whether redis-server can be started here. */
-export const redisInstalled = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 
 export interface TestRedis {
   url: string;
@@ -22,25 +21,13 @@ export interface TestRedis {
   start(): Promise<void>;
 }
 
-/** A free loopback port (closed again, for a process to take). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A throwaway redis-server on a free loopback port, without persistence. */
 export async function startTestRedis(): Promise<TestRedis> {
   const port = await freePort();
   const folder = mkdtempSync(join(tmpdir(), 'aish-redis-'));
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', folder], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child = spawn(findRedisServer() ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', folder], { stdio: ['ignore', 'pipe', 'ignore'] });
     await new Promise<void>((resolve, reject) => {
       let text = '';
       child!.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
