@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, seededRandom, timeEach } from './stats.mjs';
+import { median, seededRandom, timeEachAsync } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -78,7 +78,8 @@ function text(random, pick, min, max) {
 
 function fill(log, store, random, pick) {
   const now = Date.now();
-  store.transaction(() => {
+  // The SQLite store's methods run synchronously underneath, so they fit in one transaction.
+  store.connection.transaction(() => {
     for (let n = 0; n < EXCHANGES; n++) {
       const specialist = SPECIALISTS[n % SPECIALISTS.length];
       const message = text(random, pick, 8, 60);
@@ -98,7 +99,7 @@ function fill(log, store, random, pick) {
         cost_usd: 0.0001275,
       });
     }
-  });
+  })();
 }
 
 
@@ -140,9 +141,9 @@ function processRun(file, words) {
 }
 
 /** Fills the log and measures it through the store API; the store is closed afterwards (its WAL checkpointed). */
-function storeFigures(file) {
-  const { AishStore } = require(join(root, 'dist/store/index.cjs'));
-  const store = AishStore.open(file);
+async function storeFigures(file) {
+  const { SqliteStore } = require(join(root, 'dist/store/index.cjs'));
+  const store = SqliteStore.open(file);
   try {
     const random = seededRandom(7);
     const rare = madeUpWords(random, 40_000);
@@ -154,9 +155,9 @@ function storeFigures(file) {
     const fillMs = performance.now() - fillStarted;
     const asked = queries(seededRandom(11), rare, absent);
     let matched = 0;
-    const search = timeEach(asked.length, (i) => (matched += log.find(asked[i]).length > 0 ? 1 : 0));
+    const search = await timeEachAsync(asked.length, async (i) => (matched += (await log.find(asked[i])).length > 0 ? 1 : 0));
     const now = Date.now();
-    const write = timeEach(WRITES, (i) =>
+    const write = await timeEachAsync(WRITES, (i) =>
       log.record({
         started_at: now + i, command_line: 'apollo hi', specialist: 'apollo', model: 'echo', message: `hello ${i} authentication`, answer: '[apollo] hello',
         tokens_in: 3, tokens_out: 2, duration_ms: 1, status: 'ok', error_code: null, session_id: null, cost_usd: 0,
@@ -164,7 +165,7 @@ function storeFigures(file) {
     );
     return { fillMs, search, matched, write };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -173,7 +174,7 @@ export async function historyFigures() {
   const folder = mkdtempSync(join(tmpdir(), 'aish-history-bench-'));
   const file = join(folder, 'aish.db');
   try {
-    const { fillMs, search, matched, write } = storeFigures(file);
+    const { fillMs, search, matched, write } = await storeFigures(file);
     const words = 'authentication timeout';
     const processMs = processRun(file, words);
     return [

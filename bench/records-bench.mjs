@@ -76,11 +76,11 @@ export async function volume() {
 
 export async function cacheFigures() {
   const { SpecialistService, cacheKey } = require(join(root, 'dist/service/index.cjs'));
-  const { ExchangeLog } = require(join(root, 'dist/store/index.cjs'));
+  const { SqliteExchangeLog } = require(join(root, 'dist/store/index.cjs'));
   const folder = home();
   const database = join(folder, 'aish.db');
   // 100,000 logged exchanges, each with its key.
-  const log = ExchangeLog.open(database);
+  const log = SqliteExchangeLog.open(database);
   const keys = [];
   const insert = () => {
     for (let i = 0; i < 100_000; i++) {
@@ -94,11 +94,11 @@ export async function cacheFigures() {
   for (let i = 0; i < 5_000; i++) {
     const key = keys[(i * 7919) % keys.length];
     const started = process.hrtime.bigint();
-    log.cached(key, 0);
+    await log.cached(key, 0);
     lookups.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   lookups.sort((a, b) => a - b);
-  log.close();
+  await log.close();
   // A real echo call against the same call answered from the cache, through the service.
   const roster = [{ id: 'apollo', name: 'Apollo', aliases: [], description: '', system: 'bench', model: 'echo', capabilities: { primary: [], scores: {} }, fallback: [] }];
   const real = new SpecialistService({ roster, defaultModel: 'echo', database, cache: { enabled: false, ttlSeconds: 0, record: false } });

@@ -33,7 +33,22 @@ export function timeEach(count, operation) {
     operation(i);
     times.push(performance.now() - started);
   }
+  return spread(times);
+}
+
+function spread(times) {
   times.sort((a, b) => a - b);
   const at = (p) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)];
   return { p50: at(50), p99: at(99), max: times[times.length - 1] };
+}
+
+/** `timeEach` for an asynchronous `operation(i)`: each run is timed until its promise settles; one at a time. */
+export async function timeEachAsync(count, operation) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await operation(i);
+    times.push(performance.now() - started);
+  }
+  return spread(times);
 }

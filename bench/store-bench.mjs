@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { seededRandom, timeEach } from './stats.mjs';
+import { seededRandom, timeEachAsync } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -41,12 +41,13 @@ function fill(store) {
   const ids = Array.from({ length: SESSIONS }, (_, i) => `session-${i}`);
   const exchangesEach = MESSAGES / SESSIONS / 2;
   const now = Date.now();
-  store.transaction(() => {
+  // The SQLite store's methods run synchronously underneath, so they fit in one transaction.
+  store.connection.transaction(() => {
     ids.forEach((id, i) => {
       store.createSession({ id, name: `name-${i}`, specialist_id: 'apollo', context_window: 10, ttl_s: 3600, now });
       for (let n = 0; n < exchangesEach; n++) store.appendExchange(id, exchange(n, now + n));
     });
-  });
+  })();
   return ids;
 }
 
@@ -69,9 +70,9 @@ function loadStore() {
 
 /** Runs the store benchmark on a temporary database and returns one printable line per figure. */
 export async function storeFigures() {
-  const { AishStore } = loadStore();
+  const { SqliteStore } = loadStore();
   const folder = mkdtempSync(join(tmpdir(), 'aish-store-bench-'));
-  const store = AishStore.open(join(folder, 'aish.db'));
+  const store = SqliteStore.open(join(folder, 'aish.db'));
   try {
     const fillStarted = performance.now();
     const ids = fill(store);
@@ -79,12 +80,12 @@ export async function storeFigures() {
     const random = seededRandom(42);
     const pick = () => ids[Math.floor(random() * ids.length)];
     const now = Date.now();
-    const create = timeEach(OPERATIONS, (i) =>
+    const create = await timeEachAsync(OPERATIONS, (i) =>
       store.createSession({ id: `new-${i}`, name: `new-name-${i}`, specialist_id: 'athena', context_window: 10, ttl_s: 3600, now }),
     );
-    const append = timeEach(OPERATIONS, (i) => store.appendExchange(pick(), exchange(i, now + i)));
-    const fetch = timeEach(OPERATIONS, () => {
-      if (store.messages(pick(), 10).length === 0) throw new Error('context fetch returned no messages');
+    const append = await timeEachAsync(OPERATIONS, (i) => store.appendExchange(pick(), exchange(i, now + i)));
+    const fetch = await timeEachAsync(OPERATIONS, async () => {
+      if ((await store.messages(pick(), 10)).length === 0) throw new Error('context fetch returned no messages');
     });
     return [
       `store fill (${SCALE}, one transaction): ${Math.round(fillMs)} ms`,
@@ -93,7 +94,7 @@ export async function storeFigures() {
       line('context fetch', fetch),
     ];
   } finally {
-    store.close();
+    await store.close();
     rmSync(folder, { recursive: true, force: true });
   }
 }

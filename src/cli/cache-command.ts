@@ -20,7 +20,7 @@ export interface CacheCommandIo {
 }
 
 /** Runs `cache VERB ARGS` against the log; returns the exit status. */
-export function runCacheCommand(args: readonly string[], json: boolean, open: () => ExchangeLog, io: CacheCommandIo): number {
+export async function runCacheCommand(args: readonly string[], json: boolean, open: () => Promise<ExchangeLog>, io: CacheCommandIo): Promise<number> {
   const [verb, ...rest] = args;
   if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
     (verb === undefined ? io.err : io.out)(CACHE_USAGE + '\n');
@@ -29,13 +29,13 @@ export function runCacheCommand(args: readonly string[], json: boolean, open: ()
   if (verb === 'stats') {
     const unknown = rest.find((arg) => arg !== '--json');
     if (unknown !== undefined) return usageError(io, `cache stats: unknown argument '${unknown}'`);
-    const log = open();
+    const log = await open();
     try {
-      const stats = log.cacheStats(io.now - STATS_WINDOW_MS);
+      const stats = await log.cacheStats(io.now - STATS_WINDOW_MS);
       if (json || rest.includes('--json')) io.out(JSON.stringify({ entries: stats.entries, hits_7d: stats.hits, saved_usd_7d: stats.saved_usd }) + '\n');
       else io.out(`entries: ${stats.entries}\nhits (7 days): ${stats.hits}\nsaved (7 days): ${formatUsd(stats.saved_usd)}\n`);
     } finally {
-      log.close();
+      await log.close();
     }
     return 0;
   }
@@ -50,12 +50,12 @@ export function runCacheCommand(args: readonly string[], json: boolean, open: ()
       if (seconds === undefined) return usageError(io, `cache clear: --older-than needs a duration such as 7d, 12h or 30m, not '${value ?? ''}'`);
       before = io.now - seconds * 1000;
     }
-    const log = open();
+    const log = await open();
     try {
-      const cleared = log.clearCache(before);
+      const cleared = await log.clearCache(before);
       io.err(`aish: cache: ${cleared} ${cleared === 1 ? 'answer' : 'answers'} will not answer again (the exchanges stay in the history)\n`);
     } finally {
-      log.close();
+      await log.close();
     }
     return 0;
   }

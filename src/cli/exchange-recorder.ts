@@ -51,7 +51,7 @@ export class ExchangeRecorder implements ExchangeLog {
     this.costs.set(exchange, cost);
     if (!this.options.logging || this.broken) return;
     try {
-      (await this.log()).record({ ...exchange, cost_usd: cost ?? null });
+      await (await this.log()).record({ ...exchange, cost_usd: cost ?? null });
     } catch (error) {
       this.broken = true;
       this.options.warn(`aish: warning: the exchange log was not written (${messageOf(error)}); this run's exchanges are not logged`);
@@ -71,7 +71,7 @@ export class ExchangeRecorder implements ExchangeLog {
   /** Dollars spent on exchanges since `since` (ms), for `budget.per_day`; 0 when the log cannot be read. */
   async spentSince(since: number): Promise<number> {
     try {
-      return (await this.log()).spentSince(since);
+      return await (await this.log()).spentSince(since);
     } catch {
       return 0;
     }
@@ -79,12 +79,12 @@ export class ExchangeRecorder implements ExchangeLog {
 
   /** The command line of exchange `id`, for `!N`; undefined when there is no such exchange. */
   async commandLine(id: number): Promise<string | undefined> {
-    return (await this.log()).get(id)?.command_line;
+    return (await (await this.log()).get(id))?.command_line;
   }
 
   /** The log in the database, opened once (a failure to open is kept, not retried). */
   private async log(): Promise<StoredLog> {
-    this.opened ??= import('../store/index.js').then(({ ExchangeLog }) => ExchangeLog.open(this.options.databaseFile));
+    this.opened ??= import('../store/index.js').then(({ openExchangeLog }) => openExchangeLog(this.options.databaseFile));
     return this.opened;
   }
 

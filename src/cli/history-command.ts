@@ -63,7 +63,7 @@ function messageOf(error: unknown): string {
 async function answer(request: Exclude<HistoryRequest, { kind: 'help' }>, log: ExchangeLog, io: HistoryIo): Promise<number> {
   switch (request.kind) {
     case 'show': {
-      const exchange = log.get(request.id);
+      const exchange = await log.get(request.id);
       if (!exchange) {
         await io.err(`aish: history: no exchange ${request.id}\n`);
         return 1;
@@ -74,13 +74,13 @@ async function answer(request: Exclude<HistoryRequest, { kind: 'help' }>, log: E
     case 'list': {
       const { search, specialist, since, limit } = request;
       // The most recent ones, printed oldest first so the newest is nearest the prompt.
-      const found = log.find({ limit, ...(search !== undefined && { search }), ...(specialist !== undefined && { specialist }), ...(since !== undefined && { since }) }).reverse();
+      const found = (await log.find({ limit, ...(search !== undefined && { search }), ...(specialist !== undefined && { specialist }), ...(since !== undefined && { since }) })).reverse();
       if (request.json) await io.out(JSON.stringify({ exchanges: found.map(document), total: found.length }) + '\n');
       else if (found.length > 0) await io.out(listText(found));
       return 0;
     }
     case 'cost': {
-      const rows = log.costs(request.since).map(costDocument);
+      const rows = (await log.costs(request.since)).map(costDocument);
       const total = costTotal(rows);
       if (request.json) await io.out(JSON.stringify({ since: request.since === undefined ? null : new Date(request.since).toISOString(), by_model: rows, total }) + '\n');
       else await io.out(costText(rows, total));

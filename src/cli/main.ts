@@ -134,9 +134,9 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
     .helpOption(false)
     .action(async (args: string[]) => {
       const { runCacheCommand } = await import('./cache-command.js');
-      const { ExchangeLog } = await import('../store/index.js');
+      const { openExchangeLog } = await import('../store/index.js');
       try {
-        process.exitCode = runCacheCommand(args, Boolean(cli.opts<GlobalOptions>().json), () => ExchangeLog.open(databaseFile()), {
+        process.exitCode = await runCacheCommand(args, Boolean(cli.opts<GlobalOptions>().json), () => openExchangeLog(databaseFile()), {
           out: (text) => process.stdout.write(text),
           err: (text) => process.stderr.write(text),
           now: Date.now(),

@@ -77,7 +77,7 @@ export class AnswerCache {
   async lookup(key: string): Promise<CachedAnswer | undefined> {
     const { ttlSeconds } = this.settings;
     try {
-      return (await this.log()).cached(key, ttlSeconds > 0 ? this.clock() - ttlSeconds * 1000 : 0);
+      return await (await this.log()).cached(key, ttlSeconds > 0 ? this.clock() - ttlSeconds * 1000 : 0);
     } catch {
       // A database that cannot be read means a real call, never a failed one.
       return undefined;
@@ -93,7 +93,7 @@ export class AnswerCache {
   async remember(call: AnsweredCall): Promise<void> {
     if (!this.settings.record) return;
     try {
-      (await this.log()).record({
+      await (await this.log()).record({
         started_at: call.started,
         command_line: 'aish serve',
         specialist: call.specialist,

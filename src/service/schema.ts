@@ -129,8 +129,11 @@ export function repairPrompt(errors: string[]): string {
 /** One model call with the messages and format given: the service's own answer stream. */
 export type Attempt = (messages: ModelMessage[], format: ResponseFormat) => AsyncIterable<StreamEvent>;
 
-/** Called once the answer is valid, with its JSON text (a session stores it here); returns fields for `done`. */
-export type TypedDone = (content: string, tokens: TokensUsed, specialistId: string) => Partial<Extract<StreamEvent, { type: 'done' }>>;
+/** Fields a caller adds to a `done` event (a session's `session_id` and `message_count`, say). */
+export type DoneFields = Partial<Extract<StreamEvent, { type: 'done' }>>;
+
+/** Called once the answer is valid, with its JSON text (a session stores it here, asynchronously); returns fields for `done`. */
+export type TypedDone = (content: string, tokens: TokensUsed, specialistId: string) => DoneFields | Promise<DoneFields>;
 
 /**
  * A typed answer: `start`, then (once valid) one `content` with the compact
@@ -170,7 +173,7 @@ export async function* typedAnswer(typed: TypedRequest, messages: ModelMessage[]
     const checked = checkAnswer(text, typed, format, validate);
     if (checked.ok) {
       yield { type: 'content', data: checked.content, specialist_id: done.specialist_id };
-      const extra = onDone ? onDone(checked.content, tokens, done.specialist_id) : {};
+      const extra = onDone ? await onDone(checked.content, tokens, done.specialist_id) : {};
       yield { ...done, tokens_used: tokens, data: checked.data, ...extra };
       return;
     }

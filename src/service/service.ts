@@ -37,12 +37,13 @@ import {
   type ProviderSettings,
   type ResponseFormat,
 } from '../providers/index.js';
-import type { CachedAnswer, CapabilityStats } from '../store/index.js';
+import type { AishStore, CachedAnswer, CapabilityStats } from '../store/index.js';
 import { DEFAULT_SESSION_TTL_S, SessionKeeper } from './sessions.js';
 import type { SessionLocks, StatusRelay } from '../coord/index.js';
 import { PerformanceBook } from './performance.js';
 import { StatusBoard, type StatusListener } from './status-board.js';
 import { AnswerCache, cacheKey, type CacheSettings } from './cache.js';
+import type { DoneFields } from './schema.js';
 import { CallBudget } from './budget.js';
 import type { ClientBudgets } from './client-budget.js';
 
@@ -57,8 +58,12 @@ export interface ServiceOptions {
   providers?: ProviderSettings;
   /** The config's top-level `limits:` (timeouts, retries, breaker) for every provider. */
   limits?: ProviderLimits;
-  /** The SQLite file for sessions; opened on the first session call. */
+  /** Where sessions are kept, a SQLite file or a PostgreSQL URL; opened on the first session call. */
   database?: string;
+  /** A store opened already (`aish serve` opens and migrates it at start); wins over `database`. */
+  store?: AishStore;
+  /** PostgreSQL: the most connections the pool opened from `database` uses. */
+  databasePoolSize?: number;
   /** Seconds a new session lives after its last activity (config `sessions.ttl`; 0 = never); 30 days by default. */
   sessionTtl?: number;
   /** The time in ms since the epoch (session expiry, timestamps); `Date.now` by default. Tests pass their own. */
@@ -232,7 +237,7 @@ export class SpecialistService implements Specialists {
     messages: ModelMessage[],
     request: Generation,
     signal: AbortSignal | undefined,
-    onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => Partial<Extract<StreamEvent, { type: 'done' }>>,
+    onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => DoneFields | Promise<DoneFields>,
   ): AsyncIterable<StreamEvent> {
     if (request.schema === undefined) {
       yield* this.answerOnce(specialist, messages, request, signal, onDone);
@@ -257,7 +262,7 @@ export class SpecialistService implements Specialists {
     messages: ModelMessage[],
     request: Generation,
     signal: AbortSignal | undefined,
-    onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => Partial<Extract<StreamEvent, { type: 'done' }>>,
+    onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => DoneFields | Promise<DoneFields>,
     format?: ResponseFormat,
   ): AsyncIterable<StreamEvent> {
     const defaultModel = await this.defaultModel();
@@ -364,7 +369,7 @@ export class SpecialistService implements Specialists {
           failed.set(candidate, failure);
           continue;
         }
-        const extra = onDone ? onDone(content, tokens, answerer) : {};
+        const extra = onDone ? await onDone(content, tokens, answerer) : {};
         await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
         const cost = this.options.costOf?.(candidate.reference, tokens);
         this.options.clientBudgets?.add(cost ?? 0);
@@ -401,7 +406,7 @@ export class SpecialistService implements Specialists {
     asked: SpecialistDefinition,
     messages: ModelMessage[],
     key: string,
-    onDone: ((content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => Partial<Extract<StreamEvent, { type: 'done' }>>) | undefined,
+    onDone: ((content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => DoneFields | Promise<DoneFields>) | undefined,
   ): AsyncIterable<StreamEvent> {
     const answerer = candidate.specialist;
     const started = Date.now();
@@ -409,7 +414,7 @@ export class SpecialistService implements Specialists {
     if (hit.answer !== '') yield { type: 'content', data: hit.answer, specialist_id: answerer.id };
     const tokens = { input: hit.tokens_in ?? 0, output: hit.tokens_out ?? 0 };
     // A session keeps the exchange as if the model had answered.
-    const extra = onDone ? onDone(hit.answer, tokens, answerer) : {};
+    const extra = onDone ? await onDone(hit.answer, tokens, answerer) : {};
     await this.cache.remember({ key, started, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: hit.answer, tokens, cost: 0, cachedFrom: hit.id });
     yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: 'stop', ...extra, cached_from: hit.id, cost_usd: 0 };
   }
@@ -479,19 +484,23 @@ export class SpecialistService implements Specialists {
 
   /** Persists a routed call's outcome; a failed write never fails the answer. */
   private async recordCapability(specialistId: string, capability: string, elapsedMs: number, success: boolean): Promise<void> {
-    if (!this.options.database) return;
+    if (!this.hasDatabase) return;
     try {
-      (await this.sessions.store()).recordCapabilityCall(specialistId, capability, elapsedMs, success);
+      await (await this.sessions.store()).recordCapabilityCall(specialistId, capability, elapsedMs, success);
     } catch {
       // Routing then works from the configured scores alone.
     }
   }
 
+  private get hasDatabase(): boolean {
+    return this.options.database !== undefined || this.options.store !== undefined;
+  }
+
   /** Measured performance for a capability, by specialist (empty without a database). */
   private async measured(capability: string): Promise<Map<string, CapabilityStats>> {
-    if (!this.options.database) return new Map();
+    if (!this.hasDatabase) return new Map();
     try {
-      const stats = (await this.sessions.store()).capabilityStats(capability);
+      const stats = await (await this.sessions.store()).capabilityStats(capability);
       return new Map(stats.map((row) => [row.specialist_id, row]));
     } catch {
       return new Map();
@@ -506,6 +515,8 @@ export class SpecialistService implements Specialists {
   private get sessions(): SessionKeeper {
     this.sessionKeeper ??= new SessionKeeper(this, {
       database: this.options.database,
+      ...(this.options.store && { store: this.options.store }),
+      ...(this.options.databasePoolSize !== undefined && { poolSize: this.options.databasePoolSize }),
       ttl: this.options.sessionTtl ?? DEFAULT_SESSION_TTL_S,
       clock: this.options.clock ?? Date.now,
       ...(this.options.sessionLocks && { locks: this.options.sessionLocks }),

@@ -32,13 +32,14 @@ export class SessionKeeper {
     return this.options.clock();
   }
 
-  /** The store loads (native SQLite) on the first session call, not at start-up. */
+  /** The store loads (native SQLite, or the PostgreSQL pool) on the first session call, not at start-up. */
   store(): Promise<AishStore> {
     this.opened ??= (async () => {
+      if (this.options.store) return this.options.store;
       if (!this.database) throw new AishError('BAD_REQUEST', 'sessions need a database file (AISH_DB)');
-      const { AishStore } = await import('../store/index.js');
+      const { openStore } = await import('../store/index.js');
       try {
-        return AishStore.open(this.database);
+        return await openStore(this.database, { ...(this.options.poolSize !== undefined && { poolSize: this.options.poolSize }) });
       } catch (error) {
         throw storeFailure(error, this.database);
       }
@@ -55,8 +56,8 @@ export class SessionKeeper {
     const store = await this.store();
     const continuing = request.continue_existing === true && request.name !== undefined;
     // A session that exists is continued whatever its name looks like (an imported id, say).
-    const existing = continuing ? store.findSession(request.name!) : undefined;
-    if (existing) return { ...this.info(existing, store.messages(existing.id).length), created: false };
+    const existing = continuing ? await store.findSession(request.name!) : undefined;
+    if (existing) return { ...this.info(existing, (await store.messages(existing.id)).length), created: false };
     if (request.name !== undefined && (!SESSION_NAME.test(request.name) || request.name.startsWith('ses_'))) {
       throw badField('name', "letters, digits and . _ : @ -, at most 128, not starting with 'ses_'");
     }
@@ -71,10 +72,10 @@ export class SessionKeeper {
     try {
       if (continuing) {
         // Found and created in one transaction: another process may have created it since the look above.
-        const opened = store.openNamedSession({ ...input, name: request.name! });
-        return { ...this.info(opened.session, opened.created ? 0 : store.messages(opened.session.id).length), created: opened.created };
+        const opened = await store.openNamedSession({ ...input, name: request.name! });
+        return { ...this.info(opened.session, opened.created ? 0 : (await store.messages(opened.session.id)).length), created: opened.created };
       }
-      const record = store.createSession({ ...input, ...(request.name !== undefined && { name: request.name }) });
+      const record = await store.createSession({ ...input, ...(request.name !== undefined && { name: request.name }) });
       return this.info(record, 0);
     } catch (error) {
       throw storeFailure(error, this.database);
@@ -84,7 +85,7 @@ export class SessionKeeper {
   /** The session with this id or name; `SESSION_NOT_FOUND` when there is none. Expired ones are found too. */
   private async find(idOrName: string): Promise<{ store: AishStore; record: SessionRecord }> {
     const store = await this.store();
-    const record = store.findSession(idOrName);
+    const record = await store.findSession(idOrName);
     if (!record) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
     return { store, record };
   }
@@ -113,13 +114,13 @@ export class SessionKeeper {
 
   async get(idOrName: string): Promise<SessionDetail> {
     const { store, record } = await this.find(idOrName);
-    const messages = store.messages(record.id);
+    const messages = await store.messages(record.id);
     return { ...this.info(record, messages.length), messages: messages.map(message) };
   }
 
   async list(): Promise<SessionSummary[]> {
     const store = await this.store();
-    return store.listSessions().map((summary) => ({
+    return (await store.listSessions()).map((summary) => ({
       id: summary.id,
       name: summary.name,
       specialist_id: summary.specialist_id,
@@ -135,14 +136,14 @@ export class SessionKeeper {
   async renew(idOrName: string, request: RenewSessionRequest = {}): Promise<SessionInfo> {
     if (request.ttl_s !== undefined && (!Number.isInteger(request.ttl_s) || request.ttl_s < 0)) throw badField('ttl_s', 'a whole number of seconds, 0 for never');
     const { store, record } = await this.find(idOrName);
-    const renewed = this.writing(() => store.renewSession(record.id, { now: this.now(), ...(request.ttl_s !== undefined && { ttl_s: request.ttl_s }) }));
+    const renewed = await this.writing(() => store.renewSession(record.id, { now: this.now(), ...(request.ttl_s !== undefined && { ttl_s: request.ttl_s }) }));
     if (!renewed) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
-    return this.info(renewed, store.messages(renewed.id).length);
+    return this.info(renewed, (await store.messages(renewed.id)).length);
   }
 
   async delete(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
     const store = await this.store();
-    const deleted = this.writing(() => store.deleteSession(idOrName));
+    const deleted = await this.writing(() => store.deleteSession(idOrName));
     if (!deleted) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
     return { status: 'deleted', session_id: deleted.id };
   }
@@ -158,12 +159,12 @@ export class SessionKeeper {
     // A turn whose lease another process can take over stops the answer when it is lost (fencing).
     const answering = release.lost ? (signal ? AbortSignal.any([signal, release.lost]) : release.lost) : signal;
     try {
-      const history = store.messages(record.id, window).map((row) => ({ role: row.role, content: row.content }));
+      const history = (await store.messages(record.id, window)).map((row) => ({ role: row.role, content: row.content }));
       const asked = this.now();
-      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], { ...request, ...(timeLeft !== undefined && { timeout: timeLeft }) }, answering, (content, tokens, answeredBy) => {
+      yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], { ...request, ...(timeLeft !== undefined && { timeout: timeLeft }) }, answering, async (content, tokens, answeredBy) => {
         // Stored only while the turn is still ours: a lost lease means another answer may be under way.
         if (release.lost?.aborted) throw release.lost.reason;
-        const { message_count } = this.writing(() => store.appendExchange(record.id, {
+        const { message_count } = await this.writing(() => store.appendExchange(record.id, {
           user: { content: request.message, timestamp: asked, tokens: tokens.input },
           // A fallback may have stood in: the message says who really answered.
           assistant: { content, timestamp: this.now(), tokens: tokens.output, specialist_id: answeredBy.id },
@@ -203,8 +204,8 @@ export class SessionKeeper {
   async import(data: unknown, options: { force?: boolean }): Promise<SessionInfo> {
     const store = await this.store();
     try {
-      const record = store.importSession(withStoreTimes(data, this.now()), options);
-      return this.info(record, store.messages(record.id).length);
+      const record = await store.importSession(withStoreTimes(data, this.now()), options);
+      return this.info(record, (await store.messages(record.id)).length);
     } catch (error) {
       throw storeFailure(error, this.database);
     }
@@ -221,9 +222,9 @@ export class SessionKeeper {
   }
 
   /** Runs a store write, turning the store's failures (a full disk, say) into protocol errors. */
-  private writing<T>(write: () => T): T {
+  private async writing<T>(write: () => Promise<T>): Promise<T> {
     try {
-      return write();
+      return await write();
     } catch (error) {
       throw storeFailure(error, this.database);
     }
@@ -261,8 +262,12 @@ function expiresAt(record: { ttl_s: number; expires_at: number }): string | null
 
 /** What a keeper needs besides the service. */
 export interface SessionOptions {
-  /** The SQLite file; sessions are refused without one. */
+  /** The SQLite file or PostgreSQL URL; sessions are refused without one. */
   database: string | undefined;
+  /** PostgreSQL: the most connections the store's pool opens. */
+  poolSize?: number;
+  /** A store opened already: used instead of opening `database`. */
+  store?: AishStore;
   /** Seconds a new session lives after its last activity (0 = never). */
   ttl: number;
   /** The time, in ms since the epoch: every expiry and timestamp is read from it. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { InProcessSessionLocks, LeasedSessionLocks } from '../../src/coord/index.js';
-import { AishStore } from '../../src/store/index.js';
+import { SqliteStore } from '../../src/store/index.js';
 
 function databaseFile(): string {
   return join(mkdtempSync(join(tmpdir(), 'aish-locks-')), 'aish.db');
@@ -52,8 +52,8 @@ describe('in-process session locks', () => {
 describe('leased session locks over the session database', () => {
   it('two connections (as two processes) take turns on one session', async () => {
     const file = databaseFile();
-    const one = new LeasedSessionLocks(AishStore.open(file).sessionLeases);
-    const two = new LeasedSessionLocks(AishStore.open(file).sessionLeases);
+    const one = new LeasedSessionLocks(SqliteStore.open(file).sessionLeases);
+    const two = new LeasedSessionLocks(SqliteStore.open(file).sessionLeases);
     const release = await one.acquire('s');
     let secondGotIt = false;
     const second = two.acquire('s').then((done) => ((secondGotIt = true), done));
@@ -66,10 +66,10 @@ describe('leased session locks over the session database', () => {
 
   it('a lease its holder stopped renewing is taken over once it ends', async () => {
     const file = databaseFile();
-    const gone = AishStore.open(file).sessionLeases;
+    const gone = SqliteStore.open(file).sessionLeases;
     // A holder that took the lease and then vanished (never renews, never gives it back).
-    expect(gone.tryTake('s', 'killed-process', Date.now(), Date.now() + 300)).toBe(true);
-    const next = new LeasedSessionLocks(AishStore.open(file).sessionLeases);
+    expect(await gone.tryTake('s', 'killed-process', Date.now(), Date.now() + 300)).toBe(true);
+    const next = new LeasedSessionLocks(SqliteStore.open(file).sessionLeases);
     const release = await next.acquire('s');
     const row = new Database(file, { readonly: true }).prepare('SELECT holder FROM session_locks WHERE session_id = ?').get('s') as { holder: string };
     expect(row.holder).toBe(next.holder);
@@ -78,14 +78,14 @@ describe('leased session locks over the session database', () => {
 
   it('a live holder renews its lease, so nobody takes it while its answer goes on', async () => {
     const file = databaseFile();
-    const holder = new LeasedSessionLocks(AishStore.open(file).sessionLeases, { leaseMs: 300 });
+    const holder = new LeasedSessionLocks(SqliteStore.open(file).sessionLeases, { leaseMs: 300 });
     const release = await holder.acquire('s');
     const reader = new Database(file, { readonly: true });
     const expiry = (): number => (reader.prepare('SELECT expires_at FROM session_locks WHERE session_id = ?').get('s') as { expires_at: number }).expires_at;
     const first = expiry();
     while (expiry() === first) await settle();
     expect(expiry()).toBeGreaterThan(first);
-    expect(AishStore.open(file).sessionLeases.tryTake('s', 'someone-else', first, first + 300)).toBe(false);
+    expect(await SqliteStore.open(file).sessionLeases.tryTake('s', 'someone-else', first, first + 300)).toBe(false);
     release();
     await settle();
     expect(reader.prepare('SELECT count(*) FROM session_locks').pluck().get()).toBe(0);
@@ -93,8 +93,8 @@ describe('leased session locks over the session database', () => {
 
   it('a waiter cancelled while another connection holds the lease stops waiting and takes nothing', async () => {
     const file = databaseFile();
-    const one = new LeasedSessionLocks(AishStore.open(file).sessionLeases);
-    const two = new LeasedSessionLocks(AishStore.open(file).sessionLeases);
+    const one = new LeasedSessionLocks(SqliteStore.open(file).sessionLeases);
+    const two = new LeasedSessionLocks(SqliteStore.open(file).sessionLeases);
     const release = await one.acquire('s');
     const controller = new AbortController();
     const waiting = two.acquire('s', controller.signal);

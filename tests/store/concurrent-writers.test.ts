@@ -1,7 +1,7 @@
 /**
- * Several connections on one file. Store calls are synchronous, so real
- * concurrency needs threads: each worker thread opens its own AishStore from a
- * bundle of src/store built for the test.
+ * Several connections on one database. SQLite's store calls run synchronously
+ * underneath, so real concurrency on one file needs threads: each worker thread
+ * opens its own SqliteStore from a bundle of src/store built for the test.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +11,9 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/index.js';
-import { createSession, exchange, openStore, rawConnection, tempFolder } from './temp-store.js';
+import { createSession, exchange, forEachBackend, openStore, rawConnection, STORE_BACKENDS, tempFolder } from './temp-store.js';
+
+const sqlite = STORE_BACKENDS.find((backend) => backend.name === 'SQLite')!;
 
 let bundleFolder: string;
 let bundle: string;
@@ -33,22 +35,24 @@ afterAll(() => rmSync(bundleFolder, { recursive: true, force: true }));
 /** Runs in each worker: waits at the gate, then opens the store and appends its exchanges. */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { AishStore } = require(workerData.bundle);
+const { SqliteStore } = require(workerData.bundle);
 const gate = new Int32Array(workerData.gate);
 parentPort.postMessage({ ready: true });
 Atomics.wait(gate, 0, 0);
-const store = AishStore.open(workerData.file);
-const counts = [];
-for (let n = 0; n < workerData.exchanges; n++) {
-  const tag = workerData.name + '-' + n;
-  counts.push(store.appendExchange(workerData.session, {
-    user: { content: 'q ' + tag, timestamp: n },
-    assistant: { content: 'a ' + tag, timestamp: n, specialist_id: workerData.name },
-    now: Date.now(),
-  }).message_count);
-}
-store.close();
-parentPort.postMessage({ counts });
+(async () => {
+  const store = SqliteStore.open(workerData.file);
+  const counts = [];
+  for (let n = 0; n < workerData.exchanges; n++) {
+    const tag = workerData.name + '-' + n;
+    counts.push((await store.appendExchange(workerData.session, {
+      user: { content: 'q ' + tag, timestamp: n },
+      assistant: { content: 'a ' + tag, timestamp: n, specialist_id: workerData.name },
+      now: Date.now(),
+    })).message_count);
+  }
+  await store.close();
+  parentPort.postMessage({ counts });
+})();
 `;
 
 /** Starts one worker per name, lets them all go at once, and returns what each reported. */
@@ -78,24 +82,27 @@ async function runWorkers(names: string[], data: { file: string; session: string
   return Promise.all(done);
 }
 
-describe('several connections on one file', () => {
-  it('lets two stores on one file see each other’s exchanges and continue the sequence', () => {
-    const file = join(tempFolder(), 'aish.db');
-    const first = openStore(file);
-    const second = openStore(file);
-    createSession(first, 's1');
-    for (let n = 1; n <= 6; n++) expect((n % 2 ? first : second).appendExchange('s1', exchange(n))).toEqual({ message_count: 2 * n });
-    expect(first.messages('s1').map((message) => message.content)).toEqual(second.messages('s1').map((message) => message.content));
-    expect(second.messages('s1', 2).map((message) => message.content)).toEqual(['q5', 'a5', 'q6', 'a6']);
+forEachBackend((backend) => {
+  it('lets two stores on one database see each other’s exchanges and continue the sequence', async () => {
+    const location = await backend.newLocation();
+    const first = await openStore(backend, location);
+    const second = await openStore(backend, location);
+    const contents = async (messages: Promise<{ content: string }[]>) => (await messages).map((message) => message.content);
+    await createSession(first, 's1');
+    for (let n = 1; n <= 6; n++) expect(await (n % 2 ? first : second).appendExchange('s1', exchange(n))).toEqual({ message_count: 2 * n });
+    expect(await contents(first.messages('s1'))).toEqual(await contents(second.messages('s1')));
+    expect(await contents(second.messages('s1', 2))).toEqual(['q5', 'a5', 'q6', 'a6']);
   });
+});
 
+describe('several connections on one SQLite file', () => {
   it('keeps every exchange whole and in order when two threads append to one session at once', async () => {
     const file = join(tempFolder(), 'aish.db');
-    const store = openStore(file);
-    createSession(store, 's1');
+    const store = await openStore(sqlite, file);
+    await createSession(store, 's1');
     const exchanges = 200;
     const [countsA, countsB] = await runWorkers(['A', 'B'], { file, session: 's1', exchanges });
-    const messages = store.messages('s1');
+    const messages = await store.messages('s1');
     expect(messages).toHaveLength(4 * exchanges);
     for (let i = 0; i < messages.length; i += 2) {
       const [user, assistant] = [messages[i]!, messages[i + 1]!];

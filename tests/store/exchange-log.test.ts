@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExchangeLog, MIGRATIONS, searchExpression, type NewLoggedExchange } from '../../src/store/index.js';
-import { openStore, rawConnection, tempFolder } from './temp-store.js';
+import { MIGRATIONS, openExchangeLog, searchExpression, type ExchangeQuery, type NewLoggedExchange } from '../../src/store/index.js';
+import { forEachBackend, openStore, rawConnection, STORE_BACKENDS, tempFolder } from './temp-store.js';
 
 /** An exchange with defaults; `n` makes its time and text recognisable. */
 function exchange(n: number, fields: Partial<NewLoggedExchange> = {}): NewLoggedExchange {
@@ -24,10 +24,135 @@ function exchange(n: number, fields: Partial<NewLoggedExchange> = {}): NewLogged
   };
 }
 
-describe('the exchange log', () => {
-  it('is created by migration m003_exchange_log, with its word index', () => {
+forEachBackend((backend) => {
+  const open = (location?: string) => openStore(backend, location);
+
+  describe('the exchange log', () => {
+    it('opens on its own connection, creating the database, and shares it with the store', async () => {
+      const location = await backend.newLocation();
+      const log = await openExchangeLog(location);
+      const id = await log.record(exchange(1));
+      await log.close();
+      expect((await (await open(location)).exchanges.get(id))?.message).toBe('message 1');
+    });
+
+    it('gives each exchange the next id and returns it whole', async () => {
+      const log = (await open()).exchanges;
+      const first = await log.record(exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }));
+      const second = await log.record(exchange(2));
+      expect(second).toBe(first + 1);
+      expect(await log.get(first)).toEqual({ id: first, ...exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }), cache_key: null, cached_from: null });
+      expect(await log.get(999)).toBeUndefined();
+    });
+
+    it('never reuses an id, even after the newest exchange is deleted', async () => {
+      const location = await backend.newLocation();
+      const log = (await open(location)).exchanges;
+      await log.record(exchange(1));
+      const deleted = await log.record(exchange(2));
+      await backend.query(location, `DELETE FROM exchanges WHERE id = ${deleted}`);
+      expect(await log.record(exchange(3))).toBe(deleted + 1);
+    });
+
+    it('writes no half rows: a refused exchange leaves neither a row nor an index entry', async () => {
+      const log = (await open()).exchanges;
+      await expect(log.record(exchange(1, { status: 'weird' as 'ok', message: 'zebra' }))).rejects.toThrow();
+      expect(await log.count()).toBe(0);
+      expect(await log.find({ search: 'zebra' })).toEqual([]);
+    });
+
+    it('lists the most recent first, with --limit, --specialist and --since filters', async () => {
+      const log = (await open()).exchanges;
+      const ids = async (query?: ExchangeQuery) => (await log.find(query)).map((found) => found.id);
+      for (let n = 1; n <= 5; n++) await log.record(exchange(n, { specialist: n % 2 ? 'apollo' : 'athena' }));
+      expect(await ids()).toEqual([5, 4, 3, 2, 1]);
+      expect(await ids({ limit: 2 })).toEqual([5, 4]);
+      expect(await ids({ specialist: 'athena' })).toEqual([4, 2]);
+      expect(await ids({ since: exchange(3).started_at })).toEqual([5, 4, 3]);
+      expect(await ids({ specialist: 'apollo', since: exchange(2).started_at, limit: 1 })).toEqual([5]);
+    });
+
+    it('finds exchanges by words in the message or the answer, all words required', async () => {
+      const log = (await open()).exchanges;
+      const ids = async (query: ExchangeQuery) => (await log.find(query)).map((found) => found.id);
+      await log.record(exchange(1, { message: 'find the auth bug in login.ts', answer: 'Look at the session check' }));
+      await log.record(exchange(2, { message: 'write a poem about bugs', answer: 'Bugs in the night' }));
+      await log.record(exchange(3, { message: 'review this', answer: 'The authentication bug is a missing await' }));
+      expect(await ids({ search: 'auth bug' })).toEqual([1]);
+      expect(await ids({ search: 'bug' })).toEqual([3, 2, 1]);
+      expect(await ids({ search: 'AUTHENTICATION await' })).toEqual([3]);
+      expect(await ids({ search: 'auth*' })).toEqual([3, 1]);
+      expect(await ids({ search: 'login.ts' })).toEqual([1]);
+      expect(await ids({ search: 'bug', specialist: 'athena' })).toEqual([]);
+      expect(await ids({ search: 'bug', limit: 1 })).toEqual([3]);
+    });
+
+    it('keeps the word index in step when exchanges are deleted or edited behind its back', async () => {
+      const location = await backend.newLocation();
+      const log = (await open(location)).exchanges;
+      await log.record(exchange(1, { message: 'alpha' }));
+      await log.record(exchange(2, { message: 'beta' }));
+      await backend.query(location, 'DELETE FROM exchanges WHERE id = 1');
+      await backend.query(location, "UPDATE exchanges SET message = 'gamma' WHERE id = 2");
+      expect(await log.find({ search: 'alpha' })).toEqual([]);
+      expect(await log.find({ search: 'beta' })).toEqual([]);
+      expect((await log.find({ search: 'gamma' })).map((found) => found.id)).toEqual([2]);
+    });
+
+    it('treats search syntax in the search words as text, never as an SQL error', async () => {
+      const log = (await open()).exchanges;
+      await log.record(exchange(1, { message: 'say "hello" AND goodbye (NOT now) col:umn -x ^y' }));
+      for (const words of ['"hello', 'AND', 'OR NOT', 'NEAR(a b)', '(x', 'y)', 'col:umn', '-x', '^y', 'a*b', "'x'", '{x}', 'message:hello', 'a\0b', 'a:*', '!x', 'a & b | c', 'a<->b', "a'b*", 'x\\']) {
+        await expect(log.find({ search: words })).resolves.toBeInstanceOf(Array);
+      }
+      for (const words of ['"', '(', ')', "'", '*', '-']) await expect(log.find({ search: words })).rejects.toThrow(RangeError);
+      expect((await log.find({ search: '"hello" AND' })).map((found) => found.id)).toEqual([1]);
+      expect((await log.find({ search: 'NOT now' })).map((found) => found.id)).toEqual([1]);
+    });
+
+    it('refuses words with nothing to look for', async () => {
+      const log = (await open()).exchanges;
+      await expect(log.find({ search: '* " -' })).rejects.toThrow(RangeError);
+    });
+
+    it('any string of search words is an error-free query or a RangeError (property)', async () => {
+      const log = (await open()).exchanges;
+      await log.record(exchange(1));
+      await fc.assert(
+        fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 40 }), async (words) => {
+          try {
+            await log.find({ search: words });
+          } catch (error) {
+            expect(error).toBeInstanceOf(RangeError);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('sums tokens and cost by specialist and model, counting exchanges of unknown cost', async () => {
+      const log = (await open()).exchanges;
+      await log.record(exchange(1, { tokens_in: 10, tokens_out: 20, cost_usd: 0.25 }));
+      await log.record(exchange(2, { tokens_in: 1, tokens_out: 2, cost_usd: 0.5 }));
+      await log.record(exchange(3, { specialist: 'athena', model: 'openai/unknown', tokens_in: 7, tokens_out: 8, cost_usd: null }));
+      await log.record(exchange(4, { specialist: 'athena', model: 'echo', tokens_in: 3, tokens_out: 4, cost_usd: 0 }));
+      expect(await log.costs()).toEqual([
+        { specialist: 'apollo', model: 'openai/gpt-4o-mini', exchanges: 2, tokens_in: 11, tokens_out: 22, cost_usd: 0.75, unpriced: 0 },
+        { specialist: 'athena', model: 'echo', exchanges: 1, tokens_in: 3, tokens_out: 4, cost_usd: 0, unpriced: 0 },
+        { specialist: 'athena', model: 'openai/unknown', exchanges: 1, tokens_in: 7, tokens_out: 8, cost_usd: null, unpriced: 1 },
+      ]);
+      expect((await log.costs(exchange(2).started_at)).map((row) => row.exchanges)).toEqual([1, 1, 1]);
+    });
+  });
+});
+
+describe('the exchange log on SQLite', () => {
+  const sqlite = STORE_BACKENDS.find((backend) => backend.name === 'SQLite')!;
+  const open = (location?: string) => openStore(sqlite, location);
+
+  it('is created by migration m003_exchange_log, with its word index', async () => {
     const file = join(tempFolder(), 'aish.db');
-    openStore(file).close();
+    await (await open(file)).close();
     const db = rawConnection(file);
     expect(MIGRATIONS.map((migration) => migration.name)).toContain('m003_exchange_log');
     const names = db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'exchanges%'").pluck().all();
@@ -36,7 +161,8 @@ describe('the exchange log', () => {
     db.close();
   });
 
-  it('brings a version-2 database forward, keeping its sessions', () => {
+
+  it('brings a version-2 database forward, keeping its sessions', async () => {
     const file = join(tempFolder(), 'aish.db');
     const db = rawConnection(file);
     db.transaction(() => {
@@ -49,128 +175,11 @@ describe('the exchange log', () => {
       db.exec("INSERT INTO sessions (id, specialist_id, context_window, ttl_s, created_at, last_activity, expires_at) VALUES ('s1', 'apollo', 10, 60, 1, 1, 1)");
     })();
     db.close();
-    const store = openStore(file);
-    expect(store.findSession('s1')?.specialist_id).toBe('apollo');
-    expect(store.exchanges.record(exchange(1))).toBe(1);
+    const store = await open(file);
+    expect((await store.findSession('s1'))?.specialist_id).toBe('apollo');
+    expect(await store.exchanges.record(exchange(1))).toBe(1);
   });
 
-  it('opens on its own connection, creating the database, and shares it with the store', () => {
-    const file = join(tempFolder(), 'new', 'aish.db');
-    const log = ExchangeLog.open(file);
-    const id = log.record(exchange(1));
-    log.close();
-    expect(openStore(file).exchanges.get(id)?.message).toBe('message 1');
-  });
-
-  it('gives each exchange the next id and returns it whole', () => {
-    const log = openStore().exchanges;
-    const first = log.record(exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }));
-    const second = log.record(exchange(2));
-    expect(second).toBe(first + 1);
-    expect(log.get(first)).toEqual({ id: first, ...exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }), cache_key: null, cached_from: null });
-    expect(log.get(999)).toBeUndefined();
-  });
-
-  it('never reuses an id, even after the newest exchange is deleted', () => {
-    const file = join(tempFolder(), 'aish.db');
-    const log = openStore(file).exchanges;
-    log.record(exchange(1));
-    const deleted = log.record(exchange(2));
-    const db = rawConnection(file);
-    db.prepare('DELETE FROM exchanges WHERE id = ?').run(deleted);
-    db.close();
-    expect(log.record(exchange(3))).toBe(deleted + 1);
-  });
-
-  it('writes no half rows: a refused exchange leaves neither a row nor an index entry', () => {
-    const log = openStore().exchanges;
-    expect(() => log.record(exchange(1, { status: 'weird' as 'ok', message: 'zebra' }))).toThrow();
-    expect(log.count()).toBe(0);
-    expect(log.find({ search: 'zebra' })).toEqual([]);
-  });
-
-  it('lists the most recent first, with --limit, --specialist and --since filters', () => {
-    const log = openStore().exchanges;
-    for (let n = 1; n <= 5; n++) log.record(exchange(n, { specialist: n % 2 ? 'apollo' : 'athena' }));
-    expect(log.find().map((found) => found.id)).toEqual([5, 4, 3, 2, 1]);
-    expect(log.find({ limit: 2 }).map((found) => found.id)).toEqual([5, 4]);
-    expect(log.find({ specialist: 'athena' }).map((found) => found.id)).toEqual([4, 2]);
-    expect(log.find({ since: exchange(3).started_at }).map((found) => found.id)).toEqual([5, 4, 3]);
-    expect(log.find({ specialist: 'apollo', since: exchange(2).started_at, limit: 1 }).map((found) => found.id)).toEqual([5]);
-  });
-
-  it('finds exchanges by words in the message or the answer, all words required', () => {
-    const log = openStore().exchanges;
-    log.record(exchange(1, { message: 'find the auth bug in login.ts', answer: 'Look at the session check' }));
-    log.record(exchange(2, { message: 'write a poem about bugs', answer: 'Bugs in the night' }));
-    log.record(exchange(3, { message: 'review this', answer: 'The authentication bug is a missing await' }));
-    expect(log.find({ search: 'auth bug' }).map((found) => found.id)).toEqual([1]);
-    expect(log.find({ search: 'bug' }).map((found) => found.id)).toEqual([3, 2, 1]);
-    expect(log.find({ search: 'AUTHENTICATION await' }).map((found) => found.id)).toEqual([3]);
-    expect(log.find({ search: 'auth*' }).map((found) => found.id)).toEqual([3, 1]);
-    expect(log.find({ search: 'login.ts' }).map((found) => found.id)).toEqual([1]);
-    expect(log.find({ search: 'bug', specialist: 'athena' })).toEqual([]);
-    expect(log.find({ search: 'bug', limit: 1 }).map((found) => found.id)).toEqual([3]);
-  });
-
-  it('keeps the word index in step when exchanges are deleted or edited behind its back', () => {
-    const file = join(tempFolder(), 'aish.db');
-    const log = openStore(file).exchanges;
-    log.record(exchange(1, { message: 'alpha' }));
-    log.record(exchange(2, { message: 'beta' }));
-    const db = rawConnection(file);
-    db.prepare('DELETE FROM exchanges WHERE id = 1').run();
-    db.prepare("UPDATE exchanges SET message = 'gamma' WHERE id = 2").run();
-    db.close();
-    expect(log.find({ search: 'alpha' })).toEqual([]);
-    expect(log.find({ search: 'beta' })).toEqual([]);
-    expect(log.find({ search: 'gamma' }).map((found) => found.id)).toEqual([2]);
-  });
-
-  it('treats FTS syntax in the search words as text, never as an SQL error', () => {
-    const log = openStore().exchanges;
-    log.record(exchange(1, { message: 'say "hello" AND goodbye (NOT now) col:umn -x ^y' }));
-    for (const words of ['"hello', 'AND', 'OR NOT', 'NEAR(a b)', '(x', 'y)', 'col:umn', '-x', '^y', 'a*b', "'x'", '{x}', 'message:hello', 'a\0b']) {
-      expect(() => log.find({ search: words })).not.toThrow();
-    }
-    for (const words of ['"', '(', ')', "'", '*', '-']) expect(() => log.find({ search: words })).toThrow(RangeError);
-    expect(log.find({ search: '"hello" AND' }).map((found) => found.id)).toEqual([1]);
-    expect(log.find({ search: 'NOT now' }).map((found) => found.id)).toEqual([1]);
-  });
-
-  it('refuses words with nothing to look for', () => {
-    const log = openStore().exchanges;
-    expect(() => log.find({ search: '* " -' })).toThrow(RangeError);
-  });
-
-  it('any string of search words is an error-free query or a RangeError (property)', () => {
-    const log = openStore().exchanges;
-    log.record(exchange(1));
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (words) => {
-        try {
-          log.find({ search: words });
-        } catch (error) {
-          expect(error).toBeInstanceOf(RangeError);
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('sums tokens and cost by specialist and model, counting exchanges of unknown cost', () => {
-    const log = openStore().exchanges;
-    log.record(exchange(1, { tokens_in: 10, tokens_out: 20, cost_usd: 0.25 }));
-    log.record(exchange(2, { tokens_in: 1, tokens_out: 2, cost_usd: 0.5 }));
-    log.record(exchange(3, { specialist: 'athena', model: 'openai/unknown', tokens_in: 7, tokens_out: 8, cost_usd: null }));
-    log.record(exchange(4, { specialist: 'athena', model: 'echo', tokens_in: 3, tokens_out: 4, cost_usd: 0 }));
-    expect(log.costs()).toEqual([
-      { specialist: 'apollo', model: 'openai/gpt-4o-mini', exchanges: 2, tokens_in: 11, tokens_out: 22, cost_usd: 0.75, unpriced: 0 },
-      { specialist: 'athena', model: 'echo', exchanges: 1, tokens_in: 3, tokens_out: 4, cost_usd: 0, unpriced: 0 },
-      { specialist: 'athena', model: 'openai/unknown', exchanges: 1, tokens_in: 7, tokens_out: 8, cost_usd: null, unpriced: 1 },
-    ]);
-    expect(log.costs(exchange(2).started_at).map((row) => row.exchanges)).toEqual([1, 1, 1]);
-  });
 });
 
 describe('search words as an FTS5 expression', () => {

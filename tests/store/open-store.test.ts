@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AishStore, MIGRATIONS, SCHEMA_VERSION, StoreError } from '../../src/store/index.js';
-import { createSession, exchange, openStore, rawConnection, tempFolder } from './temp-store.js';
+import { MIGRATIONS, SCHEMA_VERSION, SqliteStore, StoreError } from '../../src/store/index.js';
+import { createSession, exchange, openStore as openOn, rawConnection, STORE_BACKENDS, tempFolder } from './temp-store.js';
+
+const sqlite = STORE_BACKENDS.find((backend) => backend.name === 'SQLite')!;
+const openStore = (file: string) => openOn(sqlite, file);
 
 /** Opening `file` fails with STORE_INVALID; returns the error. */
 function refusal(file: string): StoreError {
   try {
-    AishStore.open(file).close();
+    SqliteStore.open(file).connection.close();
   } catch (error) {
     expect(error).toBeInstanceOf(StoreError);
     return error as StoreError;
@@ -30,10 +33,10 @@ function expectRefusedUntouched(file: string, reason: RegExp): void {
   expect(readdirSync(folder)).toEqual(listing);
 }
 
-describe('opening the database', () => {
-  it('creates the folder, the file and the whole schema from nothing', () => {
+describe('opening a SQLite database', () => {
+  it('creates the folder, the file and the whole schema from nothing', async () => {
     const file = join(tempFolder(), 'deep', 'er', 'aish.db');
-    openStore(file).close();
+    await (await openStore(file)).close();
     expect(existsSync(file)).toBe(true);
     const db = rawConnection(file);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -45,43 +48,43 @@ describe('opening the database', () => {
     db.close();
   });
 
-  it('keeps sessions and messages when reopened, without applying migrations again', () => {
+  it('keeps sessions and messages when reopened, without applying migrations again', async () => {
     const file = join(tempFolder(), 'aish.db');
-    const first = openStore(file);
-    createSession(first, 's1', { name: 'project' });
-    first.appendExchange('s1', exchange(1));
-    first.close();
-    const second = openStore(file);
-    expect(second.findSession('project')?.id).toBe('s1');
-    expect(second.messages('s1').map((message) => message.content)).toEqual(['q1', 'a1']);
-    second.close();
+    const first = await openStore(file);
+    await createSession(first, 's1', { name: 'project' });
+    await first.appendExchange('s1', exchange(1));
+    await first.close();
+    const second = await openStore(file);
+    expect((await second.findSession('project'))?.id).toBe('s1');
+    expect((await second.messages('s1')).map((message) => message.content)).toEqual(['q1', 'a1']);
+    await second.close();
     const db = rawConnection(file);
     expect(db.prepare('SELECT count(*) FROM aish_migrations').pluck().get()).toBe(SCHEMA_VERSION);
     db.close();
   });
 
-  it('puts the database in WAL mode', () => {
+  it('puts the database in WAL mode', async () => {
     const file = join(tempFolder(), 'aish.db');
-    openStore(file);
+    await openStore(file);
     const db = rawConnection(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
 
-  it('treats an empty file as a new database', () => {
+  it('treats an empty file as a new database', async () => {
     const file = join(tempFolder(), 'aish.db');
     writeFileSync(file, '');
-    createSession(openStore(file), 's1');
+    await createSession(await openStore(file), 's1');
   });
 
-  it('opens a private database for :memory:', () => {
-    const store = openStore(':memory:');
-    createSession(store, 's1');
-    expect(store.findSession('s1')?.id).toBe('s1');
+  it('opens a private database for :memory:', async () => {
+    const store = await openStore(':memory:');
+    await createSession(store, 's1');
+    expect((await store.findSession('s1'))?.id).toBe('s1');
   });
 });
 
-describe('refusing a database that is not aish’s', () => {
+describe('refusing a SQLite database that is not aish’s', () => {
   it('refuses a SQLite database with other tables and leaves it unchanged', () => {
     const file = join(tempFolder(), 'notes.db');
     const db = rawConnection(file);
@@ -102,9 +105,9 @@ describe('refusing a database that is not aish’s', () => {
     expectRefusedUntouched(file, /not a SQLite file/);
   });
 
-  it('refuses a database written by a newer aish and leaves it unchanged', () => {
+  it('refuses a database written by a newer aish and leaves it unchanged', async () => {
     const file = join(tempFolder(), 'aish.db');
-    createSession(openStore(file), 's1');
+    await createSession(await openStore(file), 's1');
     const db = rawConnection(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
@@ -120,9 +123,9 @@ describe('refusing a database that is not aish’s', () => {
     expectRefusedUntouched(file, /not an aish database: it has schema version 1 but no aish_migrations table/);
   });
 
-  it('refuses a database whose migration history differs from this aish’s', () => {
+  it('refuses a database whose migration history differs from this aish’s', async () => {
     const file = join(tempFolder(), 'aish.db');
-    openStore(file).close();
+    await (await openStore(file)).close();
     const db = rawConnection(file);
     db.prepare('UPDATE aish_migrations SET name = ? WHERE version = 1').run('m001_something_else');
     db.close();

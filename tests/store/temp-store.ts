@@ -1,18 +1,22 @@
-/** Temporary folders and stores for the store tests, removed after each test. */
+/**
+ * The store contract's backends, and temporary stores for its tests: every store test runs
+ * once per backend (`forEachBackend`), each test on a new empty database that is closed
+ * (and, for SQLite, removed) afterwards.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach } from 'vitest';
-import { AishStore, type NewExchange } from '../../src/store/index.js';
+import { afterEach, describe } from 'vitest';
+import { openStore as openAnyStore, StoreError, type AishStore, type NewExchange } from '../../src/store/index.js';
 
 const folders: string[] = [];
 const stores: AishStore[] = [];
 
-afterEach(() => {
+afterEach(async () => {
   for (const store of stores.splice(0)) {
     try {
-      store.close();
+      await store.close();
     } catch {
       // Already closed by the test.
     }
@@ -27,14 +31,52 @@ export function tempFolder(): string {
   return folder;
 }
 
-/** A store on `file` (by default a new file in a temp folder), closed after the test. */
-export function openStore(file = join(tempFolder(), 'aish.db')): AishStore {
-  const store = AishStore.open(file);
+/** One implementation of the store, as the contract tests see it. */
+export interface StoreBackend {
+  readonly name: 'SQLite' | 'PostgreSQL';
+  /** Whether it can run here (PostgreSQL needs its binaries; see tests/support/engines.ts). */
+  readonly available: boolean;
+  /** Where a new, empty database is: a file in a temp folder, or a new PostgreSQL database. */
+  newLocation(): Promise<string>;
+  /** Runs `sql` behind the store's back on the database at `location`; its rows. */
+  query(location: string, sql: string): Promise<Record<string, unknown>[]>;
+}
+
+const sqlite: StoreBackend = {
+  name: 'SQLite',
+  available: true,
+  async newLocation() {
+    return join(tempFolder(), 'aish.db');
+  },
+  async query(location, sql) {
+    const db = new Database(location);
+    try {
+      const statement = db.prepare(sql);
+      if (statement.reader) return statement.all() as Record<string, unknown>[];
+      statement.run();
+      return [];
+    } finally {
+      db.close();
+    }
+  },
+};
+
+/** Every backend of the store contract. */
+export const STORE_BACKENDS: readonly StoreBackend[] = [sqlite];
+
+/** Declares the `body` tests once per backend, in a describe block named after it (skipped where it cannot run). */
+export function forEachBackend(body: (backend: StoreBackend) => void): void {
+  for (const backend of STORE_BACKENDS) describe.skipIf(!backend.available)(backend.name, () => body(backend));
+}
+
+/** A store on `location` (by default a new empty database of `backend`), closed after the test. */
+export async function openStore(backend: StoreBackend, location?: string): Promise<AishStore> {
+  const store = await openAnyStore(location ?? (await backend.newLocation()));
   stores.push(store);
   return store;
 }
 
-/** A plain better-sqlite3 connection, for looking behind the store's back. */
+/** A plain better-sqlite3 connection, for looking behind a SQLite store's back. */
 export function rawConnection(file: string): Database.Database {
   return new Database(file);
 }
@@ -51,4 +93,19 @@ export function exchange(n: number, now = 2_000 + n): NewExchange {
     assistant: { content: `a${n}`, timestamp: now + 1, tokens: n * 10, specialist_id: 'apollo' },
     now: now + 1,
   };
+}
+
+/** Awaits `run`, which must reject with a `StoreError` with `code` and a message matching `message`; returns it. */
+export async function expectStoreError(run: () => Promise<unknown>, code: string, message: RegExp): Promise<StoreError> {
+  let caught: unknown;
+  try {
+    await run();
+  } catch (error) {
+    caught = error;
+  }
+  if (caught === undefined) throw new Error(`expected ${code}, but it succeeded`);
+  if (!(caught instanceof StoreError)) throw new Error(`expected a StoreError ${code}, got ${String(caught)}`);
+  const error = caught;
+  if (error.code !== code || !message.test(error.message)) throw new Error(`expected ${code} matching ${message}, got ${error.code}: ${error.message}`);
+  return error;
 }

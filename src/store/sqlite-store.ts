@@ -1,46 +1,20 @@
 /**
- * The aish database: sessions and their messages. Every method is
- * synchronous and runs prepared statements made once, when the store opens;
- * writes that belong together run in one immediate transaction, so several
- * connections (processes) can share the file without losing or interleaving
- * an exchange.
+ * The aish store on SQLite: one file (WAL), one connection. Statements are
+ * prepared once, when the store opens, and run synchronously (the methods are
+ * asynchronous only to fit the `AishStore` interface); writes that belong
+ * together run in one immediate transaction, so several connections
+ * (processes) can share the file without losing or interleaving an exchange.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { ExchangeLog } from './exchange-log.js';
 import { openDatabase } from './open-database.js';
 import { sessionFromRow, type MessageRecord, type SessionExport, type SessionRecord, type SessionRow, type SessionSummary } from './records.js';
 import { parseSessionExport } from './session-import.js';
-import { SessionLeases } from './session-leases.js';
+import { SqliteExchangeLog } from './sqlite-exchange-log.js';
+import { SqliteSessionLeases } from './sqlite-session-leases.js';
 import { StoreError } from './store-error.js';
+import { newSessionRecord, type AishStore, type CapabilityStats, type ImportOptions, type NewExchange, type NewSession } from './store.js';
 
 type Database = BetterSqlite3.Database;
-
-/** What `createSession` needs; `now` is the creation time in ms. */
-export interface NewSession {
-  id: string;
-  name?: string;
-  specialist_id: string;
-  context_window: number;
-  ttl_s: number;
-  metadata?: Record<string, unknown>;
-  now: number;
-}
-
-/** One user message and the assistant's answer to it, as `appendExchange` stores them. */
-export interface NewExchange {
-  /** `tokens` is stored as the user message's `tokens_input`. */
-  user: { content: string; timestamp: number; tokens?: number };
-  /** `tokens` is stored as the assistant message's `tokens_output`. */
-  assistant: { content: string; timestamp: number; tokens?: number; specialist_id: string };
-  /** The time of the exchange: the session's new `last_activity`. */
-  now: number;
-}
-
-/** How `importSession` treats a session that already exists. */
-export interface ImportOptions {
-  /** Replace a session with the same id (its messages included) instead of refusing. */
-  force?: boolean;
-}
 
 interface MessageRow extends MessageRecord {
   session_id: string;
@@ -50,8 +24,8 @@ interface MessageRow extends MessageRecord {
 const SESSION_COLUMNS = 'id, name, specialist_id, context_window, ttl_s, metadata, created_at, last_activity, expires_at';
 const MESSAGE_COLUMNS = 'role, content, timestamp, tokens_input, tokens_output, specialist_id';
 
-/** The aish database at one file, through one connection. Open with `AishStore.open`. */
-export class AishStore {
+/** The aish database at one file, through one connection. Open with `SqliteStore.open` (or `openStore`). */
+export class SqliteStore implements AishStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly writeSession: (session: SessionRecord) => void;
   private readonly findOrWriteSession: (session: SessionRecord & { name: string }) => { session: SessionRecord; created: boolean };
@@ -59,6 +33,7 @@ export class AishStore {
   private readonly writeExchange: (sessionId: string, exchange: NewExchange) => { message_count: number };
   private readonly writeImport: (document: SessionExport, force: boolean) => void;
   private readonly readExport: (idOrName: string) => SessionExport | undefined;
+  private readonly writeRenewal: (sessionId: string, renewal: { now: number; ttl_s?: number }) => SessionRecord | undefined;
 
   private constructor(
     private readonly db: Database,
@@ -71,22 +46,29 @@ export class AishStore {
       this.statements.insertSession.run({ ...session, metadata: JSON.stringify(session.metadata) });
     }).immediate;
     this.findOrWriteSession = db.transaction((session: SessionRecord & { name: string }) => {
-      const existing = this.findSession(session.name);
+      const existing = this.sessionNamed(session.name);
       if (existing) return { session: existing, created: false };
       this.writeSession(session);
       return { session, created: true };
     }).immediate;
     this.removeSession = db.transaction((idOrName: string) => {
-      const session = this.findSession(idOrName);
+      const session = this.sessionNamed(idOrName);
       if (session) this.statements.deleteSession.run(session.id);
       return session;
     }).immediate;
     this.writeExchange = db.transaction((sessionId: string, exchange: NewExchange) => this.appendInTransaction(sessionId, exchange)).immediate;
     this.writeImport = db.transaction((document: SessionExport, force: boolean) => this.importInTransaction(document, force)).immediate;
     this.readExport = db.transaction((idOrName: string) => {
-      const session = this.findSession(idOrName);
-      return session && { format: 'aish-session' as const, version: 1 as const, session, messages: this.messages(session.id) };
+      const session = this.sessionNamed(idOrName);
+      return session && { format: 'aish-session' as const, version: 1 as const, session, messages: this.statements.allMessages.all(session.id) };
     }).deferred;
+    this.writeRenewal = db.transaction((sessionId: string, renewal: { now: number; ttl_s?: number }) => {
+      const session = this.sessionNamed(sessionId);
+      if (!session || session.id !== sessionId) return undefined;
+      const ttl = renewal.ttl_s ?? session.ttl_s;
+      this.statements.renewSession.run({ id: sessionId, ttl_s: ttl, last_activity: renewal.now, expires_at: renewal.now + ttl * 1000 });
+      return { ...session, ttl_s: ttl, last_activity: renewal.now, expires_at: renewal.now + ttl * 1000 };
+    }).immediate;
   }
 
   /**
@@ -94,136 +76,96 @@ export class AishStore {
    * migrating it forward. Throws `StoreError` `STORE_INVALID` when the file is
    * not an aish database or was written by a newer aish; the file is left as it was.
    */
-  static open(file: string): AishStore {
-    return new AishStore(openDatabase(file), file);
+  static open(file: string): SqliteStore {
+    return new SqliteStore(openDatabase(file), file);
   }
 
-  /** Counts one routed call of a specialist for a capability (one upsert, its own transaction). */
-  recordCapabilityCall(specialistId: string, capability: string, elapsedMs: number, success: boolean): void {
+  get location(): string {
+    return this.file;
+  }
+
+  async recordCapabilityCall(specialistId: string, capability: string, elapsedMs: number, success: boolean): Promise<void> {
     this.statements.recordCapabilityCall.run({ specialist_id: specialistId, capability, ms: Math.max(0, Math.round(elapsedMs)), success: success ? 1 : 0 });
   }
 
-  /** What was measured for a capability, per specialist. */
-  capabilityStats(capability: string): CapabilityStats[] {
+  async capabilityStats(capability: string): Promise<CapabilityStats[]> {
     return this.statements.capabilityStats.all(capability);
   }
 
-  private log: ExchangeLog | undefined;
+  private log: SqliteExchangeLog | undefined;
 
   /** The exchange log (`aish history`); its statements are prepared on first use. */
-  get exchanges(): ExchangeLog {
-    this.log ??= new ExchangeLog(this.db);
+  get exchanges(): SqliteExchangeLog {
+    this.log ??= new SqliteExchangeLog(this.db);
     return this.log;
   }
 
-  private leases: SessionLeases | undefined;
+  private leases: SqliteSessionLeases | undefined;
 
-  /** Who is answering in which session, shared by every process using the file. */
-  get sessionLeases(): SessionLeases {
-    this.leases ??= new SessionLeases(this.db);
+  get sessionLeases(): SqliteSessionLeases {
+    this.leases ??= new SqliteSessionLeases(this.db);
     return this.leases;
   }
 
-  /** Closes the connection; the store cannot be used afterwards. */
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 
-  /**
-   * Runs `work` in one immediate transaction: store calls inside it commit or
-   * roll back together (they nest as savepoints). `work` must be synchronous.
-   */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+  /** The connection, for benchmarks and tests that look behind the store's back (bulk loading, say). */
+  get connection(): Database {
+    return this.db;
   }
 
-  /**
-   * Creates a session whose `last_activity` is `now` and which expires `ttl_s`
-   * seconds later. Throws `ID_TAKEN` or `NAME_TAKEN` when another session has
-   * the id or name (a name may not be another session's id either, or it could
-   * never be looked up).
-   */
-  createSession(input: NewSession): SessionRecord {
-    const session = newRecord(input);
+  async createSession(input: NewSession): Promise<SessionRecord> {
+    const session = newSessionRecord(input);
     this.writeSession(session);
     return session;
   }
 
-  /**
-   * The session `input.name` names (by id or name), or a new one created with
-   * `input`, in one transaction: several processes continuing one new name at
-   * once all end up in the same session.
-   */
-  openNamedSession(input: NewSession & { name: string }): { session: SessionRecord; created: boolean } {
-    return this.findOrWriteSession({ ...newRecord(input), name: input.name });
+  async openNamedSession(input: NewSession & { name: string }): Promise<{ session: SessionRecord; created: boolean }> {
+    return this.findOrWriteSession({ ...newSessionRecord(input), name: input.name });
   }
 
-  /** The session with this id or, failing that, this name. Expired sessions are found too. */
-  findSession(idOrName: string): SessionRecord | undefined {
-    const row = this.statements.sessionById.get(idOrName) ?? this.statements.sessionByName.get(idOrName);
-    return row && sessionFromRow(row);
+  async findSession(idOrName: string): Promise<SessionRecord | undefined> {
+    return this.sessionNamed(idOrName);
   }
 
-  /** Every session with its message count, most recent activity first. */
-  listSessions(): SessionSummary[] {
+  async listSessions(): Promise<SessionSummary[]> {
     return this.statements.listSessions.all();
   }
 
-  /**
-   * Moves the session's `last_activity` to `renewal.now` and `expires_at` to
-   * `ttl_s` after it (`renewal.ttl_s` replaces the session's own when given).
-   * Returns the session as it now is; undefined when there is no such id.
-   */
-  renewSession(sessionId: string, renewal: { now: number; ttl_s?: number }): SessionRecord | undefined {
-    return this.transaction(() => {
-      const session = this.findSession(sessionId);
-      if (!session || session.id !== sessionId) return undefined;
-      const ttl = renewal.ttl_s ?? session.ttl_s;
-      this.statements.renewSession.run({ id: sessionId, ttl_s: ttl, last_activity: renewal.now, expires_at: renewal.now + ttl * 1000 });
-      return { ...session, ttl_s: ttl, last_activity: renewal.now, expires_at: renewal.now + ttl * 1000 };
-    });
+  async renewSession(sessionId: string, renewal: { now: number; ttl_s?: number }): Promise<SessionRecord | undefined> {
+    return this.writeRenewal(sessionId, renewal);
   }
 
-  /** Deletes the session with this id or name and its messages; returns what was deleted. */
-  deleteSession(idOrName: string): SessionRecord | undefined {
+  async deleteSession(idOrName: string): Promise<SessionRecord | undefined> {
     return this.removeSession(idOrName);
   }
 
-  /**
-   * The session's messages, oldest first: all of them, or those of the last
-   * `lastExchanges` exchanges (from the N-th last user message on). 0,
-   * `undefined` or anything else below 1 means all.
-   */
-  messages(sessionId: string, lastExchanges?: number): MessageRecord[] {
+  async messages(sessionId: string, lastExchanges?: number): Promise<MessageRecord[]> {
     const exchanges = Math.floor(lastExchanges ?? 0);
     if (!(exchanges > 0)) return this.statements.allMessages.all(sessionId);
     return this.statements.lastMessages.all({ session_id: sessionId, skip: exchanges - 1 });
   }
 
-  /**
-   * Appends a user message and the assistant's answer, and moves the session's
-   * `last_activity` to `now` and `expires_at` to `now + ttl_s * 1000`, all in one
-   * transaction. Throws `SESSION_NOT_FOUND` when there is no session with this id.
-   */
-  appendExchange(sessionId: string, exchange: NewExchange): { message_count: number } {
+  async appendExchange(sessionId: string, exchange: NewExchange): Promise<{ message_count: number }> {
     return this.writeExchange(sessionId, exchange);
   }
 
-  /** The whole session (found by id or name) as a JSON-ready document. */
-  exportSession(idOrName: string): SessionExport | undefined {
+  async exportSession(idOrName: string): Promise<SessionExport | undefined> {
     return this.readExport(idOrName);
   }
 
-  /**
-   * Stores a session export as it is (times included). Throws `BAD_IMPORT`
-   * naming the field when `data` is not a session export, `ID_TAKEN` when the
-   * id exists (unless `force`, which replaces that session in one transaction)
-   * and `NAME_TAKEN` when another session has the name.
-   */
-  importSession(data: unknown, options: ImportOptions = {}): SessionRecord {
+  async importSession(data: unknown, options: ImportOptions = {}): Promise<SessionRecord> {
     const document = parseSessionExport(data);
     this.writeImport(document, options.force ?? false);
     return document.session;
+  }
+
+  /** The session with this id or, failing that, this name (synchronous, for use inside a transaction). */
+  private sessionNamed(idOrName: string): SessionRecord | undefined {
+    const row = this.statements.sessionById.get(idOrName) ?? this.statements.sessionByName.get(idOrName);
+    return row && sessionFromRow(row);
   }
 
   private appendInTransaction(sessionId: string, exchange: NewExchange): { message_count: number } {
@@ -275,28 +217,6 @@ export class AishStore {
       throw new StoreError('NAME_TAKEN', `session name "${session.name}" is already the id of another session`);
     }
   }
-}
-
-function newRecord(input: NewSession): SessionRecord {
-  return {
-    id: input.id,
-    name: input.name ?? null,
-    specialist_id: input.specialist_id,
-    context_window: input.context_window,
-    ttl_s: input.ttl_s,
-    metadata: input.metadata ?? {},
-    created_at: input.now,
-    last_activity: input.now,
-    expires_at: input.now + input.ttl_s * 1000,
-  };
-}
-
-/** Routed calls measured for one specialist and capability. */
-export interface CapabilityStats {
-  specialist_id: string;
-  requests: number;
-  successes: number;
-  total_ms: number;
 }
 
 function prepareStatements(db: Database) {

@@ -1,32 +1,29 @@
 /**
- * Session leases in the database (`session_locks`): which process is answering
- * in a session, until when. Each call is one statement, so it is atomic across
- * every connection to the file; the coordinator built on it decides when to
- * call them.
+ * Session leases in the SQLite file (`session_locks`). Each call is one
+ * statement, so it is atomic across every connection to the file.
  */
 import type BetterSqlite3 from 'better-sqlite3';
+import type { SessionLeases } from './store.js';
 
 type Database = BetterSqlite3.Database;
 
-export class SessionLeases {
+/** `SessionLeases` on one SQLite connection. */
+export class SqliteSessionLeases implements SessionLeases {
   private readonly statements: ReturnType<typeof prepareStatements>;
 
   constructor(db: Database) {
     this.statements = prepareStatements(db);
   }
 
-  /** Takes the lease for `holder` until `until` when it is free, ended before `now`, or already `holder`'s; whether it did. */
-  tryTake(sessionId: string, holder: string, now: number, until: number): boolean {
+  async tryTake(sessionId: string, holder: string, now: number, until: number): Promise<boolean> {
     return this.statements.take.run({ session_id: sessionId, holder, now, until }).changes === 1;
   }
 
-  /** Moves the end of `holder`'s lease to `until`; false when another holder has it (or nobody). */
-  extend(sessionId: string, holder: string, until: number): boolean {
+  async extend(sessionId: string, holder: string, until: number): Promise<boolean> {
     return this.statements.extend.run({ session_id: sessionId, holder, until }).changes === 1;
   }
 
-  /** Ends `holder`'s lease; another holder's is left alone. */
-  give(sessionId: string, holder: string): void {
+  async give(sessionId: string, holder: string): Promise<void> {
     this.statements.give.run({ session_id: sessionId, holder });
   }
 }
