@@ -6,14 +6,17 @@
 //          opened 100 at a time: streams completed, delivered chunks/s over the wall time,
 //          added inter-chunk delay (p50/p99 over the 1000/TPS ms the model spaces its chunks),
 //          server RSS when idle and its peak under the load.
+//          For `aish serve --workers 2 --redis` the memory is the primary's and its workers' together,
+//          and a throwaway redis-server (scripts/test-engines.mjs) is started for it and stopped after.
 // Usage: node bench/load-compare.mjs [--streams N] [--chunks N] [--tps N] [--only NAME]
 // A new target is one more entry of TARGETS: a name and a start() that resolves with
 // { url, path, body, pid, stop }.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Histogram, openStream, rssMiB, startServer } from './load.mjs';
+import { startRedis } from '../scripts/test-engines.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -45,6 +48,36 @@ async function aishTarget(extra) {
   };
 }
 
+/** `aish serve --workers N --redis` on a throwaway Redis, stopped with the server. */
+async function workersTarget(workers) {
+  const redis = await startRedis(mkdtempSync(join(tmpdir(), 'aish-load-redis-')));
+  try {
+    const target = await aishTarget(['--workers', String(workers), '--redis', redis.url]);
+    return { ...target, stop: () => target.stop().finally(() => redis.stop()) };
+  } catch (error) {
+    redis.stop();
+    throw error;
+  }
+}
+
+/** The pids of `pid` and every process under it (a cluster's workers). */
+function processTree(pid) {
+  const children = `/proc/${pid}/task/${pid}/children`;
+  const below = existsSync(children) ? readFileSync(children, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number) : [];
+  return [pid, ...below.flatMap(processTree)];
+}
+
+/** Resident memory of `pid` and its children, in MiB (one process: its own). */
+function treeRssMiB(pid) {
+  return processTree(pid).reduce((sum, each) => {
+    try {
+      return sum + rssMiB(each);
+    } catch {
+      return sum; // a process that ended between the listing and the read
+    }
+  }, 0);
+}
+
 /** bench/plain-sse-server.mjs sending the same events at the same pace. */
 async function bareTarget() {
   const child = spawn(process.execPath, [join(root, 'bench/plain-sse-server.mjs')], { env: benchEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
@@ -70,13 +103,14 @@ function stopChild(child) {
 const TARGETS = [
   { name: 'bare node:http', start: bareTarget },
   { name: 'aish serve', start: () => aishTarget([]) },
+  { name: 'aish serve --workers 2 --redis', start: () => workersTarget(2) },
 ];
 
 async function measure(target) {
   const gaps = new Histogram();
-  const idle = rssMiB(target.pid);
+  const idle = treeRssMiB(target.pid);
   let peak = idle;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(target.pid))), 250);
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRssMiB(target.pid))), 250);
   const deadline = Date.now() + ((CHUNKS * CHUNK_MS) / 1000 + 60) * 1000;
   const started = performance.now();
   const running = [];
@@ -123,7 +157,7 @@ async function main() {
     const vs = figure === base ? '' : `; vs ${base.name}: rate ${ratio(figure.rate, base.rate)} (goal >= 0.9x), added p99 ${(figure.p99 - base.p99).toFixed(1)} ms more (goal <= 10 ms), peak RSS ${ratio(figure.peak, base.peak)}`;
     console.log(
       `  ${figure.name}: completed ${figure.completed} / ${STREAMS}${figure.errors.length ? ` (errors: ${figure.errors.slice(0, 3).join(', ')})` : ''}, ` +
-        `wall ${figure.elapsed.toFixed(1)} s, delivered ${Math.round(figure.rate).toLocaleString('en')} chunks/s, ` +
+        `wall ${figure.elapsed.toFixed(1)} s, delivered ${Math.round(figure.rate).toLocaleString('en')} chunks/s of ${(STREAMS * TPS).toLocaleString('en')} needed (${ratio(figure.rate, STREAMS * TPS)}), ` +
         `added inter-chunk p50 ${figure.p50.toFixed(1)} ms, p99 ${figure.p99.toFixed(1)} ms, RSS idle ${figure.idle.toFixed(0)} MiB, peak ${figure.peak.toFixed(0)} MiB${vs}`,
     );
   }

@@ -11,6 +11,7 @@
 //   mcp               tools/call → result over stdio and Streamable HTTP; `aish mcp` start-up to tools/list (bench/mcp-bench.mjs)
 //   records / cache   --each over 10,000 records at -j 64 and over 1,000,000 lines (records/s, peak RSS); cache hit cost and lookup p99 (bench/records-bench.mjs)
 //   typed / events    --schema validation per answer (50-field schema); what --events adds per streamed delta (bench/typed-bench.mjs)
+//   coordination      what a Redis rate-limit check adds per request, against buckets in memory (bench/coord-bench.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { storeFigures } from './store-bench.mjs';
@@ -20,6 +21,7 @@ import { mcpFigures } from './mcp-bench.mjs';
 import { typedFigures } from './typed-bench.mjs';
 import { loopCancelFigures } from './loop-cancel.mjs';
 import { recordsFigures } from './records-bench.mjs';
+import { coordFigures, coordLine } from './coord-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -351,4 +353,5 @@ console.log(
 for (const figure of await (await import('./repl-cancel.mjs')).replCancelFigures()) console.log(figure); // REPL: Ctrl-C → prompt back
 for (const figure of typedFigures()) console.log(figure); // --schema validation, --events per delta
 for (const figure of await recordsFigures()) console.log(figure); // --each throughput and memory, the cache's cost
+console.log(coordLine(await coordFigures())); // what a Redis rate-limit check adds per request
 console.log(`load average at the end: ${loadAverage()}`);
