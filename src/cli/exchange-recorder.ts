@@ -51,7 +51,8 @@ export class ExchangeRecorder implements ExchangeLog {
     this.costs.set(exchange, cost);
     if (!this.options.logging || this.broken) return;
     try {
-      await (await this.log()).record({ ...exchange, cost_usd: cost ?? null });
+      const { tool_calls: calls, ...rest } = exchange;
+      await (await this.log()).record({ ...rest, cost_usd: cost ?? null, tool_calls: calls && calls.length > 0 ? JSON.stringify(calls) : null });
     } catch (error) {
       this.broken = true;
       this.options.warn(`aish: warning: the exchange log was not written (${messageOf(error)}); this run's exchanges are not logged`);

@@ -7,12 +7,15 @@
 import { table } from '../exec/sessions-builtin.js';
 import type { HistoryIo } from '../exec/index.js';
 import type { CostRow, ExchangeLog, LoggedExchange } from '../store/index.js';
+import type { ToolCallRecord } from '../protocol/index.js';
 import { HISTORY_USAGE, parseHistoryArguments, type HistoryRequest } from './history-arguments.js';
 import { formatUsd } from './usage-report.js';
 
 /** An exchange as `--json` prints it: the log's fields, with `time` as ISO 8601 in place of `started_at`. */
-export interface ExchangeDocument extends Omit<LoggedExchange, 'started_at'> {
+export interface ExchangeDocument extends Omit<LoggedExchange, 'started_at' | 'tool_calls'> {
   time: string;
+  /** The tool calls made during the exchange; absent when it made none. */
+  tool_calls?: ToolCallRecord[];
 }
 
 /** A `--cost --json` row. */
@@ -91,8 +94,26 @@ async function answer(request: Exclude<HistoryRequest, { kind: 'help' }>, log: E
 
 /** The JSON shape of one exchange. */
 export function document(exchange: LoggedExchange): ExchangeDocument {
-  const { id, started_at, ...rest } = exchange;
-  return { id, time: new Date(started_at).toISOString(), ...rest };
+  const { id, started_at, tool_calls, ...rest } = exchange;
+  const calls = toolCallsOf(tool_calls);
+  return { id, time: new Date(started_at).toISOString(), ...rest, ...(calls.length > 0 && { tool_calls: calls }) };
+}
+
+/** The log's JSON text of tool calls, read back (nothing for none, or for text that is not such a list). */
+function toolCallsOf(text: string | null | undefined): ToolCallRecord[] {
+  if (!text) return [];
+  try {
+    const calls: unknown = JSON.parse(text);
+    return Array.isArray(calls) ? (calls as ToolCallRecord[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** `files.read_text_file {"path":"README.md"}  ok, 1.2 KiB, 35 ms` */
+function toolCallText(call: ToolCallRecord): string {
+  const size = call.bytes < 1024 ? `${call.bytes} B` : `${(call.bytes / 1024).toFixed(1)} KiB`;
+  return `${call.name} ${call.arguments.replace(/\s+/g, ' ')}  ${call.status}, ${size}, ${call.duration_ms} ms\n`;
 }
 
 function listText(exchanges: LoggedExchange[]): string {
@@ -112,7 +133,9 @@ function showText(exchange: LoggedExchange): string {
   ];
   if (exchange.session_id) fields.push(['session', exchange.session_id]);
   const head = fields.map(([name, value]) => `${(name + ':').padEnd(12)}${value}\n`).join('');
-  return `exchange ${exchange.id}\n${head}── message ──\n${wholeLines(exchange.message)}── answer ──\n${wholeLines(exchange.answer)}`;
+  const calls = toolCallsOf(exchange.tool_calls);
+  const tools = calls.length > 0 ? `── tool calls ──\n${calls.map(toolCallText).join('')}` : '';
+  return `exchange ${exchange.id}\n${head}── message ──\n${wholeLines(exchange.message)}${tools}── answer ──\n${wholeLines(exchange.answer)}`;
 }
 
 function costDocument(row: CostRow): CostDocument {

@@ -6,8 +6,9 @@
  */
 import type { AishConfig } from '../config/index.js';
 import type { Specialists } from '../protocol/index.js';
-import { databaseFile } from '../config/paths.js';
-import { ClientBudgets, DEFAULT_CACHE_TTL_S, SpecialistService, type CacheSettings, type ServiceOptions } from '../service/index.js';
+import { databaseFile, stateFolder } from '../config/paths.js';
+import { ClientBudgets, DEFAULT_CACHE_TTL_S, SpecialistService, type CacheSettings, type ServiceOptions, type ToolHost } from '../service/index.js';
+import type { McpClients, McpServerSettings } from '../mcp/client.js';
 
 export interface Connection {
   server?: string | undefined;
@@ -75,7 +76,28 @@ export async function createService(configFile?: string, cacheChoice: ServiceCac
     ...(perClient !== undefined && { clientBudgets: new ClientBudgets(perClient) }),
     costOf: (model, tokens) => costOf(model, tokens.input, tokens.output, config.prices),
     ...shared,
+    ...(Object.keys(config.mcp_servers).length > 0 && { tools: lazyToolHost(config.mcp_servers, stateFolder()) }),
+    toolLimits: {
+      ...(config.limits.max_tool_rounds !== undefined && { maxRounds: config.limits.max_tool_rounds }),
+      ...(config.limits.tool_timeout !== undefined && { timeoutMs: config.limits.tool_timeout * 1000 }),
+    },
+    // The user's own lines may widen a specialist's tools; a server's clients only narrow them.
+    widenTools: !cacheChoice.serving,
   });
+}
+
+/** The configured MCP servers; the MCP SDK loads when a call first needs a tool. */
+export function lazyToolHost(servers: Record<string, McpServerSettings>, logFolder: string): ToolHost {
+  let clients: Promise<McpClients> | undefined;
+  const load = (): Promise<McpClients> => (clients ??= import('../mcp/client.js').then(({ McpClients }) => new McpClients(servers, { logFolder })));
+  return {
+    has: (server) => Object.hasOwn(servers, server),
+    tools: async (server) => (await load()).tools(server),
+    call: async (server, tool, args, options) => (await load()).call(server, tool, args, options),
+    close: async () => {
+      if (clients) await (await clients).close();
+    },
+  };
 }
 
 export async function connect(connection: Connection): Promise<Specialists> {

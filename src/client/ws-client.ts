@@ -8,7 +8,7 @@
 import { WebSocket } from 'ws';
 import { AishError, backoffWithJitterMs, describeNetworkError, sleep, errorCodeForRpc, ERROR_TABLE, RPC_METHODS, RPC_NOTIFICATIONS, type ErrorCode, type ParamsOf, type ResultOf, type RpcRequestType } from '../protocol/index.js';
 import { unauthorized } from './unauthorized.js';
-import type { ConnectionEvent, RpcChatParams, RpcChatResult, StreamChunkParams, StreamStartParams } from '../protocol/websocket.js';
+import type { ConnectionEvent, RpcChatParams, RpcChatResult, StreamChunkParams, StreamStartParams, StreamToolDoneParams, StreamToolStartParams } from '../protocol/websocket.js';
 
 export interface RpcClientOptions {
   /** Sent as `Authorization: Bearer TOKEN` on the upgrade. */
@@ -22,7 +22,11 @@ export interface RpcClientOptions {
 }
 
 /** What a `stream` call hears before its response, in order: who answers (`stream.start`), then the pieces. */
-export type StreamNotice = { type: 'start'; start: StreamStartParams } | { type: 'chunk'; chunk: StreamChunkParams };
+export type StreamNotice =
+  | { type: 'start'; start: StreamStartParams }
+  | { type: 'chunk'; chunk: StreamChunkParams }
+  | { type: 'tool.start'; tool: StreamToolStartParams }
+  | { type: 'tool.done'; tool: StreamToolDoneParams };
 
 /** A `stream` call: its start and chunks as they come, then `result`. */
 export interface StreamCall extends AsyncIterable<StreamNotice> {
@@ -100,6 +104,8 @@ export class RpcWebSocketClient {
     const started = this.send(RPC_METHODS.stream.method, params, signal, (method, notification) => {
       if (method === RPC_NOTIFICATIONS.streamStart.method) queue.push({ type: 'start', start: notification as StreamStartParams });
       else if (method === RPC_NOTIFICATIONS.streamChunk.method) queue.push({ type: 'chunk', chunk: notification as StreamChunkParams });
+      else if (method === RPC_NOTIFICATIONS.streamToolStart.method) queue.push({ type: 'tool.start', tool: notification as StreamToolStartParams });
+      else if (method === RPC_NOTIFICATIONS.streamToolDone.method) queue.push({ type: 'tool.done', tool: notification as StreamToolDoneParams });
       else return;
       if (queue.length > MAX_QUEUED_CHUNKS && !paused) {
         paused = true;

@@ -74,6 +74,11 @@ export class WebSocketSpecialist {
           yield start;
           continue;
         }
+        if (notice.type === 'tool.start' || notice.type === 'tool.done') {
+          const { request_id: _id, ...tool } = notice.tool;
+          yield { type: notice.type, ...tool } as StreamEvent;
+          continue;
+        }
         // A server older than `stream.start` names nobody before the first chunk: the endpoint answers.
         if (!start) yield (start = { type: 'start', specialist_id: this.specialist, request_id: '', model: '' });
         yield { type: 'content', data: notice.chunk.content, specialist_id: start.specialist_id };
@@ -118,8 +123,9 @@ function doneEvent(result: RpcChatResult): StreamEvent {
   };
 }
 
-function generation(request: { temperature?: number; max_tokens?: number; model?: string; timeout?: number; no_stream?: boolean }): Omit<RpcChatParams, 'message'> {
+function generation(request: { temperature?: number; max_tokens?: number; model?: string; timeout?: number; no_stream?: boolean; tools?: string[] }): Omit<RpcChatParams, 'message'> {
   const out: Omit<RpcChatParams, 'message'> = {};
+  if (request.tools !== undefined) out.tools = request.tools;
   if (request.temperature !== undefined) out.temperature = request.temperature;
   if (request.max_tokens !== undefined) out.max_tokens = request.max_tokens;
   if (request.model !== undefined) out.model = request.model;

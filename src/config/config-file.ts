@@ -8,10 +8,11 @@ import type { PriceTable } from './prices.js';
 import type { Entry, YamlSource } from './yaml-source.js';
 import { readLimits, type LimitFields } from './limits-section.js';
 import { readBudget, readCache, type BudgetFields, type CacheFields } from './spending-sections.js';
+import { readMcpServers, type McpServerFields } from './mcp-servers.js';
 import { PROVIDER_IDS, providerConfigFields, providerDescriptor, type ProviderId } from '../protocol/index.js';
 
 /** The top-level keys of config.yaml. */
-export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions', 'mcp', 'cache', 'budget'] as const;
+export const TOP_LEVEL_KEYS = ['providers', 'default_model', 'specialists', 'builtin_roster', 'server', 'prices', 'render', 'limits', 'sessions', 'mcp', 'cache', 'budget', 'mcp_servers', 'tools_confirm'] as const;
 
 /** `render:` — whether answers on a terminal are shown as formatted Markdown. */
 export const RENDER_SETTINGS = ['auto', 'always', 'never'] as const;
@@ -47,6 +48,10 @@ export interface FileSettings {
   cache?: CacheFields;
   /** `mcp:` — what aish's MCP server lets its clients do. */
   mcp?: McpFields;
+  /** `mcp_servers:` — the MCP servers specialists' tools come from. */
+  mcp_servers?: Record<string, McpServerFields>;
+  /** `tools_confirm:` — the REPL and `aish chat` ask before each tool call. */
+  tools_confirm?: boolean;
 }
 
 /** `mcp:` settings. */
@@ -112,7 +117,8 @@ export function readConfigFile(source: YamlSource): FileSettings {
         settings.default_model = readModel(source, entry);
         break;
       case 'builtin_roster':
-        settings.builtin_roster = source.boolean(entry.value, entry.key, entry.keyNode);
+      case 'tools_confirm':
+        settings[entry.name] = source.boolean(entry.value, entry.key, entry.keyNode);
         break;
       case 'specialists':
         settings.specialists = readSpecialists(source, entry);
@@ -140,6 +146,9 @@ export function readConfigFile(source: YamlSource): FileSettings {
         break;
       case 'cache':
         settings.cache = readCache(source, entry);
+        break;
+      case 'mcp_servers':
+        settings.mcp_servers = readMcpServers(source, entry);
         break;
     }
   }

@@ -18,6 +18,10 @@ export interface LimitFields {
   breaker_cooldown?: number;
   /** Top level only: the most input an AI stage reads and sends (bytes; 0 = no limit). */
   max_input?: number;
+  /** Top level only: how many times a model may answer with tool calls in one call (10). */
+  max_tool_rounds?: number;
+  /** Top level only: seconds one tool call may take (60). */
+  tool_timeout?: number;
 }
 
 const SECONDS_OR_OFF = { min: 0, description: 'a number of seconds, 0 or more (0 = no limit)' } as const;
@@ -38,6 +42,8 @@ const LIMIT_RULES = {
 /** Limits of what aish itself reads, not of provider calls: the top-level block only. */
 const INPUT_RULES = {
   max_input: { min: 0, integer: true, description: 'a whole number of bytes, 0 or more (0 = no limit)' },
+  max_tool_rounds: { min: 0, max: 1000, integer: true, description: 'a whole number from 0 to 1000' },
+  tool_timeout: { min: 0.001, max: 86_400, description: 'a number of seconds, more than 0' },
 } as const;
 
 /** Reads one `limits:` block (`topLevel`: the one at the top of the file); problems go to `source.problems`. */

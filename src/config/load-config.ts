@@ -9,6 +9,8 @@ import { baseUrlProblem, readConfigFile, trimTrailingSlashes, type FileSettings,
 import { readTextFile } from '../protocol/index.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import type { LimitFields } from './limits-section.js';
+import type { McpServerFields } from './mcp-servers.js';
+import type { SpecialistPatch } from './specialist-entry.js';
 import { readMarkdownSpecialists } from './markdown-specialists.js';
 import { configFile, homeFolder, specialistsFolder, type Env } from './paths.js';
 import type { PriceTable } from './prices.js';
@@ -56,6 +58,10 @@ export interface AishConfig {
   budget: BudgetFields;
   /** `cache:` — `enabled` and `ttl` (seconds); absent means off, a week. */
   cache: CacheFields;
+  /** `mcp_servers:` — the MCP servers specialists' tools come from (none unless the file names some). */
+  mcp_servers: Record<string, McpServerFields>;
+  /** `tools_confirm:` — the REPL and `aish chat` ask before each tool call (false unless the file says so). */
+  tools_confirm: boolean;
 }
 
 /** What {@link loadConfig} reads. */
@@ -87,10 +93,25 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<AishC
   const settings: FileSettings = text === undefined ? { providers: {}, specialists: [], server: {}, prices: {} } : readConfigFile(new YamlSource(file, text, env, problems));
   const markdown = await readMarkdownSpecialists(specialistsFolder(env), env, problems);
   const base = settings.builtin_roster === false ? [] : builtinRoster();
-  const specialists = mergeRoster(base, [...settings.specialists, ...markdown], problems);
+  const patches = [...settings.specialists, ...markdown];
+  const specialists = mergeRoster(base, patches, problems);
+  checkToolServers(patches, settings.mcp_servers ?? {}, problems);
   const providers = resolveProviders(settings.providers, env, problems);
   if (problems.length > 0) throw new ConfigError(inFileOrder(problems), { home: homeFolder(env) });
-  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto', sessions: settings.sessions ?? {}, mcp: { allow_unix: settings.mcp?.allow_unix ?? false }, budget: settings.budget ?? {}, cache: settings.cache ?? {} };
+  return { file: text === undefined ? undefined : file, providers, default_model: settings.default_model ?? 'auto', specialists, server: settings.server, limits: settings.limits ?? {}, prices: settings.prices, render: settings.render ?? 'auto', sessions: settings.sessions ?? {}, mcp: { allow_unix: settings.mcp?.allow_unix ?? false }, budget: settings.budget ?? {}, cache: settings.cache ?? {}, mcp_servers: settings.mcp_servers ?? {}, tools_confirm: settings.tools_confirm ?? false };
+}
+
+/** Every tool pattern of a specialist names a server of `mcp_servers:`. */
+function checkToolServers(patches: readonly SpecialistPatch[], servers: Record<string, McpServerFields>, problems: ConfigProblem[]): void {
+  for (const patch of patches) {
+    for (const item of patch.tools ?? []) {
+      const server = item.value.slice(0, item.value.indexOf('.'));
+      if (Object.hasOwn(servers, server)) continue;
+      const known = Object.keys(servers);
+      const hint = known.length === 0 ? 'no servers are configured under mcp_servers' : `mcp_servers has ${known.join(', ')}`;
+      problems.push({ file: patch.place.file, line: item.line, key: item.key, message: `no MCP server named ${JSON.stringify(server)} (${hint})` });
+    }
+  }
 }
 
 /**

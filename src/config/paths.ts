@@ -20,6 +20,11 @@ export function dataFolder(env: Env = process.env): string {
   return join(env.XDG_DATA_HOME || join(homeFolder(env), '.local', 'share'), 'aish');
 }
 
+/** `$XDG_STATE_HOME/aish`, by default `~/.local/state/aish`: logs of the MCP servers aish starts. */
+export function stateFolder(env: Env = process.env): string {
+  return join(env.XDG_STATE_HOME || join(homeFolder(env), '.local', 'state'), 'aish');
+}
+
 /** The config file: `AISH_CONFIG`, else `config.yaml` in the config folder. */
 export function configFile(env: Env = process.env): string {
   return env.AISH_CONFIG || join(configFolder(env), 'config.yaml');

@@ -55,6 +55,7 @@ function copy(definition: SpecialistDefinition): SpecialistDefinition {
     aliases: [...definition.aliases],
     capabilities: { primary: [...definition.capabilities.primary], scores: { ...definition.capabilities.scores } },
     fallback: [...definition.fallback],
+    ...(definition.tools && { tools: [...definition.tools] }),
   };
 }
 
@@ -90,6 +91,7 @@ function apply(draft: Draft, patch: SpecialistPatch): void {
     definition.fallback = patch.fallback.map((item) => item.value);
     draft.fallback = { file: patch.place.file, items: patch.fallback };
   }
+  if (patch.tools !== undefined) definition.tools = patch.tools.map((item) => item.value);
 }
 
 function fillDefaults(draft: Draft): void {

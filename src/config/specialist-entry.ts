@@ -14,7 +14,7 @@ export const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
 export const NAME_RULE = 'a lowercase letter, then lowercase letters, digits, - or _';
 
 /** The fields a specialist entry may have in config.yaml. */
-export const SPECIALIST_FIELDS = ['name', 'aliases', 'description', 'system', 'model', 'capabilities', 'fallback'] as const;
+export const SPECIALIST_FIELDS = ['name', 'aliases', 'description', 'system', 'model', 'capabilities', 'fallback', 'tools'] as const;
 
 /** Where something was written: the file, its line, and its dotted key. */
 export interface Place {
@@ -37,6 +37,8 @@ export interface SpecialistPatch {
   /** Merged key by key into the roster's scores. */
   scores?: Record<string, number>;
   fallback?: Item[];
+  /** Tool patterns (`SERVER.TOOL`, `SERVER.*`); whether each server exists is checked once `mcp_servers:` is read. */
+  tools?: Item[];
 }
 
 /** Reads the fields of `entries` (already limited to known names) into `patch`. */
@@ -60,6 +62,9 @@ export function readSpecialistFields(source: YamlSource, entries: Entry[], patch
         break;
       case 'capabilities':
         readCapabilities(source, entry, patch);
+        break;
+      case 'tools':
+        assign(patch, 'tools', readToolPatterns(source, entry));
         break;
     }
   }
@@ -112,4 +117,16 @@ function readCapabilities(source: YamlSource, entry: Entry, patch: SpecialistPat
       if (value !== undefined) (patch.scores ??= {})[score.name] = value;
     }
   }
+}
+
+/** `SERVER.TOOL` or `SERVER.*`. */
+export const TOOL_PATTERN = /^([A-Za-z0-9_-]+)\.(\*|[^\s*]+)$/;
+
+/** `tools: [files.read_text_file, docs.*]`: bad patterns are reported and left out. */
+function readToolPatterns(source: YamlSource, entry: Entry): Item[] | undefined {
+  return source.items(entry.value, entry.key, entry.keyNode)?.filter((item) => {
+    if (TOOL_PATTERN.test(item.value)) return true;
+    source.problems.push({ file: source.file, line: item.line, key: item.key, message: `${JSON.stringify(item.value)} is not a tool pattern (SERVER.TOOL, or SERVER.* for all of a server's tools)` });
+    return false;
+  });
 }

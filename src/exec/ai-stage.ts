@@ -113,6 +113,7 @@ function generationFor(options: AiOptions, typed: TypedSpec | undefined, context
   // The service knows the deadline too, so it never waits (a backoff, a Retry-After) past it.
   const timeoutSeconds = options.timeoutSeconds ?? context.session.defaultTimeoutSeconds;
   if (timeoutSeconds !== undefined) generation.timeout = timeoutSeconds;
+  if (options.tools !== undefined) generation.tools = options.tools;
   if (typed) {
     generation.schema = typed.schema;
     if (typed.multi) generation.schema_multi = true;

@@ -5,7 +5,7 @@
  * failed, timed-out or cancelled answer says, the echo-model notice (once
  * per run), and the exchange log.
  */
-import { AishError, exitStatusFor, realModelHint, toAishError, type StreamEvent, type TokensUsed } from '../protocol/index.js';
+import { AishError, exitStatusFor, realModelHint, toAishError, type StreamEvent, type TokensUsed, type ToolCallRecord } from '../protocol/index.js';
 import type { ProcessFacts, Reporter, RunEvents, StageRef } from './context.js';
 import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
 import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type OutputTransform, type Sink } from './streams.js';
@@ -82,6 +82,8 @@ export class AnswerWriter {
   private cache: { key?: string; from?: number } = {};
   /** How the exchange ended, for the log: cancelled until it completes or fails. */
   private outcome: { status: ExchangeStatus; code: string | null } = { status: 'cancelled', code: null };
+  /** The tool calls the specialist made, for the log. */
+  private readonly toolCalls: ToolCallRecord[] = [];
   /** The echo notice is due, but only once the answer's line has ended (the model was named at its end). */
   private noticeAfterLine = false;
 
@@ -106,7 +108,7 @@ export class AnswerWriter {
       let last: StreamEvent | undefined;
       for await (const event of call(signal)) {
         last = event;
-        if (event.type === 'content') spinner?.stop();
+        if (event.type === 'content' || event.type === 'tool.start') spinner?.stop();
         await this.handle(event);
         if (event.type === 'error') break;
       }
@@ -153,6 +155,7 @@ export class AnswerWriter {
       // A truncated log entry could not replay the answer exactly.
       cache_key: this.cache.key !== undefined && this.content.length <= LOG_ANSWER_LIMIT ? this.cache.key : null,
       cached_from: this.cache.from ?? null,
+      ...(this.toolCalls.length > 0 && { tool_calls: this.toolCalls }),
     });
   }
 
@@ -178,6 +181,10 @@ export class AnswerWriter {
       if (this.buffered) this.content += event.data;
       else if (this.context.log) this.keepForLog(event.data);
       if (!this.buffered) await this.out.write(event.data);
+    } else if (event.type === 'tool.start') this.context.reporter.notice(toolCallNotice(event));
+    else if (event.type === 'tool.done') {
+      const { name, arguments: args, status, bytes, duration_ms } = event;
+      this.toolCalls.push({ name, arguments: args, status, bytes, duration_ms });
     } else if (event.type === 'done') {
       // A stream without `start` (an older server over WebSocket) names the model only here: its notice waits for the answer's line to end.
       if (!this.model && event.model) {
@@ -238,7 +245,9 @@ export class AnswerWriter {
     let message = failure.message;
     // Every failure after part of the answer says so, whatever its cause (a provider's own message may already).
     if (partial && !/incomplete/.test(message)) message += '; the answer is incomplete';
-    if (failure.code !== 'CANCELLED') this.context.reporter.error(`aish: ${specialist}: ${message}`);
+    // A dead MCP server is named on its own: it is no fault of the specialist's.
+    if (failure.code === 'TOOL_SERVER_FAILED') this.context.reporter.error(`aish: ${message}`);
+    else if (failure.code !== 'CANCELLED') this.context.reporter.error(`aish: ${specialist}: ${message}`);
     // Ctrl-C: the terminal may show nothing of it, so a cut-short answer is marked.
     else if (partial) {
       const how = this.context.signal.aborted ? 'cancelled (Ctrl-C)' : 'cancelled';
@@ -252,6 +261,21 @@ export class AnswerWriter {
       await this.out.write('\n').catch(() => {});
     }
   }
+}
+
+/** The most characters of a tool call's arguments its stderr line shows. */
+const NOTICE_ARGUMENTS = 300;
+
+/** A tool call as it starts, for stderr: `aish: apollo → files.read_text_file {"path":"README.md"}`. */
+export function toolCallNotice(event: { specialist_id: string; name: string; arguments: string }): string {
+  let args = event.arguments.trim();
+  try {
+    args = JSON.stringify(JSON.parse(args));
+  } catch {
+    args = args.replace(/\s+/g, ' ');
+  }
+  if (args.length > NOTICE_ARGUMENTS) args = `${args.slice(0, NOTICE_ARGUMENTS)}…`;
+  return `aish: ${event.specialist_id} → ${event.name}${args ? ` ${args}` : ''}`;
 }
 
 /** Says once per process that answers come from the echo model, and how to get a real one. */

@@ -9,7 +9,7 @@
 import { AishError, toAishError, type ErrorCode, type MessageRequest, type StreamEvent } from '../protocol/index.js';
 import type { RecordKind } from '../plan/index.js';
 import type { ExecContext } from './context.js';
-import { budgetStopNote, echoNotice, isEchoModel, LOG_ANSWER_LIMIT } from './answer-writer.js';
+import { budgetStopNote, echoNotice, isEchoModel, LOG_ANSWER_LIMIT, toolCallNotice } from './answer-writer.js';
 import { BUDGET_STATUS } from './budget.js';
 import { composeMessage } from './ai-stage.js';
 import { recordExchange } from './exchange.js';
@@ -159,7 +159,8 @@ class EachRun {
         else if (event.type === 'done') {
           done = event;
           this.context.session.budget?.spend(event.cost_usd ?? 0);
-        } else {
+        } else if (event.type === 'tool.start') this.context.reporter.notice(toolCallNotice(event));
+        else if (event.type === 'error') {
           failure = new AishError(event.code, event.message, event.details);
           break;
         }

@@ -6,6 +6,7 @@
  * which knows the source line the user typed.
  */
 import type { Pipeline } from '../plan/index.js';
+import type { ToolCallRecord } from '../protocol/index.js';
 import type { ExecContext } from './context.js';
 
 /** How an exchange ended. */
@@ -35,6 +36,8 @@ export interface Exchange {
   cache_key?: string | null;
   /** Set when the answer came from the cache: the exchange it was replayed from. */
   cached_from?: number | null;
+  /** The tool calls the specialist made, in the order they started. */
+  tool_calls?: ToolCallRecord[];
 }
 
 /** What `history` builtin output goes through. */

@@ -30,6 +30,8 @@ export interface AiOptions {
   jobs?: number;
   /** `--schema SPEC` / `--schema-multi SPEC`: the answer is JSON matching SPEC (multi: one value per line). */
   schema?: { spec: string; multi: boolean };
+  /** `--tools LIST` (comma-separated `SERVER.TOOL` / `SERVER.*` patterns), or `[]` for `--no-tools`. */
+  tools?: string[];
 }
 
 export type AiArgs = { ok: true; instruction: string; options: AiOptions } | { ok: false; message: string };
@@ -54,7 +56,10 @@ const NUMBER_FLAGS: Record<string, { key: NumberFlag; integer: boolean; min: num
 };
 
 /** Every flag an AI stage accepts, for help and completion. */
-export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--binary', '--model', '--schema', '--schema-multi', '--each', '--records', '-j', ...Object.keys(NUMBER_FLAGS)];
+export const AI_FLAGS = ['--session', '--continue', '-C', '--get-id', '--stream', '--no-stream', '--json', '--binary', '--model', '--schema', '--schema-multi', '--each', '--records', '-j', '--tools', '--no-tools', ...Object.keys(NUMBER_FLAGS)];
+
+/** `SERVER.TOOL` or `SERVER.*`. */
+const TOOL_PATTERN = /^[A-Za-z0-9_-]+\.(\*|[^\s*,]+)$/;
 
 /** A session id or name: no blanks, not a flag (so `--session "a question"` keeps the question). */
 const SESSION_NAME = /^[A-Za-z0-9_.:@-]{1,128}$/;
@@ -134,6 +139,17 @@ export function parseAiArgs(args: readonly string[]): AiArgs {
         options.model = value;
         break;
       }
+      case '--tools': {
+        const value = takeValue();
+        const patterns = (value ?? '').split(',').map((pattern) => pattern.trim()).filter(Boolean);
+        const bad = patterns.find((pattern) => !TOOL_PATTERN.test(pattern));
+        if (patterns.length === 0 || bad !== undefined) return { ok: false, message: `'--tools' needs tool patterns such as files.read_text_file,docs.* (SERVER.TOOL or SERVER.*), not '${bad ?? value ?? ''}'` };
+        options.tools = patterns;
+        break;
+      }
+      case '--no-tools':
+        options.tools = [];
+        break;
       case '--schema':
       case '--schema-multi': {
         const value = takeValue();

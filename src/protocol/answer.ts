@@ -8,6 +8,9 @@
 import { AishError } from './errors.js';
 import type { StreamEvent } from './specialists.js';
 
+/** A tool call starting or ending. */
+export type ToolEvent = Extract<StreamEvent, { type: 'tool.start' | 'tool.done' }>;
+
 /** The event that ends a complete answer. */
 export type DoneEvent = Extract<StreamEvent, { type: 'done' }>;
 
@@ -22,6 +25,8 @@ export interface CollectedAnswer {
 export interface CollectOptions {
   /** Hears `start` (who answers, a fallback). */
   onStart?(event: Extract<StreamEvent, { type: 'start' }>): void;
+  /** Hears each tool call as it starts and as it ends. */
+  onTool?(event: ToolEvent): void;
   /** Hears each piece as it arrives; awaited, so a slow reader slows the fold. */
   onContent?(data: string): void | Promise<void>;
   /** Stops folding once aborted, as if the stream had ended there. */
@@ -53,6 +58,10 @@ export async function collectAnswer(events: AsyncIterable<StreamEvent>, options:
         throw new AishError(event.code, event.message, event.details);
       case 'done':
         return { content, model: model || event.model || '', done: event };
+      case 'tool.start':
+      case 'tool.done':
+        options.onTool?.(event);
+        break;
     }
   }
   throw options.unfinished?.() ?? new AishError('CANCELLED', 'the request was cancelled');

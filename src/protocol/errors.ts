@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'SHUTTING_DOWN'
   | 'STORAGE_FULL'
   | 'BACKEND_UNAVAILABLE'
+  | 'TOOL_SERVER_FAILED'
+  | 'TOOL_ROUNDS_EXCEEDED'
   | 'SCHEMA_MISMATCH'
   | 'TIMEOUT'
   | 'BUDGET_EXCEEDED'
@@ -70,6 +72,10 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorMapping> = {
   STORAGE_FULL: { http: 507, rpc: -32603, exit: 1 },
   // A backend the server shares with its replicas (PostgreSQL, Redis) is down: refused at once, never queued; retry later.
   BACKEND_UNAVAILABLE: { http: 503, rpc: -32008, exit: 2, rpcMeans: true },
+  // An MCP server a specialist's tools need would not start, or died during a call.
+  TOOL_SERVER_FAILED: { http: 502, rpc: -32603, exit: 2 },
+  // The model asked for tools more times than `limits.max_tool_rounds` allows.
+  TOOL_ROUNDS_EXCEEDED: { http: 502, rpc: -32603, exit: 1 },
   // The answer is not the JSON the schema asks for, even after one repair.
   SCHEMA_MISMATCH: { http: 422, rpc: -32006, exit: 6, rpcMeans: true },
   TIMEOUT: { http: 504, rpc: -32603, exit: 5 },

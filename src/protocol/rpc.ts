@@ -8,7 +8,7 @@
  */
 import { ERROR_TABLE, type ErrorCode } from './errors.js';
 import type { CreateSessionRequest, RenewSessionRequest, SessionDetail, SessionInfo } from './specialists.js';
-import type { RpcChatParams, RpcChatResult, StatusEventParams, StreamChunkParams, StreamCompleteParams, StreamStartParams } from './websocket.js';
+import type { RpcChatParams, RpcChatResult, StatusEventParams, StreamChunkParams, StreamCompleteParams, StreamStartParams, StreamToolDoneParams, StreamToolStartParams } from './websocket.js';
 
 /** A request id: the specification allows a string, a number or null. */
 export type JsonRpcId = string | number | null;
@@ -74,6 +74,8 @@ export const RPC_NOTIFICATIONS = {
   streamStart: notification<StreamStartParams>('stream.start'),
   streamChunk: notification<StreamChunkParams>('stream.chunk'),
   streamComplete: notification<StreamCompleteParams>('stream.complete'),
+  streamToolStart: notification<StreamToolStartParams>('stream.tool_start'),
+  streamToolDone: notification<StreamToolDoneParams>('stream.tool_done'),
   status: notification<StatusEventParams>('event.status'),
 } as const;
 

@@ -48,6 +48,8 @@ export interface SpecialistDefinition {
   model: string;
   capabilities: Capabilities;
   fallback: string[];
+  /** The tools it may call (`SERVER.TOOL`, `SERVER.*`); none when absent. */
+  tools?: string[];
 }
 
 /** The body of a message or stream call. */
@@ -78,6 +80,12 @@ export interface MessageRequest {
   cache?: boolean;
   /** US dollars this call may spend (what `--max-cost` / `budget:` leaves): a call whose input alone would pass it is not started, an answer passing it is stopped (BUDGET_EXCEEDED). */
   max_cost?: number;
+  /**
+   * The tools this call may use, as patterns (`SERVER.TOOL`, `SERVER.*`): `--tools LIST`, or `[]`
+   * for `--no-tools`. A server narrows the specialist's own list with it; the embedded service
+   * (the REPL, scripts) takes it as the list. Absent: the specialist's `tools:`.
+   */
+  tools?: string[];
 }
 
 export interface TokensUsed {
@@ -113,7 +121,30 @@ export type StreamEvent =
       /** What the answer cost in US dollars by the service's prices (0 from the cache); absent when unknown. */
       cost_usd?: number;
     }
+  /** A tool call is starting (the specialist's model asked for it): `name` is `SERVER.TOOL`, `arguments` the model's JSON text. */
+  | { type: 'tool.start'; specialist_id: string; call_id: string; name: string; arguments: string }
+  /** A tool call ended: how (`status`), the size of its result in bytes and how long it took. */
+  | ({ type: 'tool.done'; specialist_id: string; call_id: string } & ToolCallRecord)
   | { type: 'error'; code: ErrorCode; message: string; details?: Record<string, unknown> };
+
+/**
+ * How a tool call ended: `ok`; `error` (the tool said so, or its arguments were not JSON);
+ * `refused` (not allowed, or the user said no); `timeout` (over `limits.tool_timeout`).
+ * Every one of them goes back to the model as the call's result.
+ */
+export type ToolCallStatus = 'ok' | 'error' | 'refused' | 'timeout';
+
+/** One tool call as the exchange log keeps it. */
+export interface ToolCallRecord {
+  /** `SERVER.TOOL`. */
+  name: string;
+  /** The arguments as the model wrote them (JSON text). */
+  arguments: string;
+  status: ToolCallStatus;
+  /** The size of the result sent back to the model, in bytes (UTF-8). */
+  bytes: number;
+  duration_ms: number;
+}
 
 /** The non-streamed answer of `POST /api/v2/ai/{id}/message`. */
 export interface MessageResponse {
@@ -224,6 +255,12 @@ export interface SessionMessageRequest {
   cache?: boolean;
   /** US dollars this call may spend (what `--max-cost` / `budget:` leaves): a call whose input alone would pass it is not started, an answer passing it is stopped (BUDGET_EXCEEDED). */
   max_cost?: number;
+  /**
+   * The tools this call may use, as patterns (`SERVER.TOOL`, `SERVER.*`): `--tools LIST`, or `[]`
+   * for `--no-tools`. A server narrows the specialist's own list with it; the embedded service
+   * (the REPL, scripts) takes it as the list. Absent: the specialist's `tools:`.
+   */
+  tools?: string[];
 }
 
 /** A whole session as `aish sessions export` writes it and `import` reads it. */
@@ -234,6 +271,24 @@ export interface SessionExport {
   messages: SessionMessage[];
 }
 
+/** A tool call about to run, as a confirm hook sees it. */
+export interface PendingToolCall {
+  specialist: string;
+  /** `SERVER.TOOL`. */
+  name: string;
+  /** The model's JSON text. */
+  arguments: string;
+}
+
+/**
+ * What the caller of a stream may add that never goes over the wire: `confirmTool`
+ * asks before each tool call (`--confirm-tools`); false sends the call back to the
+ * model as refused. Only the in-process service asks; a remote one ignores it.
+ */
+export interface CallHooks {
+  confirmTool?: (call: PendingToolCall) => Promise<boolean>;
+}
+
 export interface Specialists {
   /** Every specialist, with status and capabilities. */
   list(): Promise<SpecialistInfo[]>;
@@ -242,7 +297,7 @@ export interface Specialists {
    * errors before it (unknown specialist, unreachable server) are thrown as
    * `AishError`. Leaving the loop early or aborting `signal` cancels the call.
    */
-  stream(specialistId: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
+  stream(specialistId: string, request: MessageRequest, signal?: AbortSignal, hooks?: CallHooks): AsyncIterable<StreamEvent>;
   /** The best specialist for a capability at or above `threshold`; throws `NO_MATCH`. */
   best(capability: string, threshold: number): Promise<BestMatch>;
   /** Sessions: conversations kept by the service, by id or by name. */
@@ -257,7 +312,7 @@ export interface Specialists {
    * the last `context_window` exchanges; the exchange is stored only when the
    * answer completed. Messages to one session are answered one at a time.
    */
-  streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent>;
+  streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal, hooks?: CallHooks): AsyncIterable<StreamEvent>;
   importSession(data: unknown, options: { force?: boolean }): Promise<SessionInfo>;
   /** Releases connections, databases and timers. */
   close(): Promise<void>;

@@ -4,7 +4,7 @@
  * client that calls them.
  */
 import type { AishError } from './errors.js';
-import type { SpecialistStatus, TokensUsed } from './specialists.js';
+import type { SpecialistStatus, TokensUsed, ToolCallRecord } from './specialists.js';
 
 /** `chat` and `stream` params. */
 export interface RpcChatParams {
@@ -21,7 +21,22 @@ export interface RpcChatParams {
   capability?: string;
   /** The model is asked for its whole answer in one response (`--no-stream`); the notifications stay the same. */
   no_stream?: boolean;
+  /** Tool patterns that narrow the specialist's own (`[]`: no tools). */
+  tools?: string[];
 }
+
+/** `stream.tool_start`: the specialist's model asked for a tool, and the call starts. */
+export interface StreamToolStartParams {
+  request_id: string | number | null;
+  specialist_id: string;
+  call_id: string;
+  /** `SERVER.TOOL`. */
+  name: string;
+  arguments: string;
+}
+
+/** `stream.tool_done`: a tool call ended (`status`, the result's size in bytes, how long it took). */
+export type StreamToolDoneParams = { request_id: string | number | null; specialist_id: string; call_id: string } & ToolCallRecord;
 
 /** The result of `chat`, and the final response of `stream`. */
 export interface RpcChatResult {

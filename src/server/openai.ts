@@ -118,6 +118,9 @@ async function complete(service: SpecialistService, value: unknown, signal: Abor
           : '';
         return chunk({}, event.finish_reason) + usageChunk + sseEvent('[DONE]');
       }
+      default:
+        // Tool calls the specialist made are its own business: the OpenAI view shows the answer.
+        return '';
     }
   });
   return { status: 200, headers: SSE_HEADERS, stream: events };

@@ -60,6 +60,8 @@ export function messageRequest(value: unknown): MessageRequest {
   if (cache !== undefined) request.cache = cache;
   const maxCost = optionalNumber(body, 'max_cost', 0, 1_000_000);
   if (maxCost !== undefined) request.max_cost = maxCost;
+  const tools = optionalToolPatterns(body);
+  if (tools !== undefined) request.tools = tools;
   return request;
 }
 
@@ -86,7 +88,19 @@ export function sessionMessageRequest(body: Record<string, unknown>): SessionMes
   if (cache !== undefined) request.cache = cache;
   const maxCost = optionalNumber(body, 'max_cost', 0, 1_000_000);
   if (maxCost !== undefined) request.max_cost = maxCost;
+  const tools = optionalToolPatterns(body);
+  if (tools !== undefined) request.tools = tools;
   return request;
+}
+
+/** `tools`: tool patterns that narrow the specialist's own (`[]`: none); at most 100 strings. */
+function optionalToolPatterns(body: Record<string, unknown>): string[] | undefined {
+  const tools = body.tools;
+  if (tools === undefined) return undefined;
+  if (!Array.isArray(tools) || tools.length > 100 || !tools.every((pattern) => typeof pattern === 'string' && pattern.length <= 200)) {
+    throw badRequest("'tools' must be a list of tool patterns (SERVER.TOOL or SERVER.*)", { field: 'tools' });
+  }
+  return tools as string[];
 }
 
 /**

@@ -116,6 +116,16 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
         if (notify) peer.notify(RPC_NOTIFICATIONS.streamStart, { request_id: call.id, specialist_id: start.specialist_id, model: start.model, ...(start.fallback_for !== undefined && { fallback_for: start.fallback_for }) });
       },
       onContent,
+      onTool: (event) => {
+        if (!notify) return;
+        if (event.type === 'tool.start') {
+          const { type: _start, ...tool } = event;
+          peer.notify(RPC_NOTIFICATIONS.streamToolStart, { request_id: call.id, ...tool });
+        } else {
+          const { type: _done, ...tool } = event;
+          peer.notify(RPC_NOTIFICATIONS.streamToolDone, { request_id: call.id, ...tool });
+        }
+      },
       signal: controller.signal,
       unfinished: () => new AishError('CANCELLED', 'Cancelled', { request_id: call.id }),
     });

@@ -158,7 +158,8 @@ export async function* typedAnswer(typed: TypedRequest, messages: ModelMessage[]
         else if (event.type === 'error') {
           yield event;
           return;
-        } else done = event;
+        } else if (event.type === 'done') done = event;
+        else yield event;
       }
     } catch (error) {
       // The repair call could not start (its breaker opened, say): the answer ends with that error.

@@ -6,6 +6,7 @@
 import { AishError, CALL_FINISHED, DEFAULT_ROUTE_THRESHOLD, PROVIDER_IDS, collectAnswer, editDistance, inWords, requestId, toAishError } from '../protocol/index.js';
 import type {
   BestMatch,
+  CallHooks,
   CreateSessionRequest,
   MessageRequest,
   RenewSessionRequest,
@@ -46,6 +47,7 @@ import { AnswerCache, cacheKey, type CacheSettings } from './cache.js';
 import type { DoneFields } from './schema.js';
 import { CallBudget } from './budget.js';
 import type { ClientBudgets } from './client-budget.js';
+import { DEFAULT_MAX_TOOL_ROUNDS, DEFAULT_TOOL_TIMEOUT_S, ToolBox, toolStreamEvent, type ToolHost, type ToolLimits } from './tool-loop.js';
 
 export interface ServiceOptions {
   roster: SpecialistDefinition[];
@@ -80,6 +82,15 @@ export interface ServiceOptions {
   costOf?: (model: string, tokens: TokensUsed) => number | undefined;
   /** A server's daily cap per client (`server.budget_per_day`). */
   clientBudgets?: ClientBudgets;
+  /** The configured MCP servers (`mcp_servers:`), for specialists' tools; none when absent. */
+  tools?: ToolHost;
+  /** `limits.max_tool_rounds` and `limits.tool_timeout` (the defaults: 10 rounds, 60 s). */
+  toolLimits?: Partial<ToolLimits>;
+  /**
+   * A call's `tools` replaces the specialist's list instead of narrowing it: the embedded
+   * service (the user's own REPL and scripts), never a server's clients.
+   */
+  widenTools?: boolean;
 }
 
 /** Generation options a call may carry. */
@@ -101,6 +112,8 @@ export interface Generation {
   cache?: boolean;
   /** US dollars this call may spend (what the client's budget leaves); absent: no cap. */
   max_cost?: number;
+  /** Tool patterns for this call (`--tools`; `[]`: `--no-tools`); absent: the specialist's own. */
+  tools?: string[];
 }
 
 
@@ -115,6 +128,7 @@ function generation(request: Generation): Generation {
   if (request.schema_multi) out.schema_multi = true;
   if (request.cache !== undefined) out.cache = request.cache;
   if (request.max_cost !== undefined) out.max_cost = request.max_cost;
+  if (request.tools !== undefined) out.tools = request.tools;
   return out;
 }
 
@@ -208,16 +222,16 @@ export class SpecialistService implements Specialists {
     return specialist;
   }
 
-  async *stream(id: string, request: MessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+  async *stream(id: string, request: MessageRequest, signal?: AbortSignal, hooks?: CallHooks): AsyncIterable<StreamEvent> {
     if (request.session_id !== undefined) {
-      yield* this.streamSession(request.session_id, { message: request.content, ...generation(request), specialist_id: id }, signal);
+      yield* this.streamSession(request.session_id, { message: request.content, ...generation(request), specialist_id: id }, signal, hooks);
       return;
     }
     const specialist = this.find(id);
     if (typeof request.content !== 'string' || request.content === '') {
       throw new AishError('BAD_REQUEST', "'content' must be a non-empty string", { field: 'content' });
     }
-    yield* this.answer(specialist, [{ role: 'user', content: request.content }], request, signal);
+    yield* this.answer(specialist, [{ role: 'user', content: request.content }], request, signal, undefined, hooks);
   }
 
   /**
@@ -238,9 +252,10 @@ export class SpecialistService implements Specialists {
     request: Generation,
     signal: AbortSignal | undefined,
     onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => DoneFields | Promise<DoneFields>,
+    hooks?: CallHooks,
   ): AsyncIterable<StreamEvent> {
     if (request.schema === undefined) {
-      yield* this.answerOnce(specialist, messages, request, signal, onDone);
+      yield* this.answerOnce(specialist, messages, request, signal, onDone, undefined, hooks);
       return;
     }
     if (typeof request.schema !== 'object' || request.schema === null || Array.isArray(request.schema)) {
@@ -251,7 +266,7 @@ export class SpecialistService implements Specialists {
     yield* typedAnswer(
       typed,
       messages,
-      (conversation, format) => this.answerOnce(specialist, conversation, request, signal, undefined, format),
+      (conversation, format) => this.answerOnce(specialist, conversation, request, signal, undefined, format, hooks),
       onDone && ((content, tokens, answeredBy) => onDone(content, tokens, this.find(answeredBy))),
     );
   }
@@ -264,6 +279,7 @@ export class SpecialistService implements Specialists {
     signal: AbortSignal | undefined,
     onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => DoneFields | Promise<DoneFields>,
     format?: ResponseFormat,
+    hooks?: CallHooks,
   ): AsyncIterable<StreamEvent> {
     const defaultModel = await this.defaultModel();
     const deadline: Deadline | undefined = request.timeout !== undefined ? { at: Date.now() + request.timeout * 1000, totalMs: request.timeout * 1000 } : undefined;
@@ -290,7 +306,11 @@ export class SpecialistService implements Specialists {
     let started = false;
     const first = callable[0]!;
     const firstKey = cacheKey(first.reference, modelRequest(first.specialist, messages, request, format));
-    if (this.cache.wanted(request.cache)) {
+    // Tools are opened (their servers started) before anything streams: a server that will not start is the call's error.
+    const toolBoxes = new Map<SpecialistDefinition, ToolBox | undefined>([[first.specialist, await this.toolBox(first.specialist, request, hooks)]]);
+    // An answer that used tools depends on what they returned: it is neither taken from the cache nor kept in it.
+    const usesTools = toolBoxes.get(first.specialist) !== undefined;
+    if (!usesTools && this.cache.wanted(request.cache)) {
       const hit = await this.cache.lookup(firstKey);
       if (hit) {
         signal?.removeEventListener('abort', onAbort);
@@ -325,7 +345,9 @@ export class SpecialistService implements Specialists {
         let content = '';
         const sent = modelRequest(answerer, messages, request, format);
         const key = candidate === first ? firstKey : cacheKey(candidate.reference, sent);
-        const parts = candidate.model.stream(sent, controller.signal);
+        if (!toolBoxes.has(answerer)) toolBoxes.set(answerer, await this.toolBox(answerer, request, hooks));
+        const box = toolBoxes.get(answerer);
+        const parts = box ? box.answer(candidate.model, sent, answerer.id, controller.signal) : candidate.model.stream(sent, controller.signal);
         for await (const part of parts) {
           if (cancelled) return;
           if (part.type === 'error') {
@@ -356,6 +378,10 @@ export class SpecialistService implements Specialists {
               finishReason = part.reason;
               finished = true;
               break;
+            case 'tool.start':
+            case 'tool.done':
+              yield toolStreamEvent(part, answerer.id);
+              break;
           }
         }
         if (cancelled) return;
@@ -370,7 +396,7 @@ export class SpecialistService implements Specialists {
           continue;
         }
         const extra = onDone ? await onDone(content, tokens, answerer) : {};
-        await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
+        if (!box) await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
         const cost = this.options.costOf?.(candidate.reference, tokens);
         this.options.clientBudgets?.add(cost ?? 0);
         yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra, cache_key: key, ...(cost !== undefined && { cost_usd: cost }) };
@@ -385,6 +411,12 @@ export class SpecialistService implements Specialists {
       signal?.removeEventListener('abort', onAbort);
       controller.abort(CALL_FINISHED);
     }
+  }
+
+  /** The tools `specialist` may use on this call (its servers started), or undefined for none. */
+  private toolBox(specialist: SpecialistDefinition, request: Generation, hooks: CallHooks | undefined): Promise<ToolBox | undefined> {
+    const limits: ToolLimits = { maxRounds: DEFAULT_MAX_TOOL_ROUNDS, timeoutMs: DEFAULT_TOOL_TIMEOUT_S * 1000, ...this.options.toolLimits };
+    return ToolBox.open(this.options.tools, specialist.tools, request.tools, { widen: this.options.widenTools === true, limits, confirm: hooks?.confirmTool });
   }
 
   /** The answer cache over this service's database (off unless configured; a request may turn it on or off). */
@@ -558,8 +590,8 @@ export class SpecialistService implements Specialists {
     return this.sessions.renew(idOrName, request);
   }
 
-  streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
-    return this.sessions.stream(idOrName, request, signal);
+  streamSession(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal, hooks?: CallHooks): AsyncIterable<StreamEvent> {
+    return this.sessions.stream(idOrName, request, signal, hooks);
   }
 
   importSession(data: unknown, options: { force?: boolean }): Promise<SessionInfo> {
@@ -632,6 +664,7 @@ export class SpecialistService implements Specialists {
     for (const breaker of this.breakers.values()) breaker.dispose();
     this.statuses.close();
     this.sessionKeeper?.close();
+    await this.options.tools?.close?.();
   }
 }
 

@@ -4,7 +4,7 @@
  * exchange is stored (question and answer in one transaction) only when the
  * answer completed. Messages to one session are answered one at a time.
  */
-import { AishError, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
+import { AishError, type CallHooks, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
 import { LeasedSessionLocks, type ReleaseTurn, type SessionLocks } from '../coord/index.js';
 import type { AishStore, MessageRecord, SessionRecord } from '../store/index.js';
 import type { SpecialistService } from './service.js';
@@ -148,7 +148,7 @@ export class SessionKeeper {
     return { status: 'deleted', session_id: deleted.id };
   }
 
-  async *stream(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal): AsyncIterable<StreamEvent> {
+  async *stream(idOrName: string, request: SessionMessageRequest, signal?: AbortSignal, hooks?: CallHooks): AsyncIterable<StreamEvent> {
     if (typeof request.message !== 'string' || request.message === '') throw badField('message', 'a non-empty string');
     const { store, record } = await this.live(idOrName);
     const specialist = this.service.specialist(request.specialist_id ?? record.specialist_id);
@@ -171,7 +171,7 @@ export class SessionKeeper {
           now: this.now(),
         }));
         return { session_id: record.id, message_count, context_used: history.length };
-      });
+      }, hooks);
     } finally {
       release();
     }

@@ -34,6 +34,8 @@ export interface NewLoggedExchange {
   cache_key?: string | null;
   /** The exchange this one's answer was replayed from (a cache hit). */
   cached_from?: number | null;
+  /** The tool calls made during the exchange, as a JSON array of `{name, arguments, status, bytes, duration_ms}`; null for none. */
+  tool_calls?: string | null;
 }
 
 /** A cached answer: the exchange that answers a request key. */
@@ -117,7 +119,7 @@ export interface ExchangeLog {
 
 /** The columns of `exchanges`, in the order both implementations select them. */
 export const EXCHANGE_COLUMNS =
-  'id, started_at, command_line, specialist, model, message, answer, tokens_in, tokens_out, duration_ms, status, error_code, session_id, cost_usd, cache_key, cached_from';
+  'id, started_at, command_line, specialist, model, message, answer, tokens_in, tokens_out, duration_ms, status, error_code, session_id, cost_usd, cache_key, cached_from, tool_calls';
 
 /** Characters a word needs to be searched for (FTS5's unicode61 tokenizer keeps only these). */
 export const TOKEN_CHARACTER = /[\p{L}\p{N}]/u;

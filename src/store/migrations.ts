@@ -139,6 +139,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // The tool calls a specialist made during an exchange, as a JSON array
+    // (name, arguments, status, bytes, duration_ms each); null when it made none.
+    name: 'm006_exchange_tool_calls',
+    up(db) {
+      db.exec('ALTER TABLE exchanges ADD COLUMN tool_calls TEXT');
+    },
+  },
 ];
 
 /** The schema version this code brings a database to. */

@@ -41,7 +41,7 @@ export class SqliteExchangeLog implements ExchangeLog {
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
       `INSERT INTO exchanges (${COLUMNS.replace('id, ', '')})
-       VALUES (@started_at, @command_line, @specialist, @model, @message, @answer, @tokens_in, @tokens_out, @duration_ms, @status, @error_code, @session_id, @cost_usd, @cache_key, @cached_from)`,
+       VALUES (@started_at, @command_line, @specialist, @model, @message, @answer, @tokens_in, @tokens_out, @duration_ms, @status, @error_code, @session_id, @cost_usd, @cache_key, @cached_from, @tool_calls)`,
     );
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM exchanges WHERE id = ?`);
     this.byKey = db.prepare(
@@ -69,7 +69,7 @@ export class SqliteExchangeLog implements ExchangeLog {
   async record(exchange: NewLoggedExchange): Promise<number> {
     // Only a complete answer may answer again: a failed or cut-short one never keeps its key.
     const cacheKey = exchange.status === 'ok' ? (exchange.cache_key ?? null) : null;
-    return Number(this.insert.run({ ...exchange, cache_key: cacheKey, cached_from: exchange.cached_from ?? null }).lastInsertRowid);
+    return Number(this.insert.run({ ...exchange, cache_key: cacheKey, cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null }).lastInsertRowid);
   }
 
   async cached(key: string, since = 0): Promise<CachedAnswer | undefined> {

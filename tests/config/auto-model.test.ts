@@ -18,6 +18,8 @@ function config(overrides: Partial<AishConfig> = {}): AishConfig {
     mcp: { allow_unix: false },
     budget: {},
     cache: {},
+    mcp_servers: {},
+    tools_confirm: false,
     ...overrides,
   };
 }

@@ -32,7 +32,7 @@ const CASES: Case[] = [
   // top level
   { what: 'an unknown top-level key close to a known one', lines: ['default_model: auto', 'specialist: {}'], message: `${FILE}:2: specialist: unknown key (did you mean "specialists"?)` },
   { what: 'a top-level key written with a dash', lines: ['default-model: echo'], message: `${FILE}:1: default-model: unknown key (did you mean "default_model"?)` },
-  { what: 'an unknown top-level key far from any', lines: ['colour: red'], message: `${FILE}:1: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server, prices, render, limits, sessions, mcp, cache, budget)` },
+  { what: 'an unknown top-level key far from any', lines: ['colour: red'], message: `${FILE}:1: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server, prices, render, limits, sessions, mcp, cache, budget, mcp_servers, tools_confirm)` },
   { what: 'builtin_roster that is not a boolean', lines: ['builtin_roster: no'], message: `${FILE}:1: builtin_roster: expected true or false, got "no"` },
   // mcp
   { what: 'mcp.allow_unix that is not a boolean', lines: ['mcp:', '  allow_unix: sometimes'], message: `${FILE}:2: mcp.allow_unix: expected true or false, got "sometimes"` },
@@ -98,7 +98,7 @@ describe('config.yaml errors name the file, the line and the key', () => {
       `${FILE}:2: server.prot: unknown key (did you mean "port"?)`,
       `${FILE}:3: server.port: expected a whole number from 0 to 65535, got "x"`,
       `${FILE}:4: default_model: expected auto, echo or provider/model (provider: anthropic, openai, ollama), got "gpt"`,
-      `${FILE}:5: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server, prices, render, limits, sessions, mcp, cache, budget)`,
+      `${FILE}:5: colour: unknown key (expected one of providers, default_model, specialists, builtin_roster, server, prices, render, limits, sessions, mcp, cache, budget, mcp_servers, tools_confirm)`,
     ]);
   });
 

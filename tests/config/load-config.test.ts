@@ -32,6 +32,8 @@ describe('loading without a config file', () => {
       cache: {},
       sessions: {},
       mcp: { allow_unix: false },
+      mcp_servers: {},
+      tools_confirm: false,
     });
   });
 

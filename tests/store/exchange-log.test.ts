@@ -36,12 +36,19 @@ forEachBackend((backend) => {
       expect((await (await open(location)).exchanges.get(id))?.message).toBe('message 1');
     });
 
+    it('keeps the tool calls of an exchange as they were given', async () => {
+      const log = (await open()).exchanges;
+      const calls = JSON.stringify([{ name: 'files.read_text_file', arguments: '{"path":"README.md"}', status: 'ok', bytes: 12, duration_ms: 3 }]);
+      const id = await log.record({ ...exchange(1), tool_calls: calls });
+      expect((await log.get(id))!.tool_calls).toBe(calls);
+    });
+
     it('gives each exchange the next id and returns it whole', async () => {
       const log = (await open()).exchanges;
       const first = await log.record(exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }));
       const second = await log.record(exchange(2));
       expect(second).toBe(first + 1);
-      expect(await log.get(first)).toEqual({ id: first, ...exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }), cache_key: null, cached_from: null });
+      expect(await log.get(first)).toEqual({ id: first, ...exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }), cache_key: null, cached_from: null, tool_calls: null });
       expect(await log.get(999)).toBeUndefined();
     });
 

@@ -1,0 +1,148 @@
+/**
+ * Specialists that use tools, end to end: the real `bin/aish` with the echo model
+ * (whose `CALL SERVER.TOOL {json}` lines are tool calls) against real MCP servers
+ * from npm that no one here wrote, started as a user would start them.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { aishC, homeWithConfig, runAish, startServe } from '../support/aish.js';
+
+const require = createRequire(import.meta.url);
+const packageBin = (name: string): string => resolve(require.resolve(`${name}/package.json`), '..', 'dist', 'index.js');
+const EVERYTHING = packageBin('@modelcontextprotocol/server-everything');
+const FILESYSTEM = packageBin('@modelcontextprotocol/server-filesystem');
+
+/** A home whose config has the two servers and `apollo` allowed `tools`; `extra` goes at the top level. */
+function toolHome(tools: string, extra = ''): { home: string; root: string } {
+  const home = homeWithConfig('');
+  const root = join(home, 'project');
+  mkdirSync(root);
+  writeFileSync(join(root, 'README.md'), '# the project\n');
+  writeFileSync(join(home, 'secret.txt'), 'do not read\n');
+  const config = `default_model: echo
+${extra}
+mcp_servers:
+  files: { command: node, args: [${JSON.stringify(FILESYSTEM)}, ${JSON.stringify(root)}] }
+  everything: { command: node, args: [${JSON.stringify(EVERYTHING)}] }
+specialists:
+  apollo:
+    tools: ${tools}
+`;
+  writeFileSync(join(home, '.config', 'aish', 'config.yaml'), config);
+  return { home, root };
+}
+
+const toolLines = (stderr: string): string[] => stderr.split('\n').filter((line) => line.includes(' → '));
+
+describe('a specialist with tools from server-filesystem', () => {
+  it('reads a file it is allowed to, cannot read outside its root, and is refused a tool not in its list', { timeout: 60_000 }, async () => {
+    const { home, root } = toolHome('[files.read_text_file, files.list_directory]');
+    const message = [
+      `CALL files.read_text_file {"path": ${JSON.stringify(join(root, 'README.md'))}}`,
+      `CALL files.read_text_file {"path": ${JSON.stringify(join(home, 'secret.txt'))}}`,
+      `CALL files.write_file {"path": ${JSON.stringify(join(root, 'x'))}, "content": "x"}`,
+      'that is all',
+    ].join('\n');
+    const result = await aishC('apollo', { home, stdin: message });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('[apollo] # the project');
+    expect(lines[1]).toMatch(/denied|outside allowed directories/i);
+    expect(result.stdout).not.toContain('do not read');
+    expect(result.stdout).toContain(`tool files.write_file is not allowed for apollo\nthat is all`);
+    expect(toolLines(result.stderr)).toEqual([
+      `aish: apollo → files.read_text_file {"path":${JSON.stringify(join(root, 'README.md'))}}`,
+      `aish: apollo → files.read_text_file {"path":${JSON.stringify(join(home, 'secret.txt'))}}`,
+      `aish: apollo → files.write_file {"path":${JSON.stringify(join(root, 'x'))},"content":"x"}`,
+    ]);
+    // The server's stderr went to its log, not the terminal.
+    expect(result.stderr).not.toContain('Secure MCP Filesystem Server');
+    expect(readFileSync(join(home, '.local', 'state', 'aish', 'mcp-files.log'), 'utf8')).toContain('Secure MCP Filesystem Server');
+  });
+
+  it('shows the calls with -q hidden, offers no tools with --no-tools, and narrows with --tools', { timeout: 60_000 }, async () => {
+    const { home, root } = toolHome('[files.*]');
+    const call = `CALL files.read_text_file {"path": ${JSON.stringify(join(root, 'README.md'))}}`;
+    const quiet = await runAish(['-q', '-c', 'apollo'], { home, stdin: call });
+    expect(quiet.stdout).toBe('[apollo] # the project\n');
+    expect(quiet.stderr).toBe('');
+    const none = await aishC('apollo --no-tools', { home, stdin: call });
+    expect(none.stdout).toBe(`[apollo] ${call}\n`);
+    expect(toolLines(none.stderr)).toEqual([]);
+    const narrowed = await aishC('apollo --tools files.list_directory', { home, stdin: call });
+    expect(narrowed.stdout).toBe('[apollo] tool files.read_text_file is not allowed for apollo\n');
+  });
+});
+
+describe('a specialist with tools from server-everything', () => {
+  it('calls several tools at once; a failing tool and a slow one past tool_timeout go back to the model as errors', { timeout: 60_000 }, async () => {
+    const { home } = toolHome('[everything.*]', 'limits: { tool_timeout: 1 }');
+    const message = [
+      'CALL everything.echo {"message": "hello"}',
+      'CALL everything.get-sum {"a": 2, "b": 3}',
+      'CALL everything.get-sum {"a": "two"}',
+      'CALL everything.trigger-long-running-operation {"duration": 30, "steps": 3}',
+    ].join('\n');
+    const result = await aishC('apollo', { home, stdin: message });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('[apollo] Echo: hello');
+    expect(lines[1]).toMatch(/5/);
+    expect(result.stdout).toMatch(/Input validation error|expected number/);
+    expect(result.stdout).toContain('everything.trigger-long-running-operation timed out after 1 s');
+    expect(toolLines(result.stderr)).toHaveLength(4);
+    const history = await runAish(['history', '--json', '--limit', '1'], { home });
+    const [exchange] = (JSON.parse(history.stdout) as { exchanges: { tool_calls: { name: string; status: string; bytes: number }[] }[] }).exchanges;
+    expect(exchange!.tool_calls.map((call) => [call.name, call.status]).sort()).toEqual([
+      ['everything.echo', 'ok'],
+      ['everything.get-sum', 'error'],
+      ['everything.get-sum', 'ok'],
+      ['everything.trigger-long-running-operation', 'timeout'],
+    ]);
+    const shown = await runAish(['history', 'show', '1'], { home });
+    expect(shown.stdout).toMatch(/── tool calls ──\neverything\.\S+ \{.*\}  (ok|error|timeout), \d+ B, \d+ ms\n/);
+  });
+
+  it('stops after max_tool_rounds: the next request for tools fails the call with status 1', { timeout: 60_000 }, async () => {
+    const { home } = toolHome('[everything.echo]', 'limits: { max_tool_rounds: 0 }');
+    const result = await aishC('apollo', { home, stdin: 'CALL everything.echo {"message": "x"}' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('aish: apollo: stopped after 0 tool rounds');
+  });
+
+  it('shows the same calls and answer through aish serve (--server)', { timeout: 60_000 }, async () => {
+    const { home } = toolHome('[everything.echo]');
+    const served = await startServe(home);
+    try {
+      const result = await runAish(['--server', served.url, '-c', 'apollo'], { home, stdin: 'CALL everything.echo {"message": "over the wire"}\nthanks' });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe('[apollo] Echo: over the wire\nthanks\n');
+      expect(toolLines(result.stderr)).toEqual(['aish: apollo → everything.echo {"message":"over the wire"}']);
+    } finally {
+      await served.stop();
+    }
+  });
+});
+
+describe('an MCP server that fails', () => {
+  it('one that will not start is named with its status and last words: exit 2', { timeout: 60_000 }, async () => {
+    const home = homeWithConfig(`default_model: echo
+mcp_servers:
+  broken: { command: node, args: [-e, "process.stderr.write('cannot open the index\\\\n'); process.exit(3)"] }
+specialists:
+  apollo: { tools: [broken.*] }
+`);
+    const result = await aishC('apollo', { home, stdin: 'hello' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('aish: mcp server broken exited (status 3): cannot open the index');
+  });
+
+  it('a tool pattern naming no configured server is a config error', { timeout: 60_000 }, async () => {
+    const home = homeWithConfig('specialists:\n  apollo: { tools: [nowhere.read] }\n');
+    const result = await aishC('apollo', { home, stdin: 'hello' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('specialists.apollo.tools[0]: no MCP server named "nowhere"');
+  });
+});
