@@ -8,7 +8,8 @@ import { Redis } from 'ioredis';
 import type { ServeProcess } from '../faults/support/serve-process.js';
 import { homeWithConfig, runAish } from '../support/aish.js';
 import { connect } from '../support/ws-rpc.js';
-import { hasRedis } from '../support/engines.js';
+import { freshPostgresDatabase, hasPostgres, hasRedis } from '../support/engines.js';
+import { startServeWith } from '../faults/support/serve-process.js';
 import { call, startReplica, startTestRedis, type TestRedis } from '../support/replicas.js';
 
 /** The built-in roster on echo, and `solo` on a provider nobody listens at: one failed call opens its breaker. */
@@ -181,5 +182,13 @@ describe('aish serve --workers', { timeout: 60_000 }, () => {
     expect(statuses.filter((status) => status === 200).length).toBeLessThan(12);
     expect(await served.stop('SIGTERM')).toBe(0);
     expect(served.stderr().match(/^aish: serving /gm)).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!hasPostgres)('aish serve --db postgres://… without --redis', { timeout: 60_000 }, () => {
+  it('starts, with a warning that rate limits and stream slots are then per replica', async () => {
+    const served = await startServeWith(['--db', await freshPostgresDatabase(), '-q']);
+    replicas.push(served);
+    expect(served.stderr()).toMatch(/^aish: serve: warning: a PostgreSQL database without --redis: rate limits and stream slots are per replica \(a limit of N with R replicas lets R×N through\); pass --redis URL to share them$/m);
   });
 });
