@@ -145,7 +145,7 @@ export class SpecialistService implements Specialists {
   readonly statuses: StatusBoard;
 
   constructor(private readonly options: ServiceOptions) {
-    this.statuses = new StatusBoard(options.statusRelay);
+    this.statuses = new StatusBoard(options.statusRelay, (id) => this.breakers.get(id)?.status);
     for (const specialist of options.roster) this.byName.set(specialist.id, specialist);
     for (const specialist of options.roster) {
       for (const alias of specialist.aliases) if (!this.byName.has(alias)) this.byName.set(alias, specialist);

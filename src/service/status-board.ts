@@ -9,7 +9,7 @@
  * one replica makes the specialist `unavailable` on all of them: the last
  * change heard wins.
  */
-import type { StatusListener, StatusRelay } from '../coord/index.js';
+import type { StatusChange, StatusListener, StatusRelay } from '../coord/index.js';
 import type { SpecialistStatus } from '../protocol/index.js';
 
 export type { StatusChange, StatusListener } from '../coord/index.js';
@@ -19,12 +19,21 @@ export class StatusBoard {
   private readonly listeners = new Set<StatusListener>();
   private readonly unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly relay?: StatusRelay) {
+  /**
+   * `relay` shares statuses with other replicas; `ownStatus` is what this
+   * process's own breaker says of a specialist, which a change heard from
+   * elsewhere never hides: while the breaker here is open, calls here are
+   * refused, so the specialist stays `unavailable` here.
+   */
+  constructor(
+    private readonly relay?: StatusRelay,
+    private readonly ownStatus: (specialistId: string) => SpecialistStatus | undefined = () => undefined,
+  ) {
     if (!relay) return;
-    this.unsubscribe = relay.subscribe((change) => this.apply(change.specialist_id, change.status));
+    this.unsubscribe = relay.subscribe((change) => this.heard(change));
     // A replica that starts after a breaker opened elsewhere learns of it now.
     void relay.current().then(
-      (changes) => changes.forEach((change) => this.apply(change.specialist_id, change.status)),
+      (changes) => changes.forEach((change) => this.heard(change)),
       () => {},
     );
   }
@@ -47,6 +56,11 @@ export class StatusBoard {
   /** Stops hearing the other replicas. */
   close(): void {
     this.unsubscribe?.();
+  }
+
+  private heard(change: StatusChange): void {
+    const own = this.ownStatus(change.specialist_id);
+    this.apply(change.specialist_id, own === 'unavailable' ? own : change.status);
   }
 
   /** Records a status; whether it changed (listeners hear only real changes). */
