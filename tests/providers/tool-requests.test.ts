@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModel, type ModelRequest, type ResponseFormat } from '../../src/providers/index.js';
+import { toolInputSchema } from '../../src/providers/tool-schema.js';
 import { collect } from './support/collect.js';
 import { startFakeProviderServer, type FakeProviderServer } from './support/fake-provider-server.js';
 
@@ -51,6 +52,7 @@ const conversation: ModelRequest = {
 };
 
 async function sentBody(provider: 'openai' | 'anthropic' | 'ollama', request: ModelRequest): Promise<Record<string, unknown>> {
+  await server?.close();
   server = await startFakeProviderServer({ status: 500, headers: [], body: Buffer.alloc(0) });
   const models = {
     openai: () => createModel('openai/gpt-4o-mini', { openai: { api_key: 'sk-test', base_url: `${server!.origin}/v1` } })!,
@@ -184,5 +186,29 @@ describe('ollama: tools, tool_calls and tool messages', () => {
     const format: ResponseFormat = { name: 'answer', schema: { type: 'object' }, multi: false };
     expect(await sentBody('ollama', { ...conversation, responseFormat: format })).not.toHaveProperty('format');
     expect((await sentBody('ollama', { ...conversation, tools: [], responseFormat: format })).format).toEqual({ type: 'object' });
+  });
+});
+
+describe('tool input schemas as the providers take them', () => {
+  it('passes an object schema through unchanged', () => {
+    expect(toolInputSchema(readFile.inputSchema)).toBe(readFile.inputSchema);
+  });
+
+  it('leaves out $schema (an MCP server’s draft-07 dialect)', () => {
+    expect(toolInputSchema({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { a: { type: 'string' } } })).toEqual({ type: 'object', properties: { a: { type: 'string' } } });
+  });
+
+  it('folds a top-level oneOf into one object schema (Anthropic refuses combinators at the top; OpenAI wants type object)', () => {
+    const schema = { oneOf: [{ type: 'object', properties: { url: { type: 'string' } }, required: ['url'] }, { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] }] };
+    expect(toolInputSchema(schema)).toEqual({ type: 'object', properties: { url: { type: 'string' }, path: { type: 'string' } } });
+  });
+
+  it('is what every adapter offers', async () => {
+    const odd = { name: 'web__fetch', inputSchema: { anyOf: [{ properties: { url: { type: 'string' } } }] } };
+    const folded = { type: 'object', properties: { url: { type: 'string' } } };
+    const request: ModelRequest = { messages: [{ role: 'user', content: 'hi' }], caller: 'apollo', tools: [odd] };
+    expect(((await sentBody('openai', request)).tools as { function: { parameters: unknown } }[])[0]!.function.parameters).toEqual(folded);
+    expect(((await sentBody('anthropic', request)).tools as { input_schema: unknown }[])[0]!.input_schema).toEqual(folded);
+    expect(((await sentBody('ollama', request)).tools as { function: { parameters: unknown } }[])[0]!.function.parameters).toEqual(folded);
   });
 });

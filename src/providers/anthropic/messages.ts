@@ -1,6 +1,7 @@
 /** `ModelRequest` → the Messages API request body. */
 import type { ModelMessage, ModelRequest } from '../provider.js';
 import { argumentsObject } from '../tool-arguments.js';
+import { toolInputSchema } from '../tool-schema.js';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicMessagesRequest, AnthropicTool } from './api-types.js';
 
 /** Anthropic requires `max_tokens`; this is used when the request does not say. */
@@ -30,7 +31,7 @@ export function toAnthropicRequest(model: string, request: ModelRequest): Anthro
   const tools: AnthropicTool[] = (request.tools ?? []).map((tool) => ({
     name: tool.name,
     ...(tool.description !== undefined && { description: tool.description }),
-    input_schema: tool.inputSchema,
+    input_schema: toolInputSchema(tool.inputSchema),
   }));
   if (request.responseFormat) {
     const { name, schema } = request.responseFormat;

@@ -1,6 +1,7 @@
 /** `ModelRequest` → the `/api/chat` request body. */
 import type { ModelMessage, ModelRequest } from '../provider.js';
 import { argumentsObject } from '../tool-arguments.js';
+import { toolInputSchema } from '../tool-schema.js';
 import type { OllamaChatRequest, OllamaMessage } from './api-types.js';
 
 /**
@@ -23,7 +24,7 @@ export function toOllamaRequest(model: string, request: ModelRequest): OllamaCha
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({
       type: 'function',
-      function: { name: tool.name, ...(tool.description !== undefined && { description: tool.description }), parameters: tool.inputSchema },
+      function: { name: tool.name, ...(tool.description !== undefined && { description: tool.description }), parameters: toolInputSchema(tool.inputSchema) },
     }));
   } else if (request.responseFormat) body.format = request.responseFormat.schema;
   return body;

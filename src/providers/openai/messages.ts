@@ -1,6 +1,7 @@
 /** `ModelRequest` → the Chat Completions request body. */
 import type { ModelMessage, ModelRequest, ToolDefinition } from '../provider.js';
 import type { OpenAiChatRequest, OpenAiMessage, OpenAiTool } from './api-types.js';
+import { toolInputSchema } from '../tool-schema.js';
 import { toOpenAiResponseFormat } from './structured-output.js';
 
 /** Which field carries the output-token limit (see `OpenAiChatRequest`). */
@@ -40,5 +41,5 @@ function toOpenAiMessages(message: ModelMessage): OpenAiMessage[] {
 }
 
 function toOpenAiTool(tool: ToolDefinition): OpenAiTool {
-  return { type: 'function', function: { name: tool.name, ...(tool.description !== undefined && { description: tool.description }), parameters: tool.inputSchema } };
+  return { type: 'function', function: { name: tool.name, ...(tool.description !== undefined && { description: tool.description }), parameters: toolInputSchema(tool.inputSchema) } };
 }
