@@ -195,12 +195,24 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
     });
   cli
     .command('mcp')
-    .description('serve the specialists as MCP tools over stdin/stdout for editors and agents; with --server, a bridge to that server')
+    .description('serve the specialists as MCP tools over stdin/stdout for editors and agents; with --server, a bridge to that server; `mcp list [--json]`: the MCP servers specialists use, whether each starts, and their tools')
+    .argument('[list]', 'list the configured MCP servers (mcp_servers) instead of serving')
     .option('-s, --server <url>', 'bridge to the specialist server at URL (as the global --server; env AISH_SERVER)')
     .option('--token <token>', 'the bearer token the server needs (env AISH_TOKEN)')
-    .action(async (options: { server?: string; token?: string }) => {
-      const { serveMcp } = await import('./mcp.js');
+    .option('--json', 'with list: one JSON document')
+    .action(async (subcommand: string | undefined, options: { server?: string; token?: string; json?: boolean }) => {
       const global = cli.opts<GlobalOptions>();
+      if (subcommand === 'list') {
+        const { listMcpServers } = await import('./mcp-list.js');
+        process.exitCode = await listMcpServers(Boolean(options.json || global.json), (text) => process.stdout.write(text));
+        return;
+      }
+      if (subcommand !== undefined) {
+        process.stderr.write(`aish: mcp: unknown subcommand '${subcommand}' (aish mcp serves MCP on stdio; aish mcp list shows the MCP servers specialists use)\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const { serveMcp } = await import('./mcp.js');
       process.exitCode = await serveMcp({ server: options.server ?? global.server, token: options.token ?? global.token });
     });
   cli

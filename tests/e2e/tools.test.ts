@@ -146,3 +146,21 @@ specialists:
     expect(result.stderr).toContain('specialists.apollo.tools[0]: no MCP server named "nowhere"');
   });
 });
+
+describe('aish mcp list', () => {
+  it('shows each configured server, whether it starts, and its tools; --json as one document; 2 when one does not start', { timeout: 60_000 }, async () => {
+    const { home } = toolHome('[everything.echo]');
+    const text = await runAish(['mcp', 'list'], { home });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^files {2}node \S+ \S+ {2}started, \d+ tools$/m);
+    expect(text.stdout).toMatch(/^ {2}everything\.echo +Echoes back the input string$/m);
+    const json = await runAish(['mcp', 'list', '--json'], { home });
+    const { servers } = JSON.parse(json.stdout) as { servers: { name: string; started: boolean; tools: { name: string }[] }[] };
+    expect(servers.map((server) => [server.name, server.started])).toEqual([['files', true], ['everything', true]]);
+    expect(servers[0]!.tools.map((tool) => tool.name)).toContain('files.read_text_file');
+    const broken = homeWithConfig('mcp_servers:\n  gone: { command: no-such-mcp-server-here }\n');
+    const failed = await runAish(['mcp', 'list'], { home: broken });
+    expect(failed.status).toBe(2);
+    expect(failed.stdout).toContain('gone  no-such-mcp-server-here  did not start: mcp server gone exited (status 127): cannot run "no-such-mcp-server-here": no such command');
+  });
+});
