@@ -48,6 +48,8 @@ interface GlobalOptions {
   cache?: boolean;
   /** `--max-cost USD`: what one run may spend. */
   maxCost?: string;
+  /** `--confirm-tools`: the REPL asks before each tool call. */
+  confirmTools?: boolean;
 }
 
 
@@ -60,6 +62,7 @@ async function program(): Promise<Command> {
     .argument('[args...]', 'arguments for the script')
     .option('-c, --command <line>', 'run one command line and exit with its status')
     .option('-q, --quiet', 'no progress or notices on stderr')
+    .option('--confirm-tools', 'the REPL asks on the terminal before each tool call a specialist makes (config tools_confirm)')
     .option('-s, --server <url>', 'use the specialist server at URL (env AISH_SERVER; default: in-process)')
     .option('--token <token>', 'the bearer token a --server started with --token needs (env AISH_TOKEN)')
     .option('--timeout <seconds>', 'give up on a model call after SECONDS (exit 5); env AISH_TIMEOUT')
@@ -155,7 +158,8 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
     .option('-s, --server <url>', 'chat over WebSocket with the server at URL (as the global --server; env AISH_SERVER)')
     .option('--token <token>', 'the bearer token the server needs (env AISH_TOKEN)')
     .option('--binary', 'send messages that hold NUL bytes (refused otherwise)')
-    .action(async (name: string, options: { session?: string; server?: string; token?: string; binary?: boolean }) => {
+    .option('--confirm-tools', 'ask before each tool call the specialist makes (config tools_confirm)')
+    .action(async (name: string, options: { session?: string; server?: string; token?: string; binary?: boolean; confirmTools?: boolean }) => {
       const { runChat, chatOutput } = await import('../shell/chat.js');
       const global = cli.opts<GlobalOptions>();
       const specialists = await (await import('./chat-peer.js')).chatPeer(name, { server: options.server ?? global.server, token: options.token ?? global.token });
@@ -170,6 +174,7 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
         maxInputBytes: maxInputOf(global),
         ...(options.binary && { binary: true }),
         ...(options.session && { session: options.session }),
+        ...((await confirmToolsWanted(options.confirmTools || global.confirmTools)) && { confirmTools: true }),
       });
       await specialists.close();
     });
@@ -407,10 +412,20 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
       rcFile: rcFile(),
       quiet: Boolean(options.quiet),
       promptStyle: colors(colorLevel({ isTTY: isatty(2), env: process.env, ...(options.color === false && { color: false }) })).bold,
+      confirmTools: await confirmToolsWanted(options.confirmTools),
     });
   }
   const text = readTextFile(0);
   return runText(options, text, '<stdin>', { stdinIsScript: true, scriptName: 'aish', positional: [] });
+}
+
+/** `--confirm-tools`, else the config's `tools_confirm` (a config that cannot be read says so elsewhere). */
+async function confirmToolsWanted(flag: boolean | undefined): Promise<boolean> {
+  if (flag) return true;
+  return localConfig().then(
+    (config) => config.tools_confirm,
+    () => false,
+  );
 }
 
 function writeLine(text: string): void {

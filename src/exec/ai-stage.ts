@@ -63,7 +63,7 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   const out = answerOutput(call.stdout, context, form);
   const answer = { specialist, form, message: content, timeoutSeconds };
   if (call.capability) generation.capability = call.capability;
-  if (!usesSession(options)) return new AnswerWriter(answer, out, context).run((signal) => context.specialists.stream(specialist, { content, ...generation }, signal));
+  if (!usesSession(options)) return new AnswerWriter(answer, out, context).run((signal, hooks) => context.specialists.stream(specialist, { content, ...generation }, signal, hooks));
   let sessionId: string;
   try {
     sessionId = await sessionFor(specialist, options, context);
@@ -75,7 +75,7 @@ export async function runAiStage(call: AiCall, context: ExecContext): Promise<nu
   }
   context.host.setCurrentSession(sessionId);
   const request = { message: content, specialist_id: specialist, ...generation, ...(options.contextWindow !== undefined && { context_window: options.contextWindow }) };
-  return new AnswerWriter({ ...answer, sessionId }, out, context).run((signal) => context.specialists.streamSession(sessionId, request, signal));
+  return new AnswerWriter({ ...answer, sessionId }, out, context).run((signal, hooks) => context.specialists.streamSession(sessionId, request, signal, hooks));
 }
 
 

@@ -5,8 +5,8 @@
  * failed, timed-out or cancelled answer says, the echo-model notice (once
  * per run), and the exchange log.
  */
-import { AishError, exitStatusFor, realModelHint, toAishError, type StreamEvent, type TokensUsed, type ToolCallRecord } from '../protocol/index.js';
-import type { ProcessFacts, Reporter, RunEvents, StageRef } from './context.js';
+import { AishError, exitStatusFor, realModelHint, toAishError, type CallHooks, type StreamEvent, type TokensUsed, type ToolCallRecord } from '../protocol/index.js';
+import { callHooks, type ProcessFacts, type Reporter, type RunEvents, type StageRef } from './context.js';
 import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
 import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type OutputTransform, type Sink } from './streams.js';
 import { isOwnBudgetStop, type RunBudget } from './budget.js';
@@ -97,7 +97,8 @@ export class AnswerWriter {
     return this.request.form !== 'stream';
   }
 
-  async run(call: (signal: AbortSignal) => AsyncIterable<StreamEvent>): Promise<number> {
+  /** Runs `call`, giving it the run's hooks (`--confirm-tools`). */
+  async run(call: (signal: AbortSignal, hooks: CallHooks | undefined) => AsyncIterable<StreamEvent>): Promise<number> {
     const { timeoutSeconds } = this.request;
     const signals = [this.context.signal, this.stage.signal];
     if (timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(timeoutSeconds * 1000));
@@ -106,7 +107,7 @@ export class AnswerWriter {
     let status: number;
     try {
       let last: StreamEvent | undefined;
-      for await (const event of call(signal)) {
+      for await (const event of call(signal, callHooks(this.context.session, signal, () => spinner?.stop()))) {
         last = event;
         if (event.type === 'content' || event.type === 'tool.start') spinner?.stop();
         await this.handle(event);
@@ -268,14 +269,24 @@ const NOTICE_ARGUMENTS = 300;
 
 /** A tool call as it starts, for stderr: `aish: apollo → files.read_text_file {"path":"README.md"}`. */
 export function toolCallNotice(event: { specialist_id: string; name: string; arguments: string }): string {
-  let args = event.arguments.trim();
+  return `aish: ${event.specialist_id} → ${toolCallText(event)}`;
+}
+
+/** `files.read_text_file {"path":"README.md"}`: the name and the arguments on one line (compact JSON, at most 300 characters). */
+export function toolCallText(call: { name: string; arguments: string }): string {
+  let args = call.arguments.trim();
   try {
     args = JSON.stringify(JSON.parse(args));
   } catch {
     args = args.replace(/\s+/g, ' ');
   }
   if (args.length > NOTICE_ARGUMENTS) args = `${args.slice(0, NOTICE_ARGUMENTS)}…`;
-  return `aish: ${event.specialist_id} → ${event.name}${args ? ` ${args}` : ''}`;
+  return `${call.name}${args ? ` ${args}` : ''}`;
+}
+
+/** Whether a terminal answer to `[y/N]` is a yes. */
+export function isYes(answer: string): boolean {
+  return /^\s*y(es)?\s*$/i.test(answer);
 }
 
 /** Says once per process that answers come from the echo model, and how to get a real one. */

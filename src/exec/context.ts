@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import type { Diagnostic } from '../diag/diagnostic.js';
 import type { Pipeline, SpecialistDirectory } from '../plan/index.js';
-import type { Specialists } from '../protocol/index.js';
+import type { CallHooks, PendingToolCall, Specialists } from '../protocol/index.js';
 import type { ExchangeLog, PipelineRecord } from './exchange.js';
 import type { OutputTransform } from './streams.js';
 import type { RunBudget } from './budget.js';
@@ -82,6 +82,21 @@ export interface Reporter {
   error(text: string): void;
 }
 
+/**
+ * The hooks a call of this run gets: `--confirm-tools` asks before each tool call (until
+ * `signal` aborts), after `beforeAsking` (which clears a progress line off the terminal).
+ */
+export function callHooks(facts: ProcessFacts, signal: AbortSignal, beforeAsking?: () => void): CallHooks | undefined {
+  const { confirmTool } = facts;
+  if (!confirmTool) return undefined;
+  return {
+    confirmTool: (call) => {
+      beforeAsking?.();
+      return confirmTool(call, signal);
+    },
+  };
+}
+
 export interface ExecContext {
   state: ShellState;
   specialists: Specialists;
@@ -150,6 +165,8 @@ export interface ProcessFacts {
   cache?: boolean;
   /** `--max-cost`, `budget:`: what a run and a day may spend; absent: no caps. */
   budget?: RunBudget;
+  /** `--confirm-tools` (the REPL): asks on the terminal before each tool call; false refuses it. */
+  confirmTool?: (call: PendingToolCall, signal: AbortSignal) => Promise<boolean>;
 }
 
 /** A progress display on stderr; `stop()` clears it. */

@@ -11,6 +11,6 @@ export type { Exchange, ExchangeLog, ExchangeStatus, HistoryIo } from './exchang
 export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEntry, type StageEntry } from './explain-json.js';
 export { collectingLog } from './exchange-collector.js';
 export { SharedOutput, TextCollector, type OutputTransform } from './streams.js';
-export { ECHO_NOTICE, isEchoModel, AnswerWriter, answerOutput, type AnswerContext, type AnswerForm } from './answer-writer.js';
+export { ECHO_NOTICE, isEchoModel, isYes, toolCallText, AnswerWriter, answerOutput, type AnswerContext, type AnswerForm } from './answer-writer.js';
 export { RunBudget, BUDGET_STATUS, type BudgetLimits } from './budget.js';
 export { DEFAULT_MAX_INPUT, overLimitMessage, binaryRefusal } from './stage-input.js';

@@ -13,7 +13,8 @@ import type { Readable } from 'node:stream';
 import { isatty, ReadStream } from 'node:tty';
 import { AishError, exitStatusFor, toAishError, type Specialists } from '../protocol/index.js';
 import type { ConnectionEvent } from '../protocol/websocket.js';
-import { answerOutput, AnswerWriter, binaryRefusal, DEFAULT_MAX_INPUT, overLimitMessage, type AnswerContext, type ProcessFacts } from '../exec/index.js';
+import { answerOutput, AnswerWriter, binaryRefusal, DEFAULT_MAX_INPUT, isYes, overLimitMessage, toolCallText, type AnswerContext, type ProcessFacts } from '../exec/index.js';
+import type { PendingToolCall } from '../protocol/index.js';
 
 /**
  * What a chat needs from the other side: the in-process service, the HTTP
@@ -44,6 +45,8 @@ export interface ChatOptions {
   maxInputBytes?: () => Promise<number | undefined>;
   /** `--binary`: send messages that hold NUL bytes (refused otherwise, as AI stages refuse such input). */
   binary?: boolean;
+  /** `--confirm-tools`, `tools_confirm`: ask at the prompt before each tool call (without a terminal, every call is refused). */
+  confirmTools?: boolean;
 }
 
 /** What a chat writes with: its notices, the process's output facts (rendering, the echo notice), the exchange log. */
@@ -128,6 +131,7 @@ class Chat {
     prompt.on('SIGINT', onInterrupt);
     prompt.setPrompt(`${this.options.specialist}> `);
     this.prompt = prompt;
+    this.lines = lines;
     try {
       for (;;) {
         prompt.prompt();
@@ -140,6 +144,7 @@ class Chat {
       this.options.onPromptShowing?.(false);
       prompt.off('SIGINT', onInterrupt);
       this.prompt = undefined;
+      this.lines = undefined;
       lines.stop();
       if (own) prompt.close();
       else prompt.setPrompt(previousPrompt);
@@ -222,11 +227,12 @@ class Chat {
     this.running = running;
     const sessionId = this.sessionId;
     // In the log, a chat message's command line is the chat that resumes its session.
-    const context: AnswerContext = { ...output, signal: running.signal, pipeline: { commandLine: `${specialist} --session ${sessionId}`, exchanges: [] } };
+    const session = this.options.confirmTools ? { ...output.session, confirmTool: (call: PendingToolCall, signal: AbortSignal) => this.confirm(call, signal) } : output.session;
+    const context: AnswerContext = { ...output, session, signal: running.signal, pipeline: { commandLine: `${specialist} --session ${sessionId}`, exchanges: [] } };
     const out = answerOutput({ kind: 'fd', fd: 1 }, context, 'stream');
     try {
       const writer = new AnswerWriter({ specialist, form: 'stream', message, sessionId }, out, context);
-      const status = await writer.run((signal) => specialists.streamSession(sessionId, { message, specialist_id: specialist }, signal));
+      const status = await writer.run((signal, hooks) => specialists.streamSession(sessionId, { message, specialist_id: specialist }, signal, hooks));
       // The chat's status is its last failure (0 when every message was answered); a
       // Ctrl-C that stopped one answer is the user's choice, not a failure of the chat.
       if (status !== 0 && !running.signal.aborted) this.status = status;
@@ -234,6 +240,21 @@ class Chat {
       this.running = undefined;
     }
   }
+
+  /** `run files.read_text_file {…}? [y/N]` at the chat's prompt: the next line typed answers it. */
+  private async confirm(call: PendingToolCall, signal: AbortSignal): Promise<boolean> {
+    const { lines } = this;
+    if (!lines) {
+      process.stderr.write(`aish: ${this.options.specialist}: no terminal to ask whether to run ${call.name}: refused\n`);
+      return false;
+    }
+    process.stderr.write(`run ${toolCallText(call)}? [y/N] `);
+    const stopped = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    const answer = await Promise.race([lines.next(), stopped]);
+    return answer !== undefined && isYes(answer);
+  }
+
+  private lines: LineQueue | undefined;
 
   private report(failure: AishError): number {
     process.stderr.write(`aish: ${this.options.specialist}: ${failure.message}\n`);

@@ -16,6 +16,8 @@ import { LineHistory } from './line-history.js';
 import { recallLine } from './history-recall.js';
 import { sourceRcFile } from './rc-file.js';
 import type { Shell } from './shell.js';
+import { isYes, toolCallText } from '../exec/index.js';
+import type { PendingToolCall } from '../protocol/index.js';
 
 export interface ReplOptions {
   /** Where the line history is kept (`AISH_HISTORY_FILE`, else `repl_history` in the data folder). */
@@ -25,6 +27,8 @@ export interface ReplOptions {
   quiet: boolean;
   /** How the prompt is styled (bold when stderr has colour; the CLI decides with src/render). */
   promptStyle: (prompt: string) => string;
+  /** `--confirm-tools`, `tools_confirm`: ask on the terminal before each tool call a specialist makes. */
+  confirmTools?: boolean;
 }
 
 /** Status of a line cut short by Ctrl-C, as in sh. */
@@ -46,6 +50,7 @@ export async function runRepl(shell: Shell, options: ReplOptions): Promise<numbe
     complete: (line) => completeLine(line, completion),
     onEarlyInterrupt: () => (interrupt.early = true),
   });
+  if (options.confirmTools) shell.confirmToolsWith((call, signal) => askWithEditor(editor, call, signal));
   // A background job's lines go above the line being typed, never into it.
   shell.writeBackgroundOutputWith((lines, stream) => editor.printAbove(lines, stream === 'stdout' ? process.stdout : process.stderr));
   try {
@@ -83,14 +88,14 @@ async function readAndRun(shell: Shell, editor: LineEditor, history: LineHistory
     pending = '';
     if (text.trim() === '') continue;
     history.add(text);
-    await runEntry(shell, editor, text, interrupt);
+    await runEntry(shell, editor, text, interrupt, options);
     if (shell.exitRequested) break;
   }
   return shell.state.lastStatus;
 }
 
 /** One finished entry: a chat, `explain LINE`, or a line for the shell. */
-async function runEntry(shell: Shell, editor: LineEditor, text: string, interrupt: { early: boolean }): Promise<void> {
+async function runEntry(shell: Shell, editor: LineEditor, text: string, interrupt: { early: boolean }, options: ReplOptions): Promise<void> {
   // From here Ctrl-C is a SIGINT (the terminal is in its normal mode), until the run takes it over.
   editor.pause();
   const onSignal = (): void => void (interrupt.early = true);
@@ -114,6 +119,7 @@ async function runEntry(shell: Shell, editor: LineEditor, text: string, interrup
         output: shell.answerOutput,
         onSession: (id) => shell.rememberSession(id),
         readline,
+        ...(options.confirmTools && { confirmTools: true }),
         onPromptShowing: (showing) => borrower.promptShowing(showing),
         ...(chat.session !== undefined && { session: chat.session }),
       }),
@@ -129,6 +135,19 @@ async function runEntry(shell: Shell, editor: LineEditor, text: string, interrup
   } else {
     shell.state.lastStatus = await shell.run(text);
   }
+}
+
+/**
+ * `run files.read_text_file {"path":"README.md"}? [y/N]` while a line runs, read with the
+ * prompt's own line editor (which keeps what is typed during a run for itself); Ctrl-C
+ * there is a no, and cancels the line as Ctrl-C does.
+ */
+async function askWithEditor(editor: LineEditor, call: PendingToolCall, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  const result = await editor.read(`run ${toolCallText(call)}? [y/N] `);
+  editor.pause();
+  if (result.kind === 'interrupt') process.kill(process.pid, 'SIGINT');
+  return result.kind === 'line' && !signal.aborted && isYes(result.text);
 }
 
 /** `NAME` alone (or with `--session [ID]`) names a specialist to chat with; undefined for any other line. */

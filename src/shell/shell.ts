@@ -157,6 +157,11 @@ export class Shell {
     this.backgroundWriter = write;
   }
 
+  /** `--confirm-tools` in the REPL: `ask` is asked before each tool call of every line. */
+  confirmToolsWith(ask: NonNullable<ExecContext['session']['confirmTool']>): void {
+    this.context.session.confirmTool = ask;
+  }
+
   /** The exchange log this shell records to, if any (`!N` in the REPL reads it). */
   get log(): ExchangeLog | undefined {
     return this.options.log;
