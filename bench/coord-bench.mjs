@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './load.mjs';
-import { startRedis } from '../scripts/test-engines.mjs';
+import { findRedisServer, INSTALL_HINT, startRedis } from '../scripts/test-engines.mjs';
 import { percentileOfSorted } from './stats.mjs';
 
 const ROUNDS = 20;
@@ -32,8 +32,9 @@ function timed(url, agent) {
   });
 }
 
-/** p50 and p99 request latency (ms) in memory and with Redis, and what Redis adds. */
+/** p50 and p99 request latency (ms) in memory and with Redis, and what Redis adds; undefined without redis-server. */
 export async function coordFigures() {
+  if (!findRedisServer()) return undefined;
   const redis = await startRedis(mkdtempSync(join(tmpdir(), 'aish-coord-bench-redis-')));
   // A limit no run reaches: every request is checked, none refused.
   const limit = ['--rate-limit', '100000000', '-q'];
@@ -68,7 +69,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 }
 
 /** One line for bench/run.mjs. */
-export function coordLine({ memory, shared, count }) {
+export function coordLine(figures) {
+  if (!figures) return `rate-limit check per request: skipped, redis-server not found (${INSTALL_HINT.redis})`;
+  const { memory, shared, count } = figures;
   return (
     `rate-limit check per request (${count} requests each, sequential, keep-alive): in memory p50 ${memory.p50.toFixed(3)} ms, p99 ${memory.p99.toFixed(3)} ms; ` +
     `Redis p50 ${shared.p50.toFixed(3)} ms, p99 ${shared.p99.toFixed(3)} ms; added by Redis p50 ${(shared.p50 - memory.p50).toFixed(3)} ms, p99 ${(shared.p99 - memory.p99).toFixed(3)} ms (goal <= 1 ms)`

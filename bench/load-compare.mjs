@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Histogram, openStream, rssMiB, startServer } from './load.mjs';
-import { startRedis } from '../scripts/test-engines.mjs';
+import { findRedisServer, INSTALL_HINT, startRedis } from '../scripts/test-engines.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -103,7 +103,7 @@ function stopChild(child) {
 const TARGETS = [
   { name: 'bare node:http', start: bareTarget },
   { name: 'aish serve', start: () => aishTarget([]) },
-  { name: 'aish serve --workers 2 --redis', start: () => workersTarget(2) },
+  { name: 'aish serve --workers 2 --redis', start: () => workersTarget(2), needs: { what: 'redis-server', found: findRedisServer, install: INSTALL_HINT.redis } },
 ];
 
 async function measure(target) {
@@ -145,6 +145,10 @@ async function main() {
   console.log(`load compare: ${STREAMS} streams × ${CHUNKS} chunks at ${TPS}/s (a chunk every ${CHUNK_MS} ms) against each target in turn; load average ${one.toFixed(2)} ${five.toFixed(2)} ${fifteen.toFixed(2)}`);
   const figures = [];
   for (const target of targets) {
+    if (target.needs && !target.needs.found()) {
+      console.log(`  ${target.name}: skipped, ${target.needs.what} not found (${target.needs.install})`);
+      continue;
+    }
     const running = await target.start();
     try {
       figures.push({ name: target.name, ...(await measure(running)) });
