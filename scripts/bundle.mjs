@@ -16,7 +16,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 /** Packages left to Node's resolution: loaded only on the paths that need them. */
-const EXTERNAL = ['commander', 'undici', 'eventsource-parser', 'ws', '@modelcontextprotocol/server', '@modelcontextprotocol/client', 'zod', 'ioredis'];
+const EXTERNAL = ['commander', 'undici', 'eventsource-parser', 'ws', '@modelcontextprotocol/server', '@modelcontextprotocol/client', 'zod', 'ioredis', 'pg'];
 
 rmSync(dist, { recursive: true, force: true });
 const result = await build({

@@ -123,3 +123,8 @@ export const EXCHANGE_COLUMNS =
 
 /** Characters a word needs to be searched for (FTS5's unicode61 tokenizer keeps only these). */
 export const TOKEN_CHARACTER = /[\p{L}\p{N}]/u;
+
+/** The cache key an exchange is stored with: only a complete answer may answer again, so a failed or cut-short one keeps none. */
+export function storedCacheKey(exchange: NewLoggedExchange): string | null {
+  return exchange.status === 'ok' ? (exchange.cache_key ?? null) : null;
+}

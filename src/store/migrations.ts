@@ -1,21 +1,40 @@
 /**
  * The database schema as an ordered, append-only list of named migrations
- * (after simonw/llm's `migrations.py`). Migration N brings `PRAGMA user_version`
- * to N, and each one is recorded by name in `aish_migrations`, in the same
- * transaction as its changes: a database is always at a whole version.
+ * (after simonw/llm's `migrations.py`), the same steps for both backends: each
+ * one is SQL for SQLite and SQL for PostgreSQL. Migration N brings the database
+ * to version N (SQLite's `PRAGMA user_version` too) and is recorded by name in
+ * `aish_migrations`, in the same transaction as its changes: a database is
+ * always at a whole version.
  *
- * To change the schema, append a migration; never edit or reorder one that has
- * shipped. Names are `mNNN_what_it_does`.
+ * To change the schema, append a migration (both dialects); never edit or
+ * reorder one that has shipped. Names are `mNNN_what_it_does`.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { invalidStore as invalid } from './store-error.js';
+import { invalidStore as invalid, StoreError } from './store-error.js';
 
 type Database = BetterSqlite3.Database;
 
-/** One step of the schema's history. `up` runs inside a transaction and must not open its own. */
+/** One step of the schema's history: its SQL in each dialect, run inside a transaction (no transaction statements of its own). */
 export interface Migration {
   name: string;
-  up(db: Database): void;
+  sqlite: string;
+  postgres: string;
+}
+
+/**
+ * Words standing for what the dialects spell differently, in SQL written once for both:
+ * `{BIG}` a 64-bit integer (times in ms, ids, counts) and `{SERIAL}` an id column that
+ * numbers rows itself and never reuses a number.
+ */
+const DIALECTS = {
+  sqlite: { BIG: 'INTEGER', SERIAL: 'INTEGER PRIMARY KEY AUTOINCREMENT' },
+  postgres: { BIG: 'BIGINT', SERIAL: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' },
+};
+
+/** A migration's SQL for both backends, from one text using the words of `DIALECTS`. */
+function inBoth(sql: string): Pick<Migration, 'sqlite' | 'postgres'> {
+  const spell = (words: Record<string, string>) => sql.replace(/\{(BIG|SERIAL)\}/g, (_, word: string) => words[word]!);
+  return { sqlite: spell(DIALECTS.sqlite), postgres: spell(DIALECTS.postgres) };
 }
 
 /** The table recording which migrations a database has had, by version and name. */
@@ -25,8 +44,7 @@ export const MIGRATION_TABLE = 'aish_migrations';
 export const MIGRATIONS: readonly Migration[] = [
   {
     name: 'm001_sessions',
-    up(db) {
-      db.exec(`
+    ...inBoth(`
         CREATE TABLE sessions (
           id TEXT PRIMARY KEY NOT NULL,
           name TEXT UNIQUE,
@@ -34,47 +52,43 @@ export const MIGRATIONS: readonly Migration[] = [
           context_window INTEGER NOT NULL,
           ttl_s INTEGER NOT NULL,
           metadata TEXT NOT NULL DEFAULT '{}',
-          created_at INTEGER NOT NULL,
-          last_activity INTEGER NOT NULL,
-          expires_at INTEGER NOT NULL
+          created_at {BIG} NOT NULL,
+          last_activity {BIG} NOT NULL,
+          expires_at {BIG} NOT NULL
         );
         CREATE TABLE messages (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          id {SERIAL},
           session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
           seq INTEGER NOT NULL,
           role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
           content TEXT NOT NULL,
-          timestamp INTEGER NOT NULL,
+          timestamp {BIG} NOT NULL,
           tokens_input INTEGER,
           tokens_output INTEGER,
           specialist_id TEXT
         );
         -- Unique, so two writers that somehow computed the same seq fail loudly instead of interleaving.
         CREATE UNIQUE INDEX messages_session_seq ON messages (session_id, seq);
-      `);
-    },
+      `),
   },
   {
     // Measured performance per specialist and capability, for @capability routing.
     name: 'm002_capability_stats',
-    up(db) {
-      db.exec(`
+    ...inBoth(`
         CREATE TABLE capability_stats (
           specialist_id TEXT NOT NULL,
           capability TEXT NOT NULL,
-          requests INTEGER NOT NULL,
-          successes INTEGER NOT NULL,
-          total_ms INTEGER NOT NULL,
+          requests {BIG} NOT NULL,
+          successes {BIG} NOT NULL,
+          total_ms {BIG} NOT NULL,
           PRIMARY KEY (specialist_id, capability)
         );
-      `);
-    },
+      `),
   },
   {
     // The local log of AI exchanges (`aish history`), searchable by words through FTS5.
     name: 'm003_exchange_log',
-    up(db) {
-      db.exec(`
+    sqlite: `
         -- AUTOINCREMENT: users type these ids (\`history show 12\`, \`!12\`), so one is never reused.
         CREATE TABLE exchanges (
           id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,43 +123,66 @@ export const MIGRATIONS: readonly Migration[] = [
           INSERT INTO exchanges_fts (exchanges_fts, rowid, message, answer) VALUES ('delete', old.id, old.message, old.answer);
           INSERT INTO exchanges_fts (rowid, message, answer) VALUES (new.id, new.message, new.answer);
         END;
-      `);
-    },
+      `,
+    postgres: `
+        -- Words are stemmed as FTS5's porter tokenizer does, and no word is a stop word
+        -- (english's list drops 'not', 'now' …, which a search must still find).
+        CREATE TEXT SEARCH DICTIONARY aish_english_stem (TEMPLATE = snowball, Language = english);
+        CREATE TEXT SEARCH CONFIGURATION aish_search (COPY = english);
+        ALTER TEXT SEARCH CONFIGURATION aish_search
+          ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH aish_english_stem;
+        CREATE TABLE exchanges (
+          id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+          started_at BIGINT NOT NULL,
+          command_line TEXT NOT NULL,
+          specialist TEXT NOT NULL,
+          model TEXT,
+          message TEXT NOT NULL,
+          answer TEXT NOT NULL,
+          tokens_in BIGINT,
+          tokens_out BIGINT,
+          duration_ms BIGINT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'cancelled')),
+          error_code TEXT,
+          session_id TEXT,
+          cost_usd DOUBLE PRECISION,
+          -- The word index, kept in step by PostgreSQL itself. A tsvector holds at most 1 MB,
+          -- so only the first 100,000 characters of each text are indexed.
+          words tsvector GENERATED ALWAYS AS (to_tsvector('aish_search', left(message, 100000) || ' ' || left(answer, 100000))) STORED
+        );
+        CREATE INDEX exchanges_started_at ON exchanges (started_at);
+        CREATE INDEX exchanges_specialist ON exchanges (specialist, id);
+        CREATE INDEX exchanges_words ON exchanges USING GIN (words);
+      `,
   },
   {
     // Who is answering in a session right now, across every process sharing the file: one row
     // per session while an answer is under way, until `expires_at` unless the holder renews it.
     name: 'm004_session_locks',
-    up(db) {
-      db.exec(`
+    ...inBoth(`
         CREATE TABLE session_locks (
           session_id TEXT PRIMARY KEY NOT NULL,
           holder TEXT NOT NULL,
-          expires_at INTEGER NOT NULL
+          expires_at {BIG} NOT NULL
         );
-      `);
-    },
+      `),
   },
   {
     // The cache lives in the exchange log: a successful exchange's request key
     // answers the same request again, and a replayed exchange names its original.
     name: 'm005_exchange_cache',
-    up(db) {
-      db.exec(`
+    ...inBoth(`
         ALTER TABLE exchanges ADD COLUMN cache_key TEXT;
-        ALTER TABLE exchanges ADD COLUMN cached_from INTEGER;
+        ALTER TABLE exchanges ADD COLUMN cached_from {BIG};
         CREATE INDEX exchanges_cache_key ON exchanges (cache_key, id) WHERE cache_key IS NOT NULL;
         CREATE INDEX exchanges_cached_from ON exchanges (started_at) WHERE cached_from IS NOT NULL;
-      `);
-    },
+      `),
   },
   {
     // The tool calls a specialist made during an exchange, as a JSON array
     // (name, arguments, status, bytes, duration_ms each); null when it made none.
     name: 'm006_exchange_tool_calls',
-    up(db) {
-      db.exec('ALTER TABLE exchanges ADD COLUMN tool_calls TEXT');
-    },
+    ...inBoth('ALTER TABLE exchanges ADD COLUMN tool_calls TEXT'),
   },
 ];
 
@@ -155,6 +192,38 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /** The database's `user_version`. */
 export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Refuses a database at `version` whose recorded migration names are not this
+ * aish's, or which a newer aish wrote (`STORE_INVALID`, nothing touched).
+ * Shared by both backends.
+ */
+export function checkHistory(location: string, version: number, recorded: readonly string[]): void {
+  if (version > SCHEMA_VERSION) {
+    throw invalid(location, `written by a newer aish (schema version ${version}; this aish knows up to ${SCHEMA_VERSION}); upgrade aish to use it`);
+  }
+  MIGRATIONS.slice(0, version).forEach((migration, index) => {
+    if (recorded[index] !== migration.name) {
+      const found = recorded[index] === undefined ? 'missing' : `"${recorded[index]}"`;
+      throw invalid(location, `unknown migration history: migration ${index + 1} is ${found}, expected "${migration.name}"`);
+    }
+  });
+}
+
+/** The names of the migrations a database at `version` still needs. */
+export function pendingMigrations(version: number): string[] {
+  return MIGRATIONS.slice(version).map((migration) => migration.name);
+}
+
+/** `NEEDS_MIGRATION` for a database at `version` that may not be migrated here (`--no-migrate`), naming the steps. */
+export function needsMigration(location: string, version: number): StoreError {
+  const steps = pendingMigrations(version);
+  return new StoreError(
+    'NEEDS_MIGRATION',
+    `${location} needs migrating from schema version ${version} to ${SCHEMA_VERSION} (${steps.join(', ')}); run 'aish db migrate --db URL' first, or start without --no-migrate`,
+    { file: location },
+  );
 }
 
 /**
@@ -175,25 +244,18 @@ export function checkSchema(db: Database, file: string): number {
   if (!tables.includes(MIGRATION_TABLE)) {
     throw invalid(file, `not an aish database: it has schema version ${version} but no ${MIGRATION_TABLE} table`);
   }
-  if (version > SCHEMA_VERSION) {
-    throw invalid(file, `written by a newer aish (schema version ${version}; this aish knows up to ${SCHEMA_VERSION}); upgrade aish to use it`);
-  }
-  const recorded = db.prepare<[], string>(`SELECT name FROM ${MIGRATION_TABLE} ORDER BY version`).pluck().all();
-  MIGRATIONS.slice(0, version).forEach((migration, index) => {
-    if (recorded[index] !== migration.name) {
-      const found = recorded[index] === undefined ? 'missing' : `"${recorded[index]}"`;
-      throw invalid(file, `unknown migration history: migration ${index + 1} is ${found}, expected "${migration.name}"`);
-    }
-  });
+  checkHistory(file, version, db.prepare<[], string>(`SELECT name FROM ${MIGRATION_TABLE} ORDER BY version`).pluck().all());
   return version;
 }
 
 /**
- * Applies the migrations after `from`, each in its own immediate transaction.
- * Each one re-reads the version under the write lock, so two processes opening
- * a new database at once apply every migration exactly once.
+ * Applies the migrations after `from`, each in its own immediate transaction,
+ * and returns the names of those it applied. Each one re-reads the version under
+ * the write lock, so two processes opening a new database at once apply every
+ * migration exactly once.
  */
-export function migrate(db: Database, from: number): void {
+export function migrate(db: Database, from: number): string[] {
+  const applied: string[] = [];
   for (let version = from + 1; version <= SCHEMA_VERSION; version++) {
     const migration = MIGRATIONS[version - 1]!;
     db.transaction(() => {
@@ -203,14 +265,17 @@ export function migrate(db: Database, from: number): void {
         name TEXT NOT NULL UNIQUE,
         applied_at INTEGER NOT NULL
       )`);
-      migration.up(db);
+      db.exec(migration.sqlite);
       db.prepare(`INSERT INTO ${MIGRATION_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`).run(version, migration.name, Date.now());
       db.pragma(`user_version = ${version}`);
+      applied.push(migration.name);
     }).immediate();
   }
+  return applied;
 }
 
-function listed(names: readonly string[]): string {
+/** At most five names, then how many more. */
+export function listed(names: readonly string[]): string {
   const shown = names.slice(0, 5).join(', ');
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
 }

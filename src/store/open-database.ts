@@ -9,7 +9,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkSchema, migrate } from './migrations.js';
+import { checkSchema, migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
 import { invalidStore, StoreError } from './store-error.js';
 
 /** Every SQLite 3 database file starts with these 16 bytes. */
@@ -25,13 +25,21 @@ const PRIVATE_FOLDER = 0o700;
 /** Connections still open in this process, closed (and so checkpointed) when it exits. */
 const openConnections = new Set<Database.Database>();
 
+/** How `openDatabase` treats an older schema. */
+export interface MigrateOptions {
+  /** False: refuse (`NEEDS_MIGRATION`, naming the steps) instead of migrating. */
+  migrate?: boolean;
+  /** Told the names of the migrations applied, if any. */
+  applied?: (names: string[], from: number) => void;
+}
+
 /**
  * Opens (creating it and its folder when missing) and migrates the aish
  * database at `file`; `:memory:` gives a private in-memory database. Throws
  * `STORE_INVALID` naming the file when it cannot be used; such a file is
  * never reset or overwritten.
  */
-export function openDatabase(file: string): Database.Database {
+export function openDatabase(file: string, options: MigrateOptions = {}): Database.Database {
   const inMemory = file === ':memory:';
   if (!inMemory) {
     makeFolder(file);
@@ -49,11 +57,13 @@ export function openDatabase(file: string): Database.Database {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Read-only until the schema is known to be ours: switching to WAL alone rewrites the header.
     const version = db.transaction(() => checkSchema(db, file))();
+    if (options.migrate === false && version < SCHEMA_VERSION) throw needsMigration(file, version);
     db.pragma('journal_mode = WAL');
     // With WAL, NORMAL loses at most the last commits on power loss, never consistency.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db, version);
+    const applied = migrate(db, version);
+    options.applied?.(applied, version);
     remember(db);
     return db;
   } catch (error) {

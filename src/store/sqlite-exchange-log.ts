@@ -3,8 +3,8 @@
  * `exchanges_fts`, which triggers keep in step with the table.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { EXCHANGE_COLUMNS, TOKEN_CHARACTER, type CachedAnswer, type CacheStats, type CostRow, type ExchangeLog, type ExchangeQuery, type LoggedExchange, type NewLoggedExchange } from './exchange-log.js';
-import { openDatabase } from './open-database.js';
+import { EXCHANGE_COLUMNS, storedCacheKey, TOKEN_CHARACTER, type CachedAnswer, type CacheStats, type CostRow, type ExchangeLog, type ExchangeQuery, type LoggedExchange, type NewLoggedExchange } from './exchange-log.js';
+import { openDatabase, type MigrateOptions } from './open-database.js';
 
 type Database = BetterSqlite3.Database;
 type Statement<Parameters extends unknown[] = unknown[], Row = unknown> = BetterSqlite3.Statement<Parameters, Row>;
@@ -57,8 +57,8 @@ export class SqliteExchangeLog implements ExchangeLog {
    * the log alone: cheaper than a whole `AishStore`, whose statements it does
    * not prepare. Throws `StoreError` `STORE_INVALID` as `AishStore.open` does.
    */
-  static open(file: string): SqliteExchangeLog {
-    return new SqliteExchangeLog(openDatabase(file));
+  static open(file: string, options: MigrateOptions = {}): SqliteExchangeLog {
+    return new SqliteExchangeLog(openDatabase(file, options));
   }
 
   /** Closes the connection. (A store's own log shares the store's connection: close the store instead.) */
@@ -67,9 +67,7 @@ export class SqliteExchangeLog implements ExchangeLog {
   }
 
   async record(exchange: NewLoggedExchange): Promise<number> {
-    // Only a complete answer may answer again: a failed or cut-short one never keeps its key.
-    const cacheKey = exchange.status === 'ok' ? (exchange.cache_key ?? null) : null;
-    return Number(this.insert.run({ ...exchange, cache_key: cacheKey, cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null }).lastInsertRowid);
+    return Number(this.insert.run({ ...exchange, cache_key: storedCacheKey(exchange), cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null }).lastInsertRowid);
   }
 
   async cached(key: string, since = 0): Promise<CachedAnswer | undefined> {

@@ -6,13 +6,13 @@
  * (processes) can share the file without losing or interleaving an exchange.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { openDatabase } from './open-database.js';
+import { openDatabase, type MigrateOptions } from './open-database.js';
 import { sessionFromRow, type MessageRecord, type SessionExport, type SessionRecord, type SessionRow, type SessionSummary } from './records.js';
 import { parseSessionExport } from './session-import.js';
 import { SqliteExchangeLog } from './sqlite-exchange-log.js';
 import { SqliteSessionLeases } from './sqlite-session-leases.js';
 import { StoreError } from './store-error.js';
-import { newSessionRecord, type AishStore, type CapabilityStats, type ImportOptions, type NewExchange, type NewSession } from './store.js';
+import { findClash, newSessionRecord, type AishStore, type ClashMode, type SessionKeys, type CapabilityStats, type ImportOptions, type NewExchange, type NewSession } from './store.js';
 
 type Database = BetterSqlite3.Database;
 
@@ -76,8 +76,8 @@ export class SqliteStore implements AishStore {
    * migrating it forward. Throws `StoreError` `STORE_INVALID` when the file is
    * not an aish database or was written by a newer aish; the file is left as it was.
    */
-  static open(file: string): SqliteStore {
-    return new SqliteStore(openDatabase(file), file);
+  static open(file: string, options: MigrateOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(file, options), file);
   }
 
   get location(): string {
@@ -193,29 +193,9 @@ export class SqliteStore implements AishStore {
     messages.forEach((message, index) => this.statements.insertMessage.run({ ...message, session_id: session.id, seq: index + 1 }));
   }
 
-  /**
-   * Ids and names share one namespace for lookups (`findSession` tries the id
-   * first), so a new id may not be another session's name and a new name may
-   * not be another session's id.
-   */
-  private refuseClashes(session: SessionRecord, mode: 'create' | 'import' | 'replace'): void {
-    const { sessionExists, idByName } = this.statements;
-    if (mode !== 'replace' && sessionExists.get(session.id) !== undefined) {
-      // The service says how to replace it (`--force`): one hint, not two.
-      throw new StoreError('ID_TAKEN', `a session with id "${session.id}" already exists`);
-    }
-    const named = idByName.get(session.id);
-    if (named !== undefined && named !== session.id) {
-      throw new StoreError('ID_TAKEN', `session id "${session.id}" is already the name of session ${named}`);
-    }
-    if (session.name === null) return;
-    const holder = idByName.get(session.name);
-    if (holder !== undefined && holder !== session.id) {
-      throw new StoreError('NAME_TAKEN', `session name "${session.name}" is already taken by session ${holder}`);
-    }
-    if (session.name !== session.id && sessionExists.get(session.name) !== undefined) {
-      throw new StoreError('NAME_TAKEN', `session name "${session.name}" is already the id of another session`);
-    }
+  private refuseClashes(session: SessionRecord, mode: ClashMode): void {
+    const clash = findClash(session, mode, this.statements.sessionKeys.all({ id: session.id, name: session.name }));
+    if (clash) throw clash;
   }
 }
 
@@ -227,8 +207,9 @@ function prepareStatements(db: Database) {
     ),
     sessionById: db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
     sessionByName: db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE name = ?`),
-    sessionExists: db.prepare<[string], 1>('SELECT 1 FROM sessions WHERE id = ?').pluck(),
-    idByName: db.prepare<[string], string>('SELECT id FROM sessions WHERE name = ?').pluck(),
+    sessionKeys: db.prepare<[{ id: string; name: string | null }], SessionKeys>(
+      'SELECT id, name FROM sessions WHERE id IN (@id, @name) OR name IN (@id, @name)',
+    ),
     // Read under the transaction's write lock, so no other connection can append in between.
     appendState: db.prepare<[string], { ttl_s: number; last_seq: number; message_count: number }>(
       `SELECT s.ttl_s,

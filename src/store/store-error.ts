@@ -11,12 +11,16 @@
  * - `ID_TAKEN`: another session already has that id.
  * - `BAD_IMPORT`: an import document does not have the shape of a session export.
  * - `SESSION_NOT_FOUND`: an exchange was appended to a session that does not exist.
+ * - `NEEDS_MIGRATION`: the database is older than this aish and was opened without
+ *   migrating (`--no-migrate`); the message names the steps.
+ * - `STORE_UNAVAILABLE`: the database server cannot be reached (down, restarting,
+ *   refusing connections); nothing was done, and a later call may succeed.
  */
-export type StoreErrorCode = 'STORE_INVALID' | 'NAME_TAKEN' | 'ID_TAKEN' | 'BAD_IMPORT' | 'SESSION_NOT_FOUND';
+export type StoreErrorCode = 'STORE_INVALID' | 'NAME_TAKEN' | 'ID_TAKEN' | 'BAD_IMPORT' | 'SESSION_NOT_FOUND' | 'NEEDS_MIGRATION' | 'STORE_UNAVAILABLE';
 
 /** Structured fields of a `StoreError`, beside its message. */
 export interface StoreErrorFields {
-  /** The database file, for `STORE_INVALID`. */
+  /** The database file (or URL without its password), for `STORE_INVALID` and `NEEDS_MIGRATION`. */
   file?: string;
   /** The dotted path of the offending field in an import document, for `BAD_IMPORT` (`messages[3].role`). */
   field?: string;
@@ -44,5 +48,6 @@ export class StoreError extends Error {
  * the store refuses such files instead of resetting them.
  */
 export function invalidStore(file: string, why: string, cause?: unknown): StoreError {
-  return new StoreError('STORE_INVALID', `${file}: ${why} (the file was left unchanged)`, { file, cause });
+  const what = /^postgres(ql)?:\/\//i.test(file) ? 'database' : 'file';
+  return new StoreError('STORE_INVALID', `${file}: ${why} (the ${what} was left unchanged)`, { file, cause });
 }

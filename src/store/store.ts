@@ -9,6 +9,7 @@
  */
 import type { ExchangeLog } from './exchange-log.js';
 import type { MessageRecord, SessionExport, SessionRecord, SessionSummary } from './records.js';
+import { StoreError } from './store-error.js';
 
 /** What `createSession` needs; `now` is the creation time in ms. */
 export interface NewSession {
@@ -149,4 +150,41 @@ export function newSessionRecord(input: NewSession): SessionRecord {
     last_activity: input.now,
     expires_at: input.now + input.ttl_s * 1000,
   };
+}
+
+/** How a session is being written: created, imported, or imported over the session with its id (`force`). */
+export type ClashMode = 'create' | 'import' | 'replace';
+
+/** The id and name of a stored session. */
+export interface SessionKeys {
+  id: string;
+  name: string | null;
+}
+
+/**
+ * Why `session` may not be written, given the stored sessions whose id or name
+ * is its id or name; undefined when it may. Ids and names share one namespace
+ * for lookups (`findSession` tries the id first), so a new id may not be
+ * another session's name and a new name may not be another session's id.
+ */
+export function findClash(session: SessionKeys, mode: ClashMode, stored: readonly SessionKeys[]): StoreError | undefined {
+  const withId = (id: string) => stored.some((other) => other.id === id);
+  const named = (name: string) => stored.find((other) => other.name === name)?.id;
+  if (mode !== 'replace' && withId(session.id)) {
+    // The service says how to replace it (`--force`): one hint, not two.
+    return new StoreError('ID_TAKEN', `a session with id "${session.id}" already exists`);
+  }
+  const nameHolder = named(session.id);
+  if (nameHolder !== undefined && nameHolder !== session.id) {
+    return new StoreError('ID_TAKEN', `session id "${session.id}" is already the name of session ${nameHolder}`);
+  }
+  if (session.name === null) return undefined;
+  const holder = named(session.name);
+  if (holder !== undefined && holder !== session.id) {
+    return new StoreError('NAME_TAKEN', `session name "${session.name}" is already taken by session ${holder}`);
+  }
+  if (session.name !== session.id && withId(session.name)) {
+    return new StoreError('NAME_TAKEN', `session name "${session.name}" is already the id of another session`);
+  }
+  return undefined;
 }

@@ -175,7 +175,7 @@ describe('the exchange log on SQLite', () => {
     db.transaction(() => {
       db.exec('CREATE TABLE aish_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)');
       MIGRATIONS.slice(0, 2).forEach((migration, index) => {
-        migration.up(db);
+        db.exec(migration.sqlite);
         db.prepare('INSERT INTO aish_migrations VALUES (?, ?, 0)').run(index + 1, migration.name);
       });
       db.pragma('user_version = 2');

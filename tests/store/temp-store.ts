@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, describe } from 'vitest';
+import { freshPostgresDatabase, hasPostgres } from '../support/engines.js';
 import { openStore as openAnyStore, StoreError, type AishStore, type NewExchange } from '../../src/store/index.js';
 
 const folders: string[] = [];
@@ -61,8 +63,23 @@ const sqlite: StoreBackend = {
   },
 };
 
+const postgres: StoreBackend = {
+  name: 'PostgreSQL',
+  available: hasPostgres,
+  newLocation: freshPostgresDatabase,
+  async query(location, sql) {
+    const client = new pg.Client({ connectionString: location });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end();
+    }
+  },
+};
+
 /** Every backend of the store contract. */
-export const STORE_BACKENDS: readonly StoreBackend[] = [sqlite];
+export const STORE_BACKENDS: readonly StoreBackend[] = [sqlite, postgres];
 
 /** Declares the `body` tests once per backend, in a describe block named after it (skipped where it cannot run). */
 export function forEachBackend(body: (backend: StoreBackend) => void): void {
