@@ -169,6 +169,9 @@ describe('aish serve --workers', { timeout: 60_000 }, () => {
     const refused = await runAish(['serve', '--port', '0', '--workers', '2']);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^aish: serve: --workers 2 needs --redis URL \(or server\.redis\): without Redis each worker would keep its own rate limits/m);
+    const fromConfig = await runAish(['serve', '--port', '0'], { home: homeWithConfig('server:\n  workers: 3\n') });
+    expect(fromConfig.status).toBe(1);
+    expect(fromConfig.stderr).toMatch(/^aish: serve: --workers 3 needs --redis URL/m);
   });
 
   it.skipIf(!hasRedis)('runs N processes on one port sharing Redis, says so once, and stops them all on SIGTERM', async () => {
