@@ -130,6 +130,21 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
       process.exitCode = await runLine('history "$@"', cli.opts(), cli.opts<GlobalOptions>().json ? [...args, '--json'] : args);
     });
   cli
+    .command('db')
+    .description('the database: migrate [--db FILE|URL] applies the schema migrations (for deploys that start servers with --no-migrate)')
+    .argument('[args...]', 'the command and its arguments')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const { runDbCommand } = await import('./db-command.js');
+      const { migrateStore } = await import('../store/index.js');
+      process.exitCode = await runDbCommand(args, {
+        err: (text) => process.stderr.write(text),
+        defaultLocation: async () => process.env.AISH_DB || (await localConfig()).server.db || databaseFile(),
+        migrate: migrateStore,
+      });
+    });
+  cli
     .command('cache')
     .description('the answer cache in the exchange log: stats [--json] | clear [--older-than 7d]')
     .argument('[args...]', 'the command and its arguments')
@@ -184,7 +199,9 @@ not found, 4 syntax error, 5 timeout, 6 an answer does not match its schema,
     .option('--host <host>', 'address to listen on (env AISH_HOST; default 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 for any free one (env AISH_PORT; default 8003)')
     .option('--config <file>', 'the config file (default ~/.config/aish/config.yaml, env AISH_CONFIG)')
-    .option('--db <file>', 'the database of sessions and stats (env AISH_DB; default ~/.local/share/aish/aish.db)')
+    .option('--db <file|url>', 'the database of sessions, stats and the log: a SQLite file or a postgres:// URL (env AISH_DB; config server.db; default ~/.local/share/aish/aish.db)')
+    .option('--db-pool <n>', 'PostgreSQL connections per process (config server.db_pool; default 10)')
+    .option('--no-migrate', 'refuse a database that needs migrating (naming the steps) instead of migrating it at start')
     .option('--token <token>', 'require Authorization: Bearer TOKEN on every call but /health (env AISH_TOKEN; config server.token)')
     .option('--rate-limit <n>', 'requests per minute per client, 0 for no limit (config server.rate_limit; default 600)')
     .option('--max-streams <n>', 'concurrent streams per client (config server.max_streams; default 32)')

@@ -12,10 +12,10 @@ import { InProcessCoordinator, type Coordinator } from '../coord/index.js';
 import type { ServerSettings } from '../config/index.js';
 import { toAishError } from '../protocol/index.js';
 import { createApp, createWebSocketServer, isLoopbackHost, Protection, SERVER_DEFAULTS, startServer, streamAccessLog, type RunningServer } from '../server/index.js';
-import type { SpecialistService } from '../service/index.js';
+import type { AishStore } from '../store/index.js';
 import { ConfigurationFailure, createService, localConfig, type SharedCoordination } from './specialists.js';
 import { serveWithWorkers, tellPrimary } from './serve-workers.js';
-import { currentSessionsFile } from '../config/paths.js';
+import { currentSessionsFile, databaseFile } from '../config/paths.js';
 import { runCapturedLine } from '../shell/index.js';
 
 export interface ServeOptions {
@@ -34,6 +34,10 @@ export interface ServeOptions {
   redis?: string;
   /** `--workers N`: N processes on one port (config `server.workers`); needs Redis. */
   workers?: string;
+  /** False for `--no-migrate`: refuse a database that needs migrating instead of migrating it. */
+  migrate?: boolean;
+  /** `--db-pool N`: PostgreSQL connections per process (config `server.db_pool`). */
+  dbPool?: string;
 }
 
 /** How long running streams may take to finish after a shutdown signal. */
@@ -53,6 +57,9 @@ interface Settings {
   allowedOrigins: string[];
   redis: string | undefined;
   workers: number;
+  /** A SQLite file (made absolute) or a PostgreSQL URL. */
+  db: string;
+  dbPool: number | undefined;
 }
 
 /** Shortest token accepted for an address other machines can reach (guessable tokens guard nothing). */
@@ -73,23 +80,23 @@ export async function serve(options: ServeOptions): Promise<number> {
     process.stderr.write(`aish: serve: ${tokenProblem}\n`);
     return 1;
   }
-  const sharing = sharingProblem(settings, options.db ?? process.env.AISH_DB);
+  const sharing = sharingProblem(settings, settings.db);
   if (sharing.refusal) {
     process.stderr.write(`aish: serve: ${sharing.refusal}\n`);
     return 1;
   }
   if (sharing.warning && !cluster.isWorker) process.stderr.write(`aish: serve: warning: ${sharing.warning}\n`);
   if (settings.workers > 1 && cluster.isPrimary) return serveWithWorkers(settings.workers, { quiet: Boolean(options.quiet), graceMs: GRACE_MS });
-  // The service finds its database through AISH_DB (config/paths.ts).
-  if (options.db && !isUrl(options.db)) process.env.AISH_DB = resolve(options.db);
+  // Anything else in this process that reads AISH_DB (config/paths.ts) sees the same database.
+  process.env.AISH_DB = settings.db;
+  const store = await openServerStore(settings, options.migrate !== false);
+  if (!store) return 1;
   const coordinator = await connectCoordinator(settings.redis, await configuredLeaseMs(options.config));
-  if (!coordinator) return 1;
-  const service = await createService(options.config, { serving: true, ...(options.cache && { enabled: true }) }, shared(coordinator));
-  const opened = await openDatabase(service);
-  if (opened !== undefined) {
-    await coordinator.close();
-    return opened;
+  if (!coordinator) {
+    await store.close();
+    return 1;
   }
+  const service = await createService(options.config, { serving: true, ...(options.cache && { enabled: true }) }, { ...shared(coordinator), store });
   const protection = new Protection({
     coordinator,
     token,
@@ -116,6 +123,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     });
   } catch (error) {
     await coordinator.close();
+    await store.close();
     const code = (error as NodeJS.ErrnoException).code;
     process.stderr.write(`aish: serve: cannot listen on ${host}:${port} (${code ?? (error as Error).message})\n`);
     return code === 'EADDRINUSE' || code === 'EACCES' ? 2 : 1;
@@ -136,6 +144,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       void server
         .close(GRACE_MS)
         .then(() => service.close())
+        .then(() => store.close())
         .then(() => coordinator.close())
         .then(() => done(0));
     };
@@ -167,6 +176,8 @@ function resolveSettings(options: ServeOptions, file: ServerSettings): Settings 
     allowedOrigins: file.allowed_origins ?? [],
     redis: options.redis ?? (env.AISH_REDIS || undefined) ?? file.redis,
     workers: wholeNumber('--workers', options.workers, 1, 256, 'a whole number of processes from 1 to 256') ?? file.workers ?? 1,
+    db: databaseLocation(options.db ?? (env.AISH_DB || undefined) ?? file.db),
+    dbPool: wholeNumber('--db-pool', options.dbPool, 1, 1000, 'a whole number of connections from 1 to 1000') ?? file.db_pool,
   };
 }
 
@@ -242,13 +253,23 @@ function wholeNumber(flag: string, text: string | undefined, min: number, max: n
   return value;
 }
 
-/** Opens (or creates, and migrates) the database now, so a bad `--db` stops the server at start, not at the first session call. */
-async function openDatabase(service: SpecialistService): Promise<number | undefined> {
+/** `--db` as the store takes it: a URL as it is, a file path made absolute; the default file when none is given. */
+function databaseLocation(db: string | undefined): string {
+  if (db === undefined || db === '') return databaseFile();
+  return isUrl(db) ? db : resolve(db);
+}
+
+/**
+ * Opens (creating and migrating, unless `migrate` is false) the database now, so a bad
+ * `--db`, a database that needs migrating or an unreachable server stops the server at
+ * start, not at the first session call. Undefined after saying why.
+ */
+async function openServerStore(settings: Settings, migrate: boolean): Promise<AishStore | undefined> {
+  const { openStore } = await import('../store/index.js');
   try {
-    await service.listSessions();
-    return undefined;
+    return await openStore(settings.db, { migrate, ...(settings.dbPool !== undefined && { poolSize: settings.dbPool }) });
   } catch (error) {
-    process.stderr.write(`aish: serve: ${toAishError(error).message}\n`);
-    return 1;
+    process.stderr.write(`aish: serve: ${(error as Error).message}\n`);
+    return undefined;
   }
 }

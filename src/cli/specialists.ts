@@ -55,7 +55,8 @@ export interface ServiceCacheChoice {
 
 /** The in-process service for this machine's configuration. */
 /** What a server shares with its replicas (from its coordinator): session locks and specialist statuses. */
-export type SharedCoordination = Pick<ServiceOptions, 'sessionLocks' | 'statusRelay'>;
+/** What a server process shares with its service: coordination, and the store it opened (and migrated) at start. */
+export type SharedCoordination = Pick<ServiceOptions, 'sessionLocks' | 'statusRelay' | 'store'>;
 
 export async function createService(configFile?: string, cacheChoice: ServiceCacheChoice = {}, shared: SharedCoordination = {}): Promise<SpecialistService> {
   const config = await localConfig(configFile);

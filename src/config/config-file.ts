@@ -88,6 +88,10 @@ export interface ServerFields {
   redis?: string;
   /** Processes on one port (`aish serve --workers`); more than 1 needs `redis`. */
   workers?: number;
+  /** Where the server keeps sessions, stats and its log: a SQLite file path or a `postgres://` URL (`aish serve --db`). */
+  db?: string;
+  /** PostgreSQL: the most connections each server process opens (`aish serve --db-pool`; default 10). */
+  db_pool?: number;
 }
 
 
@@ -100,6 +104,7 @@ const SERVER_NUMBERS = {
   max_bulk_operations: { min: 1, max: 1000, integer: true, description: 'a whole number of operations from 1 to 1000' },
   budget_per_day: { min: 0, description: 'US dollars, 0 or more' },
   workers: { min: 1, max: 256, integer: true, description: 'a whole number of processes from 1 to 256' },
+  db_pool: { min: 1, max: 1000, integer: true, description: 'a whole number of connections from 1 to 1000' },
 } as const;
 
 /** Reads and checks the whole file; problems go to `source.problems`. */
@@ -220,7 +225,7 @@ function readSpecialists(source: YamlSource, entry: Entry): SpecialistPatch[] {
 function readServer(source: YamlSource, entry: Entry): ServerFields {
   const server: ServerFields = {};
   const fields = source.entries(entry.value, entry.key, entry.keyNode) ?? [];
-  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token', 'allowed_origins', 'cache', 'budget_per_day', 'redis', 'workers'])) {
+  for (const field of source.knownEntries(fields, ['host', 'port', 'rate_limit', 'max_streams', 'max_body', 'max_bulk_operations', 'token', 'allowed_origins', 'cache', 'budget_per_day', 'redis', 'workers', 'db', 'db_pool'])) {
     if (field.name === 'cache') {
       const cache = source.boolean(field.value, field.key, field.keyNode);
       if (cache !== undefined) server.cache = cache;
@@ -231,7 +236,7 @@ function readServer(source: YamlSource, entry: Entry): ServerFields {
       if (origins !== undefined) server.allowed_origins = origins;
       continue;
     }
-    if (field.name === 'host' || field.name === 'token' || field.name === 'redis') {
+    if (field.name === 'host' || field.name === 'token' || field.name === 'redis' || field.name === 'db') {
       const value = source.string(field.value, field.key, field.keyNode);
       if (value !== undefined) server[field.name] = value;
       continue;

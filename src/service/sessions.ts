@@ -41,6 +41,8 @@ export class SessionKeeper {
       try {
         return await openStore(this.database, { ...(this.options.poolSize !== undefined && { poolSize: this.options.poolSize }) });
       } catch (error) {
+        // A database server that was away may be back for the next call: only a store that opened is kept.
+        this.opened = undefined;
         throw storeFailure(error, this.database);
       }
     })();
@@ -56,8 +58,8 @@ export class SessionKeeper {
     const store = await this.store();
     const continuing = request.continue_existing === true && request.name !== undefined;
     // A session that exists is continued whatever its name looks like (an imported id, say).
-    const existing = continuing ? await store.findSession(request.name!) : undefined;
-    if (existing) return { ...this.info(existing, (await store.messages(existing.id)).length), created: false };
+    const existing = continuing ? await this.guarded(() => store.findSession(request.name!)) : undefined;
+    if (existing) return { ...this.info(existing, await this.messageCount(store, existing.id)), created: false };
     if (request.name !== undefined && (!SESSION_NAME.test(request.name) || request.name.startsWith('ses_'))) {
       throw badField('name', "letters, digits and . _ : @ -, at most 128, not starting with 'ses_'");
     }
@@ -73,7 +75,7 @@ export class SessionKeeper {
       if (continuing) {
         // Found and created in one transaction: another process may have created it since the look above.
         const opened = await store.openNamedSession({ ...input, name: request.name! });
-        return { ...this.info(opened.session, opened.created ? 0 : (await store.messages(opened.session.id)).length), created: opened.created };
+        return { ...this.info(opened.session, opened.created ? 0 : await this.messageCount(store, opened.session.id)), created: opened.created };
       }
       const record = await store.createSession({ ...input, ...(request.name !== undefined && { name: request.name }) });
       return this.info(record, 0);
@@ -85,7 +87,7 @@ export class SessionKeeper {
   /** The session with this id or name; `SESSION_NOT_FOUND` when there is none. Expired ones are found too. */
   private async find(idOrName: string): Promise<{ store: AishStore; record: SessionRecord }> {
     const store = await this.store();
-    const record = await store.findSession(idOrName);
+    const record = await this.guarded(() => store.findSession(idOrName));
     if (!record) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
     return { store, record };
   }
@@ -114,13 +116,13 @@ export class SessionKeeper {
 
   async get(idOrName: string): Promise<SessionDetail> {
     const { store, record } = await this.find(idOrName);
-    const messages = await store.messages(record.id);
+    const messages = await this.guarded(() => store.messages(record.id));
     return { ...this.info(record, messages.length), messages: messages.map(message) };
   }
 
   async list(): Promise<SessionSummary[]> {
     const store = await this.store();
-    return (await store.listSessions()).map((summary) => ({
+    return (await this.guarded(() => store.listSessions())).map((summary) => ({
       id: summary.id,
       name: summary.name,
       specialist_id: summary.specialist_id,
@@ -136,14 +138,14 @@ export class SessionKeeper {
   async renew(idOrName: string, request: RenewSessionRequest = {}): Promise<SessionInfo> {
     if (request.ttl_s !== undefined && (!Number.isInteger(request.ttl_s) || request.ttl_s < 0)) throw badField('ttl_s', 'a whole number of seconds, 0 for never');
     const { store, record } = await this.find(idOrName);
-    const renewed = await this.writing(() => store.renewSession(record.id, { now: this.now(), ...(request.ttl_s !== undefined && { ttl_s: request.ttl_s }) }));
+    const renewed = await this.guarded(() => store.renewSession(record.id, { now: this.now(), ...(request.ttl_s !== undefined && { ttl_s: request.ttl_s }) }));
     if (!renewed) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
-    return this.info(renewed, (await store.messages(renewed.id)).length);
+    return this.info(renewed, await this.messageCount(store, renewed.id));
   }
 
   async delete(idOrName: string): Promise<{ status: 'deleted'; session_id: string }> {
     const store = await this.store();
-    const deleted = await this.writing(() => store.deleteSession(idOrName));
+    const deleted = await this.guarded(() => store.deleteSession(idOrName));
     if (!deleted) throw new AishError('SESSION_NOT_FOUND', `no session '${idOrName}'`, { session_id: idOrName });
     return { status: 'deleted', session_id: deleted.id };
   }
@@ -159,12 +161,12 @@ export class SessionKeeper {
     // A turn whose lease another process can take over stops the answer when it is lost (fencing).
     const answering = release.lost ? (signal ? AbortSignal.any([signal, release.lost]) : release.lost) : signal;
     try {
-      const history = (await store.messages(record.id, window)).map((row) => ({ role: row.role, content: row.content }));
+      const history = (await this.guarded(() => store.messages(record.id, window))).map((row) => ({ role: row.role, content: row.content }));
       const asked = this.now();
       yield* this.service.answer(specialist, [...history, { role: 'user', content: request.message }], { ...request, ...(timeLeft !== undefined && { timeout: timeLeft }) }, answering, async (content, tokens, answeredBy) => {
         // Stored only while the turn is still ours: a lost lease means another answer may be under way.
         if (release.lost?.aborted) throw release.lost.reason;
-        const { message_count } = await this.writing(() => store.appendExchange(record.id, {
+        const { message_count } = await this.guarded(() => store.appendExchange(record.id, {
           user: { content: request.message, timestamp: asked, tokens: tokens.input },
           // A fallback may have stood in: the message says who really answered.
           assistant: { content, timestamp: this.now(), tokens: tokens.output, specialist_id: answeredBy.id },
@@ -205,7 +207,7 @@ export class SessionKeeper {
     const store = await this.store();
     try {
       const record = await store.importSession(withStoreTimes(data, this.now()), options);
-      return this.info(record, (await store.messages(record.id)).length);
+      return this.info(record, await this.messageCount(store, record.id));
     } catch (error) {
       throw storeFailure(error, this.database);
     }
@@ -221,13 +223,17 @@ export class SessionKeeper {
     return this.locks;
   }
 
-  /** Runs a store write, turning the store's failures (a full disk, say) into protocol errors. */
-  private async writing<T>(write: () => Promise<T>): Promise<T> {
+  /** Runs a store call, turning the store's failures (a full disk, an unreachable server) into protocol errors. */
+  private async guarded<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await write();
+      return await call();
     } catch (error) {
       throw storeFailure(error, this.database);
     }
+  }
+
+  private async messageCount(store: AishStore, sessionId: string): Promise<number> {
+    return (await this.guarded(() => store.messages(sessionId))).length;
   }
 
   private info(record: SessionRecord, messageCount: number): SessionInfo {
@@ -246,7 +252,9 @@ export class SessionKeeper {
     };
   }
 
+  /** Closes the store this keeper opened (one it was given belongs to whoever opened it). */
   close(): void {
+    if (this.options.store) return;
     void this.opened?.then((store) => store.close()).catch(() => {});
   }
 }
@@ -299,7 +307,8 @@ function storeFailure(error: unknown, database?: string): unknown {
   if (code === 'NAME_TAKEN') return new AishError('SESSION_NAME_TAKEN', text);
   if (code === 'ID_TAKEN') return new AishError('SESSION_EXISTS', `${text} (use --force to replace it)`);
   if (code === 'BAD_IMPORT') return new AishError('BAD_REQUEST', text);
-  if (code === 'STORE_INVALID') return new AishError('DATABASE_INVALID', text);
+  if (code === 'STORE_INVALID' || code === 'NEEDS_MIGRATION') return new AishError('DATABASE_INVALID', text);
+  if (code === 'STORE_UNAVAILABLE') return new AishError('BACKEND_UNAVAILABLE', `${text}; nothing was done (retry when it is back)`, { backend: 'postgres' }, { cause: error });
   return error;
 }
 

@@ -119,7 +119,7 @@ export class PostgresStore implements AishStore {
 
   async renewSession(sessionId: string, renewal: { now: number; ttl_s?: number }): Promise<SessionRecord | undefined> {
     const rows = await this.query<SessionRow>(
-      `UPDATE sessions SET ttl_s = coalesce($2::int, ttl_s), last_activity = $3::bigint, expires_at = $3::bigint + coalesce($2::int, ttl_s) * 1000
+      `UPDATE sessions SET ttl_s = coalesce($2::int, ttl_s), last_activity = $3::bigint, expires_at = $3::bigint + coalesce($2::int, ttl_s)::bigint * 1000
         WHERE id = $1 RETURNING ${SESSION_COLUMNS}`,
       [sessionId, renewal.ttl_s ?? null, renewal.now],
     );
@@ -159,7 +159,7 @@ export class PostgresStore implements AishStore {
                 UNION ALL
                 SELECT $1, last_seq + 2, 'assistant', $5::text, $6::bigint, NULL::int, $7::int, $8::text FROM state
               ),
-              touched AS (UPDATE sessions SET last_activity = $9::bigint, expires_at = $9::bigint + ttl_s * 1000 WHERE id = $1)
+              touched AS (UPDATE sessions SET last_activity = $9::bigint, expires_at = $9::bigint + ttl_s::bigint * 1000 WHERE id = $1)
          SELECT message_count + 2 AS message_count FROM state`,
         [sessionId, user.content, user.timestamp, user.tokens ?? null, assistant.content, assistant.timestamp, assistant.tokens ?? null, assistant.specialist_id, now],
       );

@@ -146,6 +146,17 @@ forEachBackend((backend) => {
       expect(await store.findSession('s1')).toMatchObject({ created_at: 1_000, last_activity: 20_001, expires_at: 80_001 });
     });
 
+    it('keeps times beyond 32 bits: a session living 30 days takes exchanges and renews', async () => {
+      const store = await open();
+      const month = 30 * 86_400;
+      const now = Date.UTC(2026, 11, 5);
+      await createSession(store, 's1', { ttl_s: month, now });
+      await store.appendExchange('s1', exchange(1, now + 10));
+      expect(await store.findSession('s1')).toMatchObject({ last_activity: now + 11, expires_at: now + 11 + month * 1000 });
+      expect(await store.renewSession('s1', { now: now + 20, ttl_s: 2 * month })).toMatchObject({ expires_at: now + 20 + 2 * month * 1000 });
+      expect((await store.messages('s1'))[0]?.timestamp).toBe(now + 10);
+    });
+
     it('stores missing token counts as null', async () => {
       const store = await open();
       await createSession(store, 's1');
