@@ -9,7 +9,12 @@ export interface RunningEngine {
   port: number;
   stop(): void;
 }
-export declare function startPostgres(folder: string, options?: { durable?: boolean; maxConnections?: number }): Promise<RunningEngine>;
+/** A PostgreSQL server that can also be stopped and started again on the same port, keeping its data. */
+export interface RunningPostgres extends RunningEngine {
+  halt(): void;
+  resume(): void;
+}
+export declare function startPostgres(folder: string, options?: { durable?: boolean; maxConnections?: number }): Promise<RunningPostgres>;
 export declare function startRedis(folder: string): Promise<RunningEngine>;
 /** Stops the engine whose files are in `folder` (from any process) and removes the folder. */
 export declare function stopEngine(folder: string): void;

@@ -84,7 +84,7 @@ function runPg(bin, owner, command, args) {
 /**
  * Starts PostgreSQL with its data in `folder` (created) on a free loopback port. Tuned for
  * throwaway use unless `durable`: no fsync, so tests do not wait on the disk.
- * Returns `{ url, stop() }`; `url` connects as the superuser `aish` to database `postgres`.
+ * Returns `{ url, stop(), halt(), resume() }`; `url` connects as the superuser `aish` to database `postgres`.
  * Run as root, the server runs as another user, who must be able to enter `folder`'s parent.
  */
 export async function startPostgres(folder, { durable = false, maxConnections = 300 } = {}) {
@@ -100,12 +100,16 @@ export async function startPostgres(folder, { durable = false, maxConnections = 
     `-c listen_addresses=127.0.0.1`, `-p ${port}`, `-k ${folder}`, `-c max_connections=${maxConnections}`,
     ...(durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
-  runPg(bin, owner, 'pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', join(folder, 'postgres.log'), '-o', options]);
+  const start = () => runPg(bin, owner, 'pg_ctl', ['start', '-w', '-t', '60', '-D', data, '-l', join(folder, 'postgres.log'), '-o', options]);
+  start();
   const url = `postgres://aish@127.0.0.1:${port}/postgres`;
   return {
     url,
     port,
     stop: () => stopEngine(folder),
+    // For outage tests: the server goes away (its connections dropped) and comes back on the same port with its data.
+    halt: () => runPg(bin, owner, 'pg_ctl', ['stop', '-w', '-m', 'fast', '-D', data]),
+    resume: start,
   };
 }
 
