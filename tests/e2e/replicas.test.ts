@@ -10,7 +10,7 @@ import { homeWithConfig, runAish } from '../support/aish.js';
 import { connect } from '../support/ws-rpc.js';
 import { freshPostgresDatabase, hasPostgres, hasRedis } from '../support/engines.js';
 import { startServeWith } from '../faults/support/serve-process.js';
-import { call, startReplica, startTestRedis, type TestRedis } from '../support/replicas.js';
+import { call, startReplica, startTestPostgres, startTestRedis, type TestPostgres, type TestRedis } from '../support/replicas.js';
 
 /** The built-in roster on echo, and `solo` on a provider nobody listens at: one failed call opens its breaker. */
 const CONFIG = `default_model: echo
@@ -27,21 +27,49 @@ specialists:
 `;
 
 let redis: TestRedis | undefined;
+let postgres: TestPostgres | undefined;
 const replicas: ServeProcess[] = [];
 
 afterEach(async () => {
   await Promise.all(replicas.splice(0).map((replica) => replica.stop('SIGKILL')));
   await redis?.stop();
   redis = undefined;
+  postgres?.remove();
+  postgres = undefined;
 });
 
+/** Where the replicas keep sessions: one SQLite file (replicas on one machine), or PostgreSQL. */
+interface Database {
+  name: string;
+  /** The `--db` both replicas get (undefined: the home's SQLite file); `restartable` asks for a PostgreSQL server of the test's own. */
+  url(restartable: boolean): Promise<string | undefined>;
+}
+
+const DATABASES: Database[] = [
+  { name: 'one SQLite file', url: async () => undefined },
+  ...(hasPostgres
+    ? [
+        {
+          name: 'PostgreSQL',
+          url: async (restartable: boolean) => {
+            if (!restartable) return freshPostgresDatabase();
+            postgres = await startTestPostgres();
+            return postgres.url;
+          },
+        },
+      ]
+    : []),
+];
+
 /** Redis and two replicas A and B on one database; `args` go to both. */
-async function twoReplicas(args: string[] = []): Promise<{ a: ServeProcess; b: ServeProcess; home: string; redis: TestRedis }> {
+async function twoReplicas(database: Database, args: string[] = [], restartable = false): Promise<{ a: ServeProcess; b: ServeProcess; home: string; redis: TestRedis }> {
   redis = await startTestRedis();
   const home = homeWithConfig(CONFIG);
-  const a = await startReplica(home, redis.url, args);
+  const db = await database.url(restartable);
+  const all = [...(db ? ['--db', db] : []), ...args];
+  const a = await startReplica(home, redis.url, all);
   replicas.push(a);
-  const b = await startReplica(home, redis.url, args);
+  const b = await startReplica(home, redis.url, all);
   replicas.push(b);
   return { a, b, home, redis };
 }
@@ -50,9 +78,9 @@ function createSession(url: string, name: string): Promise<{ status: number; jso
   return call(url, 'POST', '/api/v2/sessions', { specialist_id: 'apollo', name });
 }
 
-describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { timeout: 60_000 }, () => {
+for (const database of DATABASES) describe.skipIf(!hasRedis)(`two replicas sharing Redis and ${database.name}`, { timeout: 60_000 }, () => {
   it('50 concurrent messages to one session over both replicas store exactly 100 messages, in question/answer pairs', async () => {
-    const { a, b } = await twoReplicas(['--rate-limit', '0']);
+    const { a, b } = await twoReplicas(database, ['--rate-limit', '0']);
     const session = (await createSession(a.url, 'pairs')).json.id as string;
     const sent = await Promise.all(Array.from({ length: 50 }, (_, index) => call(index % 2 ? b.url : a.url, 'POST', `/api/v2/sessions/${session}/message`, { message: `question ${index}` })));
     expect(sent.map((answer) => answer.status)).toEqual(Array(50).fill(200));
@@ -69,7 +97,7 @@ describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { time
   });
 
   it('a session created on replica A is continued on replica B, by id and by name', async () => {
-    const { a, b, home } = await twoReplicas();
+    const { a, b, home } = await twoReplicas(database);
     const created = await createSession(a.url, 'handoff');
     expect(created.status).toBe(201);
     expect((await call(a.url, 'POST', '/api/v2/sessions/handoff/message', { message: 'one' })).json.message_count).toBe(2);
@@ -83,7 +111,7 @@ describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { time
   });
 
   it('--rate-limit 10 on both replicas lets 10 requests a minute through in all, not 20', async () => {
-    const { a, b } = await twoReplicas(['--rate-limit', '10']);
+    const { a, b } = await twoReplicas(database, ['--rate-limit', '10']);
     const started = Date.now();
     const statuses: number[] = [];
     for (let index = 0; index < 20; index++) statuses.push((await call(index % 2 ? b.url : a.url, 'GET', '/api/v2/discovery/ais')).status);
@@ -96,7 +124,7 @@ describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { time
   });
 
   it('a breaker that opens on replica A shows unavailable on replica B within 1 s: discovery, aish ais --server B, WebSocket event.status', async () => {
-    const { a, b, home } = await twoReplicas(['--rate-limit', '0']);
+    const { a, b, home } = await twoReplicas(database, ['--rate-limit', '0']);
     const listener = await connect(`${b.url.replace('http', 'ws')}/ws/ai/apollo`);
     expect((await listener.exchange(JSON.stringify({ jsonrpc: '2.0', method: 'subscribe', params: { events: ['status'] }, id: 1 }))).result).toEqual({ subscribed: ['status'] });
     const failed = await call(a.url, 'POST', '/api/v2/ai/solo/message', { content: 'hi' });
@@ -112,7 +140,7 @@ describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { time
   });
 
   it('SIGKILL of replica A mid-stream stores no half exchange, holds no lock past its lease, and B answers the session within 10 s', async () => {
-    const { a, b } = await twoReplicas(['--rate-limit', '0']);
+    const { a, b } = await twoReplicas(database, ['--rate-limit', '0']);
     const session = (await createSession(b.url, 'killed')).json.id as string;
     await call(b.url, 'POST', `/api/v2/sessions/${session}/message`, { message: 'before' });
     // A streams slowly (5 words a second): it is mid-answer, holding the session's lock, when killed.
@@ -140,7 +168,7 @@ describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { time
   });
 
   it('Redis restarted during a run: calls fail at once with 503 BACKEND_UNAVAILABLE while it is down, and succeed after, without restarting aish', async () => {
-    const { a, b, redis: shared } = await twoReplicas();
+    const { a, b, redis: shared } = await twoReplicas(database);
     await createSession(a.url, 'outage');
     await shared.stop();
     for (const replica of [a, b]) {
@@ -162,6 +190,32 @@ describe.skipIf(!hasRedis)('two replicas sharing Redis and the database', { time
     }
     expect((await call(b.url, 'GET', '/api/v2/sessions/outage')).json.message_count).toBe(4);
   });
+
+  if (database.name === 'PostgreSQL') {
+    it('PostgreSQL restarted during a run: calls that need it fail at once with 503 BACKEND_UNAVAILABLE while it is down, and succeed after, without restarting aish', async () => {
+      const { a, b } = await twoReplicas(database, [], true);
+      await createSession(a.url, 'db-outage');
+      postgres!.stop();
+      for (const replica of [a, b]) {
+        const refused = await call(replica.url, 'POST', '/api/v2/sessions/db-outage/message', { message: 'while down' });
+        expect(refused.status).toBe(503);
+        expect(refused.json.error.code).toBe('BACKEND_UNAVAILABLE');
+        expect(await call(replica.url, 'GET', '/health')).toMatchObject({ status: 503, json: { status: 'unavailable', db: 'down', redis: 'ok', down: ['db'] } });
+      }
+      postgres!.start();
+      for (const replica of [a, b]) {
+        // The pool connects again on the next call that needs it.
+        let health = await call(replica.url, 'GET', '/health');
+        for (let tries = 0; health.status !== 200 && tries < 100; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          health = await call(replica.url, 'GET', '/health');
+        }
+        expect(health.json).toMatchObject({ status: 'ok', db: 'ok', redis: 'ok' });
+        expect((await call(replica.url, 'POST', '/api/v2/sessions/db-outage/message', { message: `back on ${replica.url}` })).status).toBe(200);
+      }
+      expect((await call(b.url, 'GET', '/api/v2/sessions/db-outage')).json.message_count).toBe(4);
+    });
+  }
 });
 
 describe('aish serve --workers', { timeout: 60_000 }, () => {
