@@ -1,8 +1,13 @@
 /**
  * Two `aish serve` replicas on different ports sharing one Redis and one
  * database, as a team runs them behind a load balancer: each statement of
- * "what must hold with two or more replicas", one test each.
+ * "what must hold with two or more replicas", one test each, on each database
+ * replicas may share (one SQLite file; PostgreSQL, where the restart test has
+ * a PostgreSQL server of its own, so stopping it touches no other test).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { ServeProcess } from '../faults/support/serve-process.js';
@@ -10,7 +15,8 @@ import { homeWithConfig, runAish } from '../support/aish.js';
 import { connect } from '../support/ws-rpc.js';
 import { freshPostgresDatabase, hasPostgres, hasRedis } from '../support/engines.js';
 import { startServeWith } from '../faults/support/serve-process.js';
-import { call, startReplica, startTestPostgres, startTestRedis, type TestPostgres, type TestRedis } from '../support/replicas.js';
+import { call, startReplica, startTestRedis, type TestRedis } from '../support/replicas.js';
+import { startPostgres, type RunningPostgres } from '../../scripts/test-engines.mjs';
 
 /** The built-in roster on echo, and `solo` on a provider nobody listens at: one failed call opens its breaker. */
 const CONFIG = `default_model: echo
@@ -27,14 +33,14 @@ specialists:
 `;
 
 let redis: TestRedis | undefined;
-let postgres: TestPostgres | undefined;
+let postgres: RunningPostgres | undefined;
 const replicas: ServeProcess[] = [];
 
 afterEach(async () => {
   await Promise.all(replicas.splice(0).map((replica) => replica.stop('SIGKILL')));
   await redis?.stop();
   redis = undefined;
-  postgres?.remove();
+  postgres?.stop();
   postgres = undefined;
 });
 
@@ -53,7 +59,7 @@ const DATABASES: Database[] = [
           name: 'PostgreSQL',
           url: async (restartable: boolean) => {
             if (!restartable) return freshPostgresDatabase();
-            postgres = await startTestPostgres();
+            postgres = await startPostgres(mkdtempSync(join(tmpdir(), 'aish-outage-')));
             return postgres.url;
           },
         },
@@ -195,14 +201,14 @@ for (const database of DATABASES) describe.skipIf(!hasRedis)(`two replicas shari
     it('PostgreSQL restarted during a run: calls that need it fail at once with 503 BACKEND_UNAVAILABLE while it is down, and succeed after, without restarting aish', async () => {
       const { a, b } = await twoReplicas(database, [], true);
       await createSession(a.url, 'db-outage');
-      postgres!.stop();
+      postgres!.halt();
       for (const replica of [a, b]) {
         const refused = await call(replica.url, 'POST', '/api/v2/sessions/db-outage/message', { message: 'while down' });
         expect(refused.status).toBe(503);
-        expect(refused.json.error.code).toBe('BACKEND_UNAVAILABLE');
+        expect(refused.json.error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: { backend: 'postgres' } });
         expect(await call(replica.url, 'GET', '/health')).toMatchObject({ status: 503, json: { status: 'unavailable', db: 'down', redis: 'ok', down: ['db'] } });
       }
-      postgres!.start();
+      postgres!.resume();
       for (const replica of [a, b]) {
         // The pool connects again on the next call that needs it.
         let health = await call(replica.url, 'GET', '/health');

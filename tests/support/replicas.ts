@@ -5,10 +5,9 @@
  * database, as a team runs them behind a load balancer. Whether Redis is
  * installed, and what happens when it is not, is engines.ts's `hasRedis`.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, statSync } from 'node:fs';
-import pg from 'pg';
-import { findPostgresBin, findRedisServer, freePort, startPostgres } from '../../scripts/test-engines.mjs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { findRedisServer, freePort } from '../../scripts/test-engines.mjs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServeWith, type ServeProcess } from '../faults/support/serve-process.js';
@@ -67,46 +66,4 @@ export async function call(url: string, method: string, path: string, body?: unk
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
-}
-
-export interface TestPostgres {
-  /** A database of its own on it, for aish (`--db`). */
-  url: string;
-  /** Stops it (fast shutdown: connections are cut, data is kept). */
-  stop(): void;
-  /** Starts it again on the same port with the same data. */
-  start(): void;
-  /** Stops it for good and removes its files. */
-  remove(): void;
-}
-
-/** A throwaway PostgreSQL server of the test's own, which the test may stop and start again. */
-export async function startTestPostgres(): Promise<TestPostgres> {
-  const folder = mkdtempSync(join(tmpdir(), 'aish-pg-'));
-  chmodSync(folder, 0o755);
-  const server = await startPostgres(join(folder, 'server'));
-  const client = new pg.Client({ connectionString: server.url });
-  await client.connect();
-  await client.query('CREATE DATABASE aish_replicas');
-  await client.end();
-  const data = join(folder, 'server', 'data');
-  const options = `-c listen_addresses=127.0.0.1 -p ${server.port} -k ${join(folder, 'server')} -c fsync=off`;
-  return {
-    url: server.url.replace(/\/postgres$/, '/aish_replicas'),
-    stop: () => pgCtl(data, ['stop', '-w', '-m', 'fast', '-D', data]),
-    start: () => pgCtl(data, ['start', '-w', '-t', '60', '-D', data, '-l', join(folder, 'server', 'postgres.log'), '-o', options]),
-    remove: () => server.stop(),
-  };
-}
-
-/** Runs pg_ctl as the owner of the data folder (PostgreSQL refuses to run as root). */
-function pgCtl(data: string, args: string[]): void {
-  const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL not found');
-  const owner = statSync(data).uid;
-  const asOwner = process.getuid?.() === 0 && owner !== 0;
-  const user = asOwner ? execFileSync('id', ['-nu', String(owner)]).toString().trim() : '';
-  const [file, argv] = asOwner ? ['runuser', ['-u', user, '--', join(bin, 'pg_ctl'), ...args]] : [join(bin, 'pg_ctl'), args];
-  const result = spawnSync(file, argv, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`pg_ctl ${args[0]} failed: ${result.stderr || result.stdout}`);
 }
