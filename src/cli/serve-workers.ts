@@ -47,10 +47,11 @@ export function serveWithWorkers(count: number, options: { quiet: boolean; grace
       });
       return worker;
     };
-    const stop = (): void => {
+    /** Stops every worker; `said` is false when a worker failed (it said why) rather than a signal asking. */
+    const stop = (said = true): void => {
       if (stopping) return;
       stopping = true;
-      if (!options.quiet) process.stderr.write('aish: shutting down\n');
+      if (said && !options.quiet) process.stderr.write('aish: shutting down\n');
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
       // Workers drain for `graceMs`; one that does not end soon after is killed.
       setTimeout(() => {
@@ -63,7 +64,7 @@ export function serveWithWorkers(count: number, options: { quiet: boolean; grace
         // Before all listen, a worker that ends failed to start (bad Redis, port in use): stop them all.
         if (!stopping && code !== 0) {
           firstFailure ??= code ?? 1;
-          stop();
+          stop(false);
         }
         if (alive === 0) done(firstFailure ?? 0);
         return;
@@ -74,7 +75,7 @@ export function serveWithWorkers(count: number, options: { quiet: boolean; grace
       if (restarts.length > MAX_RESTARTS_PER_MINUTE) {
         process.stderr.write(`aish: serve: worker ${worker.process.pid} ended (status ${code}); workers keep ending, stopping\n`);
         firstFailure = 1;
-        stop();
+        stop(false);
         if (alive === 0) done(1);
         return;
       }
@@ -83,6 +84,6 @@ export function serveWithWorkers(count: number, options: { quiet: boolean; grace
       fork();
     });
     for (let index = 0; index < count; index++) fork();
-    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop());
   });
 }

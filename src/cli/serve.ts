@@ -86,7 +86,13 @@ export async function serve(options: ServeOptions): Promise<number> {
     return 1;
   }
   if (sharing.warning && !cluster.isWorker) process.stderr.write(`aish: serve: warning: ${sharing.warning}\n`);
-  if (settings.workers > 1 && cluster.isPrimary) return serveWithWorkers(settings.workers, { quiet: Boolean(options.quiet), graceMs: GRACE_MS });
+  if (settings.workers > 1 && cluster.isPrimary) {
+    // Redis is looked at once here, so an unreachable one is said once, not by every worker.
+    const probe = await connectCoordinator(settings.redis, undefined);
+    if (!probe) return 1;
+    await probe.close();
+    return serveWithWorkers(settings.workers, { quiet: Boolean(options.quiet), graceMs: GRACE_MS });
+  }
   // Anything else in this process that reads AISH_DB (config/paths.ts) sees the same database.
   process.env.AISH_DB = settings.db;
   const store = await openServerStore(settings, options.migrate !== false);

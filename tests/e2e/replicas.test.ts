@@ -234,6 +234,12 @@ describe('aish serve --workers', { timeout: 60_000 }, () => {
     expect(fromConfig.stderr).toMatch(/^aish: serve: --workers 3 needs --redis URL/m);
   });
 
+  it('with a Redis that cannot be reached, says so once and ends with status 1', async () => {
+    const refused = await runAish(['serve', '--port', '0', '--workers', '2', '--redis', 'redis://127.0.0.1:1']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^aish: serve: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED.*\n$/);
+  });
+
   it.skipIf(!hasRedis)('runs N processes on one port sharing Redis, says so once, and stops them all on SIGTERM', async () => {
     redis = await startTestRedis();
     const served = await startReplica(homeWithConfig(CONFIG), redis.url, ['--workers', '2', '--rate-limit', '10']);
