@@ -12,7 +12,6 @@
 import { costOf, type PriceTable } from '../config/prices.js';
 import type { Exchange, ExchangeLog, HistoryIo } from '../exec/index.js';
 import type { ExchangeLog as StoredLog } from '../store/index.js';
-import { runHistory } from './history-command.js';
 import { usageLines } from './usage-report.js';
 
 /** What an {@link ExchangeRecorder} writes to and reads from. */
@@ -65,7 +64,9 @@ export class ExchangeRecorder implements ExchangeLog {
     for (const line of usageLines(priced)) this.options.usage(line);
   }
 
-  history(args: string[], io: HistoryIo): Promise<number> {
+  async history(args: string[], io: HistoryIo): Promise<number> {
+    // Loaded when `history` runs: a line that only asks an AI does not need it.
+    const { runHistory } = await import('./history-command.js');
     return runHistory(args, io, () => this.log());
   }
 

@@ -15,7 +15,7 @@ import { Shell } from '../shell/index.js';
 import { readTextFile } from '../protocol/text-file.js';
 import { printVersion, RunCollector } from './json-output.js';
 import { displayFor } from './render-choice.js';
-import { colorLevel, colors } from '../render/index.js';
+import { colorLevel } from '../render/color.js';
 import { ExchangeRecorder, loggingWanted } from './exchange-recorder.js';
 import { RunBudget, type BudgetLimits } from '../exec/index.js';
 import { ConfigurationFailure, connect, localConfig } from './specialists.js';
@@ -424,6 +424,7 @@ async function main(options: GlobalOptions, file: string | undefined, args: stri
   }
   if (isatty(0)) {
     const { runRepl } = await import('../shell/repl.js');
+    const { colors } = await import('../render/chalk-colors.js');
     return runRepl(await newShell(options, { stdinIsScript: false, scriptName: 'aish', positional: [] }), {
       historyFile: replHistoryFile(),
       rcFile: rcFile(),

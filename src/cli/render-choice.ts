@@ -10,7 +10,11 @@
 import { isatty } from 'node:tty';
 import type { RenderSetting } from '../config/index.js';
 import type { Display, OutputTransform } from '../exec/index.js';
-import { colorLevel, ControlCharacterStream, showControlCharacters, FanoutProgress, MarkdownStream, Spinner, type MarkdownOptions } from '../render/index.js';
+// Not render/index.js: the Markdown renderer (and chalk) load only when answers are rendered.
+import { colorLevel } from '../render/color.js';
+import { ControlCharacterStream, showControlCharacters } from '../render/control-characters.js';
+import type { MarkdownOptions, MarkdownStream } from '../render/markdown/index.js';
+import { FanoutProgress, Spinner } from '../render/progress.js';
 import { localConfig } from './specialists.js';
 
 /** The command-line flags that bear on rendering. */
@@ -57,9 +61,11 @@ export async function displayFor(flags: RenderFlags & { quiet?: boolean; json?: 
   // A --json run collects its stdout: nothing there is shown on a terminal.
   const markdown = flags.json ? undefined : await markdownChoice(flags, env);
   const visible = !flags.json && (markdown !== undefined || isatty(1));
+  // Loaded only when answers are rendered (a terminal, or --render): a pipe gets plain text.
+  const renderer = markdown ? await import('../render/markdown/index.js') : undefined;
   const progress = !flags.quiet && isatty(2) && colorLevel({ isTTY: true, env, ...(flags.color === false && { color: false }) }) > 0;
   return {
-    answer: () => (visible ? shownAnswer(markdown) : undefined),
+    answer: () => (visible ? shownAnswer(markdown && renderer && new renderer.MarkdownStream(markdown)) : undefined),
     waiting: (label) => new Spinner(label, progress),
     branches: (labels) => new FanoutProgress(labels, progress),
     stored: (text) => (isatty(1) ? showControlCharacters(text) : text),
@@ -67,10 +73,9 @@ export async function displayFor(flags: RenderFlags & { quiet?: boolean; json?: 
 }
 
 /** Control characters made visible first, so the Markdown renderer's own escapes are the only ones written. */
-function shownAnswer(markdown: MarkdownOptions | undefined): OutputTransform {
+function shownAnswer(rendered: MarkdownStream | undefined): OutputTransform {
   const controls = new ControlCharacterStream();
-  if (!markdown) return controls;
-  const rendered = new MarkdownStream(markdown);
+  if (!rendered) return controls;
   return {
     push: (text) => rendered.push(controls.push(text)),
     end: () => rendered.push(controls.end()) + rendered.end(),

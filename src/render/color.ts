@@ -1,14 +1,13 @@
 /**
  * The one place that decides whether and how much aish colours what it
- * writes to a stream, and the chalk instance every coloured output uses.
+ * writes to a stream (the chalk that styles at a level is in chalk-colors.ts,
+ * so deciding costs no chalk at start-up).
  *
  * In order: `--no-color` and a non-empty `NO_COLOR` turn colour off; then
  * `FORCE_COLOR` sets the level (`0`/`false` off, `1`/empty/`true` basic, `2`
  * 256 colours, `3` true colour), even into a pipe; otherwise only a terminal
  * gets colour, never `TERM=dumb`, with the depth its `COLORTERM`/`TERM` name.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
-
 /** 0 none, 1 the 16 basic colours, 2 256 colours, 3 true colour (chalk's levels). */
 export type ColorLevel = 0 | 1 | 2 | 3;
 
@@ -37,9 +36,4 @@ function forcedLevel(value: string | undefined): ColorLevel | undefined {
   if (value === 'false') return 0;
   const level = Number(value);
   return Number.isInteger(level) && level >= 0 && level <= 3 ? (level as ColorLevel) : 1;
-}
-
-/** The chalk that styles text at `level` (level 0 leaves text as it is). */
-export function colors(level: ColorLevel): ChalkInstance {
-  return new Chalk({ level });
 }

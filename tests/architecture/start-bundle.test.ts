@@ -1,6 +1,7 @@
 /**
  * The start bundle: what `aish -c LINE` loads before it knows what the line needs. The
- * server, WebSocket, MCP, completion scripts, the REPL and ajv are split into chunks that
+ * server, WebSocket, MCP, completion scripts, the REPL, ajv and the Markdown renderer (with
+ * chalk) are split into chunks that
  * load on first use (scripts/bundle.mjs); a static import of one of them would put it back
  * into every start. Reads the built dist/ (npm test builds first).
  */
@@ -28,12 +29,12 @@ function startFiles(): Map<string, string> {
 }
 
 describe('the start bundle', () => {
-  it('leaves the server, WebSocket, MCP, completion and ajv to chunks loaded on first use', () => {
+  it('leaves the server, WebSocket, MCP, completion, ajv and the Markdown renderer to chunks loaded on first use', () => {
     expect(existsSync(entry)).toBe(true);
     const files = startFiles();
     const text = [...files.values()].join('\n');
     expect(text).toContain('echo'); // the start files are really read
-    for (const marker of ['require("ws")', 'require("node:http")', 'require("@modelcontextprotocol/server")', 'complete -F', 'strictSchema']) {
+    for (const marker of ['require("ws")', 'require("node:http")', 'require("@modelcontextprotocol/server")', 'complete -F', 'strictSchema', 'nullptr', 'createChalk']) {
       expect(text.includes(marker), `start files hold ${marker}`).toBe(false);
     }
     // …and those chunks exist beside them.

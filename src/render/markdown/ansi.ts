@@ -5,7 +5,8 @@
  * after any inner "off" of the same kind, so styles nest: a bold word inside
  * a bold heading leaves the rest of the heading bold.
  */
-import { colors, type ColorLevel } from '../color.js';
+import type { ColorLevel } from '../color.js';
+import { colors } from '../chalk-colors.js';
 
 /** Turns text into styled text; the identity when colour is off. */
 export type Style = (text: string) => string;
