@@ -4,7 +4,7 @@
  * exchange is stored (question and answer in one transaction) only when the
  * answer completed. Messages to one session are answered one at a time.
  */
-import { AishError, type CallHooks, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
+import { AishError, toAishError, type CallHooks, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
 import { LeasedSessionLocks, type ReleaseTurn, type SessionLocks } from '../coord/index.js';
 import type { AishStore, MessageRecord, SessionRecord } from '../store/index.js';
 import type { SpecialistService } from './service.js';
@@ -174,6 +174,11 @@ export class SessionKeeper {
         }));
         return { session_id: record.id, message_count, context_used: history.length };
       }, hooks);
+      // Stopped because the lease was lost, not by the caller: the caller hears why instead of a stream that just ends.
+      if (release.lost?.aborted && !signal?.aborted) {
+        const lost = toAishError(release.lost.reason);
+        yield { type: 'error', code: lost.code, message: lost.message, ...(lost.details && { details: lost.details }) };
+      }
     } finally {
       release();
     }

@@ -224,6 +224,26 @@ for (const database of DATABASES) describe.skipIf(!hasRedis)(`two replicas shari
   }
 });
 
+describe.skipIf(!hasRedis)('a replica that loses its session lock', { timeout: 60_000 }, () => {
+  it('Redis gone mid-answer: once the lease could not be renewed, the answer stops with an error event BACKEND_UNAVAILABLE and stores nothing', async () => {
+    const { a, redis: shared } = await twoReplicas(DATABASES[0]!, ['--rate-limit', '0']);
+    const session = (await createSession(a.url, 'lost')).json.id as string;
+    const stream = await fetch(`${a.url}/api/v2/sessions/${session}/message`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: 'w '.repeat(100), stream: true, model: 'echo?tps=5' }),
+    });
+    const reader = stream.body!.getReader();
+    await reader.read();
+    await shared.stop();
+    let text = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    expect(text).toMatch(/event: error\ndata: \{"type":"error","code":"BACKEND_UNAVAILABLE","message":"lost the lock of session ses_\w+ \(Redis could not renew its lease\); the answer was stopped and not stored"/);
+    expect(text).not.toMatch(/event: done/);
+    expect((await call(a.url, 'GET', `/api/v2/sessions/${session}`)).json.message_count).toBe(0);
+  });
+});
+
 describe('aish serve --workers', { timeout: 60_000 }, () => {
   it('is refused without --redis, saying why', async () => {
     const refused = await runAish(['serve', '--port', '0', '--workers', '2']);
