@@ -12,6 +12,7 @@
 //   records / cache   --each over 10,000 records at -j 64 and over 1,000,000 lines (records/s, peak RSS); cache hit cost and lookup p99 (bench/records-bench.mjs)
 //   typed / events    --schema validation per answer (50-field schema); what --events adds per streamed delta (bench/typed-bench.mjs)
 //   coordination      what a Redis rate-limit check adds per request, against buckets in memory (bench/coord-bench.mjs)
+//   tools             what aish adds to one tool round trip (server-everything's echo); memory of 10 idle MCP clients in aish serve (bench/tools-bench.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { storeFigures } from './store-bench.mjs';
@@ -22,6 +23,7 @@ import { typedFigures } from './typed-bench.mjs';
 import { loopCancelFigures } from './loop-cancel.mjs';
 import { recordsFigures } from './records-bench.mjs';
 import { coordFigures, coordLine } from './coord-bench.mjs';
+import { toolFigures } from './tools-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -354,4 +356,5 @@ for (const figure of await (await import('./repl-cancel.mjs')).replCancelFigures
 for (const figure of typedFigures()) console.log(figure); // --schema validation, --events per delta
 for (const figure of await recordsFigures()) console.log(figure); // --each throughput and memory, the cache's cost
 console.log(coordLine(await coordFigures())); // what a Redis rate-limit check adds per request
+for (const figure of await toolFigures()) console.log(figure); // tool round trip overhead, idle MCP clients in aish serve
 console.log(`load average at the end: ${loadAverage()}`);

@@ -29,6 +29,7 @@ const result = await build({
     'service/schema': 'src/service/schema.ts',
     'cli/events-output': 'src/cli/events-output.ts',
     'service/index': 'src/service/index.ts',
+    'mcp/client': 'src/mcp/client.ts',
   },
   bundle: true,
   splitting: true,
