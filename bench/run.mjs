@@ -5,7 +5,7 @@
 //   cold start        median of `aish -c 'echo hi | apollo'` against `node -e 0`
 //   server            first-token latency over SSE and relayed stream throughput,
 //                     against a bare node:http SSE server sending the same events
-//   store             session create / append / context fetch on a large database
+//   store             session create / append / context fetch on a large database; append and fetch on PostgreSQL too
 //   websocket         JSON-RPC chat round trip at 1,000 requests/s; server memory per idle WebSocket (bench/ws-bench.mjs)
 //   history           exchange-log search (FTS5) and writes on 100,000 exchanges; `aish history --search`
 //   mcp               tools/call → result over stdio and Streamable HTTP; `aish mcp` start-up to tools/list (bench/mcp-bench.mjs)
@@ -15,7 +15,7 @@
 //   tools             what aish adds to one tool round trip (server-everything's echo); memory of 10 idle MCP clients in aish serve (bench/tools-bench.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { storeFigures } from './store-bench.mjs';
+import { postgresStoreFigures, storeFigures } from './store-bench.mjs';
 import { historyFigures } from './history-bench.mjs';
 import { webSocketFigures } from './ws-bench.mjs';
 import { mcpFigures } from './mcp-bench.mjs';
@@ -282,6 +282,7 @@ console.log(
 agent.destroy();
 
 for (const figure of await storeFigures()) console.log(figure);
+for (const figure of await postgresStoreFigures()) console.log(figure); // append and context fetch on PostgreSQL (loopback), or why skipped
 for (const figure of await webSocketFigures()) console.log(figure); // WebSocket: chat latency at 1,000/s, memory per idle connection
 for (const figure of await historyFigures()) console.log(figure);
 for (const figure of await mcpFigures()) console.log(figure); // MCP: tools/call latency over stdio and HTTP, aish mcp start-up

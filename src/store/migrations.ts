@@ -184,6 +184,16 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'm006_exchange_tool_calls',
     ...inBoth('ALTER TABLE exchanges ADD COLUMN tool_calls TEXT'),
   },
+  {
+    // The sequence number of a session's last message, kept on the session's row: an append
+    // is then one UPDATE … RETURNING (which waits for, and sees, any concurrent append to the
+    // session) and the INSERT of its two messages, in one statement.
+    name: 'm007_session_last_seq',
+    ...inBoth(`
+        ALTER TABLE sessions ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+        UPDATE sessions SET last_seq = coalesce((SELECT max(seq) FROM messages WHERE messages.session_id = sessions.id), 0);
+      `),
+  },
 ];
 
 /** The schema version this code brings a database to. */

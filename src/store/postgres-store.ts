@@ -145,26 +145,31 @@ export class PostgresStore implements AishStore {
     );
   }
 
+  /**
+   * One statement, so one round trip: the UPDATE of the session's row waits for any
+   * concurrent append to the session to commit and then works on its result (PostgreSQL
+   * re-reads an updated row under READ COMMITTED), so each append gets the next two
+   * sequence numbers; the messages are inserted in the same statement, all or nothing.
+   * A session's messages are numbered 1, 2, … without gaps, so `last_seq` is their count.
+   */
   async appendExchange(sessionId: string, exchange: NewExchange): Promise<{ message_count: number }> {
     const { user, assistant, now } = exchange;
-    return this.transaction(async (client) => {
-      // The row lock queues appends to this session; the next statement then sees every one before it.
-      const locked = await client.query('SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE', [sessionId]);
-      if (locked.rowCount === 0) throw new StoreError('SESSION_NOT_FOUND', `no session with id "${sessionId}"`);
-      const result = await client.query<{ message_count: number }>(
-        `WITH state AS (SELECT coalesce(max(seq), 0) AS last_seq, count(*) AS message_count FROM messages WHERE session_id = $1),
-              inserted AS (
-                INSERT INTO messages (session_id, seq, ${MESSAGE_COLUMNS})
-                SELECT $1, last_seq + 1, 'user', $2::text, $3::bigint, $4::int, NULL::int, NULL::text FROM state
-                UNION ALL
-                SELECT $1, last_seq + 2, 'assistant', $5::text, $6::bigint, NULL::int, $7::int, $8::text FROM state
-              ),
-              touched AS (UPDATE sessions SET last_activity = $9::bigint, expires_at = $9::bigint + ttl_s::bigint * 1000 WHERE id = $1)
-         SELECT message_count + 2 AS message_count FROM state`,
-        [sessionId, user.content, user.timestamp, user.tokens ?? null, assistant.content, assistant.timestamp, assistant.tokens ?? null, assistant.specialist_id, now],
-      );
-      return { message_count: result.rows[0]!.message_count };
-    });
+    const rows = await this.query<{ message_count: number }>(
+      `WITH touched AS (
+              UPDATE sessions SET last_seq = last_seq + 2, last_activity = $9::bigint, expires_at = $9::bigint + ttl_s::bigint * 1000
+               WHERE id = $1 RETURNING last_seq
+            ),
+            inserted AS (
+              INSERT INTO messages (session_id, seq, ${MESSAGE_COLUMNS})
+              SELECT $1, last_seq - 1, 'user', $2::text, $3::bigint, $4::int, NULL::int, NULL::text FROM touched
+              UNION ALL
+              SELECT $1, last_seq, 'assistant', $5::text, $6::bigint, NULL::int, $7::int, $8::text FROM touched
+            )
+       SELECT last_seq AS message_count FROM touched`,
+      [sessionId, user.content, user.timestamp, user.tokens ?? null, assistant.content, assistant.timestamp, assistant.tokens ?? null, assistant.specialist_id, now],
+    );
+    if (rows.length === 0) throw new StoreError('SESSION_NOT_FOUND', `no session with id "${sessionId}"`);
+    return { message_count: rows[0]!.message_count };
   }
 
   async exportSession(idOrName: string): Promise<SessionExport | undefined> {
@@ -183,7 +188,7 @@ export class PostgresStore implements AishStore {
     await this.transaction(async (client) => {
       await refuseClashes(client, session, options.force ? 'replace' : 'import');
       await client.query('DELETE FROM sessions WHERE id = $1', [session.id]);
-      await insertSession(client, session);
+      await insertSession(client, session, messages.length);
       if (messages.length === 0) return;
       await client.query(
         `INSERT INTO messages (session_id, seq, ${MESSAGE_COLUMNS})
@@ -244,8 +249,9 @@ async function refuseClashes(client: pg.PoolClient, session: SessionRecord, mode
   if (clash) throw clash;
 }
 
-async function insertSession(client: pg.PoolClient, session: SessionRecord): Promise<void> {
-  await client.query(`INSERT INTO sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+/** Writes the session's row; `lastSeq` is the number of messages about to be stored with it. */
+async function insertSession(client: pg.PoolClient, session: SessionRecord, lastSeq = 0): Promise<void> {
+  await client.query(`INSERT INTO sessions (${SESSION_COLUMNS}, last_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
     session.id,
     session.name,
     session.specialist_id,
@@ -255,5 +261,6 @@ async function insertSession(client: pg.PoolClient, session: SessionRecord): Pro
     session.created_at,
     session.last_activity,
     session.expires_at,
+    lastSeq,
   ]);
 }

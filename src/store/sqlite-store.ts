@@ -181,7 +181,7 @@ export class SqliteStore implements AishStore {
       session_id: sessionId, seq: state.last_seq + 2, role: 'assistant', content: assistant.content, timestamp: assistant.timestamp,
       tokens_input: null, tokens_output: assistant.tokens ?? null, specialist_id: assistant.specialist_id,
     });
-    touchSession.run({ id: sessionId, last_activity: now, expires_at: now + state.ttl_s * 1000 });
+    touchSession.run({ id: sessionId, last_activity: now, expires_at: now + state.ttl_s * 1000, last_seq: state.last_seq + 2 });
     return { message_count: state.message_count + 2 };
   }
 
@@ -191,6 +191,7 @@ export class SqliteStore implements AishStore {
     this.statements.deleteSession.run(session.id);
     this.statements.insertSession.run({ ...session, metadata: JSON.stringify(session.metadata) });
     messages.forEach((message, index) => this.statements.insertMessage.run({ ...message, session_id: session.id, seq: index + 1 }));
+    this.statements.setLastSeq.run({ id: session.id, last_seq: messages.length });
   }
 
   private refuseClashes(session: SessionRecord, mode: ClashMode): void {
@@ -227,9 +228,10 @@ function prepareStatements(db: Database) {
     insertMessage: db.prepare<[MessageRow]>(
       `INSERT INTO messages (session_id, seq, ${MESSAGE_COLUMNS}) VALUES (@session_id, @seq, @role, @content, @timestamp, @tokens_input, @tokens_output, @specialist_id)`,
     ),
-    touchSession: db.prepare<[{ id: string; last_activity: number; expires_at: number }]>(
-      'UPDATE sessions SET last_activity = @last_activity, expires_at = @expires_at WHERE id = @id',
+    touchSession: db.prepare<[{ id: string; last_activity: number; expires_at: number; last_seq: number }]>(
+      'UPDATE sessions SET last_activity = @last_activity, expires_at = @expires_at, last_seq = @last_seq WHERE id = @id',
     ),
+    setLastSeq: db.prepare<[{ id: string; last_seq: number }]>('UPDATE sessions SET last_seq = @last_seq WHERE id = @id'),
     renewSession: db.prepare<[{ id: string; ttl_s: number; last_activity: number; expires_at: number }]>(
       'UPDATE sessions SET ttl_s = @ttl_s, last_activity = @last_activity, expires_at = @expires_at WHERE id = @id',
     ),

@@ -63,6 +63,24 @@ describe('opening a SQLite database', () => {
     db.close();
   });
 
+  it('numbers the messages of a session stored before m007_session_last_seq on from its last one', async () => {
+    const file = join(tempFolder(), 'aish.db');
+    const db = rawConnection(file);
+    const before = MIGRATIONS.findIndex((migration) => migration.name === 'm007_session_last_seq');
+    db.exec('CREATE TABLE aish_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, applied_at INTEGER NOT NULL)');
+    MIGRATIONS.slice(0, before).forEach((migration, index) => {
+      db.exec(migration.sqlite);
+      db.prepare('INSERT INTO aish_migrations VALUES (?, ?, 0)').run(index + 1, migration.name);
+    });
+    db.pragma(`user_version = ${before}`);
+    db.exec("INSERT INTO sessions (id, specialist_id, context_window, ttl_s, created_at, last_activity, expires_at) VALUES ('s1', 'apollo', 10, 60, 1, 1, 60001)");
+    db.exec("INSERT INTO messages (session_id, seq, role, content, timestamp) VALUES ('s1', 1, 'user', 'q0', 1), ('s1', 2, 'assistant', 'a0', 1)");
+    db.close();
+    const store = await openStore(file);
+    expect(await store.appendExchange('s1', exchange(1))).toEqual({ message_count: 4 });
+    expect((await store.messages('s1')).map((message) => message.content)).toEqual(['q0', 'a0', 'q1', 'a1']);
+  });
+
   it('puts the database in WAL mode', async () => {
     const file = join(tempFolder(), 'aish.db');
     await openStore(file);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/test-engines.mjs';
 import { migrateStore, MIGRATIONS, openStore, SCHEMA_VERSION, StoreError } from '../../src/store/index.js';
 import { hasPostgres } from '../support/engines.js';
-import { createSession, expectStoreError, openStore as openForTest, STORE_BACKENDS } from './temp-store.js';
+import { createSession, exchange, expectStoreError, openStore as openForTest, STORE_BACKENDS } from './temp-store.js';
 
 const postgres = STORE_BACKENDS.find((backend) => backend.name === 'PostgreSQL')!;
 
@@ -38,6 +38,21 @@ describe.skipIf(!hasPostgres)('migrating a PostgreSQL database', () => {
     await postgres.query(location, `INSERT INTO aish_migrations VALUES (1, '${MIGRATIONS[0]!.name}', 0)`);
     expect(await migrateStore(location)).toEqual({ from: 1, to: SCHEMA_VERSION, applied: MIGRATIONS.slice(1).map((migration) => migration.name) });
     expect(await migrateStore(location)).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
+  });
+
+  it('numbers the messages of a session stored before m007_session_last_seq on from its last one', async () => {
+    const location = await postgres.newLocation();
+    await postgres.query(location, 'CREATE TABLE aish_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL UNIQUE, applied_at BIGINT NOT NULL)');
+    const before = MIGRATIONS.findIndex((migration) => migration.name === 'm007_session_last_seq');
+    for (const [index, migration] of MIGRATIONS.slice(0, before).entries()) {
+      await postgres.query(location, migration.postgres);
+      await postgres.query(location, `INSERT INTO aish_migrations VALUES (${index + 1}, '${migration.name}', 0)`);
+    }
+    await postgres.query(location, "INSERT INTO sessions (id, specialist_id, context_window, ttl_s, created_at, last_activity, expires_at) VALUES ('s1', 'apollo', 10, 60, 1, 1, 60001)");
+    await postgres.query(location, "INSERT INTO messages (session_id, seq, role, content, timestamp) VALUES ('s1', 1, 'user', 'q0', 1), ('s1', 2, 'assistant', 'a0', 1)");
+    const store = await openForTest(postgres, location);
+    expect(await store.appendExchange('s1', exchange(1))).toEqual({ message_count: 4 });
+    expect((await store.messages('s1')).map((message) => message.content)).toEqual(['q0', 'a0', 'q1', 'a1']);
   });
 
   it('refuses to migrate when told not to (--no-migrate), naming the steps, and changes nothing', async () => {
