@@ -7,7 +7,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { costOf, type PriceTable } from '../config/prices.js';
-import { SharedOutput, type EventStageKind, type RunEvents, type StageRef } from '../exec/index.js';
+import { SharedOutput, type EventStageKind, type RunEvents, type StageCall, type StageRef } from '../exec/index.js';
 
 /** What a stage's AI calls cost so far. */
 interface StageUsage {
@@ -16,6 +16,8 @@ interface StageUsage {
   /** Null once a call had no known price. */
   cost_usd: number | null;
   calls: number;
+  /** Every call of the stage was answered from the cache. */
+  cached: boolean;
 }
 
 export class EventStream implements RunEvents {
@@ -59,13 +61,15 @@ export class EventStream implements RunEvents {
     this.emit('stage.delta', { pipeline: ref.pipeline, stage: ref.stage, ...(ref.branch !== undefined && { branch: ref.branch }), text });
   }
 
-  stageUsage(ref: StageRef, call: { model: string | null; tokens_in: number | null; tokens_out: number | null }): void {
+  stageUsage(ref: StageRef, call: StageCall): void {
     const key = `${ref.pipeline}:${ref.stage}`;
-    const usage = this.usage.get(key) ?? { tokens_in: 0, tokens_out: 0, cost_usd: 0, calls: 0 };
+    const usage = this.usage.get(key) ?? { tokens_in: 0, tokens_out: 0, cost_usd: 0, calls: 0, cached: true };
     usage.calls++;
+    usage.cached &&= call.cached;
     usage.tokens_in += call.tokens_in ?? 0;
     usage.tokens_out += call.tokens_out ?? 0;
-    const cost = costOf(call.model, call.tokens_in, call.tokens_out, this.prices);
+    // A cached answer cost nothing.
+    const cost = call.cached ? 0 : costOf(call.model, call.tokens_in, call.tokens_out, this.prices);
     usage.cost_usd = cost === undefined || usage.cost_usd === null ? null : round(usage.cost_usd + cost);
     this.cost = cost === undefined || this.cost === null ? null : round(this.cost + cost);
     this.usage.set(key, usage);
@@ -73,7 +77,7 @@ export class EventStream implements RunEvents {
 
   stageDone(ref: StageRef, status: number): void {
     const usage = this.usage.get(`${ref.pipeline}:${ref.stage}`);
-    const spent = usage ? { tokens_in: usage.tokens_in, tokens_out: usage.tokens_out, cost_usd: usage.cost_usd } : {};
+    const spent = usage ? { tokens_in: usage.tokens_in, tokens_out: usage.tokens_out, cost_usd: usage.cost_usd, cached: usage.cached } : {};
     this.emit('stage.done', { pipeline: ref.pipeline, stage: ref.stage, status, ...spent });
   }
 

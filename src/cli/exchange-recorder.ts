@@ -11,7 +11,7 @@
  */
 import { costOf, type PriceTable } from '../config/prices.js';
 import type { Exchange, ExchangeLog, HistoryIo } from '../exec/index.js';
-import type { ExchangeLog as StoredLog } from '../store/index.js';
+import type { NewLoggedExchange, ExchangeLog as StoredLog } from '../store/index.js';
 import { usageLines } from './usage-report.js';
 
 /** What an {@link ExchangeRecorder} writes to and reads from. */
@@ -41,6 +41,9 @@ export class ExchangeRecorder implements ExchangeLog {
   /** Set after the first failed write: this process logs nothing more. */
   private broken = false;
   private readonly costs = new WeakMap<Exchange, number | undefined>();
+  /** Exchanges waiting to be written together, and the callers waiting for them. */
+  private pending: NewLoggedExchange[] = [];
+  private written: (() => void)[] = [];
 
   constructor(private readonly options: RecorderOptions) {}
 
@@ -49,13 +52,28 @@ export class ExchangeRecorder implements ExchangeLog {
     const cost = exchange.cached_from != null ? 0 : costOf(exchange.model, exchange.tokens_in, exchange.tokens_out, await this.prices());
     this.costs.set(exchange, cost);
     if (!this.options.logging || this.broken) return;
-    try {
+    // What ends in the same turn of the event loop (an --each run's records) is written in one commit.
+    await new Promise<void>((resolve) => {
       const { tool_calls: calls, ...rest } = exchange;
-      await (await this.log()).record({ ...rest, cost_usd: cost ?? null, tool_calls: calls && calls.length > 0 ? JSON.stringify(calls) : null });
+      this.pending.push({ ...rest, cost_usd: cost ?? null, tool_calls: calls && calls.length > 0 ? JSON.stringify(calls) : null });
+      this.written.push(resolve);
+      if (this.pending.length === 1) setImmediate(() => void this.writePending());
+    });
+  }
+
+  /** Writes the exchanges waiting, in one transaction; resolves their callers either way. */
+  private async writePending(): Promise<void> {
+    const exchanges = this.pending;
+    const waiting = this.written;
+    this.pending = [];
+    this.written = [];
+    try {
+      if (!this.broken) await (await this.log()).recordAll(exchanges);
     } catch (error) {
+      if (!this.broken) this.options.warn(`aish: warning: the exchange log was not written (${messageOf(error)}); this run's exchanges are not logged`);
       this.broken = true;
-      this.options.warn(`aish: warning: the exchange log was not written (${messageOf(error)}); this run's exchanges are not logged`);
     }
+    for (const resolve of waiting) resolve();
   }
 
   async pipelineEnded(exchanges: readonly Exchange[], usage: boolean): Promise<void> {

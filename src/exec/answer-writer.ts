@@ -10,6 +10,7 @@ import { callHooks, type ProcessFacts, type Reporter, type RunEvents, type Stage
 import { recordExchange, type ExchangeLog, type ExchangeStatus, type PipelineRecord } from './exchange.js';
 import { ReaderGone, reportWriteFailure, SinkWriter, WriteFailure, type OutputTransform, type Sink } from './streams.js';
 import { isOwnBudgetStop, type RunBudget } from './budget.js';
+import { linkedSignal } from './linked-signal.js';
 
 /** What writing an answer needs from whoever runs it: an exec context has all of it, a chat builds it. */
 export interface AnswerContext {
@@ -100,9 +101,8 @@ export class AnswerWriter {
   /** Runs `call`, giving it the run's hooks (`--confirm-tools`). */
   async run(call: (signal: AbortSignal, hooks: CallHooks | undefined) => AsyncIterable<StreamEvent>): Promise<number> {
     const { timeoutSeconds } = this.request;
-    const signals = [this.context.signal, this.stage.signal];
-    if (timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(timeoutSeconds * 1000));
-    const signal = AbortSignal.any(signals);
+    const linked = linkedSignal([this.context.signal, this.stage.signal], timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000);
+    const { signal } = linked;
     const spinner = this.context.session.display?.waiting(this.request.specialist);
     let status: number;
     try {
@@ -125,6 +125,7 @@ export class AnswerWriter {
     } finally {
       spinner?.stop();
       this.stage.abort();
+      linked.dispose();
     }
     // The answer's line ends before any message about it, so the message starts on its own line.
     await this.endLine();
@@ -140,7 +141,9 @@ export class AnswerWriter {
   /** Hands the exchange to the log once its answer is written. */
   private record(): Promise<void> {
     const { events, eventStage } = this.context;
-    if (events && eventStage) events.stageUsage(eventStage, { model: this.model || null, tokens_in: this.tokens?.input ?? null, tokens_out: this.tokens?.output ?? null });
+    if (events && eventStage) {
+      events.stageUsage(eventStage, { model: this.model || null, tokens_in: this.tokens?.input ?? null, tokens_out: this.tokens?.output ?? null, cached: this.cache.from !== undefined });
+    }
     return recordExchange(this.context, {
       started_at: this.started,
       specialist: this.answeredBy ?? this.request.specialist,

@@ -134,6 +134,15 @@ export interface StageRef {
 /** The stage kinds events name. */
 export type EventStageKind = 'ai' | 'route' | 'fanout' | 'unix' | 'builtin';
 
+/** One AI call of a stage, as `--events` counts it. */
+export interface StageCall {
+  model: string | null;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  /** The answer was replayed from the cache (it cost nothing). */
+  cached: boolean;
+}
+
 /**
  * What the executor tells a program following the run (`aish --events`):
  * stages starting and ending, AI text as it streams, and each AI call's usage.
@@ -144,8 +153,8 @@ export interface RunEvents {
   nextPipeline(): number;
   stageStart(ref: StageRef, fields: { kind: EventStageKind; specialist?: string; model?: string }): void;
   stageDelta(ref: StageRef, text: string): void;
-  /** One AI call of the stage ended (answered or not). */
-  stageUsage(ref: StageRef, usage: { model: string | null; tokens_in: number | null; tokens_out: number | null }): void;
+  /** One AI call of the stage ended (answered or not); `cached` when the answer came from the cache. */
+  stageUsage(ref: StageRef, usage: StageCall): void;
   stageDone(ref: StageRef, status: number): void;
 }
 

@@ -13,6 +13,7 @@ import { budgetStopNote, echoNotice, isEchoModel, LOG_ANSWER_LIMIT, toolCallNoti
 import { BUDGET_STATUS } from './budget.js';
 import { composeMessage } from './ai-stage.js';
 import { recordExchange } from './exchange.js';
+import { linkedSignal } from './linked-signal.js';
 import { readRecords, recordSeparator, type InputRecord } from './records.js';
 import { ReaderGone, reportWriteFailure, WriteFailure, type SinkWriter, type Source } from './streams.js';
 
@@ -141,9 +142,9 @@ class EachRun {
     const left = await this.context.session.budget?.left();
     const generation = left === undefined ? this.request.generation : { ...this.request.generation, max_cost: left };
     const started = Date.now();
-    const signals = [this.stop.signal];
-    if (this.request.timeoutSeconds !== undefined) signals.push(AbortSignal.timeout(this.request.timeoutSeconds * 1000));
-    const signal = AbortSignal.any(signals);
+    const { timeoutSeconds } = this.request;
+    const linked = linkedSignal([this.stop.signal], timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000);
+    const { signal } = linked;
     let content = '';
     let model: string | null = null;
     let answeredBy = specialist;
@@ -168,8 +169,14 @@ class EachRun {
       if (!done && !failure) failure = this.interrupted(signal);
     } catch (error) {
       failure = signal.aborted ? this.interrupted(signal) : toAishError(error);
+    } finally {
+      linked.dispose();
     }
     const cancelled = failure?.code === 'CANCELLED';
+    const { events, eventStage } = this.context;
+    if (events && eventStage) {
+      events.stageUsage(eventStage, { model, tokens_in: done?.tokens_used.input ?? null, tokens_out: done?.tokens_used.output ?? null, cached: done?.cached_from !== undefined });
+    }
     await recordExchange(this.context, {
       started_at: started,
       specialist: answeredBy,

@@ -91,6 +91,12 @@ export interface CostRow {
 export interface ExchangeLog {
   /** Writes one finished exchange (one statement: the row and its search index together); returns its id. */
   record(exchange: NewLoggedExchange): Promise<number>;
+  /**
+   * Writes several exchanges, in order, in one transaction: on SQLite a commit
+   * costs about as much as the insert, so the records of an `--each` run that
+   * end together are written at once (0.37 → 0.08 ms an exchange in tens).
+   */
+  recordAll(exchanges: readonly NewLoggedExchange[]): Promise<void>;
   /** The newest exchange started at or after `since` (ms) that answers the request `key`, if any. */
   cached(key: string, since?: number): Promise<CachedAnswer | undefined>;
   /** Entries now, and hits and dollars saved since `since` (ms). */

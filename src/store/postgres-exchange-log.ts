@@ -5,7 +5,20 @@
  */
 import type pg from 'pg';
 import { EXCHANGE_COLUMNS, storedCacheKey, TOKEN_CHARACTER, type CachedAnswer, type CacheStats, type CostRow, type ExchangeLog, type ExchangeQuery, type LoggedExchange, type NewLoggedExchange } from './exchange-log.js';
+import { inTransaction } from './postgres-pool.js';
 import type { SessionLeases } from './store.js';
+
+const INSERT = `INSERT INTO exchanges (${EXCHANGE_COLUMNS.replace('id, ', '')})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`;
+
+/** An exchange's values in the order of {@link INSERT}'s columns. */
+function insertValues(exchange: NewLoggedExchange): unknown[] {
+  return [
+    exchange.started_at, exchange.command_line, exchange.specialist, exchange.model, exchange.message, exchange.answer, exchange.tokens_in, exchange.tokens_out,
+    exchange.duration_ms, exchange.status, exchange.error_code, exchange.session_id, exchange.cost_usd, storedCacheKey(exchange), exchange.cached_from ?? null,
+    exchange.tool_calls ?? null,
+  ];
+}
 
 /** Runs a piece of work against the database, turning "the server is away" into `STORE_UNAVAILABLE`. */
 export type Guard = <T>(work: () => Promise<T>) => Promise<T>;
@@ -24,16 +37,16 @@ export class PostgresExchangeLog implements ExchangeLog {
   }
 
   async record(exchange: NewLoggedExchange): Promise<number> {
-    const rows = await this.rows<{ id: number }>(
-      `INSERT INTO exchanges (${EXCHANGE_COLUMNS.replace('id, ', '')})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-      [
-        exchange.started_at, exchange.command_line, exchange.specialist, exchange.model, exchange.message, exchange.answer, exchange.tokens_in, exchange.tokens_out,
-        exchange.duration_ms, exchange.status, exchange.error_code, exchange.session_id, exchange.cost_usd, storedCacheKey(exchange), exchange.cached_from ?? null,
-        exchange.tool_calls ?? null,
-      ],
-    );
+    const rows = await this.rows<{ id: number }>(`${INSERT} RETURNING id`, insertValues(exchange));
     return rows[0]!.id;
+  }
+
+  async recordAll(exchanges: readonly NewLoggedExchange[]): Promise<void> {
+    await this.guard(() =>
+      inTransaction(this.pool, async (client) => {
+        for (const exchange of exchanges) await client.query(INSERT, insertValues(exchange));
+      }),
+    );
   }
 
   async cached(key: string, since = 0): Promise<CachedAnswer | undefined> {

@@ -70,6 +70,14 @@ export class SqliteExchangeLog implements ExchangeLog {
     return Number(this.insert.run({ ...exchange, cache_key: storedCacheKey(exchange), cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null }).lastInsertRowid);
   }
 
+  async recordAll(exchanges: readonly NewLoggedExchange[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const exchange of exchanges) this.insert.run({ ...exchange, cache_key: storedCacheKey(exchange), cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null });
+      })
+      .immediate();
+  }
+
   async cached(key: string, since = 0): Promise<CachedAnswer | undefined> {
     return this.byKey.get(key, since);
   }

@@ -54,7 +54,7 @@ function expectTheRun(events: Event[]): void {
   expect(delta).toMatchObject({ pipeline: 0, stage: 0, text: '[apollo] ' });
   expect(stdout).toMatchObject({ text: '[apollo] ' });
   expect(newline).toMatchObject({ text: '\n' });
-  expect(done).toMatchObject({ pipeline: 0, stage: 0, status: 0, tokens_in: 31, tokens_out: 2, cost_usd: 0 });
+  expect(done).toMatchObject({ pipeline: 0, stage: 0, status: 0, tokens_in: 31, tokens_out: 2, cost_usd: 0, cached: false });
   expect(error).toMatchObject({ message: "aish: 'apolo' not found. Did you mean: apollo?" });
   expect(end).toMatchObject({ status: 3, cost_usd: 0 });
 }
@@ -113,3 +113,19 @@ describe('aish --events', () => {
     expect(result.stderr).toBe('aish: --events and --json cannot be used together (each is a whole stdout format)\n');
   });
 });
+
+describe('stage.done and the cache', () => {
+  it('says cached: true when the stage was answered from the cache, for one call and for --each', { timeout: 60_000 }, async () => {
+    const home = tempHome();
+    const stageDone = async (line: string, stdin?: string): Promise<Event> => {
+      const result = await runAish(['-q', '--cache', '--events', '-c', line], { home, ...(stdin !== undefined && { stdin }) });
+      return eventsOf(result.stdout).find((event) => event.type === 'stage.done')!;
+    };
+    expect(await stageDone("apollo << 'cache me'")).toMatchObject({ status: 0, cached: false });
+    expect(await stageDone("apollo << 'cache me'")).toMatchObject({ status: 0, cached: true, cost_usd: 0 });
+    expect(await stageDone('apollo --each tag', 'a\nb\n')).toMatchObject({ status: 0, cached: false, tokens_out: expect.any(Number) });
+    expect(await stageDone('apollo --each tag', 'a\nb\n')).toMatchObject({ status: 0, cached: true, cost_usd: 0 });
+    expect(await stageDone('apollo --each tag', 'a\nc\n')).toMatchObject({ status: 0, cached: false });
+  });
+});
+
