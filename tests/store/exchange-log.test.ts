@@ -43,6 +43,15 @@ forEachBackend((backend) => {
       expect((await log.get(id))!.tool_calls).toBe(calls);
     });
 
+    it('writes several exchanges at once, in order, each as record would (a failed one keeps no cache key)', async () => {
+      const log = (await open()).exchanges;
+      const before = await log.record(exchange(1));
+      await log.recordAll([exchange(2, { cache_key: 'k2' }), exchange(3, { status: 'error', error_code: 'TIMEOUT', cache_key: 'k3' })]);
+      expect(await log.get(before + 1)).toMatchObject({ message: 'message 2', cache_key: 'k2' });
+      expect(await log.get(before + 2)).toMatchObject({ message: 'message 3', status: 'error', cache_key: null });
+      expect((await log.cached('k2'))?.answer).toBe('answer 2');
+    });
+
     it('gives each exchange the next id and returns it whole', async () => {
       const log = (await open()).exchanges;
       const first = await log.record(exchange(1, { session_id: 'ses_1', status: 'error', error_code: 'TIMEOUT', tokens_in: null, tokens_out: null, cost_usd: null }));
