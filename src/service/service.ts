@@ -222,16 +222,24 @@ export class SpecialistService implements Specialists {
     return specialist;
   }
 
-  async *stream(id: string, request: MessageRequest, signal?: AbortSignal, hooks?: CallHooks): AsyncIterable<StreamEvent> {
+  /**
+   * Not a generator itself: it hands over the answer's own iterator, so each
+   * event of an answer goes through one async generator less (a `yield*` layer
+   * costs promises per event). Errors still come when the events are read.
+   */
+  stream(id: string, request: MessageRequest, signal?: AbortSignal, hooks?: CallHooks): AsyncIterable<StreamEvent> {
     if (request.session_id !== undefined) {
-      yield* this.streamSession(request.session_id, { message: request.content, ...generation(request), specialist_id: id }, signal, hooks);
-      return;
+      return this.streamSession(request.session_id, { message: request.content, ...generation(request), specialist_id: id }, signal, hooks);
     }
-    const specialist = this.find(id);
-    if (typeof request.content !== 'string' || request.content === '') {
-      throw new AishError('BAD_REQUEST', "'content' must be a non-empty string", { field: 'content' });
+    try {
+      const specialist = this.find(id);
+      if (typeof request.content !== 'string' || request.content === '') {
+        throw new AishError('BAD_REQUEST', "'content' must be a non-empty string", { field: 'content' });
+      }
+      return this.answer(specialist, [{ role: 'user', content: request.content }], request, signal, undefined, hooks);
+    } catch (error) {
+      return failing(error);
     }
-    yield* this.answer(specialist, [{ role: 'user', content: request.content }], request, signal, undefined, hooks);
   }
 
   /**
@@ -246,7 +254,7 @@ export class SpecialistService implements Specialists {
    * could answer it waits for the answering model's first part, otherwise it
    * comes at once. A failure before `start` is thrown, as an `AishError`.
    */
-  async *answer(
+  answer(
     specialist: SpecialistDefinition,
     messages: ModelMessage[],
     request: Generation,
@@ -254,10 +262,20 @@ export class SpecialistService implements Specialists {
     onDone?: (content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => DoneFields | Promise<DoneFields>,
     hooks?: CallHooks,
   ): AsyncIterable<StreamEvent> {
-    if (request.schema === undefined) {
-      yield* this.answerOnce(specialist, messages, request, signal, onDone, undefined, hooks);
-      return;
-    }
+    // Without a schema the call's own iterator, not one more generator around it.
+    if (request.schema === undefined) return this.answerOnce(specialist, messages, request, signal, onDone, undefined, hooks);
+    return this.typedAnswer(specialist, messages, request, signal, onDone, hooks);
+  }
+
+  /** `answer` with a schema: validated, and repaired when the model's JSON does not match. */
+  private async *typedAnswer(
+    specialist: SpecialistDefinition,
+    messages: ModelMessage[],
+    request: Generation,
+    signal: AbortSignal | undefined,
+    onDone: ((content: string, tokens: TokensUsed, answeredBy: SpecialistDefinition) => DoneFields | Promise<DoneFields>) | undefined,
+    hooks: CallHooks | undefined,
+  ): AsyncIterable<StreamEvent> {
     if (typeof request.schema !== 'object' || request.schema === null || Array.isArray(request.schema)) {
       throw new AishError('BAD_REQUEST', "'schema' must be a JSON Schema object", { field: 'schema' });
     }
@@ -669,6 +687,11 @@ export class SpecialistService implements Specialists {
 }
 
 /** What the model is sent for a call: the request the cache key covers. */
+/** An iterable whose first read throws `error`: what a generator's early throw looks like to its reader. */
+async function* failing(error: unknown): AsyncGenerator<never> {
+  throw error;
+}
+
 function modelRequest(answerer: SpecialistDefinition, messages: ModelMessage[], request: Generation, format: ResponseFormat | undefined): ModelRequest {
   return {
     system: answerer.system,

@@ -67,16 +67,18 @@ async function* resilientStream(model: LanguageModel, request: ModelRequest, sig
     yield unavailablePart(request.caller, options.breaker);
     return;
   }
-  // Aborted by the caller or at the deadline; each attempt has its own signal under it.
-  const call = new AbortController();
-  const deadlineWatch = new Watchdog(call);
-  if (deadline) deadlineWatch.arm(Math.max(1, deadline.at - Date.now()), 'total');
-  const onAbort = (): void => call.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
+  // With a deadline, aborted by the caller or at the deadline; without one, the caller's signal is
+  // the call's (one controller and listener less per call). Each attempt has its own signal under it.
+  const call = deadline ? new AbortController() : undefined;
+  const callSignal = call ? call.signal : signal;
+  const deadlineWatch = call && new Watchdog(call);
+  if (deadline) deadlineWatch!.arm(Math.max(1, deadline.at - Date.now()), 'total');
+  const onAbort = (): void => call!.abort();
+  if (call) signal.addEventListener('abort', onAbort, { once: true });
   let outcome: keyof BreakerPermit = 'release';
   try {
     for (let attempt = 1; ; attempt++) {
-      const tried = new Attempt(model, request, call.signal, limits);
+      const tried = new Attempt(model, request, callSignal, limits);
       try {
         while (!tried.result) {
           const part = tried.take(await tried.parts.next());
@@ -95,7 +97,7 @@ async function* resilientStream(model: LanguageModel, request: ModelRequest, sig
         return;
       }
       if (signal.aborted) return;
-      if (deadlineWatch.fired) {
+      if (deadlineWatch?.fired) {
         yield timeoutPart('total', provider, deadline!.totalMs);
         return;
       }
@@ -112,17 +114,19 @@ async function* resilientStream(model: LanguageModel, request: ModelRequest, sig
         return;
       }
       options.onRetry?.({ attempt, delayMs: decision.delayMs, failure });
-      await sleep(decision.delayMs, call.signal);
+      await sleep(decision.delayMs, callSignal);
       if (signal.aborted) return;
-      if (deadlineWatch.fired) {
+      if (deadlineWatch?.fired) {
         yield timeoutPart('total', provider, deadline!.totalMs);
         return;
       }
     }
   } finally {
-    deadlineWatch.disarm();
-    signal.removeEventListener('abort', onAbort);
-    call.abort(CALL_FINISHED);
+    if (call) {
+      deadlineWatch!.disarm();
+      signal.removeEventListener('abort', onAbort);
+      call.abort(CALL_FINISHED);
+    }
     permit?.[outcome]();
   }
 }

@@ -20,18 +20,29 @@ export class Watchdog {
   private limitMs = 0;
   private kind: TimeoutKind | undefined;
   private since = 0;
+  /** When the running timer fires (epoch ms). */
+  private dueAt = 0;
   private paused = false;
   fired: TimeoutKind | undefined;
 
   constructor(private readonly controller: AbortController) {}
 
-  /** (Re)starts the timer for `kind`; 0 means no limit. */
+  /**
+   * (Re)starts the limit for `kind`; 0 means no limit. A running timer that
+   * fires no later than the new limit is kept (it checks the clock and waits
+   * out the rest), so going from the first-token limit to the idle one costs
+   * no new timer when they are equal, as they are by default.
+   */
   arm(ms: number, kind: TimeoutKind): void {
-    this.disarm();
-    if (ms <= 0 || this.fired) return;
+    if (ms <= 0 || this.fired) {
+      this.disarm();
+      return;
+    }
     this.limitMs = ms;
     this.kind = kind;
     this.since = Date.now();
+    if (this.timer && this.dueAt <= this.since + ms) return;
+    clearTimeout(this.timer);
     this.schedule(ms);
   }
 
@@ -54,6 +65,7 @@ export class Watchdog {
   }
 
   private schedule(delay: number): void {
+    this.dueAt = Date.now() + delay;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // Paused: `resume` starts the clock again.
