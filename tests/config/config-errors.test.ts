@@ -37,6 +37,15 @@ const CASES: Case[] = [
   // mcp
   { what: 'mcp.allow_unix that is not a boolean', lines: ['mcp:', '  allow_unix: sometimes'], message: `${FILE}:2: mcp.allow_unix: expected true or false, got "sometimes"` },
   { what: 'a misspelt mcp key', lines: ['mcp:', '  allow_unx: true'], message: `${FILE}:2: mcp.allow_unx: unknown key (did you mean "allow_unix"?)` },
+  // mcp_servers and tools
+  { what: 'a server with neither command nor url', lines: ['mcp_servers:', '  files: { args: [x] }'], message: `${FILE}:2: mcp_servers.files: expected command (a server aish starts) or url (one it connects to)` },
+  { what: 'a server with both command and url', lines: ['mcp_servers:', '  files: { command: x, url: "http://h/mcp" }'], message: `${FILE}:2: mcp_servers.files: give command (a server aish starts) or url (one it connects to), not both` },
+  { what: 'a key a started server does not take', lines: ['mcp_servers:', '  files:', '    command: x', '    headers: {}'], message: `${FILE}:4: mcp_servers.files.headers: unknown key for a server aish starts (expected one of command, args, env, cwd)` },
+  { what: 'a server url that is not http', lines: ['mcp_servers:', '  docs: { url: "ftp://h/mcp" }'], message: `${FILE}:2: mcp_servers.docs.url: expected an http:// or https:// URL, got "ftp://h/mcp"` },
+  { what: 'a server name with a dot', lines: ['mcp_servers:', '  my.files: { command: x }'], message: `${FILE}:2: mcp_servers.my.files: "my.files" is not a valid MCP server name (letters, digits, - and single _; tools are named SERVER.TOOL)` },
+  { what: 'a tool pattern without a server', lines: ['specialists:', '  apollo:', '    tools: [read_file]'], message: `${FILE}:3: specialists.apollo.tools[0]: "read_file" is not a tool pattern (SERVER.TOOL, or SERVER.* for all of a server's tools)` },
+  { what: 'a tool pattern naming no configured server', lines: ['mcp_servers:', '  files: { command: x }', 'specialists:', '  apollo:', '    tools: [docs.*]'], message: `${FILE}:5: specialists.apollo.tools[0]: no MCP server named "docs" (mcp_servers has files)` },
+  { what: 'max_tool_rounds that is not a whole number', lines: ['limits:', '  max_tool_rounds: 2.5'], message: `${FILE}:2: limits.max_tool_rounds: expected a whole number from 0 to 1000, got 2.5` },
   // providers
   { what: 'an unknown provider', lines: ['providers:', '  mistral: {}'], message: `${FILE}:2: providers.mistral: unknown provider (expected one of anthropic, openai, ollama)` },
   { what: 'a misspelt provider', lines: ['providers:', '  anthropik: {}'], message: `${FILE}:2: providers.anthropik: unknown provider (did you mean "anthropic"?)` },

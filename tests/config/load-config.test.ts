@@ -169,3 +169,24 @@ describe('server settings', () => {
     expect((await loadConfig({ env: home.env })).server).toEqual({});
   });
 });
+
+describe('mcp_servers', () => {
+  it('reads started and connected servers, with ${NAME} substituted in every string', async () => {
+    const home = await tempHome({ DOCS_TOKEN: 's3cret', ROOT: '/srv/project' });
+    await home.writeConfig([
+      'mcp_servers:',
+      '  files: { command: npx, args: [-y, "@modelcontextprotocol/server-filesystem", "${ROOT}"], env: { LOG: debug }, cwd: "${ROOT}" }',
+      '  docs: { url: "http://127.0.0.1:9000/mcp", headers: { Authorization: "Bearer ${DOCS_TOKEN}" } }',
+      'tools_confirm: true',
+      'specialists:',
+      '  apollo: { tools: [files.read_text_file, docs.*] }',
+    ]);
+    const config = await loadConfig({ env: home.env });
+    expect(config.mcp_servers).toEqual({
+      files: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/srv/project'], env: { LOG: 'debug' }, cwd: '/srv/project' },
+      docs: { url: 'http://127.0.0.1:9000/mcp', headers: { Authorization: 'Bearer s3cret' } },
+    });
+    expect(config.tools_confirm).toBe(true);
+    expect(config.specialists.find((specialist) => specialist.id === 'apollo')!.tools).toEqual(['files.read_text_file', 'docs.*']);
+  });
+});

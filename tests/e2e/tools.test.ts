@@ -6,6 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { aishC, homeWithConfig, runAish, startServe } from '../support/aish.js';
 
@@ -123,6 +125,53 @@ describe('a specialist with tools from server-everything', () => {
     } finally {
       await served.stop();
     }
+  });
+});
+
+/** A free loopback port (listened on, then let go). */
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => done(port));
+    });
+  });
+}
+
+describe('a server at a url (Streamable HTTP)', () => {
+  it('is connected to over HTTP, and its tools are called as a started one\'s', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const server = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise<void>((done, fail) => {
+        let text = '';
+        server.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+          if (text.includes('listening on port')) done();
+        });
+        server.once('exit', () => fail(new Error(`server-everything exited: ${text}`)));
+      });
+      const home = homeWithConfig(`default_model: echo
+mcp_servers:
+  remote: { url: "http://127.0.0.1:${port}/mcp", headers: { X-Team: "\${TEAM}" } }
+specialists:
+  apollo: { tools: [remote.echo] }
+`);
+      const result = await aishC('apollo', { home, stdin: 'CALL remote.echo {"message": "over http"}', env: { TEAM: 'blue' } });
+      expect(result.stderr).toContain('aish: apollo → remote.echo {"message":"over http"}');
+      expect(result.stdout).toBe('[apollo] Echo: over http\n');
+      expect(result.status).toBe(0);
+    } finally {
+      server.kill();
+    }
+  });
+
+  it('one that cannot be reached is named, exit 2', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const home = homeWithConfig(`default_model: echo\nmcp_servers:\n  remote: { url: "http://127.0.0.1:${port}/mcp" }\nspecialists:\n  apollo: { tools: [remote.*] }\n`);
+    const result = await aishC('apollo', { home, stdin: 'hello' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`aish: mcp server remote cannot be reached: http://127.0.0.1:${port}/mcp: `);
   });
 });
 
