@@ -27,7 +27,8 @@ const types = {
 
 /** A pool on `url` with at most `size` connections. */
 export function createPool(url: string, size = DEFAULT_POOL_SIZE): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: size, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'aish' });
+  // allowExitOnIdle: a short-lived aish (`aish -c` logging to PostgreSQL) exits once its calls are done, without waiting for idle connections to time out.
+  const pool = new pg.Pool({ connectionString: url, max: size, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'aish', allowExitOnIdle: true });
   // An idle connection the server dropped (a restart) is discarded by the pool; the next call opens a new one.
   pool.on('error', () => {});
   return pool;

@@ -63,6 +63,18 @@ describe.skipIf(!hasPostgres)('aish serve on PostgreSQL', () => {
     expect((await sql(db, 'SELECT name FROM aish_migrations ORDER BY version')).map((row) => row.name)).toEqual([...STEPS, 'm999_later']);
   });
 
+  it('AISH_DB=postgres://… keeps the command line’s log and sessions in PostgreSQL too', { timeout: 60_000 }, async () => {
+    const db = await freshPostgresDatabase();
+    const env = { AISH_DB: db };
+    expect((await runAish(['-c', 'echo hello there | apollo'], { env })).status).toBe(0);
+    expect((await runAish(['chat', 'apollo', '--session', 'notes'], { env, stdin: 'remember this\n' })).status).toBe(0);
+    expect((await runAish(['history'], { env })).stdout).toContain('hello there');
+    expect(await sql(db, 'SELECT role, content FROM messages ORDER BY seq')).toEqual([
+      { role: 'user', content: 'remember this' },
+      { role: 'assistant', content: '[apollo] remember this' },
+    ]);
+  });
+
   it('a server that cannot be reached stops aish serve at start with one line, and aish db migrate with status 2', { timeout: 60_000 }, async () => {
     const db = 'postgres://aish:secret@127.0.0.1:9/none';
     const serve = await runAish(['serve', '--port', '0', '--db', db]);
