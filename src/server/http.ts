@@ -160,9 +160,11 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
   const url = new URL(incoming.url ?? '/', 'http://localhost');
   const method = incoming.method ?? 'GET';
   const browser = checkBrowser(method, incoming.headers, policy);
-  // A page's request refused by the guard uses up nothing: no rate allowance, no slot.
-  const admission = browser.refusal || browser.preflight ? undefined : await protection?.admit(method, url, incoming.headers, incoming.socket.remoteAddress, app.streams(method, url.pathname));
+  let admission: Admission | undefined;
+  let closed = false;
+  // Listening before the first await: a client that leaves while the gate asks Redis is still seen leaving.
   outgoing.on('close', () => {
+    closed = true;
     if (!outgoing.writableFinished) controller.abort();
     admission?.slot?.release();
     protection?.accessLog?.({
@@ -174,12 +176,19 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
       clientLeft: !outgoing.writableFinished,
     });
   });
+  // A page's request refused by the guard uses up nothing: no rate allowance, no slot.
+  admission = browser.refusal || browser.preflight ? undefined : await protection?.admit(method, url, incoming.headers, incoming.socket.remoteAddress, app.streams(method, url.pathname));
+  // A slot taken after the client left (the gate awaits a shared backend) is given back at once.
+  const releaseIfGone = (): void => {
+    if (closed) admission?.slot?.release();
+  };
   const headers = { ...admission?.headers, ...browser.headers };
   if (browser.preflight) {
     await write({ status: 204, headers: {} }, incoming, outgoing, pingMs, headers);
     return;
   }
   const refusal = browser.refusal ?? (await refusalBeforeRouting(app, method, url, admission, protection)) ?? browser.notJson;
+  releaseIfGone();
   if (refusal) {
     await write(errorResponse(refusal), incoming, outgoing, pingMs, { ...headers, ...admission?.headers });
     return;
@@ -191,7 +200,7 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
     headers: incoming.headers as Record<string, string | undefined>,
     json: async () => {
       const body = await readJson(incoming, maxBody);
-      if (admission) await protection!.checkBody(admission, url.pathname, body);
+      if (admission) await protection!.checkBody(admission, url.pathname, body).finally(releaseIfGone);
       return body;
     },
     signal: controller.signal,
@@ -200,9 +209,11 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
   // The service counts each client's spending (server.budget_per_day) by who is in scope.
   await clientScope.run(request.client ?? 'unknown', async () => {
     let response = await app(request);
-    if (response.stream && admission && (await protection!.openStream(admission))) {
-      await stopStream(response.stream);
-      response = errorResponse(admission.refusal);
+    const refused = response.stream && admission ? await protection!.openStream(admission) : undefined;
+    releaseIfGone();
+    if (refused) {
+      await stopStream(response.stream!);
+      response = errorResponse(refused);
     }
     // Cut by the end of a shutdown's drain: the model call stops, the client hears why.
     const cut = (): void => controller.abort();
