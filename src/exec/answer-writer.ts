@@ -61,7 +61,8 @@ function truncateForLog(message: string): string {
 export function answerOutput(sink: Sink, context: Pick<AnswerContext, 'session'>, form: AnswerForm): SinkWriter {
   const text = form === 'stream' || form === 'text';
   const isClosed = (): boolean => sink.kind === 'fd' && sink.fd === 1 && context.session.stdoutClosed;
-  return new SinkWriter(sink, isClosed, text ? answerDisplay(sink, context.session) : undefined);
+  // Parts of an answer that arrive together (a fast model, a large echo) become one write to stdout.
+  return new SinkWriter(sink, isClosed, text ? answerDisplay(sink, context.session) : undefined, true);
 }
 
 /** The display's transform for text written to `sink`, when that is aish's own stdout. */
@@ -113,6 +114,8 @@ export class AnswerWriter {
         await this.handle(event);
         if (event.type === 'error') break;
       }
+      // What the last tick held is written here, so a write error is this answer's.
+      await this.out.drain();
       if (last?.type === 'error') status = this.failed(new AishError(last.code, last.message, last.details));
       else if (signal.aborted || last?.type !== 'done') status = this.interrupted(signal);
       else status = await this.finish(last);
@@ -185,7 +188,11 @@ export class AnswerWriter {
       if (this.buffered) this.content += event.data;
       else if (this.context.log) this.keepForLog(event.data);
       if (!this.buffered) await this.out.write(event.data);
-    } else if (event.type === 'tool.start') this.context.reporter.notice(toolCallNotice(event));
+    } else if (event.type === 'tool.start') {
+      // The answer so far goes out before the notice about the tool.
+      await this.out.drain();
+      this.context.reporter.notice(toolCallNotice(event));
+    }
     else if (event.type === 'tool.done') {
       const { name, arguments: args, status, bytes, duration_ms } = event;
       this.toolCalls.push({ name, arguments: args, status, bytes, duration_ms });

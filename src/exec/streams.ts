@@ -84,6 +84,9 @@ const WRITE_ERRORS: Record<string, string> = {
   EROFS: 'Read-only file system',
 };
 
+/** Held text past this many characters is written at once, not at the end of the tick. */
+const HOLD_LIMIT = 64 * 1024;
+
 /** Writes to a sink with back-pressure; counts bytes; throws `ReaderGone` on EPIPE, `WriteFailure` on other errors. */
 export class SinkWriter {
   bytes = 0;
@@ -93,11 +96,26 @@ export class SinkWriter {
   /** The first error a write to a stream reported. */
   private failure: Error | undefined;
 
+  /** Text written in this tick and not yet handed to the stream (coalescing only). */
+  private held = '';
+  private releaseScheduled = false;
+  /** The write of held text under way, while the stream has not taken it (back-pressure). */
+  private releasing: Promise<void> | undefined;
+  /** What the write of held text met, thrown by the next write, `drain` or `flush`. */
+  private heldFailure: Error | undefined;
+
   constructor(
     private readonly sink: Sink,
     private readonly isClosed: () => boolean = () => false,
     /** Applied to everything written; `bytes` and `lastChar` still count the text as given. */
     private readonly transform?: OutputTransform,
+    /**
+     * Gathers what is written to aish's own stdout in one tick (the parts of an
+     * answer that came together) into one write, one syscall, at the tick's end;
+     * a writer waits while the stream has not taken the last of it. Its errors
+     * come from the next `write`, `drain` or `flush`.
+     */
+    private readonly coalesce = false,
   ) {
     // Only a pipe between stages is watched here: aish's own stdout and stderr live
     // as long as the process (one listener per stage would pile up over a long
@@ -139,11 +157,63 @@ export class SinkWriter {
 
   /** Writes out what the transform holds back (a last line without its newline) and resets it. */
   async flush(): Promise<void> {
+    await this.drain();
     if (!this.transform || this.gone || this.isClosed()) return;
     await this.put(this.transform.end());
+    await this.drain();
   }
 
-  private async put(text: string): Promise<void> {
+  /** Writes out the text held in this tick and waits until the stream has taken it; throws what its write met. */
+  async drain(): Promise<void> {
+    if (this.releasing) await this.releasing;
+    if (this.held !== '') await this.release();
+    this.throwHeldFailure();
+  }
+
+  private put(text: string): Promise<void> {
+    if (!this.coalesce || !this.toOwnStdout) return this.putNow(text);
+    return this.hold(text);
+  }
+
+  private async hold(text: string): Promise<void> {
+    this.throwHeldFailure();
+    // The stream has not taken the last tick's text: wait, so the answer is not read faster than it is written.
+    if (this.releasing) await this.releasing;
+    this.held += text;
+    if (this.held.length >= HOLD_LIMIT) return this.release();
+    if (!this.releaseScheduled) {
+      this.releaseScheduled = true;
+      process.nextTick(this.releaseHeld);
+    }
+  }
+
+  private readonly releaseHeld = (): void => {
+    this.releaseScheduled = false;
+    if (this.held === '' || this.releasing) return;
+    const releasing = this.release().then(
+      () => undefined,
+      (error: unknown) => {
+        this.heldFailure ??= error as Error;
+      },
+    );
+    this.releasing = releasing;
+    void releasing.finally(() => {
+      if (this.releasing === releasing) this.releasing = undefined;
+    });
+  };
+
+  private release(): Promise<void> {
+    const text = this.held;
+    this.held = '';
+    return this.putNow(text);
+  }
+
+  private throwHeldFailure(): void {
+    const failure = this.heldFailure;
+    if (failure) throw failure;
+  }
+
+  private async putNow(text: string): Promise<void> {
     if (text === '' || this.sink.kind === 'discard') return;
     const stream = this.stream();
     try {
