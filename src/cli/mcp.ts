@@ -22,7 +22,7 @@ export interface McpOptions {
 export async function serveMcp(options: McpOptions): Promise<number> {
   const server = options.server ?? process.env.AISH_SERVER;
   const token = options.token ?? process.env.AISH_TOKEN;
-  const specialists = await connect({ server, token });
+  const specialists = await connect({ server, token, forOtherPrograms: true });
   const config = await localConfig();
   const statuses = specialists instanceof SpecialistService ? localStatuses(specialists) : await remoteStatuses(server!, token, specialists);
   const backend: McpBackend = {

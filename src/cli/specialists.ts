@@ -15,6 +15,8 @@ export interface Connection {
   token?: string | undefined;
   /** `--config FILE` (then a missing file is an error). */
   configFile?: string | undefined;
+  /** The calls come from other programs (`aish mcp`'s clients): a call's `--tools` may only narrow a specialist's. */
+  forOtherPrograms?: boolean;
 }
 
 /** A configuration problem, already worded for the user (file, line, key). */
@@ -51,6 +53,8 @@ export interface ServiceCacheChoice {
   enabled?: boolean;
   /** `aish serve`: with its cache on it logs its own calls (the cache's entries), and `server.budget_per_day` caps each client. */
   serving?: boolean;
+  /** `aish mcp`: the calls come from other programs, whose `--tools` may only narrow a specialist's tools. */
+  forOtherPrograms?: boolean;
 }
 
 /** The in-process service for this machine's configuration. */
@@ -82,8 +86,8 @@ export async function createService(configFile?: string, cacheChoice: ServiceCac
       ...(config.limits.max_tool_rounds !== undefined && { maxRounds: config.limits.max_tool_rounds }),
       ...(config.limits.tool_timeout !== undefined && { timeoutMs: config.limits.tool_timeout * 1000 }),
     },
-    // The user's own lines may widen a specialist's tools; a server's clients only narrow them.
-    widenTools: !cacheChoice.serving,
+    // The user's own lines may widen a specialist's tools; a server's clients and MCP clients only narrow them.
+    widenTools: !cacheChoice.serving && !cacheChoice.forOtherPrograms,
   });
 }
 
@@ -103,7 +107,7 @@ export function lazyToolHost(servers: Record<string, McpServerSettings>, logFold
 
 export async function connect(connection: Connection): Promise<Specialists> {
   const server = connection.server ?? process.env.AISH_SERVER;
-  if (!server) return createService(connection.configFile);
+  if (!server) return createService(connection.configFile, connection.forOtherPrograms ? { forOtherPrograms: true } : {});
   const { RemoteSpecialists } = await import('../client/index.js');
   const token = connection.token ?? process.env.AISH_TOKEN;
   return new RemoteSpecialists(server, token ? { token } : {});

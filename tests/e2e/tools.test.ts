@@ -213,3 +213,20 @@ describe('aish mcp list', () => {
     expect(failed.stdout).toContain('gone  no-such-mcp-server-here  did not start: mcp server gone exited (status 127): cannot run "no-such-mcp-server-here": no such command');
   });
 });
+
+describe('tools and aish mcp', () => {
+  it("an MCP client's run_pipeline cannot widen a specialist's tools with --tools", { timeout: 60_000 }, async () => {
+    const { stdioClient, texts } = await import('../mcp/support.js');
+    const { home } = toolHome('[everything.echo]');
+    const client = await stdioClient(home);
+    try {
+      const call = 'CALL everything.get-sum {"a": 1, "b": 2}';
+      const widened = await client.callTool({ name: 'run_pipeline', arguments: { line: 'apollo --tools everything.get-sum', input: call } });
+      expect(texts(widened as never).join('')).toContain(`[apollo] ${call}`);
+      const allowed = await client.callTool({ name: 'run_pipeline', arguments: { line: 'apollo', input: 'CALL everything.echo {"message": "fine"}' } });
+      expect(texts(allowed as never).join('')).toContain('[apollo] Echo: fine');
+    } finally {
+      await client.close();
+    }
+  });
+});
