@@ -5,7 +5,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** What to install when an engine is missing (Debian package names). */
 export const INSTALL_HINT = {
@@ -75,7 +75,8 @@ function pgCommand(bin, owner, command, args) {
 
 function runPg(bin, owner, command, args) {
   const [file, argv] = pgCommand(bin, owner, command, args);
-  const result = spawnSync(file, argv, { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  // Run from the server's own folder: the user it runs as may not be allowed into the current one.
+  const result = spawnSync(file, argv, { encoding: 'utf8', cwd: dirname(args[args.indexOf('-D') + 1]), env: { ...process.env, LC_ALL: 'C' } });
   if (result.error) throw new Error(`${file} could not run: ${result.error.message}`);
   if (result.status !== 0) throw new Error(`${command} failed (status ${result.status}): ${(result.stderr || result.stdout || '').trim()}`);
   return result.stdout;
