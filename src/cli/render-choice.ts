@@ -14,7 +14,7 @@ import type { Display, OutputTransform } from '../exec/index.js';
 import { colorLevel } from '../render/color.js';
 import { ControlCharacterStream, showControlCharacters } from '../render/control-characters.js';
 import type { MarkdownOptions, MarkdownStream } from '../render/markdown/index.js';
-import { FanoutProgress, Spinner } from '../render/progress.js';
+import { FanoutProgress, RecordsProgressLine, Spinner } from '../render/progress.js';
 import { localConfig } from './specialists.js';
 
 /** The command-line flags that bear on rendering. */
@@ -63,11 +63,15 @@ export async function displayFor(flags: RenderFlags & { quiet?: boolean; json?: 
   const visible = !flags.json && (markdown !== undefined || isatty(1));
   // Loaded only when answers are rendered (a terminal, or --render): a pipe gets plain text.
   const renderer = markdown ? await import('../render/markdown/index.js') : undefined;
-  const progress = !flags.quiet && isatty(2) && colorLevel({ isTTY: true, env, ...(flags.color === false && { color: false }) }) > 0;
+  const color = colorLevel({ isTTY: true, env, ...(flags.color === false && { color: false }) }) > 0;
+  const progress = !flags.quiet && isatty(2) && color;
+  // An --each run can take hours: its line shows without colour too (NO_COLOR, --no-color), only not off a terminal or with -q.
+  const recordsProgress = !flags.quiet && isatty(2);
   return {
     answer: () => (visible ? shownAnswer(markdown && renderer && new renderer.MarkdownStream(markdown)) : undefined),
     waiting: (label) => new Spinner(label, progress),
     branches: (labels) => new FanoutProgress(labels, progress),
+    records: (label) => new RecordsProgressLine(label, recordsProgress, { color }),
     stored: (text) => (isatty(1) ? showControlCharacters(text) : text),
   };
 }

@@ -188,6 +188,13 @@ export interface BranchProgress extends Progress {
   set(index: number, state: 'waiting' | 'streaming' | 'done' | 'failed'): void;
 }
 
+/** An `--each` run's progress line (drawn only on a terminal). */
+export interface RecordsProgress extends Progress {
+  set(state: { done: number; total?: number; failed: number; running: number; costUsd: number | null }): void;
+  /** Other output is about to go to the terminal: take the line off until it is drawn again. */
+  clear(): void;
+}
+
 /**
  * What the terminal shows besides raw text. The executor decides when (an
  * answer to aish's own stdout, a stage waiting for its first token); the
@@ -200,6 +207,8 @@ export interface Display {
   waiting(label: string): Progress;
   /** One line per branch while a fan-out waits. */
   branches(labels: string[]): BranchProgress;
+  /** One line while an `--each` run goes: done / total, failed, running, cost, time left. */
+  records(label: string): RecordsProgress;
   /** Stored text (the exchange log) as aish's stdout shows it: control characters visible on a terminal. */
   stored(text: string): string;
 }

@@ -8,7 +8,7 @@
  */
 import { AishError, toAishError, type ErrorCode, type MessageRequest, type StreamEvent } from '../protocol/index.js';
 import type { RecordKind } from '../plan/index.js';
-import type { ExecContext } from './context.js';
+import type { ExecContext, RecordsProgress } from './context.js';
 import { budgetStopNote, echoNotice, isEchoModel, LOG_ANSWER_LIMIT, toolCallNotice } from './answer-writer.js';
 import { BUDGET_STATUS } from './budget.js';
 import { composeMessage } from './ai-stage.js';
@@ -68,15 +68,40 @@ class EachRun {
   private wake: (() => void) | undefined;
   /** The first budget stop: no record starts after it (docs: later records are not started). */
   private budgetStop: AishError | undefined;
+  /** Records finished, all the records once the input has ended, and what they cost (null once a price was unknown). */
+  private finished = 0;
+  private total: number | undefined;
+  private cost: number | null = 0;
+  /** Records read but not started yet (all jobs busy). */
+  private readonly queue: { number: number; record: InputRecord }[] = [];
+  /** Called when the run stops (Ctrl-C, the reader gone, the budget). */
+  private onStop: (() => void) | undefined;
+  /** The progress line on a terminal. */
+  private readonly progress: RecordsProgress | undefined;
 
   constructor(
     private readonly request: EachRequest,
     private readonly out: SinkWriter,
     private readonly context: ExecContext,
-  ) {}
+  ) {
+    this.progress = context.session.display?.records(request.specialist);
+  }
 
   private get stopped(): boolean {
     return this.stop.signal.aborted || this.context.signal.aborted;
+  }
+
+  /** No record starts any more: stopped, or the budget was reached. */
+  private get halted(): boolean {
+    return this.stopped || this.budgetStop !== undefined;
+  }
+
+  /** Starts records read ahead while there is a free job. */
+  private startQueued(): void {
+    while (this.queue.length > 0 && this.running < this.request.jobs && !this.halted) {
+      const next = this.queue.shift()!;
+      this.start(next.number, next.record);
+    }
   }
 
   async run(source: Source): Promise<number> {
@@ -85,22 +110,43 @@ class EachRun {
     let ended = false;
     const onCancel = (): void => this.stop.abort();
     this.context.signal.addEventListener('abort', onCancel, { once: true });
+    this.stop.signal.addEventListener('abort', () => this.onStop?.(), { once: true });
+    let reading: Promise<IteratorResult<InputRecord>> | undefined;
     try {
       for (;;) {
-        while (!ended && !this.stopped && !this.budgetStop && this.running < jobs && this.read - this.written < HELD_PER_JOB * jobs) {
-          const next = await records.next();
-          if (next.done) ended = true;
-          else this.start(++this.read, next.value);
+        this.startQueued();
+        // Reading ahead (up to the records held) learns the total early, for the progress line.
+        while (!ended && !this.halted && this.read - this.written < HELD_PER_JOB * jobs) {
+          const pending = (reading ??= records.next());
+          // A read of slow input (a pipe, `tail -f`) is not waited for once the run stops.
+          // (One settling function at a time: a race with one long-lived promise would keep a reaction per record.)
+          const next = await new Promise<IteratorResult<InputRecord> | 'stopped'>((resolve, reject) => {
+            this.onStop = () => resolve('stopped');
+            pending.then(resolve, reject);
+          });
+          this.onStop = undefined;
+          if (next === 'stopped') break;
+          reading = undefined;
+          if (next.done) {
+            ended = true;
+            this.total = this.read;
+            this.showProgress();
+          } else {
+            this.queue.push({ number: ++this.read, record: next.value });
+            this.startQueued();
+          }
         }
-        if (this.running === 0 && (ended || this.stopped || this.budgetStop)) break;
+        if (this.running === 0 && ((ended && this.queue.length === 0) || this.halted)) break;
         if (!this.signalled) await new Promise<void>((resolve) => (this.wake = resolve));
         this.signalled = false;
       }
     } finally {
       this.context.signal.removeEventListener('abort', onCancel);
-      if (!ended) await records.return?.(undefined);
+      // A read still waiting ends when its input does; the rest of the input is not read.
+      if (!ended) void (reading ?? Promise.resolve()).then(() => records.return?.(undefined)).catch(() => {});
     }
     await this.writing;
+    this.progress?.stop();
     await this.out.end();
     if (this.writeStatus !== undefined) return this.writeStatus;
     if (this.context.signal.aborted) return 130;
@@ -120,9 +166,13 @@ class EachRun {
 
   private start(number: number, record: InputRecord): void {
     this.running++;
+    this.showProgress();
     void this.answer(number, record).then((result) => {
       this.running--;
+      this.finished++;
       this.results.set(number, result);
+      this.startQueued();
+      this.showProgress();
       this.flush();
       this.notify();
     });
@@ -160,6 +210,7 @@ class EachRun {
         else if (event.type === 'done') {
           done = event;
           this.context.session.budget?.spend(event.cost_usd ?? 0);
+          this.cost = event.cost_usd === undefined || this.cost === null ? null : this.cost + event.cost_usd;
         } else if (event.type === 'tool.start') this.context.reporter.notice(toolCallNotice(event));
         else if (event.type === 'error') {
           failure = new AishError(event.code, event.message, event.details);
@@ -194,6 +245,7 @@ class EachRun {
     });
     if (failure?.code === 'BUDGET_EXCEEDED') {
       this.budgetStop ??= failure;
+      this.onStop?.();
       return { input, status: 'cancelled', content: '' };
     }
     if (failure) return cancelled ? { input, status: 'cancelled', content: '' } : this.failed(number, input, failure);
@@ -209,6 +261,7 @@ class EachRun {
   private failed(number: number, input: string, error: AishError): RecordResult {
     this.failedCount++;
     if (this.failures.length < NAMED_FAILURES) this.failures.push(number);
+    this.progress?.clear();
     this.context.reporter.error(`aish: ${this.request.specialist}: record ${number}: ${error.message}`);
     return { input, status: 'error', content: '', error: { code: error.code, message: error.message } };
   }
@@ -226,6 +279,8 @@ class EachRun {
     this.writing = this.writing.then(async () => {
       if (this.writeStatus !== undefined) return;
       try {
+        // The answers may go to the terminal the line is on.
+        this.progress?.clear();
         await this.out.write(text);
         this.written += ready.length;
       } catch (error) {
@@ -235,6 +290,10 @@ class EachRun {
       }
       this.notify();
     });
+  }
+
+  private showProgress(): void {
+    this.progress?.set({ done: this.finished, ...(this.total !== undefined && { total: this.total }), failed: this.failedCount, running: this.running, costUsd: this.cost });
   }
 
   /** Wakes the run loop (or tells it not to wait, when it is busy reading). */

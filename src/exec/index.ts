@@ -2,7 +2,7 @@
 export { runScript, cancelLine, PROCESS_IO, type Origin } from './run.js';
 export { BUILTIN_KINDS, ExitRequest } from './builtins.js';
 export { SESSION_VERBS, sessionVerb, type SessionVerb, type SessionVerbTarget } from './sessions-builtin.js';
-export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessFacts, Job, Display, Progress, BranchProgress, RunEvents, StageCall, StageRef, EventStageKind } from './context.js';
+export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessFacts, Job, Display, Progress, BranchProgress, RecordsProgress, RunEvents, StageCall, StageRef, EventStageKind } from './context.js';
 export { ScriptError } from './variables.js';
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';

@@ -6,5 +6,5 @@
 export { colorLevel, type ColorLevel, type ColorSetting } from './color.js';
 export { colors } from './chalk-colors.js';
 export { MarkdownStream, renderMarkdown, stripAnsi, type MarkdownOptions } from './markdown/index.js';
-export { Spinner, FanoutProgress, type BranchState } from './progress.js';
+export { Spinner, FanoutProgress, RecordsProgressLine, type BranchState, type RecordsState } from './progress.js';
 export { ControlCharacterStream, showControlCharacters } from './control-characters.js';

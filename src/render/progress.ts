@@ -7,7 +7,7 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 const INTERVAL_MS = 80;
 
 /** One progress display at a time: concurrent stages (a fan-out) would overwrite each other. */
-let active: Spinner | FanoutProgress | undefined;
+let active: Spinner | FanoutProgress | RecordsProgressLine | undefined;
 
 export class Spinner {
   private timer: NodeJS.Timeout | undefined;
@@ -92,4 +92,118 @@ export class FanoutProgress {
     if (this.drawn > 0) this.write(this.rewind() + '\x1b[2K\n'.repeat(this.drawn) + `\x1b[${this.drawn}A`);
     this.drawn = 0;
   }
+}
+
+/** Where an `--each` run has come to. */
+export interface RecordsState {
+  /** Records finished (answered, empty or failed). */
+  done: number;
+  /** All the records, once the input has ended. */
+  total?: number;
+  failed: number;
+  running: number;
+  /** Dollars spent so far; null once a call's price was unknown. */
+  costUsd: number | null;
+}
+
+/** How a {@link RecordsProgressLine} looks and where it goes (tests give their own). */
+export interface RecordsLineOptions {
+  /** Colour (the failed count in red, the rest dim); off with NO_COLOR or --no-color. */
+  color: boolean;
+  write?: (text: string) => void;
+  /** The terminal's width: a longer line would wrap and could not be redrawn in place. */
+  columns?: number;
+  now?: () => number;
+}
+
+/**
+ * An `--each` run's one progress line on stderr: records done / total (the
+ * total once the input has ended), failed, running, the cost so far and the
+ * time left, redrawn in place and cleared at the end. Output for the same
+ * terminal clears it first (`clear`); the next tick draws it again.
+ */
+export class RecordsProgressLine {
+  private timer: NodeJS.Timeout | undefined;
+  private drawn = false;
+  private state: RecordsState = { done: 0, failed: 0, running: 0, costUsd: 0 };
+  private readonly write: (text: string) => void;
+  private readonly now: () => number;
+  private readonly started: number;
+
+  constructor(
+    private readonly label: string,
+    enabled: boolean,
+    private readonly options: RecordsLineOptions,
+  ) {
+    this.write = options.write ?? ((text) => process.stderr.write(text));
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
+    if (!enabled || active) return;
+    active = this;
+    this.timer = setInterval(() => this.draw(), INTERVAL_MS * 2);
+    this.timer.unref();
+  }
+
+  set(state: RecordsState): void {
+    this.state = state;
+  }
+
+  /** Draws now (also what the timer does). */
+  draw(): void {
+    if (!this.timer) return;
+    this.write('\r\x1b[2K' + this.line());
+    this.drawn = true;
+  }
+
+  /** Takes the line off the screen until the next tick, so other output starts on a clean line. */
+  clear(): void {
+    if (!this.drawn) return;
+    this.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+
+  stop(): void {
+    if (!this.timer) return;
+    this.clear();
+    clearInterval(this.timer);
+    this.timer = undefined;
+    active = undefined;
+  }
+
+  /** The line's text: `apollo: 120/1,000 done · 1 failed · 64 running · $0.0123 · 1m 05s left`. */
+  line(): string {
+    const { done, total, failed, running, costUsd } = this.state;
+    const count = total === undefined ? `${number(done)} done` : `${number(done)}/${number(total)} done`;
+    const parts = [`${this.label}: ${count}`, `${number(failed)} failed`, `${number(running)} running`, costUsd === null ? 'cost unknown' : dollars(costUsd)];
+    const left = total !== undefined && done > 0 && done < total ? ((this.now() - this.started) / done) * (total - done) : undefined;
+    if (left !== undefined) parts.push(`${duration(left)} left`);
+    const columns = (this.options.columns ?? (process.stderr.columns || 80)) - 1;
+    if (!this.options.color) return parts.join(' · ').slice(0, columns);
+    // Colour codes take no columns: cut the plain text, then colour what is left of it.
+    let room = columns;
+    const shown = parts.map((part) => {
+      const text = part.slice(0, Math.max(0, room));
+      room -= part.length + 3;
+      return text;
+    });
+    const paint = (text: string, index: number): string => (text === '' ? '' : index === 1 && failed > 0 ? `\x1b[31m${text}\x1b[39m` : index === 0 ? text : `\x1b[2m${text}\x1b[22m`);
+    return shown.map(paint).filter((text) => text !== '').join('\x1b[2m · \x1b[22m');
+  }
+}
+
+function number(value: number): string {
+  return value.toLocaleString('en');
+}
+
+function dollars(value: number): string {
+  return value === 0 ? '$0' : `$${value < 1 ? value.toFixed(4) : value.toFixed(2)}`;
+}
+
+/** `45s`, `3m 05s`, `2h 10m`. */
+function duration(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
