@@ -93,6 +93,23 @@ describe.skipIf(!hasPostgres)('migrating a PostgreSQL database', () => {
   });
 });
 
+describe.skipIf(!hasPostgres)('the PostgreSQL pool', () => {
+  it('opens at most poolSize connections, however many calls run at once', async () => {
+    const location = await postgres.newLocation();
+    const store = await openStore(location, { poolSize: 2 });
+    try {
+      await createSession(store, 's1');
+      await Promise.all(Array.from({ length: 20 }, (_, n) => store.appendExchange('s1', exchange(n))));
+      const database = new URL(location).pathname.slice(1);
+      const connections = await postgres.query(location, `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${database}' AND application_name = 'aish'`);
+      expect(connections[0]!.n).toBeLessThanOrEqual(2);
+      expect((await store.messages('s1')).length).toBe(40);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('a PostgreSQL server that cannot be reached', () => {
   it('is refused at once with STORE_UNAVAILABLE naming the database', async () => {
     const url = `postgres://aish:secret@127.0.0.1:${await freePort()}/nothing`;
