@@ -110,7 +110,8 @@ export function createEchoModel(reference: string, options: EchoOptions = {}): L
       try {
         for (const text of pieces) {
           if (pace) await pace.next();
-          if (signal.aborted) return;
+          // Paced, the pacer's flag (set by its one abort listener): the signal's getter costs per word.
+          if (pace ? pace.aborted : signal.aborted) return;
           yield { type: 'text-delta', text };
         }
       } finally {
@@ -195,7 +196,10 @@ function withoutFinalNewlines(text: string): string {
 class Pacer {
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether the call was aborted (read per word instead of the signal). */
+  aborted: boolean;
   private readonly onAbort = (): void => {
+    this.aborted = true;
     clearTimeout(this.timer);
     this.wake?.();
   };
@@ -204,13 +208,14 @@ class Pacer {
     private readonly signal: AbortSignal,
     private readonly gapMs: number,
   ) {
+    this.aborted = signal.aborted;
     signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
   /** Resolves after the gap, or at once when the call is aborted. */
   next(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.signal.aborted) return resolve();
+      if (this.aborted) return resolve();
       this.wake = resolve;
       this.timer = setTimeout(resolve, this.gapMs);
     });

@@ -4,7 +4,7 @@
  * ping while a model is slow, aborts the model call when the client goes
  * away, and shuts down gracefully.
  */
-import { clientScope } from '../service/index.js';
+import { runAsClient } from '../service/index.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -207,7 +207,7 @@ async function serve({ app, maxBody, pingMs, policy, protection, cutters }: Serv
     client: admission?.client ?? incoming.socket.remoteAddress ?? 'unknown',
   };
   // The service counts each client's spending (server.budget_per_day) by who is in scope.
-  await clientScope.run(request.client ?? 'unknown', async () => {
+  await runAsClient(request.client ?? 'unknown', async () => {
     let response = await app(request);
     const refused = response.stream && admission ? await protection!.openStream(admission) : undefined;
     releaseIfGone();

@@ -3,7 +3,8 @@
  * stream, so it costs one write per tick rather than one per event.
  *
  * Events produced in one tick are gathered into one string and written once,
- * when the tick ends (setImmediate) or when WRITE_CHUNK characters are
+ * when the tick ends (process.nextTick, which runs once the microtasks that
+ * produced them are done; cheaper than an Immediate per event) or when WRITE_CHUNK characters are
  * waiting: a model that answers faster than the socket drains produces
  * thousands of events without ever leaving the microtask queue, and one
  * `write` each would cost a chunked-encoding frame, an iovec entry and their
@@ -34,10 +35,11 @@ export async function writeStream(stream: AsyncIterable<string>, outgoing: Serve
   let lastWrite = Date.now();
   let pending = '';
   let draining: Promise<void> | undefined;
-  let endOfTick: NodeJS.Immediate | undefined;
+  /** A send is scheduled for the end of this tick. */
+  let endOfTick = false;
   const send = (): void => {
-    endOfTick = undefined;
-    if (pending === '' || draining || outgoing.destroyed) return;
+    endOfTick = false;
+    if (pending === '' || draining || outgoing.destroyed || outgoing.writableEnded) return;
     const text = pending;
     pending = '';
     lastWrite = Date.now();
@@ -62,7 +64,6 @@ export async function writeStream(stream: AsyncIterable<string>, outgoing: Serve
   const onCut = (): void => {
     cutOff = true;
     shutdown!.cut();
-    clearImmediate(endOfTick);
     if (outgoing.destroyed) return;
     outgoing.end(pending + sseEvent({ type: 'error', code: 'SHUTTING_DOWN', message: 'the server is shutting down' }, { event: 'error' }));
     pending = '';
@@ -79,15 +80,19 @@ export async function writeStream(stream: AsyncIterable<string>, outgoing: Serve
       } else if (pending.length >= WRITE_CHUNK) {
         send();
       } else {
-        endOfTick ??= setImmediate(send);
+        if (!endOfTick) {
+          endOfTick = true;
+          process.nextTick(send);
+        }
       }
     }
   } finally {
     clearInterval(ping);
-    clearImmediate(endOfTick);
     shutdown?.cutters.delete(onCut);
     // What is left goes out before the end, back-pressured or not (at most MERGE_LIMIT and one event).
     if (pending !== '' && !outgoing.destroyed && !outgoing.writableEnded) outgoing.write(pending);
+    // A send still scheduled for this tick then finds nothing to write.
+    pending = '';
     await iterator.return?.();
     if (!outgoing.destroyed && !outgoing.writableEnded) outgoing.end();
   }

@@ -12,13 +12,27 @@ import { AishError } from '../protocol/index.js';
 /** Who is calling, as the server knows it; absent for the embedded service. */
 export const clientScope = new AsyncLocalStorage<string>();
 
+/** Set once a ClientBudgets exists: only then is anyone counted. */
+let counting = false;
+
+/**
+ * Runs `work` with `client` in scope when a budget counts clients, else just
+ * runs it: once an AsyncLocalStorage is entered, every promise of the process
+ * pays for its hooks (about 6% of a server's time under 1,000 streams).
+ */
+export function runAsClient<T>(client: string, work: () => Promise<T>): Promise<T> {
+  return counting ? clientScope.run(client, work) : work();
+}
+
 export class ClientBudgets {
   private readonly spent = new Map<string, { day: string; usd: number }>();
 
   constructor(
     private readonly perDay: number,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    counting = true;
+  }
 
   /** Throws BUDGET_EXCEEDED when the calling client has spent its day's budget. */
   check(): void {
