@@ -61,8 +61,12 @@ export class PostgresStore implements AishStore {
     return new PostgresStore(pool, location);
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  private closing: Promise<void> | undefined;
+
+  /** Ends the pool once (a second call waits for the first: `pg` refuses to end a pool twice). */
+  close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    return this.closing;
   }
 
   /** The exchange log on this store's pool, closing the whole store when it is closed (`openExchangeLog`). */

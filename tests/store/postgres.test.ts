@@ -105,7 +105,7 @@ describe.skipIf(!hasPostgres)('the PostgreSQL pool', () => {
       expect(connections[0]!.n).toBeLessThanOrEqual(2);
       expect((await store.messages('s1')).length).toBe(40);
     } finally {
-      await store.close();
+      await Promise.all([store.close(), store.close()]);
     }
   });
 });
