@@ -8,6 +8,7 @@
  */
 import { isatty } from 'node:tty';
 import { currentSessionsFile, databaseFile, rcFile, replHistoryFile } from '../config/paths.js';
+import { priceOf } from '../config/prices.js';
 import type { Command } from 'commander';
 import type { ServeOptions } from './serve.js';
 import type { Writable } from 'node:stream';
@@ -328,6 +329,7 @@ async function newShell(options: GlobalOptions, extra: ShellPlace): Promise<Shel
     currentSessionsFile: currentSessionsFile(),
     log,
     budget: new RunBudget(() => budgetLimits(options), (since) => log.spentSince(since)),
+    priceOf: async (model) => priceOf(model, await localConfig().then((config) => config.prices, () => ({}))),
     usage: Boolean(options.usage),
     maxInputBytes: maxInputOf(options),
     ...cacheChoice(options),

@@ -160,6 +160,8 @@ export interface RunEvents {
 
 export interface ProcessFacts {
   quiet: boolean;
+  /** A model's price in dollars per million tokens (config `prices:` over the built-in table); undefined when unknown. For `--dry-run`'s estimates. */
+  priceOf?: (model: string) => Promise<{ input: number; output: number } | undefined>;
   defaultTimeoutSeconds: number | undefined;
   /** Set once the echo-model notice was said: once per run, chats included. */
   echoNoticeShown: boolean;

@@ -10,21 +10,31 @@ import type { ExecContext } from './context.js';
 import { planFor } from './run.js';
 import { schemaNote } from './stage-schema.js';
 import { stepLabel } from '../plan/index.js';
+import { addToRun, emptyRunEstimate, estimateStage, runEstimateText, stageEstimateText, type RunEstimate } from './cost-estimate.js';
 
 /** The plan as text, and the status a run would start with: 3 when a name does not resolve. */
 export async function explainScript(script: Script, context: ExecContext): Promise<{ output: string; status: number }> {
   const specialists = new Map((await context.specialists.list()).map((info) => [info.id, info]));
   const lines: string[] = [];
   let status = 0;
+  const run: Costing = { estimate: emptyRunEstimate(), stages: 0 };
   for (const list of script.lists) {
     for (const item of list.items) {
-      status = (await explainAndOr(item.body, item.background, specialists, context, lines)) || status;
+      status = (await explainAndOr(item.body, item.background, specialists, context, lines, '', run)) || status;
     }
   }
+  const total = runEstimateText(run.estimate, run.stages);
+  if (total) lines.push(total);
   return { output: lines.join('\n') + '\n', status };
 }
 
-async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent = ''): Promise<number> {
+/** The run's cost estimate as the plan is explained (the top-level pipelines' AI stages). */
+interface Costing {
+  estimate: RunEstimate;
+  stages: number;
+}
+
+async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent = '', run?: Costing): Promise<number> {
   let status = 0;
   const links: { when: string; pipeline: AndOr['first'] }[] = [{ when: background ? 'in the background' : '', pipeline: andOr.first }];
   for (const link of andOr.rest) links.push({ when: link.operator === '&&' ? 'then, if that succeeded' : 'then, if that failed', pipeline: link.pipeline });
@@ -37,7 +47,7 @@ async function explainAndOr(andOr: AndOr, background: boolean, specialists: Map<
     }
     lines.push(`${indent}${when ? when + ': ' : ''}pipeline: ${planned.plan.text}`);
     // A name inside a compound command that does not resolve counts as one at the top does.
-    status = (await explainPipeline(planned.plan, specialists, context, lines, indent + '  ')) || status;
+    status = (await explainPipeline(planned.plan, specialists, context, lines, indent + '  ', run)) || status;
   }
   return status;
 }
@@ -47,11 +57,19 @@ export function readsWhole(step: StepPlan): boolean {
   return step.kind === 'ai' || step.kind === 'route' || step.kind === 'fanout';
 }
 
-async function explainPipeline(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent: string): Promise<number> {
+async function explainPipeline(plan: PipelinePlan, specialists: Map<string, SpecialistInfo>, context: ExecContext, lines: string[], indent: string, run?: Costing): Promise<number> {
   let status = 0;
   for (const [index, step] of plan.stages.entries()) {
     const input = index === 0 ? '' : readsWhole(step) ? `; waits for all of stage ${index}` : `; streams from stage ${index}`;
     lines.push(`${indent}${index + 1}. ${await describe(step, specialists, context, plan.stages.length > 1)}${redirects(step)}${input}${schemaNote(step, stepWords(step))}`);
+    const estimate = await estimateStage(step, index, specialists, context);
+    if (estimate) {
+      lines.push(`${indent}   ${stageEstimateText(estimate)}`);
+      if (run) {
+        addToRun(run.estimate, estimate);
+        run.stages++;
+      }
+    }
     if (step.kind === 'fanout') {
       lines.push(`${indent}   ${step.branches.length} branches run in parallel, answers in this order:`);
       for (const [number, branch] of step.branches.entries()) {

@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState, type RunBudget } from '../exec/index.js';
+import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState, type RunBudget, type ProcessFacts } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic } from '../syntax/index.js';
@@ -44,6 +44,8 @@ export interface ShellOptions {
   cache?: boolean;
   /** `--max-cost`, `budget:`: what a run (a line, a script, one REPL line) and a day may spend. */
   budget?: RunBudget;
+  /** A model's price, for `--dry-run`'s estimates. */
+  priceOf?: ProcessFacts['priceOf'];
 }
 
 /** Status of a syntax error (docs/language.md "Exit statuses"). */
@@ -130,6 +132,7 @@ export class Shell {
         ...(options.maxInputBytes && { maxInputBytes: options.maxInputBytes }),
         ...(options.cache !== undefined && { cache: options.cache }),
         ...(options.budget && { budget: options.budget }),
+        ...(options.priceOf && { priceOf: options.priceOf }),
       },
       ...(options.log && { log: options.log }),
       ...(options.events && { events: options.events }),

@@ -67,3 +67,35 @@ describe('--dry-run', () => {
     expect(json.status).toBe(3);
   });
 });
+
+describe('--dry-run cost estimates', () => {
+  it('prices each AI stage whose input is known, says depends on input otherwise, and sums the run as a range', async () => {
+    const home = tempHome();
+    writeFileSync(join(home, 'notes.txt'), 'x'.repeat(4000));
+    const line = [
+      "apollo --model openai/gpt-4o 'sum up' < notes.txt",
+      "apollo --model openai/gpt-4o-mini --max-tokens 1000 << 'hi'",
+      'echo hi | apollo tag',
+      "apollo --model openai/no-such-model << 'hi'",
+    ].join('; ');
+    const result = await runAish(['--dry-run', '-c', line], { home, cwd: home });
+    expect(result.status).toBe(0);
+    const estimates = result.stdout.split('\n').filter((text) => text.includes('estimate'));
+    const [file, bounded, piped, unpriced, total] = estimates;
+    // bytes ÷ 4 of the system prompt, the instruction, a blank line and the file; gpt-4o input is $2.50 a million.
+    const [, tokens, cost] = /~([\d,]+) tokens in, \$([\d.]+) for the input, plus the answer$/.exec(file!)!;
+    const count = Number(tokens!.replace(',', ''));
+    expect(count).toBeGreaterThan(1000);
+    expect(Number(cost)).toBeCloseTo((count * 2.5) / 1e6, 9);
+    expect(bounded).toMatch(/~\d+ tokens in, \$[\d.]+, at most \$[\d.]+ with the answer$/);
+    expect(piped).toBe('     estimate: depends on input');
+    expect(unpriced).toMatch(/cost unknown \(no price for openai\/no-such-model; add it under prices: in config.yaml\)$/);
+    expect(total).toMatch(/^estimated cost of the run: at least \$[\d.]+; 1 AI stage depends on input; unknown price: openai\/no-such-model$/);
+  });
+
+  it('gives a closed range when every stage is known and bounded, and $0 for the echo model', async () => {
+    const result = await runAish(['--dry-run', '-c', "apollo << 'hi'; apollo --model openai/gpt-4o-mini --max-tokens 10 << 'hi'"]);
+    expect(result.stdout).toMatch(/^ {5}estimate: ~\d+ tokens in, \$0$/m);
+    expect(result.stdout).toMatch(/^estimated cost of the run: \$[\d.]+ to \$[\d.]+$/m);
+  });
+});

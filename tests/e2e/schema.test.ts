@@ -98,7 +98,7 @@ describe('--schema with the echo model', () => {
 describe('--dry-run shows a typed stage', () => {
   it('prints the schema each stage asks for, and whether it is a list', async () => {
     const result = await runAish(['--dry-run', '-c', "apollo --schema-multi 'name, born int' << 'x' | athena --schema 'title'"]);
-    const [first, second] = result.stdout.split('\n').slice(1);
+    const [first, second] = result.stdout.split('\n').filter((line) => /^ +\d+\. /.test(line));
     expect(first).toContain('; schema (multi: a list, one JSON value per line): {"type":"object","properties":{"name":{"type":"string"},"born":{"type":"integer"}},"required":["name","born"],"additionalProperties":false}');
     expect(second).toContain('; schema: {"type":"object","properties":{"title":{"type":"string"}}');
     expect(result.status).toBe(0);
