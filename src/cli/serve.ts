@@ -123,7 +123,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       maxBodyBytes: settings.maxBody,
       protection,
       // WebSockets share the token check and each client's stream slots with HTTP.
-      upgrade: createWebSocketServer({ service, callGate: protection.callGate }),
+      upgrade: createWebSocketServer({ service, callGate: protection.callGate, clientOf: protection.upgradeClient }),
       authorizeUpgrade: protection.checkUpgrade,
       allowedOrigins: settings.allowedOrigins,
     });

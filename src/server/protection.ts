@@ -135,13 +135,16 @@ export class Protection {
     return { error: admission.refusal, headers: admission.headers };
   };
 
+  /** Who a WebSocket connection's client is, from its upgrade request (its token, or its address): its calls count against that client's `budget_per_day`. */
+  readonly upgradeClient = (request: IncomingMessage): string => this.clientOf(request.headers, new URL(request.url ?? '/', 'http://localhost'), request.socket.remoteAddress);
+
   /**
    * The `callGate` of the WebSocket server (ws.ts): per connection, from its
    * upgrade request, a function each `chat`/`stream` call runs first to take
    * one of its client's stream slots (shared with SSE streams), or be refused.
    */
   readonly callGate = (request: IncomingMessage): (() => Promise<StreamSlot | AishError>) => {
-    const client = this.clientOf(request.headers, new URL(request.url ?? '/', 'http://localhost'), request.socket.remoteAddress);
+    const client = this.upgradeClient(request);
     return async () => {
       if (!this.slots) return { release: () => {} };
       try {

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { AishError, RPC_NOTIFICATIONS, sleep, type ParamsOf, type RpcNotificationType } from '../protocol/index.js';
-import type { SpecialistService } from '../service/index.js';
+import { runAsClient, type SpecialistService } from '../service/index.js';
 import { answerFrame, invalidRequest, type JsonRpcId, type RpcCall } from './json-rpc.js';
 import { refuseUpgrade, type UpgradeHandler } from './upgrade.js';
 import { rpcMethods, type RpcPeer } from './ws-methods.js';
@@ -37,6 +37,8 @@ export interface WebSocketOptions {
    * refuses the call with that error.
    */
   callGate?: (request: IncomingMessage) => () => Held | AishError | Promise<Held | AishError>;
+  /** Who the client of a connection is (from its upgrade request), for the service's count of each client's spending; the address when absent. */
+  clientOf?: (request: IncomingMessage) => string;
 }
 
 const DEFAULTS = { maxPayloadBytes: 1024 * 1024, heartbeatMs: 30_000, maxBufferedBytes: 1024 * 1024, stuckMs: 30_000, maxRunning: 32 };
@@ -92,11 +94,12 @@ class RpcWebSocketServer implements UpgradeHandler {
       return refuseUpgrade(socket, error instanceof URIError ? new AishError('BAD_REQUEST', `bad specialist name in ${path}`) : error);
     }
     const gate = this.settings.callGate?.(request);
+    const client = this.options.clientOf?.(request) ?? request.socket.remoteAddress ?? 'unknown';
     // ws answers a bad handshake itself (400); its callback runs, synchronously, only on success.
     let status = 400;
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
       status = 101;
-      const connection = new RpcConnection(webSocket, specialistId, this.options.service, this.dispatch, this.settings, gate);
+      const connection = new RpcConnection(webSocket, specialistId, this.options.service, this.dispatch, this.settings, gate, client);
       this.connections.add(connection);
       webSocket.once('close', () => this.connections.delete(connection));
     });
@@ -133,6 +136,8 @@ class RpcConnection implements RpcPeer {
     private readonly dispatch: (call: RpcCall, peer: RpcPeer) => Promise<unknown>,
     private readonly settings: Settings,
     private readonly gate: (() => Held | AishError | Promise<Held | AishError>) | undefined,
+    /** Who the client is: its calls run in its scope, so the server's budget_per_day counts them. */
+    private readonly client: string,
   ) {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => (this.heard = true));
@@ -168,7 +173,7 @@ class RpcConnection implements RpcPeer {
       return;
     }
     this.frames++;
-    answerFrame(text, (call) => this.dispatch(call, this))
+    answerFrame(text, (call) => runAsClient(this.client, () => this.dispatch(call, this)))
       .then((answer) => {
         if (answer !== undefined) this.send(JSON.stringify(answer));
       })

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { faultHome, fileContent, sessionMessages } from '../faults/support/fault-home.js';
 import { lastMessage, startScriptedProvider, type ScriptedProvider, type Step } from '../faults/support/scripted-provider.js';
 import { runAish } from '../support/aish.js';
+import { connect } from '../support/ws-rpc.js';
 import { startServeWith } from '../faults/support/serve-process.js';
 
 let fake: ScriptedProvider | undefined;
@@ -116,6 +117,24 @@ describe('--max-cost', () => {
       expect(response.headers.get('x-budget-limit')).toBe('0.03');
       expect(response.headers.get('x-budget-spent')).toBe('0.05');
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('BUDGET_EXCEEDED');
+    } finally {
+      await served.stop();
+    }
+  });
+
+  it("a server's budget_per_day counts WebSocket calls too: a client that spent it over WebSocket is refused over HTTP", { timeout: 60_000 }, async () => {
+    const home = await pricedHome(() => ({ kind: 'answer', pieces: ['ok'], usage: { prompt: 3, completion: 2 } }), 'server: { budget_per_day: 0.03 }');
+    const served = await startServeWith(['--db', join(home, 'server.db')], { home });
+    try {
+      const client = await connect(`${served.url.replace('http', 'ws')}/ws/ai/tiny`);
+      const answer = await client.exchange(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chat', params: { message: 'one' } }));
+      expect(answer.result).toBeDefined();
+      const refused = await client.exchange(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'chat', params: { message: 'two' } }));
+      expect(refused.error.code).toBe(-32007);
+      client.socket.close();
+      const response = await fetch(`${served.url}/api/v2/ai/tiny/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'three' }) });
+      expect(response.status).toBe(402);
+      expect(fake!.requests).toHaveLength(1);
     } finally {
       await served.stop();
     }
