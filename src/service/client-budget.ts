@@ -4,7 +4,9 @@
  * model calls; past it, calls are refused with BUDGET_EXCEEDED (402). The
  * server says who the client is by running its request in `clientScope`, so
  * every way in (HTTP, SSE, sessions, bulk, WebSocket, the OpenAI view) is
- * counted in the one place all model calls pass: the service.
+ * counted in the one place all model calls pass: the service. The amounts
+ * are kept in the server's store (table client_spending), so a restart does
+ * not forget them and replicas of one database share them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AishError } from '../protocol/index.js';
@@ -24,8 +26,16 @@ export function runAsClient<T>(client: string, work: () => Promise<T>): Promise<
   return counting ? clientScope.run(client, work) : work();
 }
 
+/** Where spending is kept: the server's store, so a restart (or another replica) knows it. */
+export interface SpendingStore {
+  addClientSpending(client: string, day: string, usd: number): Promise<number>;
+  clientSpending(client: string, day: string): Promise<number>;
+}
+
 export class ClientBudgets {
+  /** Spending as this process counted it: what is used while the store cannot be reached. */
   private readonly spent = new Map<string, { day: string; usd: number }>();
+  private store: (() => Promise<SpendingStore>) | undefined;
 
   constructor(
     private readonly perDay: number,
@@ -34,11 +44,16 @@ export class ClientBudgets {
     counting = true;
   }
 
+  /** Keeps the spending in the service's store (opened when first needed). */
+  keepIn(store: () => Promise<SpendingStore>): void {
+    this.store = store;
+  }
+
   /** Throws BUDGET_EXCEEDED when the calling client has spent its day's budget. */
-  check(): void {
+  async check(): Promise<void> {
     const client = clientScope.getStore();
     if (client === undefined) return;
-    const spent = this.spentBy(client);
+    const spent = await this.spentBy(client);
     if (spent < this.perDay) return;
     throw new AishError('BUDGET_EXCEEDED', `this client has spent its daily budget on this server ($${spent.toFixed(4)} of $${this.perDay.toFixed(2)}); it renews at local midnight`, {
       reason: 'server',
@@ -48,19 +63,33 @@ export class ClientBudgets {
   }
 
   /** Counts a finished (or stopped) call's cost against the calling client. */
-  add(dollars: number): void {
+  async add(dollars: number): Promise<void> {
     const client = clientScope.getStore();
     if (client === undefined || !(dollars > 0)) return;
-    this.spent.set(client, { day: this.today(), usd: this.spentBy(client) + dollars });
+    const day = this.today();
+    const counted = this.spent.get(client);
+    this.spent.set(client, { day, usd: (counted?.day === day ? counted.usd : 0) + dollars });
+    try {
+      if (this.store) await (await this.store()).addClientSpending(client, day, dollars);
+    } catch {
+      // The store is away: this process's own count stands in until it is back.
+    }
   }
 
-  private spentBy(client: string): number {
-    const entry = this.spent.get(client);
-    return entry && entry.day === this.today() ? entry.usd : 0;
+  private async spentBy(client: string): Promise<number> {
+    const day = this.today();
+    const counted = this.spent.get(client);
+    const own = counted?.day === day ? counted.usd : 0;
+    if (!this.store) return own;
+    try {
+      return Math.max(own, await (await this.store()).clientSpending(client, day));
+    } catch {
+      return own;
+    }
   }
 
   private today(): string {
     const now = new Date(this.clock());
-    return `${now.getFullYear()}-${now.getMonth() + 1}-${now.getDate()}`;
+    return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
   }
 }

@@ -145,6 +145,7 @@ export class SpecialistService implements Specialists {
   readonly statuses: StatusBoard;
 
   constructor(private readonly options: ServiceOptions) {
+    options.clientBudgets?.keepIn(() => this.sessions.store());
     this.statuses = new StatusBoard(options.statusRelay, (id) => this.breakers.get(id)?.status);
     for (const specialist of options.roster) this.byName.set(specialist.id, specialist);
     for (const specialist of options.roster) {
@@ -337,7 +338,7 @@ export class SpecialistService implements Specialists {
       }
     }
     // A cached answer costs nothing; a real call must fit what the budgets leave.
-    this.options.clientBudgets?.check();
+    await this.options.clientBudgets?.check();
     const budget = request.max_cost === undefined ? undefined : CallBudget.open(request.max_cost, first.reference, modelRequest(first.specialist, messages, request, format), this.options.costOf);
     try {
       for (const candidate of callable) {
@@ -380,7 +381,7 @@ export class SpecialistService implements Specialists {
             case 'text-delta':
               if (budget?.passedBy(part.text)) {
                 controller.abort(CALL_FINISHED);
-                this.options.clientBudgets?.add(budget.spent);
+                await this.options.clientBudgets?.add(budget.spent);
                 const stop = budget.stopped();
                 yield { type: 'error', code: stop.code, message: stop.message, ...(stop.details && { details: stop.details }) };
                 return;
@@ -416,7 +417,7 @@ export class SpecialistService implements Specialists {
         const extra = onDone ? await onDone(content, tokens, answerer) : {};
         if (!box) await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
         const cost = this.options.costOf?.(candidate.reference, tokens);
-        this.options.clientBudgets?.add(cost ?? 0);
+        await this.options.clientBudgets?.add(cost ?? 0);
         yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra, cache_key: key, ...(cost !== undefined && { cost_usd: cost }) };
         return;
       }

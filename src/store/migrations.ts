@@ -194,6 +194,13 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE sessions SET last_seq = coalesce((SELECT max(seq) FROM messages WHERE messages.session_id = sessions.id), 0);
       `),
   },
+  {
+    // What each client of a server has spent per local day (server.budget_per_day), kept
+    // across restarts and shared by the replicas of one database.
+    name: 'm008_client_spending',
+    sqlite: 'CREATE TABLE client_spending (client TEXT NOT NULL, day TEXT NOT NULL, usd REAL NOT NULL, PRIMARY KEY (client, day))',
+    postgres: 'CREATE TABLE client_spending (client TEXT NOT NULL, day TEXT NOT NULL, usd DOUBLE PRECISION NOT NULL, PRIMARY KEY (client, day))',
+  },
 ];
 
 /** The schema version this code brings a database to. */

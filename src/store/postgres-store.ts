@@ -83,6 +83,20 @@ export class PostgresStore implements AishStore {
     );
   }
 
+  async addClientSpending(client: string, day: string, usd: number): Promise<number> {
+    const rows = await this.query<{ usd: number }>(
+      `INSERT INTO client_spending (client, day, usd) VALUES ($1, $2, $3)
+       ON CONFLICT (client, day) DO UPDATE SET usd = client_spending.usd + excluded.usd RETURNING usd`,
+      [client, day, usd],
+    );
+    return Number(rows[0]!.usd);
+  }
+
+  async clientSpending(client: string, day: string): Promise<number> {
+    const rows = await this.query<{ usd: number }>('SELECT usd FROM client_spending WHERE client = $1 AND day = $2', [client, day]);
+    return rows.length === 0 ? 0 : Number(rows[0]!.usd);
+  }
+
   async capabilityStats(capability: string): Promise<CapabilityStats[]> {
     return this.query<CapabilityStats>('SELECT specialist_id, requests, successes, total_ms FROM capability_stats WHERE capability = $1', [capability]);
   }

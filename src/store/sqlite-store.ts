@@ -92,6 +92,14 @@ export class SqliteStore implements AishStore {
     return this.statements.capabilityStats.all(capability);
   }
 
+  async addClientSpending(client: string, day: string, usd: number): Promise<number> {
+    return this.statements.addClientSpending.get(client, day, usd) as number;
+  }
+
+  async clientSpending(client: string, day: string): Promise<number> {
+    return (this.statements.clientSpending.get(client, day) as number | undefined) ?? 0;
+  }
+
   private log: SqliteExchangeLog | undefined;
 
   /** The exchange log (`aish history`); its statements are prepared on first use. */
@@ -244,6 +252,12 @@ function prepareStatements(db: Database) {
     capabilityStats: db.prepare<[string], CapabilityStats>(
       'SELECT specialist_id, requests, successes, total_ms FROM capability_stats WHERE capability = ?',
     ),
+    addClientSpending: db
+      .prepare<[string, string, number]>(
+        'INSERT INTO client_spending (client, day, usd) VALUES (?, ?, ?) ON CONFLICT (client, day) DO UPDATE SET usd = usd + excluded.usd RETURNING usd',
+      )
+      .pluck(),
+    clientSpending: db.prepare<[string, string]>('SELECT usd FROM client_spending WHERE client = ? AND day = ?').pluck(),
     allMessages: db.prepare<[string], MessageRecord>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq`),
     lastMessages: db.prepare<[{ session_id: string; skip: number }], MessageRecord>(
       `SELECT ${MESSAGE_COLUMNS} FROM messages

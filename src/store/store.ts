@@ -71,6 +71,12 @@ export interface AishStore {
   /** What was measured for a capability, per specialist. */
   capabilityStats(capability: string): Promise<CapabilityStats[]>;
 
+  /** Adds to what a server's client (its token label, or its address) spent on `day` (`server.budget_per_day`); returns the day's total. */
+  addClientSpending(client: string, day: string, usd: number): Promise<number>;
+
+  /** What a server's client has spent on `day` (0 when nothing). */
+  clientSpending(client: string, day: string): Promise<number>;
+
   /** The exchange log (`aish history`, the answer cache, budgets) in the same database. */
   readonly exchanges: ExchangeLog;
 

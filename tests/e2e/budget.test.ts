@@ -139,4 +139,24 @@ describe('--max-cost', () => {
       await served.stop();
     }
   });
+
+  it("a server's budget_per_day is kept in its database: a restarted server still refuses the client", { timeout: 60_000 }, async () => {
+    const home = await pricedHome(() => ({ kind: 'answer', pieces: ['ok'], usage: { prompt: 3, completion: 2 } }), 'server: { budget_per_day: 0.03 }');
+    const ask = (url: string) => fetch(`${url}/api/v2/ai/tiny/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'again' }) });
+    const first = await startServeWith(['--db', join(home, 'server.db')], { home });
+    try {
+      expect((await ask(first.url)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    const second = await startServeWith(['--db', join(home, 'server.db')], { home });
+    try {
+      const response = await ask(second.url);
+      expect(response.status).toBe(402);
+      expect(response.headers.get('x-budget-spent')).toBe('0.05');
+      expect(fake!.requests).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
 });

@@ -43,6 +43,18 @@ forEachBackend((backend) => {
       expect((await log.get(id))!.tool_calls).toBe(calls);
     });
 
+    it("keeps what a server's clients spent per day, adding up, apart per client and day", async () => {
+      const location = await backend.newLocation();
+      const store = await open(location);
+      expect(await store.clientSpending('tok:a', '2026-12-05')).toBe(0);
+      expect(await store.addClientSpending('tok:a', '2026-12-05', 0.25)).toBeCloseTo(0.25, 12);
+      expect(await store.addClientSpending('tok:a', '2026-12-05', 0.5)).toBeCloseTo(0.75, 12);
+      await store.addClientSpending('tok:b', '2026-12-05', 1);
+      await store.addClientSpending('tok:a', '2026-12-06', 2);
+      expect(await (await open(location)).clientSpending('tok:a', '2026-12-05')).toBeCloseTo(0.75, 12);
+      expect(await store.clientSpending('tok:b', '2026-12-05')).toBe(1);
+    });
+
     it('writes several exchanges at once, in order, each as record would (a failed one keeps no cache key)', async () => {
       const log = (await open()).exchanges;
       const before = await log.record(exchange(1));
