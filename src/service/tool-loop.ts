@@ -119,11 +119,17 @@ export class ToolBox {
     const events = new EventQueue<ToolEvent>();
     const usage = { input: 0, output: 0 };
     let sawUsage = false;
+    // Text a model wrote before its calls ("Let me read it.") must not run into the next round's.
+    let lineOpen = false;
     for (let round = 0; ; round++) {
       const calls: ToolCall[] = [];
       let text = '';
       let finish: ModelPart | undefined;
       for await (const part of model.stream({ ...request, messages, tools: this.definitions }, signal)) {
+        if (part.type === 'text-delta' && lineOpen && part.text !== '') {
+          lineOpen = false;
+          yield { type: 'text-delta', text: '\n' };
+        }
         if (part.type === 'tool-call') calls.push(part);
         else if (part.type === 'usage') {
           sawUsage = true;
@@ -156,6 +162,7 @@ export class ToolBox {
         yield { type: 'error', code: outcome.code, message: outcome.message };
         return;
       }
+      if (text !== '' && !text.endsWith('\n')) lineOpen = true;
       messages.push({ role: 'assistant', content: text, toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) });
       messages.push({ role: 'user', content: '', toolResults: outcome });
     }

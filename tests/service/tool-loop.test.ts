@@ -93,6 +93,26 @@ describe('the tool loop', () => {
     expect(parts.filter((part) => part.type === 'tool.done').map((part) => part.status)).toEqual(['refused', 'error', 'error']);
   });
 
+  it('puts a line break between text written before a round of calls and the text after it', async () => {
+    let round = 0;
+    const model: LanguageModel = {
+      reference: 'scripted',
+      async *stream() {
+        round++;
+        if (round === 1) {
+          yield { type: 'text-delta', text: 'Let me read it.' };
+          yield { type: 'tool-call', id: 'call_1', name: 'files__read_text_file', arguments: '{}' };
+          yield { type: 'finish', reason: 'tool_calls' };
+        } else {
+          yield { type: 'text-delta', text: 'It says hi.' };
+          yield { type: 'finish', reason: 'stop' };
+        }
+      },
+    };
+    const box = (await ToolBox.open(host(), ['files.*'], undefined, { widen: false, limits }))!;
+    expect(textOf(await run(box, 'read it', model))).toBe('Let me read it.\nIt says hi.');
+  });
+
   it('asks the confirm hook one call at a time; a no is a refused result', async () => {
     const asked: string[] = [];
     const confirm = async (call: { name: string; arguments: string }): Promise<boolean> => {
