@@ -10,6 +10,7 @@ import { parseAiArgs, type FanoutStep, type PipelinePlan } from '../plan/index.j
 import type { BranchProgress, ExecContext } from './context.js';
 import { answerDisplay } from './answer-writer.js';
 import { readStageInput } from './stage-input.js';
+import { PIPELINE_EXCHANGES_KEPT, type Exchange } from './exchange.js';
 import { ReaderGone, SinkWriter, type Sink, type Source } from './streams.js';
 import { exitStatusFor } from '../protocol/index.js';
 
@@ -52,6 +53,10 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
     // stdout and stderr share the terminal: the progress lines go before any answer does.
     printing: () => progress.stop(),
   }, headed);
+  // Each branch keeps its exchanges apart, added to the pipeline's in branch order at the end:
+  // `--usage` lists them in the order the answers are shown, whichever finished first.
+  const { pipeline } = context;
+  const branchRecords = call.step.branches.map(() => (pipeline ? { commandLine: pipeline.commandLine, exchanges: [] as Exchange[] } : undefined));
   const statuses = await Promise.all(
     call.step.branches.map(async (branch, index) => {
       const io: BranchIo = {
@@ -62,13 +67,17 @@ export async function runFanout(call: FanoutCall, context: ExecContext, runBranc
         onRoute: (label) => merger.relabel(index, label),
       };
       // `--events`: the branch's text is a delta of the fan-out's stage, with its branch number.
-      const branchContext = context.eventStage ? { ...context, eventStage: { ...context.eventStage, branch: index } } : context;
+      const record = branchRecords[index];
+      const branchContext = { ...context, ...(context.eventStage && { eventStage: { ...context.eventStage, branch: index } }), ...(record && { pipeline: record }) };
       const status = await runBranch(branch.pipeline, io, branchContext);
       progress.set(index, status === 0 ? 'done' : 'failed');
       await merger.finish(index, status);
       return status;
     }),
   );
+  if (pipeline) {
+    for (const record of branchRecords) pipeline.exchanges.push(...record!.exchanges.slice(0, Math.max(0, PIPELINE_EXCHANGES_KEPT - pipeline.exchanges.length)));
+  }
   try {
     await merger.close();
   } catch (error) {
