@@ -29,7 +29,7 @@ import type {
   Word,
 } from './ast.js';
 import { literalText, RESERVED_WORDS } from './ast.js';
-import { ParseFailure, Scanner } from './scanner.js';
+import { ParseFailure, Scanner, trimmed } from './scanner.js';
 
 export type ParseResult = { ok: true; script: Script } | { ok: false; diagnostic: Diagnostic };
 
@@ -102,7 +102,7 @@ class Parser extends Scanner {
       this.skipBlanks();
       if (!this.atEnd && this.peek() !== '\n' && !(nested && this.peek() === ')')) this.unexpected();
     }
-    return { kind: 'script', lists, span: { start, end: this.pos } };
+    return { kind: 'script', lists: trimmed(lists), span: { start, end: this.pos } };
   }
 
   /** list := and_or ( ( ';' | '&' ) and_or )* ( ';' | '&' )? */
@@ -127,7 +127,7 @@ class Parser extends Scanner {
       break;
     }
     if (items.length === 0) return undefined;
-    return { kind: 'list', items, span: { start: items[0]!.span.start, end: items[items.length - 1]!.span.end } };
+    return { kind: 'list', items: trimmed(items), span: { start: items[0]!.span.start, end: items[items.length - 1]!.span.end } };
   }
 
   /** and_or := pipeline ( ( '&&' | '||' ) pipeline )* */
@@ -148,7 +148,7 @@ class Parser extends Scanner {
       rest.push({ operator, pipeline });
       end = pipeline.span.end;
     }
-    return { kind: 'and-or', first, rest, span: { start: first.span.start, end } };
+    return { kind: 'and-or', first, rest: trimmed(rest), span: { start: first.span.start, end } };
   }
 
   /** pipeline := ( '!' blank )? stage ( '|' stage )* — `!` then a blank negates the status; `!NAME` forces a command instead. */
@@ -174,7 +174,7 @@ class Parser extends Scanner {
       stages.push(stage);
     }
     const last = stages[stages.length - 1]!;
-    const pipeline: Pipeline = { kind: 'pipeline', stages, span: { start: negated ? bang : first.span.start, end: last.span.end } };
+    const pipeline: Pipeline = { kind: 'pipeline', stages: trimmed(stages), span: { start: negated ? bang : first.span.start, end: last.span.end } };
     if (negated) pipeline.negated = true;
     return pipeline;
   }
@@ -212,9 +212,15 @@ class Parser extends Scanner {
 
   /** A reserved word at the parser's position (unquoted, a whole word), or undefined. */
   private reservedWordHere(): string | undefined {
-    const match = /^[a-z]+/.exec(this.source.slice(this.pos, this.pos + 6));
-    if (!match || !RESERVED_WORDS.has(match[0]) || !this.isWordEnd(match[0].length, '')) return undefined;
-    return match[0];
+    // The longest reserved word has 5 letters; look at up to 6 without slicing unless one may be there.
+    let length = 0;
+    for (; length < 6; length++) {
+      const code = this.source.charCodeAt(this.pos + length);
+      if (!(code >= 97 && code <= 122)) break;
+    }
+    if (length < 2 || length > 5 || !this.isWordEnd(length, '')) return undefined;
+    const word = this.source.slice(this.pos, this.pos + length);
+    return RESERVED_WORDS.has(word) ? word : undefined;
   }
 
   /** A reserved word here, or the `}` that closes a brace group (a word of its own where a command could start, inside one). */
@@ -259,7 +265,13 @@ class Parser extends Scanner {
   private listLike(at: number): boolean {
     const c = this.source.charAt(at);
     if (c === ';' || c === '&' || c === '\n') return true;
-    return /\n[ \t]*$/.test(this.source.slice(Math.max(0, at - 200), at));
+    // Only blanks between the last newline and `at` (looking back at most 200 characters).
+    for (let i = at - 1; i >= Math.max(0, at - 200); i--) {
+      const b = this.source.charAt(i);
+      if (b === '\n') return true;
+      if (b !== ' ' && b !== '\t') return false;
+    }
+    return false;
   }
 
   /** brace_group := '{' compound_list '}' redirect* — runs the lists in the shell, as one stage. */
@@ -381,20 +393,20 @@ class Parser extends Scanner {
   private parseCompoundList(open: number, opener: string, ends: readonly string[]): Script {
     this.enterNesting(open);
     const lists: List[] = [];
-    const wanted = ends.map((end) => `'${end}'`).join(' or ');
+    const wanted = (): string => ends.map((end) => `'${end}'`).join(' or ');
     for (;;) {
       this.skipNewlines();
-      if (this.atEnd) this.fail(`parse/unclosed-${opener === '{' ? 'brace' : opener}`, `unclosed '${opener}': expected ${wanted}`, { start: open, end: open + opener.length }, true);
+      if (this.atEnd) this.fail(`parse/unclosed-${opener === '{' ? 'brace' : opener}`, `unclosed '${opener}': expected ${wanted()}`, { start: open, end: open + opener.length }, true);
       const keyword = this.closingWordHere();
       if (keyword !== undefined && ends.includes(keyword)) {
         if (lists.length === 0) this.fail('parse/expected', `expected a command before '${keyword}'`, { start: this.pos, end: this.pos + keyword.length });
         break;
       }
       const list = this.parseList();
-      if (!list) this.expectedHere(lists.length === 0 ? 'a command' : wanted);
+      if (!list) this.expectedHere(lists.length === 0 ? 'a command' : wanted());
       lists.push(list);
       this.skipBlanks();
-      if (!this.atEnd && this.peek() !== '\n' && this.closingWordHere() === undefined) this.expectedHere(wanted);
+      if (!this.atEnd && this.peek() !== '\n' && this.closingWordHere() === undefined) this.expectedHere(wanted());
     }
     this.leaveNesting();
     // Newlines separate commands here as `;` does: one list, so the printer's `;` reads back the same.
@@ -579,18 +591,23 @@ class Parser extends Scanner {
   /** arg* redirect* (in any order, as sh allows), ending at an operator. */
   private parseElements(stops: string, allowRedirects: boolean, end: number, allowArgs = true): Elements {
     const elements: Elements = { args: [], redirects: [], end };
+    const done = (): Elements => {
+      elements.args = trimmed(elements.args);
+      elements.redirects = trimmed(elements.redirects);
+      return elements;
+    };
     for (;;) {
       this.skipBlanks();
       if (this.atRedirect()) {
-        if (!allowRedirects) return elements;
+        if (!allowRedirects) return done();
         const redirect = this.parseRedirect(stops);
         elements.redirects.push(redirect);
         elements.end = redirect.span.end;
         continue;
       }
-      if (!allowArgs) return elements;
+      if (!allowArgs) return done();
       const word = this.readWord(stops);
-      if (!word) return elements;
+      if (!word) return done();
       elements.args.push(word);
       elements.end = word.span.end;
     }

@@ -22,6 +22,16 @@ const BRACED_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#@*$!])$/;
 /** How deep `(`, `{` and `$(` may nest before the parser refuses. */
 const MAX_DEPTH = 64;
 
+/** True for a character that is literal text in a bare word, not at its start (no quote, escape, `$`, pattern or end). */
+function isPlainWordChar(c: string, stops: string): boolean {
+  if (META.has(c) || c === '\\' || c === "'" || c === '"' || c === '$' || GLOB_CHARS.includes(c)) return false;
+  return stops === '' || !stops.includes(c);
+}
+
+function variablePart(name: string, quoted: boolean, start: number, end: number): WordPart {
+  return quoted ? { kind: 'variable', name, quoted: true, span: { start, end } } : { kind: 'variable', name, span: { start, end } };
+}
+
 export abstract class Scanner {
   pos = 0;
   protected depth = 0;
@@ -107,12 +117,20 @@ export abstract class Scanner {
         parts.glob(c, this.pos, this.pos + 1);
         this.pos++;
       } else {
-        parts.text(c, this.pos, this.pos + 1);
-        this.pos++;
+        // A run of plain characters is one slice, not one string per character.
+        const from = this.pos;
+        let end = from + 1;
+        while (end < this.source.length && isPlainWordChar(this.source.charAt(end), stops)) end++;
+        parts.text(end === from + 1 ? c : this.source.slice(from, end), from, end);
+        this.pos = end;
       }
     }
     if (this.pos === start) return undefined;
-    return { kind: 'word', parts: parts.done(), span: { start, end: this.pos } };
+    const done = parts.done();
+    // A word of one part shares that part's span (word spans are never changed after parsing): one object less per word.
+    const only = done.length === 1 ? done[0]! : undefined;
+    const span = only && only.span.start === start && only.span.end === this.pos ? only.span : { start, end: this.pos };
+    return { kind: 'word', parts: done, span };
   }
 
   private readEscape(parts: PartBuilder): void {
@@ -163,8 +181,14 @@ export abstract class Scanner {
       } else if (c === '$') {
         this.readDollar(parts, true);
       } else {
-        parts.text(c, this.pos, this.pos + 1);
-        this.pos++;
+        const from = this.pos;
+        let end = from + 1;
+        for (; end < this.source.length; end++) {
+          const d = this.source.charAt(end);
+          if (d === '"' || d === '\\' || d === '$') break;
+        }
+        parts.text(end === from + 1 ? c : this.source.slice(from, end), from, end);
+        this.pos = end;
       }
     }
   }
@@ -173,7 +197,6 @@ export abstract class Scanner {
   protected readDollar(parts: PartBuilder, quoted = false): void {
     const start = this.pos;
     const next = this.peek(1);
-    const mark = quoted ? ({ quoted: true } as const) : {};
     if (next === '(' && this.peek(2) === '(') {
       this.readArithmetic(parts);
     } else if (next === '(') {
@@ -183,7 +206,7 @@ export abstract class Scanner {
       this.leaveNesting();
       if (this.peek() !== ')') this.fail('parse/unclosed-substitution', "unclosed '$('", { start, end: start + 2 }, true);
       this.pos++;
-      parts.push({ kind: 'substitution', script, ...mark, span: { start, end: this.pos } });
+      parts.push(quoted ? { kind: 'substitution', script, quoted: true, span: { start, end: this.pos } } : { kind: 'substitution', script, span: { start, end: this.pos } });
     } else if (next === '{') {
       const close = this.source.indexOf('}', start + 2);
       if (close === -1) this.fail('parse/unclosed-brace', "unclosed '${'", { start, end: start + 2 }, true);
@@ -192,15 +215,15 @@ export abstract class Scanner {
         this.fail('parse/bad-substitution', `bad substitution: '\${${name}}' is not a variable name`, { start, end: close + 1 });
       }
       this.pos = close + 1;
-      parts.push({ kind: 'variable', name, ...mark, span: { start, end: this.pos } });
+      parts.push(variablePart(name, quoted, start, this.pos));
     } else if (NAME_START.test(next)) {
       let end = start + 2;
       while (end < this.source.length && NAME_CHAR.test(this.source.charAt(end))) end++;
       this.pos = end;
-      parts.push({ kind: 'variable', name: this.source.slice(start + 1, end), ...mark, span: { start, end } });
+      parts.push(variablePart(this.source.slice(start + 1, end), quoted, start, end));
     } else if ((next >= '0' && next <= '9') || (next !== '' && SPECIAL_PARAMETERS.includes(next))) {
       this.pos += 2;
-      parts.push({ kind: 'variable', name: next, ...mark, span: { start, end: this.pos } });
+      parts.push(variablePart(next, quoted, start, this.pos));
     } else {
       parts.text('$', start, start + 1);
       this.pos++;
@@ -320,7 +343,16 @@ export class PartBuilder {
   }
 
   done(): WordPart[] {
+    let empty = false;
+    for (const part of this.parts) if (part.kind === 'text' && part.value === '') empty = true;
+    // A copy: the builder's array grew with spare room (17 slots for one part), a copy has none; the AST is what a parse keeps.
+    if (!empty) return this.parts.length === 1 ? [this.parts[0]!] : this.parts.slice();
     const kept = this.parts.filter((part) => part.kind !== 'text' || part.value !== '');
     return kept.length > 0 ? kept : this.parts.slice(0, 1);
   }
+}
+
+/** The array without the spare room that pushing left in it (the AST is kept, so its size is what the parse costs in GC). */
+export function trimmed<T>(items: T[]): T[] {
+  return items.length === 0 ? items : items.slice();
 }
