@@ -96,9 +96,12 @@ async function runPipeline(pipeline: Pipeline, context: ExecContext, io: Pipelin
 
 export type Planned = { ok: true; plan: PipelinePlan } | { ok: false; message: string; status: number; located?: Span };
 
+const NO_ALIASES: ReadonlyMap<string, Pipeline> = new Map();
+
 /** Resolves a pipeline's names against the shell's state now (docs/language.md "Stages"). */
 export async function planFor(pipeline: Pipeline, context: ExecContext): Promise<Planned> {
-  const aliases = new Map([...context.state.aliases].map(([name, alias]) => [name, alias.pipeline]));
+  // Planned once per pipeline per loop round: without aliases (the usual script) no map is built.
+  const aliases = context.state.aliases.size === 0 ? NO_ALIASES : new Map([...context.state.aliases].map(([name, alias]) => [name, alias.pipeline]));
   let directory: SpecialistDirectory;
   try {
     directory = await context.directory();
