@@ -70,7 +70,8 @@ describe('completing the first word of a stage', () => {
 describe("completing an AI stage's words", () => {
   it('offers its flags', async () => {
     expect((await complete('apollo --se')).candidates).toEqual(['--session ']);
-    expect((await complete('apollo "review this" --no')).candidates).toEqual(['--no-stream ']);
+    expect((await complete('apollo "review this" --no')).candidates).toEqual(['--no-stream', '--no-tools']);
+    expect((await complete('apollo "review this" --no-s')).candidates).toEqual(['--no-stream ']);
     expect((await complete('apollo,athena --js')).candidates).toEqual(['--json ']);
     expect((await complete('{apollo|athena} --js')).candidates).toEqual(['--json ']);
     expect((await complete('@code-analysis --thr')).candidates).toEqual(['--threshold ']);
