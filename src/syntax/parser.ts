@@ -169,6 +169,11 @@ class Parser extends Scanner {
       const at = this.pos;
       this.pos++;
       this.skipNewlines();
+      this.skipBlanks();
+      // As sh: `!` negates a whole pipeline, so it may only start one (`a | ! b` is an error).
+      if (this.peek() === '!' && (this.peek(1) === ' ' || this.peek(1) === '\t')) {
+        this.fail('parse/expected', "expected a specialist or command after '|', found '!' (it negates a whole pipeline: put it first)", { start: this.pos, end: this.pos + 1 }, false);
+      }
       const stage = this.parseStage();
       if (!stage) this.expectedAfter("a specialist or command after '|'", at, 1);
       stages.push(stage);
