@@ -80,6 +80,16 @@ async function twoReplicas(database: Database, args: string[] = [], restartable 
   return { a, b, home, redis };
 }
 
+/** /health polled until it answers 200 again (at most 10 s), after a backend came back. */
+async function healthOnceBack(url: string): Promise<{ status: number; json: any }> {
+  let health = await call(url, 'GET', '/health');
+  for (let tries = 0; health.status !== 200 && tries < 100; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    health = await call(url, 'GET', '/health');
+  }
+  return health;
+}
+
 function createSession(url: string, name: string): Promise<{ status: number; json: any }> {
   return call(url, 'POST', '/api/v2/sessions', { specialist_id: 'apollo', name });
 }
@@ -185,12 +195,8 @@ for (const database of DATABASES) describe.skipIf(!hasRedis)(`two replicas shari
     }
     await shared.start();
     for (const replica of [a, b]) {
-      // The client reconnects every second at most: poll /health until it does.
-      let health = await call(replica.url, 'GET', '/health');
-      for (let tries = 0; health.status !== 200 && tries < 100; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        health = await call(replica.url, 'GET', '/health');
-      }
+      // The client reconnects every second at most.
+      const health = await healthOnceBack(replica.url);
       expect(health.json).toMatchObject({ status: 'ok', db: 'ok', redis: 'ok' });
       expect((await call(replica.url, 'POST', '/api/v2/sessions/outage/message', { message: `back on ${replica.url}` })).status).toBe(200);
     }
@@ -211,11 +217,7 @@ for (const database of DATABASES) describe.skipIf(!hasRedis)(`two replicas shari
       postgres!.resume();
       for (const replica of [a, b]) {
         // The pool connects again on the next call that needs it.
-        let health = await call(replica.url, 'GET', '/health');
-        for (let tries = 0; health.status !== 200 && tries < 100; tries++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          health = await call(replica.url, 'GET', '/health');
-        }
+        const health = await healthOnceBack(replica.url);
         expect(health.json).toMatchObject({ status: 'ok', db: 'ok', redis: 'ok' });
         expect((await call(replica.url, 'POST', '/api/v2/sessions/db-outage/message', { message: `back on ${replica.url}` })).status).toBe(200);
       }
