@@ -11,10 +11,9 @@ import { openSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isatty, ReadStream } from 'node:tty';
-import { AishError, exitStatusFor, toAishError, type Specialists } from '../protocol/index.js';
+import { AishError, exitStatusFor, toAishError, type PendingToolCall, type Specialists } from '../protocol/index.js';
 import type { ConnectionEvent } from '../protocol/websocket.js';
 import { answerOutput, AnswerWriter, binaryRefusal, DEFAULT_MAX_INPUT, isYes, overLimitMessage, toolCallText, type AnswerContext, type ProcessFacts } from '../exec/index.js';
-import type { PendingToolCall } from '../protocol/index.js';
 
 /**
  * What a chat needs from the other side: the in-process service, the HTTP
