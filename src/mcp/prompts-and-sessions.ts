@@ -9,6 +9,9 @@ import type { SessionDetail, SpecialistInfo, Specialists } from '../protocol/ind
 
 export const SESSION_URI_PREFIX = 'aish://sessions/';
 
+/** Shared by every prompt of every server instance (see the input schemas in tools.ts). */
+const PROMPT_ARGS = z.object({ task: z.string().describe('what you want done') });
+
 export function registerPrompts(server: McpServer, specialists: SpecialistInfo[]): void {
   for (const specialist of specialists) {
     server.registerPrompt(
@@ -16,7 +19,7 @@ export function registerPrompts(server: McpServer, specialists: SpecialistInfo[]
       {
         title: specialist.name,
         description: `${specialist.description}: its system prompt, then your task`,
-        argsSchema: z.object({ task: z.string().describe('what you want done') }),
+        argsSchema: PROMPT_ARGS,
       },
       ({ task }) => ({
         description: `${specialist.name}: ${specialist.description}`,

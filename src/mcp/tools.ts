@@ -16,6 +16,26 @@ export const FIXED_TOOLS = ['route', 'broadcast', 'run_pipeline'] as const;
 /** How many capabilities a specialist tool's description names. */
 const TOP_CAPABILITIES = 3;
 
+/*
+ * The input schemas, built once and shared by every server instance: HTTP
+ * builds an instance per request, and building zod schemas (and zod's
+ * compiled parser for each new one) was most of that cost.
+ */
+const SPECIALIST_INPUT = z.object({
+  message: z.string().describe('what to ask'),
+  session: z.string().optional().describe('a session id or name: the specialist remembers earlier messages there (a new name starts one)'),
+  schema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('a JSON Schema the answer must match: the answer is then JSON, validated, and given as structuredContent too'),
+});
+const ROUTE_INPUT = z.object({ capability: z.string().describe('a capability, such as code-analysis'), message: z.string() });
+const BROADCAST_INPUT = z.object({ specialists: z.array(z.string()).min(1).describe('specialist ids, such as ["apollo", "athena"]'), message: z.string() });
+const RUN_PIPELINE_INPUT = z.object({
+  line: z.string().describe(`an aish line, such as: apollo << "explain monads" | athena "make it shorter"`),
+  input: z.string().optional().describe("text for the first stage's stdin"),
+});
+
 /** Registers every tool; returns the specialist tools by id so status changes can hide and show them. */
 export function registerTools(server: McpServer, backend: McpBackend, specialists: SpecialistInfo[]): Map<string, RegisteredTool> {
   const byId = new Map<string, RegisteredTool>();
@@ -37,14 +57,7 @@ function registerSpecialist(server: McpServer, specialists: Specialists, special
     {
       title: specialist.name,
       description: describe(specialist),
-      inputSchema: z.object({
-        message: z.string().describe('what to ask'),
-        session: z.string().optional().describe('a session id or name: the specialist remembers earlier messages there (a new name starts one)'),
-        schema: z
-          .record(z.string(), z.unknown())
-          .optional()
-          .describe('a JSON Schema the answer must match: the answer is then JSON, validated, and given as structuredContent too'),
-      }),
+      inputSchema: SPECIALIST_INPUT,
     },
     async ({ message, session, schema }, ctx) =>
       failuresAsResults(async () => {
@@ -68,7 +81,7 @@ function registerRoute(server: McpServer, specialists: Specialists): void {
     'route',
     {
       description: `Asks the specialist best at a capability (score ${DEFAULT_ROUTE_THRESHOLD} or more); the answer is headed by who answered.`,
-      inputSchema: z.object({ capability: z.string().describe('a capability, such as code-analysis'), message: z.string() }),
+      inputSchema: ROUTE_INPUT,
     },
     async ({ capability, message }, ctx) =>
       failuresAsResults(async () => {
@@ -84,7 +97,7 @@ function registerBroadcast(server: McpServer, specialists: Specialists): void {
     'broadcast',
     {
       description: 'Asks several specialists the same message at once; one answer per specialist, in the order given, each headed by its id.',
-      inputSchema: z.object({ specialists: z.array(z.string()).min(1).describe('specialist ids, such as ["apollo", "athena"]'), message: z.string() }),
+      inputSchema: BROADCAST_INPUT,
     },
     async ({ specialists: ids, message }, ctx) => {
       const answers = await Promise.all(
@@ -110,10 +123,7 @@ function registerRunPipeline(server: McpServer, backend: McpBackend): void {
     {
       description:
         'Runs an aish command line (AI stages, fan-outs such as apollo,athena, @capability routing, echo and here-strings) and returns its stdout and exit status. Unix commands are refused unless the server allows them.',
-      inputSchema: z.object({
-        line: z.string().describe(`an aish line, such as: apollo << "explain monads" | athena "make it shorter"`),
-        input: z.string().optional().describe("text for the first stage's stdin"),
-      }),
+      inputSchema: RUN_PIPELINE_INPUT,
     },
     async ({ line, input }, ctx) =>
       failuresAsResults(async () => {
