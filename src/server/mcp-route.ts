@@ -6,6 +6,7 @@
  * file converts from and to the server core's own request and response. The
  * SDK is loaded on the first MCP request, not when the server starts.
  */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { LineRunner, McpBackend } from '../mcp/index.js';
 import type { SpecialistService } from '../service/index.js';
 import type { AppRequest, AppResponse, Handler, Route } from './types.js';
@@ -92,26 +93,90 @@ function webRequest(request: AppRequest, signal: AbortSignal): Request {
   return new Request(`http://aish${request.path}${query}`, { method: request.method, headers, signal });
 }
 
-/** An SSE answer streams as it comes; any other (JSON, or an empty 202) is sent whole. `call.end` runs once it is all out. */
-async function appResponse(response: Response, call: { signal: AbortSignal; end: () => void }): Promise<AppResponse> {
+/** A request being answered: its signal (the client left, or cancelled it) and what to run once its answer is out. */
+export interface Call {
+  signal: AbortSignal;
+  end: () => void;
+}
+
+/**
+ * A JSON answer (or an empty 202) is sent whole. The SDK answers a 2025-era
+ * request with an SSE stream: one that ends within WHOLE_WITHIN_MS holding
+ * just the answer is sent as that answer's JSON body (the transport allows
+ * either; one write, and nothing for the client to parse as a stream); one
+ * still running then streams as it comes, so its client has the headers while
+ * the call runs. `call.end` runs once it is all out.
+ */
+export async function appResponse(response: Response, call: Call): Promise<AppResponse> {
   const headers = Object.fromEntries(response.headers);
   if (!response.body || !headers['content-type']?.startsWith('text/event-stream')) {
     const body = await response.text();
     call.end();
     return { status: response.status, headers, body };
   }
-  return { status: response.status, headers, stream: textOf(response.body, call) };
+  const reader = response.body.getReader();
+  const start = await readFor(reader, WHOLE_WITHIN_MS);
+  if (start.next) return { status: response.status, headers, stream: textOf(reader, start.chunks, start.next, call) };
+  call.end();
+  const text = Buffer.concat(start.chunks).toString('utf8');
+  const answer = soleMessage(text);
+  if (answer === undefined) return { status: response.status, headers, body: text };
+  return { status: response.status, headers: { ...headers, 'content-type': 'application/json' }, body: answer };
 }
 
-async function* textOf(body: ReadableStream<Uint8Array>, { signal, end }: { signal: AbortSignal; end: () => void }): AsyncIterable<string> {
+/** How long the SDK's SSE answer may take to end and still be sent whole (most tool calls end in a millisecond or two). */
+const WHOLE_WITHIN_MS = 20;
+
+/** A read of the SDK's stream, not yet answered. */
+type PendingRead = ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>;
+
+/** What the stream gave within `ms`; `next` is the read still waiting when it had not ended by then. */
+async function readFor(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  ms: number,
+): Promise<{ chunks: Uint8Array[]; next?: PendingRead }> {
+  const chunks: Uint8Array[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, ms, 'late')));
+  try {
+    for (;;) {
+      const next = reader.read();
+      const result = await Promise.race([next, late]);
+      if (result === 'late') return { chunks, next };
+      if (result.done) return { chunks };
+      chunks.push(result.value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The data of the one `message` event `text` holds (a JSON-RPC message), or undefined when it holds anything else. */
+function soleMessage(text: string): string | undefined {
+  const events: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event) });
+  parser.feed(text);
+  parser.reset({ consume: true });
+  const [event] = events;
+  return events.length === 1 && event!.id === undefined && (event!.event ?? 'message') === 'message' ? event!.data : undefined;
+}
+
+/** The stream's text: what was read already, then the waiting read `next`, then the rest. */
+async function* textOf(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  read: Uint8Array[],
+  next: PendingRead,
+  { signal, end }: Call,
+): AsyncIterable<string> {
   const decoder = new TextDecoder();
-  const reader = body.getReader();
   // A cancelled call (or a client that left) may leave the SDK's stream open: end it here.
   const stop = (): void => void reader.cancel().catch(() => {});
   signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) stop();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
+    for (const chunk of read) yield decoder.decode(chunk, { stream: true });
+    for (let waiting = next; ; waiting = reader.read()) {
+      const { done, value } = await waiting;
       if (done) break;
       yield decoder.decode(value, { stream: true });
     }
