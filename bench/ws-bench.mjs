@@ -2,6 +2,7 @@
 // aish WebSocket benchmarks: prints figures, asserts nothing. Needs the built bundle
 // (`npm run build`). Run on its own with `node bench/ws-bench.mjs`, or import
 // `webSocketFigures()` from another bench script (bench/run.mjs does).
+// `node bench/ws-bench.mjs --latency` measures the chat round trip only (no 10,000 idle connections).
 //   chat latency   round trip of a JSON-RPC `chat` (echo model) on one connection, sent at a
 //                  steady 1,000 requests/s for 5 s (open loop: a slow answer does not delay the next
 //                  send; a 1 ms timer sends what is due, so the client does not spin a core), against
@@ -74,7 +75,7 @@ function open(url) {
 }
 
 /** Paced `chat` requests on one connection; round-trip times in ms of those sent after the warm-up second. */
-async function chatLatency(port) {
+export async function chatLatency(port) {
   const socket = await open(`ws://127.0.0.1:${port}/ws/ai/apollo`);
   await warmUpServer(socket);
   const sentAt = new Map();
@@ -179,7 +180,7 @@ async function idleMemory() {
 }
 
 /** The figures as printable lines. */
-export async function webSocketFigures() {
+export async function webSocketFigures({ memory: withMemory = true } = {}) {
   const latencyOf = async (server) => {
     try {
       return await chatLatency(server.port);
@@ -189,11 +190,15 @@ export async function webSocketFigures() {
   };
   const latency = await latencyOf(await startServe());
   const plain = await latencyOf(await startPlainServer());
-  const memory = await idleMemory();
-  return [
+  const lines = [
     `WebSocket chat round trip at ${Math.round(latency.rate).toLocaleString('en')} requests/s for ${SECONDS} s (${latency.requests.toLocaleString('en')} measured, echo model, one connection): ` +
       `p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms, errors: ${latency.errors.join('; ') || 'none'} (goal p99 <= ${GOAL_P99_MS} ms); ` +
       `bare ws server: p50 ${plain.p50.toFixed(2)} ms, p99 ${plain.p99.toFixed(2)} ms; p99 ratio ${(latency.p99 / plain.p99).toFixed(2)}x (goal <= 2x)`,
+  ];
+  if (!withMemory) return lines;
+  const memory = await idleMemory();
+  return [
+    ...lines,
     `WebSocket idle connections: aish serve RSS ${(memory.before / 1024).toFixed(1)} MiB with none, ${(memory.after / 1024).toFixed(1)} MiB with ${memory.open.toLocaleString('en')} open: ` +
       `${memory.perConnection.toFixed(1)} KiB per connection (goal <= ${GOAL_KIB_PER_CONNECTION} KiB)`,
   ];
@@ -204,5 +209,5 @@ if (process.argv[2] === '--hold') {
 } else if (process.argv[2] === '--plain-server') {
   await plainServer();
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const line of await webSocketFigures()) console.log(line);
+  for (const line of await webSocketFigures({ memory: !process.argv.includes('--latency') })) console.log(line);
 }
