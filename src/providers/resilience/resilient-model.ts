@@ -45,7 +45,7 @@ export interface ResilienceOptions {
 export function withResilience(model: LanguageModel, options: ResilienceOptions): LanguageModel {
   return {
     reference: model.reference,
-    stream: (request, signal) => resilientStream(model, request, signal, options),
+    stream: (request, signal) => new ResilientStream(model, request, signal, options),
   };
 }
 
@@ -54,80 +54,190 @@ export function providerName(reference: string): string {
   return reference.split(/[/?]/)[0] || reference;
 }
 
-async function* resilientStream(model: LanguageModel, request: ModelRequest, signal: AbortSignal, options: ResilienceOptions): AsyncGenerator<ModelPart> {
-  if (signal.aborted) return;
-  const { limits, deadline } = options;
-  const provider = providerName(model.reference);
-  if (deadline && Date.now() >= deadline.at) {
-    yield timeoutPart('total', provider, deadline.totalMs);
-    return;
+const DONE: IteratorResult<ModelPart> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * One resilient call, as a hand-written iterator rather than an async generator: every part of
+ * every answer passes through here, and a generator layer costs several promises and ticks per
+ * part. While an attempt streams, `next` is the attempt's own `next` and one `then`, handing on
+ * the attempt's result object itself; everything else (the checks before the call, the end of
+ * an attempt, retries, the final failure) runs in `advance`, a plain async function.
+ *
+ * It behaves as the generator it replaces did: a part that ends the call (a timeout, a final
+ * failure) is handed on first and the call is cleaned up (breaker permit, deadline, signal
+ * listener) when it is read past or left with `return`.
+ */
+class ResilientStream implements AsyncIterableIterator<ModelPart> {
+  private readonly provider: string;
+  /** The attempt whose parts are being handed on, until it ends and `advance` takes over. */
+  private tried: Attempt | undefined;
+  private attempt = 0;
+  /** The checks before the first attempt are done. */
+  private begun = false;
+  /** A part that ends the call was handed on: the next read cleans up and ends. */
+  private ending = false;
+  private ended = false;
+  private permit: BreakerPermit | undefined;
+  private outcome: keyof BreakerPermit = 'release';
+  /** With a deadline: aborted by the caller or at the deadline. Without one, the caller's signal is the call's. */
+  private call: AbortController | undefined;
+  private callSignal: AbortSignal;
+  private deadlineWatch: Watchdog | undefined;
+  private readonly onAbort = (): void => this.call!.abort();
+
+  constructor(
+    private readonly model: LanguageModel,
+    private readonly request: ModelRequest,
+    private readonly signal: AbortSignal,
+    private readonly options: ResilienceOptions,
+  ) {
+    this.provider = providerName(model.reference);
+    this.callSignal = signal;
   }
-  const permit = options.breaker?.acquire();
-  if (options.breaker && !permit) {
-    yield unavailablePart(request.caller, options.breaker);
-    return;
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
-  // With a deadline, aborted by the caller or at the deadline; without one, the caller's signal is
-  // the call's (one controller and listener less per call). Each attempt has its own signal under it.
-  const call = deadline ? new AbortController() : undefined;
-  const callSignal = call ? call.signal : signal;
-  const deadlineWatch = call && new Watchdog(call);
-  if (deadline) deadlineWatch!.arm(Math.max(1, deadline.at - Date.now()), 'total');
-  const onAbort = (): void => call!.abort();
-  if (call) signal.addEventListener('abort', onAbort, { once: true });
-  let outcome: keyof BreakerPermit = 'release';
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const tried = new Attempt(model, request, callSignal, limits);
-      try {
-        while (!tried.result) {
-          const part = tried.take(await tried.parts.next());
-          if (!part) break;
-          // A slow reader (a pipe, a socket) is not a silent provider: its time does not count as idle.
-          tried.watchdog.pause();
-          yield part;
-          tried.watchdog.resume();
-        }
-      } finally {
+
+  next(): Promise<IteratorResult<ModelPart>> {
+    const tried = this.tried;
+    if (tried === undefined || tried.result !== undefined) return this.advance();
+    // A slow reader (a pipe, a socket) is not a silent provider: its time did not count as idle.
+    tried.watchdog.resume();
+    return this.read(tried);
+  }
+
+  /** Leaving early: the attempt closes (its HTTP request with it), then the call is cleaned up. */
+  async return(): Promise<IteratorResult<ModelPart>> {
+    if (this.ended) return DONE;
+    if (!this.begun) {
+      this.ended = true;
+      return DONE;
+    }
+    await this.stop();
+    return DONE;
+  }
+
+  private read(tried: Attempt): Promise<IteratorResult<ModelPart>> {
+    return tried.parts.next().then(this.onNext, this.onThrow);
+  }
+
+  private readonly onNext = (next: IteratorResult<ModelPart>): IteratorResult<ModelPart> | Promise<IteratorResult<ModelPart>> => {
+    const tried = this.tried!;
+    if (tried.take(next) === undefined) return this.advance();
+    tried.watchdog.pause();
+    return next;
+  };
+
+  /** The model's stream threw: the attempt closes and the call is cleaned up before the error goes on. */
+  private readonly onThrow = async (error: unknown): Promise<never> => {
+    await this.stop();
+    throw error;
+  };
+
+  /** Closes the running attempt, if any, and cleans up the call (once). */
+  private async stop(): Promise<void> {
+    const tried = this.tried;
+    this.tried = undefined;
+    try {
+      if (tried) await tried.close();
+    } finally {
+      this.cleanUp();
+    }
+  }
+
+  private cleanUp(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.call) {
+      this.deadlineWatch!.disarm();
+      this.signal.removeEventListener('abort', this.onAbort);
+      this.call.abort(CALL_FINISHED);
+    }
+    this.permit?.[this.outcome]();
+  }
+
+  /** A part that ends the call; the call is cleaned up on the next read. */
+  private last(part: ModelPart): IteratorResult<ModelPart> {
+    this.ending = true;
+    return { done: false, value: part };
+  }
+
+  /** Everything but handing on an attempt's parts: the checks first, the end of each attempt, retries. */
+  private async advance(): Promise<IteratorResult<ModelPart>> {
+    if (this.ended) return DONE;
+    if (this.ending) {
+      this.cleanUp();
+      return DONE;
+    }
+    const { limits, deadline } = this.options;
+    if (!this.begun) {
+      this.begun = true;
+      if (this.signal.aborted) {
+        this.ended = true;
+        return DONE;
+      }
+      if (deadline && Date.now() >= deadline.at) return this.last(timeoutPart('total', this.provider, deadline.totalMs));
+      this.permit = this.options.breaker?.acquire();
+      if (this.options.breaker && !this.permit) return this.last(unavailablePart(this.request.caller, this.options.breaker));
+      if (deadline) {
+        this.call = new AbortController();
+        this.callSignal = this.call.signal;
+        this.deadlineWatch = new Watchdog(this.call);
+        this.deadlineWatch.arm(Math.max(1, deadline.at - Date.now()), 'total');
+        this.signal.addEventListener('abort', this.onAbort, { once: true });
+      }
+    }
+    try {
+      const tried = this.tried;
+      if (tried !== undefined) {
+        // The attempt ended: its parts are all handed on.
+        this.tried = undefined;
         await tried.close();
+        const ended = await this.afterAttempt(tried.result!);
+        if (ended) return ended;
       }
-      const result = tried.result!;
-      if (result.kind === 'finished') {
-        outcome = 'success';
-        return;
-      }
-      if (signal.aborted) return;
-      if (deadlineWatch?.fired) {
-        yield timeoutPart('total', provider, deadline!.totalMs);
-        return;
-      }
-      const failure = result.failure;
-      if (result.kind === 'failed-after-text') {
-        outcome = failure.retryable === true ? 'failure' : 'success';
-        yield cutShort(failure);
-        return;
-      }
-      const decision = decideRetry(failure, attempt, limits, deadline && deadline.at - Date.now(), options.random);
-      if (!decision.retry) {
-        outcome = failure.retryable === true ? 'failure' : 'success';
-        yield finalFailure(failure, attempt, decision, deadline);
-        return;
-      }
-      options.onRetry?.({ attempt, delayMs: decision.delayMs, failure });
-      await sleep(decision.delayMs, callSignal);
-      if (signal.aborted) return;
-      if (deadlineWatch?.fired) {
-        yield timeoutPart('total', provider, deadline!.totalMs);
-        return;
-      }
+      this.attempt++;
+      this.tried = new Attempt(this.model, this.request, this.callSignal, limits);
+    } catch (error) {
+      await this.stop();
+      throw error;
     }
-  } finally {
-    if (call) {
-      deadlineWatch!.disarm();
-      signal.removeEventListener('abort', onAbort);
-      call.abort(CALL_FINISHED);
+    return this.read(this.tried);
+  }
+
+  /** What follows an ended attempt: the end of the call (a last part, or nothing), or undefined to try again. */
+  private async afterAttempt(result: AttemptResult): Promise<IteratorResult<ModelPart> | undefined> {
+    const { limits, deadline } = this.options;
+    const { signal, deadlineWatch } = this;
+    if (result.kind === 'finished') {
+      this.outcome = 'success';
+      this.cleanUp();
+      return DONE;
     }
-    permit?.[outcome]();
+    if (signal.aborted) {
+      this.cleanUp();
+      return DONE;
+    }
+    if (deadlineWatch?.fired) return this.last(timeoutPart('total', this.provider, deadline!.totalMs));
+    const failure = result.failure;
+    if (result.kind === 'failed-after-text') {
+      this.outcome = failure.retryable === true ? 'failure' : 'success';
+      return this.last(cutShort(failure));
+    }
+    const decision = decideRetry(failure, this.attempt, limits, deadline && deadline.at - Date.now(), this.options.random);
+    if (!decision.retry) {
+      this.outcome = failure.retryable === true ? 'failure' : 'success';
+      return this.last(finalFailure(failure, this.attempt, decision, deadline));
+    }
+    this.options.onRetry?.({ attempt: this.attempt, delayMs: decision.delayMs, failure });
+    await sleep(decision.delayMs, this.callSignal);
+    if (signal.aborted) {
+      this.cleanUp();
+      return DONE;
+    }
+    if (deadlineWatch?.fired) return this.last(timeoutPart('total', this.provider, deadline!.totalMs));
+    return undefined;
   }
 }
 
