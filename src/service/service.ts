@@ -160,9 +160,13 @@ export class SpecialistService implements Specialists {
 
   private defaultModelChoice: Promise<string> | undefined;
 
+  /** The default model once known: a call then does not wait a tick for it. */
+  private defaultModelValue: string | undefined;
+
   private defaultModel(): Promise<string> {
     const { defaultModel } = this.options;
-    this.defaultModelChoice ??= typeof defaultModel === 'string' ? Promise.resolve(defaultModel) : defaultModel();
+    if (typeof defaultModel === 'string') this.defaultModelValue = defaultModel;
+    this.defaultModelChoice ??= typeof defaultModel === 'string' ? Promise.resolve(defaultModel) : defaultModel().then((chosen) => (this.defaultModelValue = chosen));
     return this.defaultModelChoice;
   }
 
@@ -290,7 +294,15 @@ export class SpecialistService implements Specialists {
     );
   }
 
-  /** One call of `answer`, without the schema's validation and repair; `format` asks the model for JSON. */
+  /**
+   * One call of `answer`, without the schema's validation and repair; `format` asks the model for JSON.
+   *
+   * Every streamed part of every answer passes through here, so a call does its work once and
+   * only what it needs: the model is called with the caller's own signal (an AbortController
+   * of its own only when tools run, whose calls must stop with it, or when the caller gave
+   * none), the cache key is worked out only when something reads it, and what is absent
+   * (fallbacks, tools, budgets, a log of its own) costs no await.
+   */
   private async *answerOnce(
     specialist: SpecialistDefinition,
     messages: ModelMessage[],
@@ -300,46 +312,50 @@ export class SpecialistService implements Specialists {
     format?: ResponseFormat,
     hooks?: CallHooks,
   ): AsyncIterable<StreamEvent> {
-    const defaultModel = await this.defaultModel();
+    const defaultModel = this.defaultModelValue ?? (await this.defaultModel());
     const deadline: Deadline | undefined = request.timeout !== undefined ? { at: Date.now() + request.timeout * 1000, totalMs: request.timeout * 1000 } : undefined;
     // The specialist's own model first: an unknown model is the caller's mistake, reported before anything starts.
     const candidates = [this.prepare(specialist, defaultModel, deadline, request.model)];
     // A model named in the request is what the user wants: nobody stands in for it.
-    if (request.model === undefined) {
+    if (request.model === undefined && (specialist.fallback.length > 0 || request.capability !== undefined)) {
       for (const other of await this.fallbacksFor(specialist, request.capability)) candidates.push(this.prepare(other, defaultModel, deadline));
     }
     const refused = new Map<Candidate, string>();
     for (const candidate of candidates) if (candidate.breaker?.state === 'open') refused.set(candidate, unavailableMessage(candidate.specialist.id, candidate.breaker));
-    const callable = candidates.filter((candidate) => !refused.has(candidate));
+    const callable = refused.size === 0 ? candidates : candidates.filter((candidate) => !refused.has(candidate));
     if (callable.length === 0) throw nobodyAnswered(specialist, candidates, refused, new Map());
-    const controller = new AbortController();
-    // Read for every part: a plain flag, not the signal's getter.
-    let cancelled = false;
-    const onAbort = (): void => {
-      cancelled = true;
-      controller.abort();
+    // The call's own controller, made only when needed (see above); aborted with the caller's signal.
+    let own: AbortController | undefined;
+    const onAbort = (): void => own!.abort();
+    const ownSignal = (): AbortSignal => {
+      if (!own) {
+        own = new AbortController();
+        if (signal?.aborted) own.abort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      }
+      return own.signal;
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
     const startNow = callable.length === 1;
     const failed = new Map<Candidate, ModelErrorPart>();
     let started = false;
     const first = callable[0]!;
-    const firstKey = cacheKey(first.reference, modelRequest(first.specialist, messages, request, format));
+    const firstSent = modelRequest(first.specialist, messages, request, format);
     // Tools are opened (their servers started) before anything streams: a server that will not start is the call's error.
     const toolBoxes = new Map<SpecialistDefinition, ToolBox | undefined>([[first.specialist, await this.toolBox(first.specialist, request, hooks)]]);
     // An answer that used tools depends on what they returned: it is neither taken from the cache nor kept in it.
     const usesTools = toolBoxes.get(first.specialist) !== undefined;
     if (!usesTools && this.cache.wanted(request.cache)) {
+      const firstKey = cacheKey(first.reference, firstSent);
       const hit = await this.cache.lookup(firstKey);
       if (hit) {
-        signal?.removeEventListener('abort', onAbort);
         yield* this.replay(hit, first, specialist, messages, firstKey, onDone);
         return;
       }
     }
     // A cached answer costs nothing; a real call must fit what the budgets leave.
-    await this.options.clientBudgets?.check();
-    const budget = request.max_cost === undefined ? undefined : CallBudget.open(request.max_cost, first.reference, modelRequest(first.specialist, messages, request, format), this.options.costOf);
+    const { clientBudgets } = this.options;
+    if (clientBudgets) await clientBudgets.check();
+    const budget = request.max_cost === undefined ? undefined : CallBudget.open(request.max_cost, first.reference, firstSent, this.options.costOf);
     try {
       for (const candidate of callable) {
         // Past the deadline nobody else can answer in time.
@@ -362,13 +378,13 @@ export class SpecialistService implements Specialists {
         let finished = false;
         let failure: ModelErrorPart | undefined;
         let content = '';
-        const sent = modelRequest(answerer, messages, request, format);
-        const key = candidate === first ? firstKey : cacheKey(candidate.reference, sent);
+        const sent = candidate === first ? firstSent : modelRequest(answerer, messages, request, format);
         if (!toolBoxes.has(answerer)) toolBoxes.set(answerer, await this.toolBox(answerer, request, hooks));
         const box = toolBoxes.get(answerer);
-        const parts = box ? box.answer(candidate.model, sent, answerer.id, controller.signal) : candidate.model.stream(sent, controller.signal);
+        const keep = onDone !== undefined || this.cache.records;
+        const parts = box ? box.answer(candidate.model, sent, answerer.id, ownSignal()) : candidate.model.stream(sent, signal ?? ownSignal());
         for await (const part of parts) {
-          if (cancelled) return;
+          if (signal?.aborted) return;
           if (part.type === 'error') {
             failure = part;
             break;
@@ -380,13 +396,13 @@ export class SpecialistService implements Specialists {
           switch (part.type) {
             case 'text-delta':
               if (budget?.passedBy(part.text)) {
-                controller.abort(CALL_FINISHED);
-                await this.options.clientBudgets?.add(budget.spent);
+                own?.abort(CALL_FINISHED);
+                await clientBudgets?.add(budget.spent);
                 const stop = budget.stopped();
                 yield { type: 'error', code: stop.code, message: stop.message, ...(stop.details && { details: stop.details }) };
                 return;
               }
-              if (onDone || this.cache.records) content += part.text;
+              if (keep) content += part.text;
               yield { type: 'content', data: part.text, specialist_id: answerer.id };
               break;
             case 'usage':
@@ -403,9 +419,12 @@ export class SpecialistService implements Specialists {
               break;
           }
         }
-        if (cancelled) return;
+        if (signal?.aborted) return;
         failure ??= finished ? undefined : { type: 'error', code: 'INTERNAL', message: `${candidate.reference} ended its answer without finishing it` };
-        await this.recordOutcome(answerer.id, request.capability, Date.now() - tried, failure === undefined);
+        // Counted in the specialist's performance (and the capability's, when routed).
+        const elapsed = Date.now() - tried;
+        this.performance.record(answerer.id, elapsed, failure === undefined);
+        if (request.capability) await this.recordCapability(answerer.id, request.capability, elapsed, failure === undefined);
         if (failure && started) {
           yield { type: 'error', code: failure.code, message: failure.message };
           return;
@@ -415,10 +434,25 @@ export class SpecialistService implements Specialists {
           continue;
         }
         const extra = onDone ? await onDone(content, tokens, answerer) : {};
-        if (!box) await this.cache.remember({ key, started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
+        // The key covers what the model was sent; worked out when first read (the SSE `done` event, a log), not for every call.
+        let key: string | undefined;
+        const keyOf = (): string => (key ??= cacheKey(candidate.reference, sent));
+        if (!box && this.cache.records) {
+          await this.cache.remember({ key: keyOf(), started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
+        }
         const cost = this.options.costOf?.(candidate.reference, tokens);
-        await this.options.clientBudgets?.add(cost ?? 0);
-        yield { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra, cache_key: key, ...(cost !== undefined && { cost_usd: cost }) };
+        if (clientBudgets) await clientBudgets.add(cost ?? 0);
+        yield {
+          type: 'done',
+          specialist_id: answerer.id,
+          tokens_used: tokens,
+          finish_reason: finishReason,
+          ...extra,
+          get cache_key(): string {
+            return keyOf();
+          },
+          ...(cost !== undefined && { cost_usd: cost }),
+        };
         return;
       }
       throw nobodyAnswered(specialist, candidates, refused, failed);
@@ -427,13 +461,17 @@ export class SpecialistService implements Specialists {
       const failure = toAishError(error);
       yield { type: 'error', code: failure.code, message: failure.message };
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      controller.abort(CALL_FINISHED);
+      if (own) {
+        signal?.removeEventListener('abort', onAbort);
+        own.abort(CALL_FINISHED);
+      }
     }
   }
 
   /** The tools `specialist` may use on this call (its servers started), or undefined for none. */
-  private toolBox(specialist: SpecialistDefinition, request: Generation, hooks: CallHooks | undefined): Promise<ToolBox | undefined> {
+  private toolBox(specialist: SpecialistDefinition, request: Generation, hooks: CallHooks | undefined): Promise<ToolBox | undefined> | undefined {
+    // No tools asked for and none of its own: nothing to open (ToolBox.open would say so, a promise later).
+    if (request.tools === undefined && !specialist.tools?.length) return undefined;
     const limits: ToolLimits = { maxRounds: DEFAULT_MAX_TOOL_ROUNDS, timeoutMs: DEFAULT_TOOL_TIMEOUT_S * 1000, ...this.options.toolLimits };
     return ToolBox.open(this.options.tools, specialist.tools, request.tools, { widen: this.options.widenTools === true, limits, confirm: hooks?.confirmTool });
   }
@@ -472,6 +510,20 @@ export class SpecialistService implements Specialists {
 
   /** The model a specialist answers with, behind retries, timeouts and (for its configured model) its breaker. */
   private prepare(specialist: SpecialistDefinition, defaultModel: string, deadline: Deadline | undefined, override?: string): Candidate {
+    // A specialist's own model with no deadline is the same for every call: made once (one per specialist, so bounded).
+    if (deadline === undefined && override === undefined) {
+      const ready = this.prepared.get(specialist);
+      if (ready?.defaultModel === defaultModel) return ready.candidate;
+      const candidate = this.prepareNew(specialist, defaultModel, undefined);
+      this.prepared.set(specialist, { defaultModel, candidate });
+      return candidate;
+    }
+    return this.prepareNew(specialist, defaultModel, deadline, override);
+  }
+
+  private readonly prepared = new Map<SpecialistDefinition, { defaultModel: string; candidate: Candidate }>();
+
+  private prepareNew(specialist: SpecialistDefinition, defaultModel: string, deadline: Deadline | undefined, override?: string): Candidate {
     const reference = this.modelOf(specialist, defaultModel, override);
     const provider = providerName(reference);
     const limits = resolveLimits(provider, this.options.limits, this.providerLimits(provider));
@@ -525,12 +577,6 @@ export class SpecialistService implements Specialists {
       }
     }
     return fallbacks;
-  }
-
-  /** Counts one tried call in the specialist's performance (and the capability's, when routed). */
-  private async recordOutcome(specialistId: string, capability: string | undefined, elapsedMs: number, success: boolean): Promise<void> {
-    this.performance.record(specialistId, elapsedMs, success);
-    if (capability) await this.recordCapability(specialistId, capability, elapsedMs, success);
   }
 
   /** Persists a routed call's outcome; a failed write never fails the answer. */
