@@ -38,18 +38,25 @@ export async function specialistEvents(events: AsyncIterable<StreamEvent>): Prom
   return mapStarted(events, (event, index) => (event.type === 'content' ? contentEvent(event, index) : sseEvent(event, { event: event.type })));
 }
 
-/** Maps a stream after awaiting its first item; `index` counts content events from 0. */
+/**
+ * Maps a stream after awaiting its first item; `index` counts content events from 0. Each
+ * later item costs the stream's own `next` and one `then` (no async function around it).
+ */
 export async function mapStarted<T extends { type: string }>(events: AsyncIterable<T>, map: (event: T, index: number) => string): Promise<AsyncIterable<string>> {
   const iterator = events[Symbol.asyncIterator]();
   let first: IteratorResult<T> | undefined = await iterator.next();
   let index = 0;
-  const next = async (): Promise<IteratorResult<string>> => {
-    const result = first ?? (await iterator.next());
-    first = undefined;
+  const mapped = (result: IteratorResult<T>): IteratorResult<string> => {
     if (result.done) return { done: true, value: undefined };
     const value = map(result.value, index);
     if (result.value.type === 'content') index++;
     return { done: false, value };
+  };
+  const next = (): Promise<IteratorResult<string>> => {
+    if (first === undefined) return iterator.next().then(mapped);
+    const result = first;
+    first = undefined;
+    return Promise.resolve(result).then(mapped);
   };
   const stop = async (): Promise<IteratorResult<string>> => {
     await iterator.return?.();
