@@ -2,6 +2,7 @@
  * Requests per minute per client, as a token bucket: a client may burst up to
  * the whole minute's allowance, then gets one request per 60/N seconds.
  */
+import type { StreamSlot, StreamSlotPool } from './stream-slots.js';
 
 /** What one request learns from the limiter; the figures go into `X-RateLimit-*` headers. */
 export interface RateDecision {
@@ -24,6 +25,20 @@ export interface RateLimits {
   readonly perMinute: number;
   /** Takes one request from `client`'s bucket if it has one. */
   take(client: string): RateDecision | Promise<RateDecision>;
+  /**
+   * What a request to a streaming route needs, in one step: one request from
+   * `client`'s bucket and, only when that is allowed, one of its stream slots
+   * in `slots` (a pool of the same coordinator). A shared backend does both
+   * in one round trip instead of two; absent (in one process, where neither
+   * waits), the caller takes them one after the other.
+   */
+  takeWithSlot?(client: string, slots: StreamSlotPool): Promise<StreamAdmission>;
+}
+
+/** A request's decision and, when it was allowed, its stream slot (undefined: the client already has the most streams open, or the request was refused). */
+export interface StreamAdmission {
+  decision: RateDecision;
+  slot: StreamSlot | undefined;
 }
 
 interface Bucket {

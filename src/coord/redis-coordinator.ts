@@ -3,6 +3,13 @@
  * worker shares one rate-limit bucket and one stream count per client, one
  * lock per session and the specialists' statuses.
  *
+ * One round trip per check: each check is one Lua script, sent by its SHA-1
+ * (`EVALSHA`; the scripts are loaded when the connection opens), and a
+ * request to a streaming route takes its rate-limit token and its stream slot
+ * in one script. Commands issued in the same turn of the event loop go out in
+ * one write (ioredis's auto-pipelining), so a burst of requests costs one
+ * write and one read, not one per request.
+ *
  * It fails closed and fast: commands are never queued while Redis is away
  * (`enableOfflineQueue: false`) and each has a deadline, so a call that needs
  * Redis is refused at once with 503 `BACKEND_UNAVAILABLE` instead of hanging
@@ -12,9 +19,9 @@
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { AishError } from '../protocol/index.js';
 import type { BackendState, Coordinator } from './coordinator.js';
-import type { RateDecision, RateLimits } from './rate-limit.js';
+import type { RateDecision, RateLimits, StreamAdmission } from './rate-limit.js';
 import { RedisSessionLocks } from './redis-session-locks.js';
-import { RENEW_SLOT, TAKE_SLOT, TAKE_TOKEN, type LuaScript } from './redis-scripts.js';
+import { RENEW_SLOTS, SCRIPTS, TAKE_SLOT, TAKE_TOKEN, TAKE_TOKEN_AND_SLOT, type LuaScript } from './redis-scripts.js';
 import type { StatusChange, StatusListener, StatusRelay } from './status-relay.js';
 import type { StreamSlot, StreamSlotPool } from './stream-slots.js';
 
@@ -48,22 +55,30 @@ export async function connectRedisCoordinator(url: string, options: RedisCoordin
     retryStrategy: (times) => Math.min(times * 100, 1000),
     lazyConnect: true,
   };
-  const commands = new Redis(url, settings);
+  const commands = new Redis(url, { ...settings, enableAutoPipelining: true });
   const events = new Redis(url, { ...settings, enableOfflineQueue: true });
   // ioredis reports each failed reconnection as an error event: expected while Redis is down. The first says why it cannot connect.
   let lastError: Error | undefined;
   for (const client of [commands, events]) client.on('error', (error: Error) => (lastError = error));
   try {
     await Promise.all([commands.connect(), events.connect()]);
+    await loadScripts(commands);
   } catch (error) {
     commands.disconnect();
     events.disconnect();
     const reason = (lastError ?? (error as Error)).message || String(error);
     throw new AishError('BACKEND_UNAVAILABLE', `cannot reach Redis at ${redactedUrl(url)}: ${reason}`, { backend: 'redis' }, { cause: error });
   }
+  // A Redis that restarted has forgotten the scripts: load them again on each reconnection (a call in between sends its script's body once).
+  commands.on('ready', () => void loadScripts(commands).catch(() => {}));
   const coordinator = new RedisCoordinator(commands, events, redactedUrl(url), options);
   await coordinator.listen();
   return coordinator;
+}
+
+/** Sends every script's body once (`SCRIPT LOAD`), so calls send only its SHA-1 (`EVALSHA`). */
+async function loadScripts(commands: RedisClient): Promise<void> {
+  await Promise.all(SCRIPTS.map((each) => commands.script('LOAD', each.lua)));
 }
 
 export class RedisCoordinator implements Coordinator {
@@ -117,20 +132,18 @@ export class RedisCoordinator implements Coordinator {
   }
 
   rateLimits(perMinute: number): RateLimits {
-    const key = (client: string): string => `${this.prefix}rate:${perMinute}:${client}`;
+    const bucket = (client: string): string => `${this.prefix}rate:${perMinute}:${client}`;
     return {
       perMinute,
       take: async (client: string): Promise<RateDecision> => {
-        const [allowed, left, now] = (await this.run(TAKE_TOKEN, [key(client)], [perMinute])) as [number, string, number];
-        const tokens = Number(left);
-        const perMs = perMinute / 60_000;
-        return {
-          allowed: allowed === 1,
-          limit: perMinute,
-          remaining: Math.floor(tokens),
-          resetAt: Math.ceil((now + (perMinute - tokens) / perMs) / 1000),
-          retryAfterS: allowed === 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)),
-        };
+        const [allowed, left, now] = (await this.run(TAKE_TOKEN, [bucket(client)], [perMinute])) as [number, string, number];
+        return rateDecision(perMinute, allowed, left, now);
+      },
+      takeWithSlot: async (client: string, slots: StreamSlotPool): Promise<StreamAdmission> => {
+        const id = globalThis.crypto.randomUUID();
+        const streams = this.streamsKey(client);
+        const [allowed, left, now, slot] = (await this.run(TAKE_TOKEN_AND_SLOT, [bucket(client), streams], [perMinute, slots.max, id, SLOT_LEASE_MS])) as [number, string, number, number];
+        return { decision: rateDecision(perMinute, allowed, left, now), slot: slot === 1 ? this.heldSlot(streams, id) : undefined };
       },
     };
   }
@@ -139,10 +152,19 @@ export class RedisCoordinator implements Coordinator {
     return { max, acquire: (client) => this.takeSlot(client, max) };
   }
 
+  private streamsKey(client: string): string {
+    return `${this.prefix}streams:${client}`;
+  }
+
   private async takeSlot(client: string, max: number): Promise<StreamSlot | undefined> {
-    const key = `${this.prefix}streams:${client}`;
+    const key = this.streamsKey(client);
     const id = globalThis.crypto.randomUUID();
     if ((await this.run(TAKE_SLOT, [key], [max, id, SLOT_LEASE_MS])) !== 1) return undefined;
+    return this.heldSlot(key, id);
+  }
+
+  /** Slot `id` of the sorted set `key`, taken in Redis: renewed while held, removed on release. */
+  private heldSlot(key: string, id: string): StreamSlot {
     const held = this.heldSlots.get(key) ?? new Set<string>();
     held.add(id);
     this.heldSlots.set(key, held);
@@ -152,17 +174,16 @@ export class RedisCoordinator implements Coordinator {
         if (released) return;
         released = true;
         held.delete(id);
-        if (held.size === 0) this.heldSlots.delete(key);
+        if (held.size === 0 && this.heldSlots.get(key) === held) this.heldSlots.delete(key);
         // If Redis is away, the slot's lease ends by itself.
         this.commands.zrem(key, id).catch(() => {});
       },
     };
   }
 
+  /** One script per client renews all of its slots held here; the calls go out together. */
   private async renewSlots(): Promise<void> {
-    for (const [key, ids] of this.heldSlots) {
-      for (const id of ids) await this.run(RENEW_SLOT, [key], [id, SLOT_LEASE_MS]).catch(() => {});
-    }
+    await Promise.all([...this.heldSlots].map(([key, ids]) => this.run(RENEW_SLOTS, [key], [SLOT_LEASE_MS, ...ids]).catch(() => {})));
   }
 
   private publishStatus(change: StatusChange): void {
@@ -234,6 +255,19 @@ export class RedisCoordinator implements Coordinator {
       throw unavailable(error, this.where);
     }
   }
+}
+
+/** A bucket's answer (`allowed`, tokens left as text, Redis's time in ms) as the figures of `X-RateLimit-*`. */
+function rateDecision(perMinute: number, allowed: number, left: string, now: number): RateDecision {
+  const tokens = Number(left);
+  const perMs = perMinute / 60_000;
+  return {
+    allowed: allowed === 1,
+    limit: perMinute,
+    remaining: Math.floor(tokens),
+    resetAt: Math.ceil((now + (perMinute - tokens) / perMs) / 1000),
+    retryAfterS: allowed === 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)),
+  };
 }
 
 /** Any failure to talk to Redis, as the protocol error a client sees (503). */

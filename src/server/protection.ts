@@ -80,17 +80,21 @@ export class Protection {
    * refused with 503 `BACKEND_UNAVAILABLE` (limits fail closed).
    */
   admit(method: string, url: URL, headers: RequestHeaders, address: string | undefined, streamRoute = false): Promise<Admission> {
-    return this.admitWith(method, url.pathname, headers, address, method === 'GET' && streamRoute ? url : undefined);
+    return this.admitWith(method, url.pathname, headers, address, method === 'GET' && streamRoute ? url : undefined, streamRoute);
   }
 
-  private async admitWith(method: string, path: string, headers: RequestHeaders, address: string | undefined, tokenUrl: URL | undefined): Promise<Admission> {
+  /** `streamRoute`: the route streams, so an allowed request also takes its stream slot (in the same round trip when the limits are shared). */
+  private async admitWith(method: string, path: string, headers: RequestHeaders, address: string | undefined, tokenUrl: URL | undefined, streamRoute = false): Promise<Admission> {
     const denied = this.authorize(headers, tokenUrl);
     const admission: Admission = { client: this.clientOf(headers, tokenUrl, address, denied), headers: {} };
     if (method === 'GET' && path === '/health') return admission;
     if (this.limiter) {
+      const slots = streamRoute && !denied && this.limiter.takeWithSlot ? this.slots : undefined;
       let decision: RateDecision;
+      let slot: StreamSlot | undefined;
       try {
-        decision = await this.limiter.take(admission.client);
+        if (slots) ({ decision, slot } = await this.limiter.takeWithSlot!(admission.client, slots));
+        else decision = await this.limiter.take(admission.client);
       } catch (error) {
         admission.refusal = backendRefusal(error);
         return admission;
@@ -102,6 +106,11 @@ export class Protection {
           limit: decision.limit,
           retry_after_s: decision.retryAfterS,
         });
+        return admission;
+      }
+      if (slots) {
+        if (slot) admission.slot = slot;
+        else this.refuseStream(admission, slots.max);
         return admission;
       }
     }
@@ -173,11 +182,16 @@ export class Protection {
       admission.slot = slot;
       return undefined;
     }
+    return this.refuseStream(admission, this.slots.max);
+  }
+
+  /** The refusal of a stream when its client already has `max` open (429, retry in a second). */
+  private refuseStream(admission: Admission, max: number): AishError {
     admission.headers['retry-after'] = '1';
-    admission.headers['x-ratelimit-limit'] = String(this.slots.max);
+    admission.headers['x-ratelimit-limit'] = String(max);
     admission.headers['x-ratelimit-remaining'] = '0';
     admission.headers['x-ratelimit-reset'] = String(Math.ceil(Date.now() / 1000) + 1);
-    admission.refusal = tooManyStreams(this.slots.max);
+    admission.refusal = tooManyStreams(max);
     return admission.refusal;
   }
 

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { connectRedisCoordinator, type RedisCoordinator } from '../../src/coord/redis-coordinator.js';
 import type { StatusChange } from '../../src/coord/index.js';
+import { SCRIPTS } from '../../src/coord/redis-scripts.js';
 import { AishError } from '../../src/protocol/index.js';
 import { hasRedis, redisUrl } from '../support/engines.js';
 import { startTestRedis } from '../support/replicas.js';
@@ -60,6 +61,63 @@ describe.skipIf(!hasRedis)('the Redis coordinator', { timeout: 60_000 }, () => {
     // The release reaches Redis a moment later.
     for (let tries = 0; !third && tries < 50; tries++) third = await b!.acquire('c');
     expect(third).toBeTruthy();
+  });
+
+  it('a request to a streaming route takes its token and its slot in one step: a slot while they last, none once they are taken, neither once the bucket is empty', async () => {
+    const { coordinators } = await replicas(2);
+    const [a, b] = coordinators.map((coordinator) => ({ limits: coordinator.rateLimits(3), slots: coordinator.streamSlots(1) }));
+    const first = await a!.limits.takeWithSlot!('c', a!.slots);
+    expect(first.decision).toMatchObject({ allowed: true, limit: 3, remaining: 2 });
+    expect(first.slot).toBeDefined();
+    // The other replica sees both the spent token and the taken slot.
+    const second = await b!.limits.takeWithSlot!('c', b!.slots);
+    expect(second.decision).toMatchObject({ allowed: true, remaining: 1 });
+    expect(second.slot).toBeUndefined();
+    // Redis runs one connection's commands in order: the release comes before A's next call.
+    first.slot!.release();
+    const third = await a!.limits.takeWithSlot!('c', a!.slots);
+    expect(third.decision).toMatchObject({ allowed: true, remaining: 0 });
+    expect(third.slot).toBeDefined();
+    third.slot!.release();
+    const refused = await a!.limits.takeWithSlot!('c', a!.slots);
+    expect(refused).toMatchObject({ decision: { allowed: false, remaining: 0 }, slot: undefined });
+    // The refused request took no slot.
+    expect(await a!.slots.acquire('c')).toBeDefined();
+  });
+
+  it('each check is one EVALSHA: the scripts are loaded when it connects, and again when Redis comes back empty', async () => {
+    const redis = await startTestRedis();
+    try {
+      const coordinator = await connectRedisCoordinator(redis.url);
+      open.push(coordinator);
+      const raw = new Redis(redis.url);
+      const calls = async (): Promise<Record<string, number>> => {
+        const text = await raw.info('commandstats');
+        return Object.fromEntries([...text.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].map((found) => [found[1]!, Number(found[2])]));
+      };
+      try {
+        await raw.config('RESETSTAT');
+        const limits = coordinator.rateLimits(100);
+        await limits.take('c');
+        await limits.takeWithSlot!('c', coordinator.streamSlots(2));
+        expect(await calls()).toMatchObject({ evalsha: 2 });
+        expect((await calls()).eval).toBeUndefined();
+        // A restarted Redis has no scripts: the coordinator loads them again once it reconnects.
+        await redis.stop();
+        await redis.start();
+        await until(() => raw.status === 'ready');
+        let loaded = [0];
+        for (let tries = 0; loaded.some((each) => each === 0) && tries < 100; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          loaded = (await raw.script('EXISTS', ...SCRIPTS.map((each) => each.sha)).catch(() => [0])) as number[];
+        }
+        expect(loaded).toEqual(SCRIPTS.map(() => 1));
+      } finally {
+        raw.disconnect();
+      }
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('one answer at a time per session across replicas: B waits for A and goes on as soon as A gives the turn back', async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { Coordinator } from '../../src/coord/index.js';
 import { createApp, Protection, RateLimiter, startServer, StreamSlots } from '../../src/server/index.js';
 import { tempHome } from '../support/aish.js';
 import { embeddedService } from '../support/server.js';
@@ -113,6 +114,45 @@ describe('the server with limits', () => {
       expect((await call(server.url, 'POST', '/api/v2/ai/athena/message', { body: JSON.stringify({ content: 'x' }) })).status).toBe(200);
       expect((await long).body).toContain('event: done');
       expect((await call(server.url, 'GET', '/api/v2/ai/athena/stream?content=x')).status).toBe(200);
+    } finally {
+      await server.close(100);
+    }
+  });
+
+  it('takes a streaming request\'s token and slot in one call when the limits offer it (shared limits: one round trip), with the same refusals', async () => {
+    const calls: string[] = [];
+    const limiter = new RateLimiter(10);
+    const slots = new StreamSlots(1);
+    const coordinator: Coordinator = {
+      backend: 'redis',
+      sessionLocks: undefined,
+      statusRelay: undefined,
+      rateLimits: (perMinute) => ({
+        perMinute,
+        take: (client) => (calls.push('take'), limiter.take(client)),
+        // As a shared backend does: the slot of the same pool, in the same call.
+        takeWithSlot: async (client) => {
+          calls.push('takeWithSlot');
+          const decision = limiter.take(client);
+          return { decision, slot: decision.allowed ? slots.acquire(client) : undefined };
+        },
+      }),
+      streamSlots: (max) => ({ max, acquire: (client) => (calls.push('acquire'), slots.acquire(client)) }),
+      health: async () => ({}),
+      close: async () => {},
+    };
+    const server = await startServer(createApp({ service: embeddedService() }), { host: '127.0.0.1', port: 0, protection: new Protection({ rateLimit: 10, maxStreams: 1, coordinator }) });
+    try {
+      const long = call(server.url, 'POST', '/api/v2/ai/apollo/stream', { body: JSON.stringify({ content: 'word '.repeat(40), model: 'echo?tps=20' }) });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(calls).toEqual(['takeWithSlot']);
+      const refused = await call(server.url, 'GET', '/api/v2/ai/athena/stream?content=x');
+      expect(refused.status).toBe(429);
+      expect(refused.headers).toMatchObject({ 'retry-after': '1', 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0' });
+      expect(JSON.parse(refused.body).error.code).toBe('RATE_LIMITED');
+      expect((await call(server.url, 'GET', '/api/capabilities')).headers).toMatchObject({ 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '7' });
+      expect(calls).toEqual(['takeWithSlot', 'takeWithSlot', 'take']);
+      expect((await long).body).toContain('event: done');
     } finally {
       await server.close(100);
     }
