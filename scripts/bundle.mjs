@@ -30,6 +30,8 @@ const result = await build({
     'cli/events-output': 'src/cli/events-output.ts',
     'service/index': 'src/service/index.ts',
     'mcp/client': 'src/mcp/client.ts',
+    'coord/index': 'src/coord/index.ts',
+    'coord/redis-coordinator': 'src/coord/redis-coordinator.ts',
   },
   bundle: true,
   splitting: true,
