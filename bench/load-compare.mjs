@@ -8,12 +8,16 @@
 //          server RSS when idle and its peak under the load.
 //          For `aish serve --workers 2 --redis` the memory is the primary's and its workers' together,
 //          and a throwaway redis-server (scripts/test-engines.mjs) is started for it and stopped after.
+//   cpu    CPU seconds (user + system) each process used during the load: the load generator (this
+//          process), the server (for workers: the primary and each worker) and redis-server, against
+//          what the machine's cores could give over the wall time: when they are all taken, a server
+//          cannot deliver more, however many workers it has.
 // Usage: node bench/load-compare.mjs [--streams N] [--chunks N] [--tps N] [--only NAME]
 // A new target is one more entry of TARGETS: a name and a start() that resolves with
 // { url, path, body, pid, stop }.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Histogram, openStream, rssMiB, startServer } from './load.mjs';
 import { findRedisServer, INSTALL_HINT, startRedis } from '../scripts/test-engines.mjs';
@@ -50,10 +54,11 @@ async function aishTarget(extra) {
 
 /** `aish serve --workers N --redis` on a throwaway Redis, stopped with the server. */
 async function workersTarget(workers) {
-  const redis = await startRedis(mkdtempSync(join(tmpdir(), 'aish-load-redis-')));
+  const folder = mkdtempSync(join(tmpdir(), 'aish-load-redis-'));
+  const redis = await startRedis(folder);
   try {
     const target = await aishTarget(['--workers', String(workers), '--redis', redis.url]);
-    return { ...target, stop: () => target.stop().finally(() => redis.stop()) };
+    return { ...target, helpers: { 'redis-server': Number(readFileSync(join(folder, 'redis.pid'), 'utf8')) }, stop: () => target.stop().finally(() => redis.stop()) };
   } catch (error) {
     redis.stop();
     throw error;
@@ -76,6 +81,27 @@ function treeRssMiB(pid) {
       return sum; // a process that ended between the listing and the read
     }
   }, 0);
+}
+
+/** CPU seconds (user + system) `pid` has used so far; 0 once it is gone. */
+function cpuSeconds(pid) {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat, counted after the command name (which may hold spaces).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+const CLOCK_TICKS = 100;
+
+/** Each process of a target (its tree: a cluster's primary first, then its workers; and helpers such as redis-server) by name, with its CPU seconds so far. */
+function cpuOf(target) {
+  const [main, ...children] = processTree(target.pid);
+  const named = [[children.length ? 'primary' : 'server', main], ...children.map((pid, index) => [`worker ${index + 1}`, pid]), ...Object.entries(target.helpers ?? {})];
+  return new Map(named.map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
 /** bench/plain-sse-server.mjs sending the same events at the same pace. */
@@ -113,6 +139,8 @@ async function measure(target) {
   const sampler = setInterval(() => (peak = Math.max(peak, treeRssMiB(target.pid))), 250);
   const deadline = Date.now() + ((CHUNKS * CHUNK_MS) / 1000 + 60) * 1000;
   const started = performance.now();
+  const cpuBefore = cpuOf(target);
+  const generatorBefore = process.cpuUsage();
   const running = [];
   // Opened in steps of 100, so the listen backlog is never the bottleneck.
   for (let i = 0; i < STREAMS; i += 100) {
@@ -121,6 +149,9 @@ async function measure(target) {
   }
   const results = await Promise.all(running);
   const elapsed = (performance.now() - started) / 1000;
+  const generator = process.cpuUsage(generatorBefore);
+  const cpu = new Map([['load generator', (generator.user + generator.system) / 1e6]]);
+  for (const [name, seconds] of cpuOf(target)) cpu.set(name, seconds - (cpuBefore.get(name) ?? 0));
   clearInterval(sampler);
   const delivered = results.reduce((sum, state) => sum + state.contents, 0);
   const added = (p) => Math.max(0, gaps.percentile(p) - CHUNK_MS);
@@ -133,7 +164,16 @@ async function measure(target) {
     p99: added(99),
     idle,
     peak,
+    cpu,
   };
+}
+
+/** `cpu: load generator 3.1 s, server 5.2 s, … = 8.3 s of 2 cores × 6.0 s wall (69%)`. */
+function cpuLine(figure) {
+  const cores = availableParallelism();
+  const total = [...figure.cpu.values()].reduce((sum, seconds) => sum + seconds, 0);
+  const each = [...figure.cpu].map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`).join(', ');
+  return `cpu: ${each} = ${total.toFixed(1)} s of ${cores} cores × ${figure.elapsed.toFixed(1)} s wall (${Math.round((100 * total) / (cores * figure.elapsed))}%)`;
 }
 
 const ratio = (value, base) => (base > 0 ? `${(value / base).toFixed(2)}x` : '–');
@@ -164,6 +204,7 @@ async function main() {
         `wall ${figure.elapsed.toFixed(1)} s, delivered ${Math.round(figure.rate).toLocaleString('en')} chunks/s of ${(STREAMS * TPS).toLocaleString('en')} needed (${ratio(figure.rate, STREAMS * TPS)}), ` +
         `added inter-chunk p50 ${figure.p50.toFixed(1)} ms, p99 ${figure.p99.toFixed(1)} ms, RSS idle ${figure.idle.toFixed(0)} MiB, peak ${figure.peak.toFixed(0)} MiB${vs}`,
     );
+    console.log(`    ${cpuLine(figure)}`);
   }
   const [after1] = loadavg();
   console.log(`  load average after: ${after1.toFixed(2)}`);
