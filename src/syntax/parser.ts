@@ -29,7 +29,7 @@ import type {
   Word,
 } from './ast.js';
 import { literalText, RESERVED_WORDS } from './ast.js';
-import { ParseFailure, Scanner, trimmed } from './scanner.js';
+import { NONE, ParseFailure, Scanner, SPECULATION_FAILED, takeFrom } from './scanner.js';
 
 export type ParseResult = { ok: true; script: Script } | { ok: false; diagnostic: Diagnostic };
 
@@ -49,10 +49,21 @@ const OPERATORS = ['&&', '||', '<<-', '<<', '>>', '2>&1', '>&2', '2>>', '2>'];
 const ASSIGNMENT_START = /[A-Za-z_][A-Za-z0-9_]*=/y;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-interface Elements {
-  args: Word[];
+/** A stage that takes redirects (and, for a command, route or fan-out, arguments) after what starts it. */
+interface WithElements {
+  args?: Word[];
   redirects: Redirect[];
-  end: number;
+  span: Span;
+}
+
+/** Where the parser is, kept before a fan-out is tried so that a brace group can be tried from the same place. */
+interface SavedState {
+  pos: number;
+  depth: number;
+  braceGroups: number;
+  pendingHereDocs: HereDoc[];
+  collected: number;
+  redirects: number;
 }
 
 class Parser extends Scanner {
@@ -60,6 +71,14 @@ class Parser extends Scanner {
   private pendingHereDocs: HereDoc[] = [];
   /** How many brace groups the parser is inside: there a `}` where a command could start closes one. */
   private braceGroups = 0;
+  /**
+   * Lists, items, links, stages, branches and arguments are collected on this
+   * stack while they are parsed and taken off as one exact array
+   * (`take`); what is nested inside an item is taken off before the item is pushed.
+   */
+  private readonly collected: unknown[] = [];
+  /** As `collected`, for redirects, which come between the arguments of a command. */
+  private readonly redirectStack: Redirect[] = [];
 
   parseTopLevel(): Script {
     const script = this.parseScript(false);
@@ -79,14 +98,19 @@ class Parser extends Scanner {
     const outer = this.pendingHereDocs;
     this.pendingHereDocs = [];
     const script = this.parseScript(true);
-    this.pendingHereDocs = [...outer, ...this.pendingHereDocs];
+    if (outer.length > 0) this.pendingHereDocs = outer.concat(this.pendingHereDocs);
     return script;
+  }
+
+  /** The items collected since `base`, as one array (see `collected`). */
+  private take<T>(base: number): T[] {
+    return takeFrom(this.collected, base) as T[];
   }
 
   /** script := line* ; line := list? comment? NEWLINE */
   private parseScript(nested: boolean): Script {
     const start = this.pos;
-    const lists: List[] = [];
+    const base = this.collected.length;
     for (;;) {
       this.skipBlanks();
       if (this.atEnd) break;
@@ -98,43 +122,59 @@ class Parser extends Scanner {
       if (nested && c === ')') break;
       const list = this.parseList();
       if (!list) this.unexpected();
-      lists.push(list);
+      this.collected.push(list);
       this.skipBlanks();
       if (!this.atEnd && this.peek() !== '\n' && !(nested && this.peek() === ')')) this.unexpected();
     }
-    return { kind: 'script', lists: trimmed(lists), span: { start, end: this.pos } };
+    return { kind: 'script', lists: this.take<List>(base), span: { start, end: this.pos } };
   }
 
   /** list := and_or ( ( ';' | '&' ) and_or )* ( ';' | '&' )? */
   private parseList(): List | undefined {
-    const items: ListItem[] = [];
+    const base = this.collected.length;
+    return this.parseListItems() ? this.listOf(this.take<ListItem>(base)) : undefined;
+  }
+
+  /**
+   * The items of a list, pushed onto `collected`; false when no item starts here.
+   * An item that is not in the background shares its body's span (spans are not changed once a node is made).
+   */
+  private parseListItems(): boolean {
+    let found = false;
     for (;;) {
       const body = this.parseAndOr();
       if (!body) break;
-      const item: ListItem = { kind: 'list-item', body, background: false, span: { ...body.span } };
-      items.push(item);
+      found = true;
+      const item: ListItem = { kind: 'list-item', body, background: false, span: body.span };
+      this.collected.push(item);
       this.skipBlanks();
       const c = this.peek();
       if (c === ';' || (c === '&' && this.peek(1) !== '&')) {
         this.pos++;
         if (c === '&') {
           item.background = true;
-          item.span.end = this.pos;
+          item.span = { start: body.span.start, end: this.pos };
         }
         this.skipBlanks();
         continue;
       }
       break;
     }
-    if (items.length === 0) return undefined;
-    return { kind: 'list', items: trimmed(items), span: { start: items[0]!.span.start, end: items[items.length - 1]!.span.end } };
+    return found;
+  }
+
+  /** A list of these items; a list of one item shares its span. */
+  private listOf(items: ListItem[]): List {
+    const first = items[0]!;
+    const span = items.length === 1 ? first.span : { start: first.span.start, end: items[items.length - 1]!.span.end };
+    return { kind: 'list', items, span };
   }
 
   /** and_or := pipeline ( ( '&&' | '||' ) pipeline )* */
   private parseAndOr(): AndOr | undefined {
     const first = this.parsePipeline();
     if (!first) return undefined;
-    const rest: AndOrLink[] = [];
+    const base = this.collected.length;
     let end = first.span.end;
     for (;;) {
       this.skipBlanks();
@@ -145,10 +185,13 @@ class Parser extends Scanner {
       this.skipNewlines();
       const pipeline = this.parsePipeline();
       if (!pipeline) this.expectedAfter(`a command after '${operator}'`, at, 2);
-      rest.push({ operator, pipeline });
+      const link: AndOrLink = { operator, pipeline };
+      this.collected.push(link);
       end = pipeline.span.end;
     }
-    return { kind: 'and-or', first, rest: trimmed(rest), span: { start: first.span.start, end } };
+    // An and-or of one pipeline shares its span.
+    const rest = this.take<AndOrLink>(base);
+    return { kind: 'and-or', first, rest, span: rest.length === 0 ? first.span : { start: first.span.start, end } };
   }
 
   /** pipeline := ( '!' blank )? stage ( '|' stage )* — `!` then a blank negates the status; `!NAME` forces a command instead. */
@@ -162,7 +205,8 @@ class Parser extends Scanner {
       if (negated) this.expectedAfter("a command after '!'", bang, 1, false);
       return undefined;
     }
-    const stages: Stage[] = [first];
+    const base = this.collected.length;
+    this.collected.push(first);
     for (;;) {
       this.skipBlanks();
       if (this.peek() !== '|' || this.peek(1) === '|') break;
@@ -176,10 +220,11 @@ class Parser extends Scanner {
       }
       const stage = this.parseStage();
       if (!stage) this.expectedAfter("a specialist or command after '|'", at, 1);
-      stages.push(stage);
+      this.collected.push(stage);
     }
-    const last = stages[stages.length - 1]!;
-    const pipeline: Pipeline = { kind: 'pipeline', stages: trimmed(stages), span: { start: negated ? bang : first.span.start, end: last.span.end } };
+    const stages = this.take<Stage>(base);
+    if (stages.length === 1 && !negated) return { kind: 'pipeline', stages, span: first.span };
+    const pipeline: Pipeline = { kind: 'pipeline', stages, span: { start: negated ? bang : first.span.start, end: stages[stages.length - 1]!.span.end } };
     if (negated) pipeline.negated = true;
     return pipeline;
   }
@@ -208,10 +253,7 @@ class Parser extends Scanner {
       first.span.start = assignments[0]!.span.start;
     }
     if (this.peek() === ',') return this.parseFanout(first);
-    const elements = this.parseElements('', true, first.span.end);
-    first.args = elements.args;
-    first.redirects = elements.redirects;
-    first.span.end = elements.end;
+    this.parseElements(first, '', true);
     return first;
   }
 
@@ -245,25 +287,53 @@ class Parser extends Scanner {
   private parseBraces(): Stage {
     const next = this.peek(1);
     if (next !== ' ' && next !== '\t' && next !== '\n') return this.parseBracedFanout();
-    const start = this.pos;
-    const pending = [...this.pendingHereDocs];
-    const { depth, braceGroups } = this;
+    // The fan-out is tried without building its error messages: most such stages are brace groups.
+    const saved = this.saveState();
+    const speculative = this.speculative;
+    this.speculative = true;
     try {
       return this.parseBracedFanout();
-    } catch (fanoutError) {
-      if (!(fanoutError instanceof ParseFailure)) throw fanoutError;
-      this.pos = start;
-      this.depth = depth;
-      this.braceGroups = braceGroups;
-      this.pendingHereDocs = pending;
-      try {
-        return this.parseBraceGroup();
-      } catch (groupError) {
-        if (!(groupError instanceof ParseFailure)) throw groupError;
-        // When the fan-out stumbled on what only a list has (`;`, `&`, a command on a new line), the group's error says more.
-        throw this.listLike(fanoutError.diagnostic.span.start) ? groupError : fanoutError;
-      }
+    } catch (error) {
+      if (!(error instanceof ParseFailure)) throw error;
+    } finally {
+      this.speculative = speculative;
     }
+    this.restoreState(saved);
+    try {
+      return this.parseBraceGroup();
+    } catch (groupError) {
+      // Inside another attempt, any failure will do: that attempt reparses for its message.
+      if (!(groupError instanceof ParseFailure) || speculative) throw groupError;
+      this.restoreState(saved);
+      const fanoutError = this.fanoutFailure();
+      // When the fan-out stumbled on what only a list has (`;`, `&`, a command on a new line), the group's error says more.
+      throw this.listLike(fanoutError.diagnostic.span.start) ? groupError : fanoutError;
+    }
+  }
+
+  /** The diagnostic of a braced fan-out that failed when it was tried, parsed again with its messages. */
+  private fanoutFailure(): ParseFailure {
+    try {
+      this.parseBracedFanout();
+    } catch (error) {
+      if (error instanceof ParseFailure) return error;
+      throw error;
+    }
+    throw new Error('a braced fan-out that failed parsed on its second try');
+  }
+
+  private saveState(): SavedState {
+    const { pos, depth, braceGroups } = this;
+    return { pos, depth, braceGroups, pendingHereDocs: [...this.pendingHereDocs], collected: this.collected.length, redirects: this.redirectStack.length };
+  }
+
+  private restoreState(saved: SavedState): void {
+    this.pos = saved.pos;
+    this.depth = saved.depth;
+    this.braceGroups = saved.braceGroups;
+    this.pendingHereDocs = [...saved.pendingHereDocs];
+    this.collected.length = saved.collected;
+    this.redirectStack.length = saved.redirects;
   }
 
   /** True when the text at `at` is a list separator, or a word that starts a line. */
@@ -287,10 +357,8 @@ class Parser extends Scanner {
     const body = this.parseCompoundList(start, '{', ['}']);
     this.braceGroups--;
     this.pos++;
-    const group: Compound = { kind: 'brace', body, redirects: [], span: { start, end: this.pos } };
-    const elements = this.parseElements('', true, group.span.end, false);
-    group.redirects = elements.redirects;
-    group.span.end = elements.end;
+    const group: Compound = { kind: 'brace', body, redirects: NONE, span: { start, end: this.pos } };
+    this.parseElements(group, '', false);
     return group;
   }
 
@@ -301,9 +369,7 @@ class Parser extends Scanner {
     else if (keyword === 'while' || keyword === 'until') compound = this.parseWhile(keyword);
     else if (keyword === 'for') compound = this.parseFor();
     else return undefined;
-    const elements = this.parseElements('', true, compound.span.end, false);
-    compound.redirects = elements.redirects;
-    compound.span.end = elements.end;
+    this.parseElements(compound, '', false);
     return compound;
   }
 
@@ -327,7 +393,7 @@ class Parser extends Scanner {
       }
       break;
     }
-    const clause: IfClause = { kind: 'if', branches, redirects: [], span: { start, end: this.pos } };
+    const clause: IfClause = { kind: 'if', branches, redirects: NONE, span: { start, end: this.pos } };
     if (otherwise) clause.otherwise = otherwise;
     return clause;
   }
@@ -340,7 +406,7 @@ class Parser extends Scanner {
     this.pos += 2;
     const body = this.parseCompoundList(start, keyword, ['done']);
     this.pos += 4;
-    return { kind: 'while', until: keyword === 'until', condition, body, redirects: [], span: { start, end: this.pos } };
+    return { kind: 'while', until: keyword === 'until', condition, body, redirects: NONE, span: { start, end: this.pos } };
   }
 
   /** for_clause := 'for' NAME ( newline* 'in' word* ( ';' | newline ) )? newline* 'do' list 'done' */
@@ -355,7 +421,7 @@ class Parser extends Scanner {
       if (this.atEnd) this.fail('parse/unclosed-for', "unclosed 'for': expected a variable name", { start, end: start + 3 }, true);
       this.fail('parse/expected', "expected a variable name after 'for'", { start: nameAt, end: Math.max(this.pos, nameAt + 1) });
     }
-    const clause: ForClause = { kind: 'for', variable, body: { kind: 'script', lists: [], span: { start, end: start } }, redirects: [], span: { start, end: start } };
+    const clause: ForClause = { kind: 'for', variable, body: { kind: 'script', lists: [], span: { start, end: start } }, redirects: NONE, span: { start, end: start } };
     this.skipBlanks();
     if (this.peek() === ';') this.pos++;
     else {
@@ -377,13 +443,14 @@ class Parser extends Scanner {
 
   /** The words after `for NAME in`, up to `;` or a newline. */
   private parseForWords(start: number): Word[] {
-    const words: Word[] = [];
+    const base = this.collected.length;
     for (;;) {
       this.skipBlanks();
       const word = this.readWord('');
       if (!word) break;
-      words.push(word);
+      this.collected.push(word);
     }
+    const words = this.take<Word>(base);
     if (this.peek() === ';') this.pos++;
     else if (this.atEnd) this.fail('parse/unclosed-for', "unclosed 'for': expected 'do'", { start, end: start + 3 }, true);
     else if (this.peek() !== '\n') this.expectedHere("';' or a newline after the words of 'for'");
@@ -397,39 +464,40 @@ class Parser extends Scanner {
    */
   private parseCompoundList(open: number, opener: string, ends: readonly string[]): Script {
     this.enterNesting(open);
-    const lists: List[] = [];
+    const base = this.collected.length;
+    let lines = 0;
     const wanted = (): string => ends.map((end) => `'${end}'`).join(' or ');
     for (;;) {
       this.skipNewlines();
       if (this.atEnd) this.fail(`parse/unclosed-${opener === '{' ? 'brace' : opener}`, `unclosed '${opener}': expected ${wanted()}`, { start: open, end: open + opener.length }, true);
       const keyword = this.closingWordHere();
       if (keyword !== undefined && ends.includes(keyword)) {
-        if (lists.length === 0) this.fail('parse/expected', `expected a command before '${keyword}'`, { start: this.pos, end: this.pos + keyword.length });
+        if (lines === 0) this.fail('parse/expected', `expected a command before '${keyword}'`, { start: this.pos, end: this.pos + keyword.length });
         break;
       }
-      const list = this.parseList();
-      if (!list) this.expectedHere(lists.length === 0 ? 'a command' : wanted());
-      lists.push(list);
+      if (!this.parseListItems()) this.expectedHere(lines === 0 ? 'a command' : wanted());
+      lines++;
       this.skipBlanks();
       if (!this.atEnd && this.peek() !== '\n' && this.closingWordHere() === undefined) this.expectedHere(wanted());
     }
     this.leaveNesting();
     // Newlines separate commands here as `;` does: one list, so the printer's `;` reads back the same.
-    const span = { start: lists[0]!.span.start, end: lists[lists.length - 1]!.span.end };
-    return { kind: 'script', lists: [{ kind: 'list', items: lists.flatMap((list) => list.items), span: { ...span } }], span };
+    const list = this.listOf(this.take<ListItem>(base));
+    return { kind: 'script', lists: [list], span: list.span };
   }
 
   /** assignment* — `NAME=value` words at the start of a command. */
   private parseAssignments(): Assignment[] {
-    const assignments: Assignment[] = [];
+    const base = this.collected.length;
     for (;;) {
       ASSIGNMENT_START.lastIndex = this.pos;
       const match = ASSIGNMENT_START.exec(this.source);
-      if (!match) return assignments;
+      if (!match) return this.take<Assignment>(base);
       const start = this.pos;
       this.pos += match[0].length;
       const value = this.readWord('') ?? { kind: 'word', parts: [{ kind: 'text', value: '', span: { start: this.pos, end: this.pos } }], span: { start: this.pos, end: this.pos } };
-      assignments.push({ kind: 'assignment', name: match[0].slice(0, -1), value, span: { start, end: this.pos } });
+      const assignment: Assignment = { kind: 'assignment', name: match[0].slice(0, -1), value, span: { start, end: this.pos } };
+      this.collected.push(assignment);
       this.skipBlanks();
     }
   }
@@ -438,8 +506,9 @@ class Parser extends Scanner {
   private assignmentStage(assignments: Assignment[]): Stage {
     const start = assignments[0]!.span.start;
     const end = assignments[assignments.length - 1]!.span.end;
-    const elements = this.parseElements('', true, end, false);
-    return { kind: 'assignments', assignments, redirects: elements.redirects, span: { start, end: elements.end } };
+    const stage: Stage = { kind: 'assignments', assignments, redirects: NONE, span: { start, end } };
+    this.parseElements(stage, '', false);
+    return stage;
   }
 
   /** '(' pipeline ')' redirect* */
@@ -460,12 +529,8 @@ class Parser extends Scanner {
     }
     this.pos++;
     this.leaveNesting();
-    const group: Group = { kind: 'group', pipeline, redirects: [], span: { start: open, end: this.pos } };
-    if (allowRedirects) {
-      const elements = this.parseElements('', true, this.pos, false);
-      group.redirects = elements.redirects;
-      group.span.end = elements.end;
-    }
+    const group: Group = { kind: 'group', pipeline, redirects: NONE, span: { start: open, end: this.pos } };
+    if (allowRedirects) this.parseElements(group, '', false);
     return group;
   }
 
@@ -490,7 +555,7 @@ class Parser extends Scanner {
     }
     // `command,apollo` is a fan-out and `{command}` a branch: the name must follow a blank.
     const next = this.peek();
-    const isCommand = this.source.slice(name.span.start, name.span.end) === 'command';
+    const isCommand = name.span.end - name.span.start === 7 && this.source.startsWith('command', name.span.start);
     if (!forced && allowForce && isCommand && (next === '' || !stops.includes(next))) {
       const save = this.pos;
       this.skipBlanks();
@@ -503,7 +568,7 @@ class Parser extends Scanner {
   }
 
   private command(name: Word, forced: Command['forced'], start: number): Command {
-    const command: Command = { kind: 'command', name, args: [], redirects: [], span: { start, end: this.pos } };
+    const command: Command = { kind: 'command', name, args: NONE, redirects: NONE, span: { start, end: this.pos } };
     if (forced) command.forced = forced;
     return command;
   }
@@ -518,29 +583,23 @@ class Parser extends Scanner {
     if (capability === '' || !this.isWordEnd(0, stops)) {
       this.fail('parse/bad-capability', "expected a capability name after '@' (letters, digits, '-', '_', '.', ':')", at);
     }
-    return { kind: 'route', capability, args: [], redirects: [], span: { start: at, end } };
+    return { kind: 'route', capability, args: NONE, redirects: NONE, span: { start: at, end } };
   }
 
   /** fanout := target ( ',' target )+ arg* here? */
   private parseFanout(first: Command | Route): Fanout {
-    const branches: Branch[] = [first];
+    const base = this.collected.length;
+    this.collected.push(first);
     while (this.peek() === ',') {
       const comma = this.pos;
       this.pos++;
       this.skipBlanks();
       if (!this.atWordStart(',')) this.expectedAfter("a specialist or @capability after ','", comma, 1, false);
-      branches.push(this.parseTarget(',', false));
+      this.collected.push(this.parseTarget(',', false));
     }
-    const start = first.span.start;
-    const elements = this.parseElements('', true, this.pos);
-    return {
-      kind: 'fanout',
-      braced: false,
-      branches,
-      args: elements.args,
-      redirects: elements.redirects,
-      span: { start, end: elements.end },
-    };
+    const fanout: Fanout = { kind: 'fanout', braced: false, branches: this.take<Branch>(base), args: NONE, redirects: NONE, span: { start: first.span.start, end: this.pos } };
+    this.parseElements(fanout, '', true);
+    return fanout;
   }
 
   /** fanout := '{' branch ( ( ',' | '|' ) branch )* '}' arg* here? */
@@ -548,11 +607,11 @@ class Parser extends Scanner {
     const open = this.pos;
     this.enterNesting(open);
     this.pos++;
-    const branches: Branch[] = [];
+    const base = this.collected.length;
     for (;;) {
       this.skipNewlines();
       if (this.atEnd) this.fail('parse/unclosed-brace', "unclosed '{'", open, true);
-      branches.push(this.parseBranch(branches.length === 0 ? "'{'" : 'a separator'));
+      this.collected.push(this.parseBranch(this.collected.length === base ? "'{'" : 'a separator'));
       this.skipNewlines();
       const c = this.peek();
       if (c === '}') break;
@@ -568,15 +627,9 @@ class Parser extends Scanner {
     }
     this.pos++;
     this.leaveNesting();
-    const elements = this.parseElements('', true, this.pos);
-    return {
-      kind: 'fanout',
-      braced: true,
-      branches,
-      args: elements.args,
-      redirects: elements.redirects,
-      span: { start: open, end: elements.end },
-    };
+    const fanout: Fanout = { kind: 'fanout', braced: true, branches: this.take<Branch>(base), args: NONE, redirects: NONE, span: { start: open, end: this.pos } };
+    this.parseElements(fanout, '', true);
+    return fanout;
   }
 
   /** branch := target arg* | '(' pipeline ')' */
@@ -587,35 +640,38 @@ class Parser extends Scanner {
       this.expectedHere(`a specialist, @capability or ( pipeline ) after ${after}`);
     }
     const target = this.parseTarget(',}', true);
-    const elements = this.parseElements(',}', false, target.span.end);
-    target.args = elements.args;
-    target.span.end = elements.end;
+    this.parseElements(target, ',}', true, false);
     return target;
   }
 
-  /** arg* redirect* (in any order, as sh allows), ending at an operator. */
-  private parseElements(stops: string, allowRedirects: boolean, end: number, allowArgs = true): Elements {
-    const elements: Elements = { args: [], redirects: [], end };
-    const done = (): Elements => {
-      elements.args = trimmed(elements.args);
-      elements.redirects = trimmed(elements.redirects);
-      return elements;
-    };
+  /**
+   * arg* redirect* (in any order, as sh allows), ending at an operator: sets the
+   * stage's arguments (when it takes them) and redirects, and moves its span's end.
+   */
+  private parseElements(stage: WithElements, stops: string, allowArgs: boolean, allowRedirects = true): void {
+    const args = this.collected;
+    const redirects = this.redirectStack;
+    const argBase = args.length;
+    const redirectBase = redirects.length;
+    let end = stage.span.end;
     for (;;) {
       this.skipBlanks();
       if (this.atRedirect()) {
-        if (!allowRedirects) return done();
+        if (!allowRedirects) break;
         const redirect = this.parseRedirect(stops);
-        elements.redirects.push(redirect);
-        elements.end = redirect.span.end;
+        redirects.push(redirect);
+        end = redirect.span.end;
         continue;
       }
-      if (!allowArgs) return done();
+      if (!allowArgs) break;
       const word = this.readWord(stops);
-      if (!word) return done();
-      elements.args.push(word);
-      elements.end = word.span.end;
+      if (!word) break;
+      args.push(word);
+      end = word.span.end;
     }
+    if (allowArgs) stage.args = this.take<Word>(argBase);
+    stage.redirects = takeFrom(redirects, redirectBase);
+    stage.span.end = end;
   }
 
   private atRedirect(): boolean {
@@ -632,13 +688,20 @@ class Parser extends Scanner {
       return { kind: 'dup-redirect', operator, span: { start, end: this.pos } };
     }
     if (this.startsWith('<<')) return this.parseHere(stops);
-    const operator = (['2>>', '2>', '>>', '>', '<'] as const).find((op) => this.startsWith(op))!;
-    if (this.startsWith(operator + '&')) this.fail('parse/bad-redirect', `'${operator}&' is not supported (use '2>&1' or '>&2')`, start);
+    const operator = this.fileRedirectOperator();
+    if (this.peek(operator.length) === '&') this.fail('parse/bad-redirect', `'${operator}&' is not supported (use '2>&1' or '>&2')`, start);
     this.pos += operator.length;
     this.skipBlanks();
     const target = this.readWord(stops);
     if (!target) this.expectedAfter(`a file name after '${operator}'`, start, operator.length, false);
     return { kind: 'file-redirect', operator, target, span: { start, end: target.span.end } };
+  }
+
+  /** The operator of a file redirect at the parser's position, the longest that matches. */
+  private fileRedirectOperator(): '2>>' | '2>' | '>>' | '>' | '<' {
+    if (this.peek() === '<') return '<';
+    if (this.peek() === '>') return this.peek(1) === '>' ? '>>' : '>';
+    return this.peek(2) === '>' ? '2>>' : '2>';
   }
 
   /** here := '<<' QUOTED | ( '<<' | '<<-' ) DELIM NEWLINE body DELIM */
@@ -720,6 +783,7 @@ class Parser extends Scanner {
    * against what comes after the newlines.
    */
   private expectedAfter(what: string, at: number, length: number, continues = true): never {
+    if (this.speculative) throw SPECULATION_FAILED;
     if (continues) this.skipNewlines();
     const incomplete = continues && this.atEnd;
     const found = incomplete ? '' : `, found ${this.describeHere()}`;
@@ -738,6 +802,7 @@ class Parser extends Scanner {
   }
 
   private expectedHere(what: string): never {
+    if (this.speculative) throw SPECULATION_FAILED;
     this.fail('parse/expected', `expected ${what}, found ${this.describeHere()}`, this.pos, this.atEnd);
   }
 
@@ -757,6 +822,7 @@ class Parser extends Scanner {
 
   /** A line that starts with something that cannot start a command. */
   private unexpected(): never {
+    if (this.speculative) throw SPECULATION_FAILED;
     const c = this.peek();
     const token = this.describeHere();
     if (c === '|' || c === '&' || c === ';') this.fail('parse/expected', `expected a command before ${token}`, this.pos);

@@ -11,6 +11,13 @@ export class ParseFailure {
   constructor(readonly diagnostic: Diagnostic) {}
 }
 
+/**
+ * The failure of an attempt that is allowed to fail (a `{` stage tried as a
+ * fan-out): its message is never shown, so none is built; the parser tries again
+ * for the message when it needs one.
+ */
+export const SPECULATION_FAILED = new ParseFailure({ code: 'parse/speculation', message: 'this attempt failed', span: { start: 0, end: 0 } });
+
 /** Characters that end a bare word anywhere. */
 const META = new Set([' ', '\t', '\r', '\n', '|', '&', ';', '<', '>', '(', ')']);
 const SPECIAL_PARAMETERS = '?#@*$!';
@@ -22,10 +29,27 @@ const BRACED_NAME = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[?#@*$!])$/;
 /** How deep `(`, `{` and `$(` may nest before the parser refuses. */
 const MAX_DEPTH = 64;
 
+/** What an ASCII character is to a bare word, by char code: words are read by code, not by one-character strings. */
+const ENDS_WORD = 1;
+const NOT_PLAIN = 2;
+const CHARACTER_CLASS = new Uint8Array(128);
+for (const c of META) CHARACTER_CLASS[c.charCodeAt(0)] = ENDS_WORD | NOT_PLAIN;
+for (const c of `\\'"$${GLOB_CHARS}`) CHARACTER_CLASS[c.charCodeAt(0)] = NOT_PLAIN;
+
+/** True when the character (by code) is one of `stops`, the extra word-ending characters (',' and '}' in fan-outs). */
+function isStop(code: number, stops: string): boolean {
+  return stops !== '' && code < 128 && stops.includes(String.fromCharCode(code));
+}
+
 /** True for a character that is literal text in a bare word, not at its start (no quote, escape, `$`, pattern or end). */
-function isPlainWordChar(c: string, stops: string): boolean {
-  if (META.has(c) || c === '\\' || c === "'" || c === '"' || c === '$' || GLOB_CHARS.includes(c)) return false;
-  return stops === '' || !stops.includes(c);
+function isPlainWordCode(code: number, stops: string): boolean {
+  if (code < 128 && CHARACTER_CLASS[code] !== 0) return false;
+  return !isStop(code, stops);
+}
+
+/** True when the character ends a bare word (the end of input counts: `code` is NaN there). */
+function endsWord(code: number, stops: string): boolean {
+  return code !== code || (code < 128 && (CHARACTER_CLASS[code]! & ENDS_WORD) !== 0) || isStop(code, stops);
 }
 
 function variablePart(name: string, quoted: boolean, start: number, end: number): WordPart {
@@ -35,6 +59,8 @@ function variablePart(name: string, quoted: boolean, start: number, end: number)
 export abstract class Scanner {
   pos = 0;
   protected depth = 0;
+  /** True inside an attempt that may fail: a failure is then `SPECULATION_FAILED`, without a message. */
+  protected speculative = false;
 
   constructor(readonly source: string) {}
 
@@ -54,6 +80,7 @@ export abstract class Scanner {
   }
 
   protected fail(code: string, message: string, at: Span | number, incomplete = false): never {
+    if (this.speculative) throw SPECULATION_FAILED;
     const span = typeof at === 'number' ? { start: at, end: Math.min(at + 1, this.source.length) } : at;
     const diagnostic: Diagnostic = { code, message, span };
     if (incomplete) diagnostic.incomplete = true;
@@ -101,6 +128,28 @@ export abstract class Scanner {
   /** Reads one word, or returns undefined when none starts here. */
   protected readWord(stops = ''): Word | undefined {
     if (!this.atWordStart(stops)) return undefined;
+    return this.readPlainWord(stops) ?? this.readWordParts(stops);
+  }
+
+  /**
+   * The common word, a run of plain characters up to the word's end, read
+   * without a part builder: one text part whose span is the word's.
+   */
+  private readPlainWord(stops: string): Word | undefined {
+    const source = this.source;
+    const start = this.pos;
+    const first = source.charCodeAt(start);
+    if (first === 126 /* ~ */ || !isPlainWordCode(first, stops)) return undefined;
+    let end = start + 1;
+    while (end < source.length && isPlainWordCode(source.charCodeAt(end), stops)) end++;
+    if (!endsWord(source.charCodeAt(end), stops)) return undefined;
+    this.pos = end;
+    const span = { start, end };
+    return { kind: 'word', parts: [{ kind: 'text', value: source.slice(start, end), span }], span };
+  }
+
+  /** A word with quotes, escapes, expansions or patterns in it. */
+  private readWordParts(stops: string): Word | undefined {
     const start = this.pos;
     const parts = new PartBuilder();
     while (!this.atEnd) {
@@ -120,7 +169,7 @@ export abstract class Scanner {
         // A run of plain characters is one slice, not one string per character.
         const from = this.pos;
         let end = from + 1;
-        while (end < this.source.length && isPlainWordChar(this.source.charAt(end), stops)) end++;
+        while (end < this.source.length && isPlainWordCode(this.source.charCodeAt(end), stops)) end++;
         parts.text(end === from + 1 ? c : this.source.slice(from, end), from, end);
         this.pos = end;
       }
@@ -352,7 +401,21 @@ export class PartBuilder {
   }
 }
 
-/** The array without the spare room that pushing left in it (the AST is kept, so its size is what the parse costs in GC). */
-export function trimmed<T>(items: T[]): T[] {
-  return items.length === 0 ? items : items.slice();
+/**
+ * The one empty array of every node that has no arguments, redirects or links
+ * (frozen: nothing may push into it). The AST is kept, so its size is what a
+ * parse costs in GC; most commands have no redirects.
+ */
+export const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/**
+ * Takes the items above `base` off a stack the parser collects into, as an
+ * array of their exact length: a fresh array grown by pushing has spare room
+ * (17 slots for one item) and costs an object per call even when empty.
+ */
+export function takeFrom<T>(stack: T[], base: number): T[] {
+  if (stack.length === base) return NONE;
+  const items = stack.slice(base);
+  stack.length = base;
+  return items;
 }
