@@ -1,39 +1,70 @@
 // Build step: V8's compiled code for the bundle's files, saved beside each so bin/aish
 // skips most parsing and compiling on every start (Node 20 has no built-in
-// compile cache). The cache is taken after one warm-up run of a typical line
-// (`echo hi | apollo`, offline, with a small config file so the YAML reader is
-// compiled too), so the functions that run at every start are in it, not only
-// the top level. A cache that does not fit this node is ignored by V8. The MCP
-// SDK's bundle (loaded only by `aish mcp` and `/mcp`) gets one the same way.
+// compile cache). The files a line such as `echo hi | apollo` loads (run once
+// without a config file, in a child process, to list them) are first packed into
+// dist/start-pack.cjs, which bin/aish reads and compiles as one script. The cache
+// is taken after one warm-up run of that line (offline, with a small config file
+// so the YAML reader is compiled too), so the functions that run at every start
+// are in it, not only the top level. A cache that does not fit this node is
+// ignored by V8. The MCP SDK's bundle (loaded only by `aish mcp` and `/mcp`) gets
+// one the same way.
 'use strict';
+const { spawnSync } = require('node:child_process');
 const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { tmpdir } = require('node:os');
-const { dirname, join } = require('node:path');
+const { dirname, join, relative, sep } = require('node:path');
 const { Script } = require('node:vm');
-const { loadBundle } = require('../bin/load-bundle.cjs');
+const { loadBundle, PACK } = require('../bin/load-bundle.cjs');
 
-const file = join(__dirname, '..', 'dist', 'cli', 'main.cjs');
-// Every file the warm-up loads (the entry and the chunks a typical line needs) gets its cache.
+const dist = join(__dirname, '..', 'dist');
+const file = join(dist, 'cli', 'main.cjs');
+const pack = join(dist, PACK);
+// `--list FILE`: the warm-up without a config file, from the files themselves, writing the paths it loaded to FILE.
+const listing = process.argv[2] === '--list' ? process.argv[3] : undefined;
+if (!listing) writePack(startFiles());
+// Every file the warm-up loads (the pack, and the chunks outside it a typical line needs) gets its cache.
 const scripts = new Map();
-const bundle = { exports: loadBundle(file, scripts) };
+const bundle = { exports: loadBundle(file, scripts, undefined, listing ? false : pack) };
 
 // The warm-up must not touch the developer's own config or print anything.
 const home = mkdtempSync(join(tmpdir(), 'aish-build-'));
 Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share') });
-mkdirSync(join(home, '.config', 'aish'), { recursive: true });
-writeFileSync(join(home, '.config', 'aish', 'config.yaml'), 'default_model: auto\nspecialists:\n  apollo:\n    description: Code analysis\n    capabilities: { scores: { code-analysis: 0.95 } }\n');
+if (!listing) {
+  mkdirSync(join(home, '.config', 'aish'), { recursive: true });
+  writeFileSync(join(home, '.config', 'aish', 'config.yaml'), 'default_model: auto\nspecialists:\n  apollo:\n    description: Code analysis\n    capabilities: { scores: { code-analysis: 0.95 } }\n');
+}
 delete process.env.AISH_SERVER;
 delete process.env.AISH_CONFIG;
 process.stdout.write = () => true;
 process.stderr.write = () => true;
 process.exit = (status) => {
-  for (const [path, script] of scripts) writeFileSync(`${path}.cache`, script.createCachedData());
+  if (listing) writeFileSync(listing, JSON.stringify([...scripts.keys()]));
+  else for (const [path, script] of scripts) writeFileSync(`${path}.cache`, script.createCachedData());
   rmSync(home, { recursive: true, force: true });
   process.reallyExit(status ?? 0);
 };
 // The MCP SDK bundle gets its own cache, taken after one initialize and tools/list.
-void warmMcpSdk().then(() => bundle.exports.run([process.execPath, file, '-q', '-c', 'echo hi | apollo']));
+void (listing ? Promise.resolve() : warmMcpSdk()).then(() => bundle.exports.run([process.execPath, file, '-q', '-c', 'echo hi | apollo']));
+
+/** The files `aish -q -c 'echo hi | apollo'` loads with no config file, listed by a run of this script in a child process. */
+function startFiles() {
+  const home = mkdtempSync(join(tmpdir(), 'aish-build-'));
+  try {
+    const list = join(home, 'files.json');
+    const run = spawnSync(process.execPath, [__filename, '--list', list], { stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`listing the start files failed (status ${run.status})`);
+    return JSON.parse(readFileSync(list, 'utf8'));
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** dist/start-pack.cjs: each start file's source as a module function, keyed by its path under dist/. */
+function writePack(files) {
+  const entries = files.map((path) => `${JSON.stringify(relative(dist, path).split(sep).join('/'))}:function(exports,require,module,__filename,__dirname){${readFileSync(path, 'utf8')}\n}`);
+  writeFileSync(pack, `({${entries.join(',\n')}})\n`);
+}
 
 async function warmMcpSdk() {
   const sdkFile = join(__dirname, '..', 'dist', 'vendor', 'mcp-sdk.cjs');
