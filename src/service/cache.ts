@@ -7,9 +7,9 @@
  * byte for byte, at no cost. The embedded run's log is written by the CLI
  * (which learns the key from the `done` event); a server writes its own.
  */
-import { createHash } from 'node:crypto';
 import type { ModelRequest } from '../providers/index.js';
 import type { CachedAnswer, ExchangeLog } from '../store/index.js';
+import { sha256Hex } from './sha256.js';
 
 /** How a service uses the cache. */
 export interface CacheSettings {
@@ -39,7 +39,7 @@ const CACHEABLE_ANSWER = 1024 * 1024;
  */
 export function cacheKey(model: string, request: ModelRequest): string {
   const { stream: _delivery, ...sent } = request;
-  return createHash('sha256').update(JSON.stringify([model, sent])).digest('hex');
+  return sha256Hex(JSON.stringify([model, sent]));
 }
 
 /** One finished, successful call, as a server logs it. */
