@@ -244,6 +244,27 @@ export function needsMigration(location: string, version: number): StoreError {
 }
 
 /**
+ * Whether the database is at this aish's version with this aish's migration
+ * history, read in one statement (a snapshot of its own): the common case, so
+ * a start asks one question instead of three. Anything else (older, newer,
+ * another history, no `aish_migrations` table) is for {@link checkSchema}.
+ */
+export function atThisVersion(db: Database): boolean {
+  let row: { version: number; names: string | null } | undefined;
+  try {
+    row = db
+      .prepare<[], { version: number; names: string | null }>(
+        `SELECT (SELECT user_version FROM pragma_user_version) AS version, (SELECT group_concat(name, char(10)) FROM (SELECT name FROM ${MIGRATION_TABLE} ORDER BY version)) AS names`,
+      )
+      .get();
+  } catch {
+    // No aish_migrations table (a new file, or not aish's): checkSchema says which.
+    return false;
+  }
+  return row?.version === SCHEMA_VERSION && row.names === MIGRATIONS.map((migration) => migration.name).join('\n');
+}
+
+/**
  * Reads (never writes) the schema and returns its version, or throws
  * `STORE_INVALID` when the database is not one this code may migrate. Run it
  * inside a read transaction so the version and the tables are one snapshot.

@@ -9,7 +9,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkSchema, migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
+import { atThisVersion, checkSchema, migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
 import { invalidStore, StoreError } from './store-error.js';
 
 /** Every SQLite 3 database file starts with these 16 bytes. */
@@ -56,7 +56,7 @@ export function openDatabase(file: string, options: MigrateOptions = {}): Databa
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Read-only until the schema is known to be ours: switching to WAL alone rewrites the header.
-    const version = db.transaction(() => checkSchema(db, file))();
+    const version = atThisVersion(db) ? SCHEMA_VERSION : db.transaction(() => checkSchema(db, file))();
     if (options.migrate === false && version < SCHEMA_VERSION) throw needsMigration(file, version);
     db.pragma('journal_mode = WAL');
     // With WAL, NORMAL loses at most the last commits on power loss, never consistency.

@@ -10,6 +10,9 @@ type Database = BetterSqlite3.Database;
 type Statement<Parameters extends unknown[] = unknown[], Row = unknown> = BetterSqlite3.Statement<Parameters, Row>;
 
 const COLUMNS = EXCHANGE_COLUMNS;
+const BY_ID = `SELECT ${COLUMNS} FROM exchanges WHERE id = ?`;
+const BY_KEY = `SELECT id, model, answer, tokens_in, tokens_out, cost_usd FROM exchanges
+  WHERE cache_key = ? AND started_at >= ? ORDER BY id DESC LIMIT 1`;
 
 /**
  * User words as an FTS5 expression: each word a quoted string (so `AND`,
@@ -35,7 +38,6 @@ export function searchExpression(words: string): string | undefined {
  */
 export class SqliteExchangeLog implements ExchangeLog {
   private readonly insert: Statement<[NewLoggedExchange]>;
-  private readonly byId: Statement<[number], LoggedExchange>;
   private readonly queries = new Map<string, Statement>();
 
   constructor(private readonly db: Database) {
@@ -43,14 +45,7 @@ export class SqliteExchangeLog implements ExchangeLog {
       `INSERT INTO exchanges (${COLUMNS.replace('id, ', '')})
        VALUES (@started_at, @command_line, @specialist, @model, @message, @answer, @tokens_in, @tokens_out, @duration_ms, @status, @error_code, @session_id, @cost_usd, @cache_key, @cached_from, @tool_calls)`,
     );
-    this.byId = db.prepare(`SELECT ${COLUMNS} FROM exchanges WHERE id = ?`);
-    this.byKey = db.prepare(
-      `SELECT id, model, answer, tokens_in, tokens_out, cost_usd FROM exchanges
-        WHERE cache_key = ? AND started_at >= ? ORDER BY id DESC LIMIT 1`,
-    );
   }
-
-  private readonly byKey: Statement<[string, number], CachedAnswer>;
 
   /**
    * Opens (creating and migrating it when needed) the database at `file` for
@@ -79,7 +74,8 @@ export class SqliteExchangeLog implements ExchangeLog {
   }
 
   async cached(key: string, since = 0): Promise<CachedAnswer | undefined> {
-    return this.byKey.get(key, since);
+    // Prepared when first used, as every query but the insert: an `aish -c` line only inserts.
+    return this.statement(BY_KEY).get(key, since) as CachedAnswer | undefined;
   }
 
   async cacheStats(since: number): Promise<CacheStats> {
@@ -103,7 +99,7 @@ export class SqliteExchangeLog implements ExchangeLog {
   }
 
   async get(id: number): Promise<LoggedExchange | undefined> {
-    return this.byId.get(id);
+    return this.statement(BY_ID).get(id) as LoggedExchange | undefined;
   }
 
   async find(query: ExchangeQuery = {}): Promise<LoggedExchange[]> {
