@@ -51,6 +51,14 @@ function loadBundle(file, scripts, packages = {}, pack) {
   const dist = dirname(dirname(file));
   const packed = pack === false ? undefined : readPack(pack ?? join(dist, PACK), scripts);
   const modules = new Map();
+  // Node's `require` for packages and builtins: one per folder, made for its first file (it resolves
+  // the same for every file in the folder), not one per chunk.
+  const nodeRequires = new Map();
+  const nodeRequireFor = (path) => {
+    let found = nodeRequires.get(dirname(path));
+    if (!found) nodeRequires.set(dirname(path), (found = createRequire(path)));
+    return found;
+  };
   function load(path) {
     const known = modules.get(path);
     if (known) return known.exports;
@@ -63,12 +71,13 @@ function loadBundle(file, scripts, packages = {}, pack) {
       scripts?.set(path, script);
       run = script.runInThisContext();
     }
-    const nodeRequire = createRequire(path);
+    const folder = dirname(path);
+    const nodeRequire = nodeRequireFor(path);
     const chunkRequire = Object.assign((id) => {
-      if (id.startsWith('.') && id.endsWith('.cjs')) return load(resolve(dirname(path), id));
+      if (id.startsWith('.') && id.endsWith('.cjs')) return load(resolve(folder, id));
       return Object.hasOwn(packages, id) ? packages[id]() : nodeRequire(id);
     }, nodeRequire);
-    run(module.exports, chunkRequire, module, path, dirname(path));
+    run(module.exports, chunkRequire, module, path, folder);
     return module.exports;
   }
   return load(file);
