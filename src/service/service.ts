@@ -3,7 +3,7 @@
  * (discovery, routing, message streams, performance). The embedded default
  * calls it in-process; `aish serve` (a later layer) puts HTTP on top of it.
  */
-import { AishError, CALL_FINISHED, DEFAULT_ROUTE_THRESHOLD, PROVIDER_IDS, collectAnswer, editDistance, inWords, requestId, toAishError } from '../protocol/index.js';
+import { AishError, DEFAULT_ROUTE_THRESHOLD, PROVIDER_IDS, collectAnswer, editDistance, inWords, requestId } from '../protocol/index.js';
 import type {
   BestMatch,
   CallHooks,
@@ -30,7 +30,6 @@ import {
   unavailableMessage,
   withResilience,
   type Deadline,
-  type LanguageModel,
   type ModelErrorPart,
   type ModelMessage,
   type ModelRequest,
@@ -46,8 +45,9 @@ import { StatusBoard, type StatusListener } from './status-board.js';
 import { AnswerCache, cacheKey, type CacheSettings } from './cache.js';
 import type { DoneFields } from './schema.js';
 import { CallBudget } from './budget.js';
+import { CallStream, type CallHost, type CallPlan, type Candidate } from './call-stream.js';
 import type { ClientBudgets } from './client-budget.js';
-import { DEFAULT_MAX_TOOL_ROUNDS, DEFAULT_TOOL_TIMEOUT_S, ToolBox, toolStreamEvent, type ToolHost, type ToolLimits } from './tool-loop.js';
+import { DEFAULT_MAX_TOOL_ROUNDS, DEFAULT_TOOL_TIMEOUT_S, ToolBox, type ToolHost, type ToolLimits } from './tool-loop.js';
 
 export interface ServiceOptions {
   roster: SpecialistDefinition[];
@@ -298,12 +298,13 @@ export class SpecialistService implements Specialists {
    * One call of `answer`, without the schema's validation and repair; `format` asks the model for JSON.
    *
    * Every streamed part of every answer passes through here, so a call does its work once and
-   * only what it needs: the model is called with the caller's own signal (an AbortController
-   * of its own only when tools run, whose calls must stop with it, or when the caller gave
-   * none), the cache key is worked out only when something reads it, and what is absent
-   * (fallbacks, tools, budgets, a log of its own) costs no await.
+   * only what it needs (call-stream.ts hands the parts on): the model is called with the
+   * caller's own signal (an AbortController of its own only when tools run, whose calls must
+   * stop with it, or when the caller gave none), the cache key is worked out only when
+   * something reads it, and what is absent (fallbacks, tools, budgets, a log of its own) costs
+   * no await.
    */
-  private async *answerOnce(
+  private answerOnce(
     specialist: SpecialistDefinition,
     messages: ModelMessage[],
     request: Generation,
@@ -312,137 +313,24 @@ export class SpecialistService implements Specialists {
     format?: ResponseFormat,
     hooks?: CallHooks,
   ): AsyncIterable<StreamEvent> {
-    const defaultModel = this.defaultModelValue ?? (await this.defaultModel());
-    const deadline: Deadline | undefined = request.timeout !== undefined ? { at: Date.now() + request.timeout * 1000, totalMs: request.timeout * 1000 } : undefined;
-    // The specialist's own model first: an unknown model is the caller's mistake, reported before anything starts.
-    const candidates = [this.prepare(specialist, defaultModel, deadline, request.model)];
-    // A model named in the request is what the user wants: nobody stands in for it.
-    if (request.model === undefined && (specialist.fallback.length > 0 || request.capability !== undefined)) {
-      for (const other of await this.fallbacksFor(specialist, request.capability)) candidates.push(this.prepare(other, defaultModel, deadline));
-    }
-    const refused = new Map<Candidate, string>();
-    for (const candidate of candidates) if (candidate.breaker?.state === 'open') refused.set(candidate, unavailableMessage(candidate.specialist.id, candidate.breaker));
-    const callable = refused.size === 0 ? candidates : candidates.filter((candidate) => !refused.has(candidate));
-    if (callable.length === 0) throw nobodyAnswered(specialist, candidates, refused, new Map());
-    // The call's own controller, made only when needed (see above); aborted with the caller's signal.
-    let own: AbortController | undefined;
-    const onAbort = (): void => own!.abort();
-    const ownSignal = (): AbortSignal => {
-      if (!own) {
-        own = new AbortController();
-        if (signal?.aborted) own.abort();
-        else signal?.addEventListener('abort', onAbort, { once: true });
-      }
-      return own.signal;
-    };
-    const startNow = callable.length === 1;
-    const failed = new Map<Candidate, ModelErrorPart>();
-    let started = false;
-    const first = callable[0]!;
-    const firstSent = modelRequest(first.specialist, messages, request, format);
-    // Tools are opened (their servers started) before anything streams: a server that will not start is the call's error.
-    const toolBoxes = new Map<SpecialistDefinition, ToolBox | undefined>([[first.specialist, await this.toolBox(first.specialist, request, hooks)]]);
-    // An answer that used tools depends on what they returned: it is neither taken from the cache nor kept in it.
-    const usesTools = toolBoxes.get(first.specialist) !== undefined;
-    if (!usesTools && this.cache.wanted(request.cache)) {
-      const firstKey = cacheKey(first.reference, firstSent);
-      const hit = await this.cache.lookup(firstKey);
-      if (hit) {
-        yield* this.replay(hit, first, specialist, messages, firstKey, onDone);
-        return;
-      }
-    }
-    // A cached answer costs nothing; a real call must fit what the budgets leave.
-    const { clientBudgets } = this.options;
-    if (clientBudgets) await clientBudgets.check();
-    const budget = request.max_cost === undefined ? undefined : CallBudget.open(request.max_cost, first.reference, firstSent, this.options.costOf);
-    try {
-      for (const candidate of callable) {
-        // Past the deadline nobody else can answer in time.
-        if (deadline && failed.size > 0 && Date.now() >= deadline.at) break;
-        const answerer = candidate.specialist;
-        const start: StreamEvent = {
-          type: 'start',
-          specialist_id: answerer.id,
-          request_id: requestId('req_'),
-          model: candidate.reference,
-          ...(answerer !== specialist && { fallback_for: specialist.id }),
-        };
-        if (startNow) {
-          started = true;
-          yield start;
-        }
-        const tried = Date.now();
-        const tokens = { input: 0, output: 0 };
-        let finishReason = 'stop';
-        let finished = false;
-        let failure: ModelErrorPart | undefined;
-        let content = '';
-        const sent = candidate === first ? firstSent : modelRequest(answerer, messages, request, format);
-        if (!toolBoxes.has(answerer)) toolBoxes.set(answerer, await this.toolBox(answerer, request, hooks));
-        const box = toolBoxes.get(answerer);
-        const keep = onDone !== undefined || this.cache.records;
-        const parts = box ? box.answer(candidate.model, sent, answerer.id, ownSignal()) : candidate.model.stream(sent, signal ?? ownSignal());
-        for await (const part of parts) {
-          if (signal?.aborted) return;
-          if (part.type === 'error') {
-            failure = part;
-            break;
-          }
-          if (!started) {
-            started = true;
-            yield start;
-          }
-          switch (part.type) {
-            case 'text-delta':
-              if (budget?.passedBy(part.text)) {
-                own?.abort(CALL_FINISHED);
-                await clientBudgets?.add(budget.spent);
-                const stop = budget.stopped();
-                yield { type: 'error', code: stop.code, message: stop.message, ...(stop.details && { details: stop.details }) };
-                return;
-              }
-              if (keep) content += part.text;
-              yield { type: 'content', data: part.text, specialist_id: answerer.id };
-              break;
-            case 'usage':
-              tokens.input = part.input;
-              tokens.output = part.output;
-              break;
-            case 'finish':
-              finishReason = part.reason;
-              finished = true;
-              break;
-            case 'tool.start':
-            case 'tool.done':
-              yield toolStreamEvent(part, answerer.id);
-              break;
-          }
-        }
-        if (signal?.aborted) return;
-        failure ??= finished ? undefined : { type: 'error', code: 'INTERNAL', message: `${candidate.reference} ended its answer without finishing it` };
+    let candidates: Candidate[] = [];
+    // Those not called because their breaker was open when the call began (a Map only when there are some).
+    let refused: Map<Candidate, string> | undefined;
+    const host: CallHost = {
+      sent: (answerer) => modelRequest(answerer, messages, request, format),
+      toolBox: (answerer) => this.toolBox(answerer, request, hooks),
+      record: (answerer, elapsedMs, success) => {
         // Counted in the specialist's performance (and the capability's, when routed).
-        const elapsed = Date.now() - tried;
-        this.performance.record(answerer.id, elapsed, failure === undefined);
-        if (request.capability) await this.recordCapability(answerer.id, request.capability, elapsed, failure === undefined);
-        if (failure && started) {
-          yield { type: 'error', code: failure.code, message: failure.message };
-          return;
-        }
-        if (failure) {
-          failed.set(candidate, failure);
-          continue;
-        }
-        const extra = onDone ? await onDone(content, tokens, answerer) : {};
+        this.performance.record(answerer.id, elapsedMs, success);
+        return request.capability ? this.recordCapability(answerer.id, request.capability, elapsedMs, success) : undefined;
+      },
+      done: (candidate, sent, box, content, tokens, finishReason, started) => {
+        const answerer = candidate.specialist;
         // The key covers what the model was sent; worked out when first read (the SSE `done` event, a log), not for every call.
         let key: string | undefined;
         const keyOf = (): string => (key ??= cacheKey(candidate.reference, sent));
-        if (!box && this.cache.records) {
-          await this.cache.remember({ key: keyOf(), started: tried, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: this.options.costOf?.(candidate.reference, tokens) ?? null });
-        }
         const cost = this.options.costOf?.(candidate.reference, tokens);
-        if (clientBudgets) await clientBudgets.add(cost ?? 0);
-        yield {
+        const event = (extra: DoneFields): StreamEvent => ({
           type: 'done',
           specialist_id: answerer.id,
           tokens_used: tokens,
@@ -452,20 +340,56 @@ export class SpecialistService implements Specialists {
             return keyOf();
           },
           ...(cost !== undefined && { cost_usd: cost }),
-        };
-        return;
+        });
+        // Nothing to wait for (no session, log or budget): the event at once, no promise.
+        if (!onDone && !(box === undefined && this.cache.records) && !this.options.clientBudgets) return event({});
+        return (async () => {
+          const extra = onDone ? await onDone(content, tokens, answerer) : {};
+          if (!box && this.cache.records) {
+            await this.cache.remember({ key: keyOf(), started, specialist: answerer.id, model: candidate.reference, message: lastMessage(messages), answer: content, tokens, cost: cost ?? null });
+          }
+          if (this.options.clientBudgets) await this.options.clientBudgets.add(cost ?? 0);
+          return event(extra);
+        })();
+      },
+      keepsContent: onDone !== undefined || this.cache.records,
+      spend: (usd) => this.options.clientBudgets?.add(usd),
+      nobodyAnswered: (failed) => nobodyAnswered(specialist, candidates, refused ?? new Map(), failed),
+    };
+    const begin = async (): Promise<CallPlan | AsyncIterable<StreamEvent>> => {
+      const defaultModel = this.defaultModelValue ?? (await this.defaultModel());
+      const deadline: Deadline | undefined = request.timeout !== undefined ? { at: Date.now() + request.timeout * 1000, totalMs: request.timeout * 1000 } : undefined;
+      // The specialist's own model first: an unknown model is the caller's mistake, reported before anything starts.
+      candidates = [this.prepare(specialist, defaultModel, deadline, request.model)];
+      // A model named in the request is what the user wants: nobody stands in for it.
+      if (request.model === undefined && (specialist.fallback.length > 0 || request.capability !== undefined)) {
+        for (const other of await this.fallbacksFor(specialist, request.capability)) candidates.push(this.prepare(other, defaultModel, deadline));
       }
-      throw nobodyAnswered(specialist, candidates, refused, failed);
-    } catch (error) {
-      if (!started) throw error;
-      const failure = toAishError(error);
-      yield { type: 'error', code: failure.code, message: failure.message };
-    } finally {
-      if (own) {
-        signal?.removeEventListener('abort', onAbort);
-        own.abort(CALL_FINISHED);
+      let callable = candidates;
+      if (candidates.some((candidate) => candidate.breaker?.state === 'open')) {
+        const notCalled = new Map<Candidate, string>();
+        for (const candidate of candidates) if (candidate.breaker?.state === 'open') notCalled.set(candidate, unavailableMessage(candidate.specialist.id, candidate.breaker));
+        refused = notCalled;
+        callable = candidates.filter((candidate) => !notCalled.has(candidate));
       }
-    }
+      if (callable.length === 0) throw nobodyAnswered(specialist, candidates, refused ?? new Map(), new Map());
+      const first = callable[0]!;
+      const firstSent = modelRequest(first.specialist, messages, request, format);
+      // Tools are opened (their servers started) before anything streams: a server that will not start is the call's error.
+      const opening = this.toolBox(first.specialist, request, hooks);
+      const firstBox = opening && (await opening);
+      // An answer that used tools depends on what they returned: it is neither taken from the cache nor kept in it.
+      if (!firstBox && this.cache.wanted(request.cache)) {
+        const firstKey = cacheKey(first.reference, firstSent);
+        const hit = await this.cache.lookup(firstKey);
+        if (hit) return this.replay(hit, first, specialist, messages, firstKey, onDone);
+      }
+      // A cached answer costs nothing; a real call must fit what the budgets leave.
+      if (this.options.clientBudgets) await this.options.clientBudgets.check();
+      const budget = request.max_cost === undefined ? undefined : CallBudget.open(request.max_cost, first.reference, firstSent, this.options.costOf);
+      return { callable, first, firstSent, firstBox, budget, deadlineAt: deadline?.at };
+    };
+    return new CallStream(begin, specialist, signal, host);
   }
 
   /** The tools `specialist` may use on this call (its servers started), or undefined for none. */
@@ -757,13 +681,6 @@ function lastMessage(messages: ModelMessage[]): string {
   return typeof last?.content === 'string' ? last.content : '';
 }
 
-/** One specialist that may answer a call, with its model ready. */
-interface Candidate {
-  specialist: SpecialistDefinition;
-  reference: string;
-  breaker: CircuitBreaker | undefined;
-  model: LanguageModel;
-}
 
 /**
  * Nobody could answer: the error reads as the specialist asked (its code

@@ -61,7 +61,7 @@ const DONE: IteratorResult<ModelPart> = Object.freeze({ done: true, value: undef
  * every answer passes through here, and a generator layer costs several promises and ticks per
  * part. While an attempt streams, `next` is the attempt's own `next` and one `then`, handing on
  * the attempt's result object itself; everything else (the checks before the call, the end of
- * an attempt, retries, the final failure) runs in `advance`, a plain async function.
+ * an attempt, retries, the final failure) runs in `advance`.
  *
  * It behaves as the generator it replaces did: a part that ends the call (a timeout, a final
  * failure) is handed on first and the call is cleaned up (breaker permit, deadline, signal
@@ -129,7 +129,7 @@ class ResilientStream implements AsyncIterableIterator<ModelPart> {
     return next;
   };
 
-  /** The model's stream threw: the attempt closes and the call is cleaned up before the error goes on. */
+  /** Something threw (the model's stream, its close): the attempt closes and the call is cleaned up before the error goes on. */
   private readonly onThrow = async (error: unknown): Promise<never> => {
     await this.stop();
     throw error;
@@ -163,51 +163,66 @@ class ResilientStream implements AsyncIterableIterator<ModelPart> {
     return { done: false, value: part };
   }
 
-  /** Everything but handing on an attempt's parts: the checks first, the end of each attempt, retries. */
-  private async advance(): Promise<IteratorResult<ModelPart>> {
-    if (this.ended) return DONE;
+  /**
+   * Everything but handing on an attempt's parts: the checks first, the end of each attempt,
+   * retries. Promises are made only where something is waited for (an attempt's close, a
+   * retry's delay), not an async function per step.
+   */
+  private advance(): Promise<IteratorResult<ModelPart>> {
+    if (this.ended) return Promise.resolve(DONE);
     if (this.ending) {
       this.cleanUp();
-      return DONE;
+      return Promise.resolve(DONE);
     }
-    const { limits, deadline } = this.options;
     if (!this.begun) {
       this.begun = true;
-      if (this.signal.aborted) {
-        this.ended = true;
-        return DONE;
-      }
-      if (deadline && Date.now() >= deadline.at) return this.last(timeoutPart('total', this.provider, deadline.totalMs));
-      this.permit = this.options.breaker?.acquire();
-      if (this.options.breaker && !this.permit) return this.last(unavailablePart(this.request.caller, this.options.breaker));
-      if (deadline) {
-        this.call = new AbortController();
-        this.callSignal = this.call.signal;
-        this.deadlineWatch = new Watchdog(this.call);
-        this.deadlineWatch.arm(Math.max(1, deadline.at - Date.now()), 'total');
-        this.signal.addEventListener('abort', this.onAbort, { once: true });
-      }
+      const early = this.setUp();
+      return early ? Promise.resolve(early) : this.nextAttempt();
     }
-    try {
-      const tried = this.tried;
-      if (tried !== undefined) {
-        // The attempt ended: its parts are all handed on.
-        this.tried = undefined;
-        await tried.close();
-        const ended = await this.afterAttempt(tried.result!);
-        if (ended) return ended;
+    // The attempt ended: its parts are all handed on.
+    const tried = this.tried!;
+    this.tried = undefined;
+    return tried.close().then(() => {
+      try {
+        return this.afterAttempt(tried.result!);
+      } catch (error) {
+        return this.onThrow(error);
       }
-      this.attempt++;
-      this.tried = new Attempt(this.model, this.request, this.callSignal, limits);
+    }, this.onThrow);
+  }
+
+  /** The checks before the first attempt: a part when they end the call, else undefined. */
+  private setUp(): IteratorResult<ModelPart> | undefined {
+    const { deadline } = this.options;
+    if (this.signal.aborted) {
+      this.ended = true;
+      return DONE;
+    }
+    if (deadline && Date.now() >= deadline.at) return this.last(timeoutPart('total', this.provider, deadline.totalMs));
+    this.permit = this.options.breaker?.acquire();
+    if (this.options.breaker && !this.permit) return this.last(unavailablePart(this.request.caller, this.options.breaker));
+    if (deadline) {
+      this.call = new AbortController();
+      this.callSignal = this.call.signal;
+      this.deadlineWatch = new Watchdog(this.call);
+      this.deadlineWatch.arm(Math.max(1, deadline.at - Date.now()), 'total');
+      this.signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    return undefined;
+  }
+
+  private nextAttempt(): Promise<IteratorResult<ModelPart>> {
+    this.attempt++;
+    try {
+      this.tried = new Attempt(this.model, this.request, this.callSignal, this.options.limits);
     } catch (error) {
-      await this.stop();
-      throw error;
+      return this.onThrow(error);
     }
     return this.read(this.tried);
   }
 
-  /** What follows an ended attempt: the end of the call (a last part, or nothing), or undefined to try again. */
-  private async afterAttempt(result: AttemptResult): Promise<IteratorResult<ModelPart> | undefined> {
+  /** What follows an ended attempt: the end of the call (a last part, or nothing), or the next attempt. */
+  private afterAttempt(result: AttemptResult): IteratorResult<ModelPart> | Promise<IteratorResult<ModelPart>> {
     const { limits, deadline } = this.options;
     const { signal, deadlineWatch } = this;
     if (result.kind === 'finished') {
@@ -231,13 +246,14 @@ class ResilientStream implements AsyncIterableIterator<ModelPart> {
       return this.last(finalFailure(failure, this.attempt, decision, deadline));
     }
     this.options.onRetry?.({ attempt: this.attempt, delayMs: decision.delayMs, failure });
-    await sleep(decision.delayMs, this.callSignal);
-    if (signal.aborted) {
-      this.cleanUp();
-      return DONE;
-    }
-    if (deadlineWatch?.fired) return this.last(timeoutPart('total', this.provider, deadline!.totalMs));
-    return undefined;
+    return sleep(decision.delayMs, this.callSignal).then(() => {
+      if (signal.aborted) {
+        this.cleanUp();
+        return DONE;
+      }
+      if (deadlineWatch?.fired) return this.last(timeoutPart('total', this.provider, deadline!.totalMs));
+      return this.nextAttempt();
+    }, this.onThrow);
   }
 }
 
@@ -295,11 +311,11 @@ class Attempt {
   }
 
   /** Ends the attempt: its HTTP request closes (also when the caller left early). */
-  async close(): Promise<void> {
+  close(): Promise<unknown> {
     this.watchdog.disarm();
     this.callSignal.removeEventListener('abort', this.onAbort);
     this.controller.abort(CALL_FINISHED);
-    await this.parts.return?.();
+    return Promise.resolve(this.parts.return?.());
   }
 
   /** Why a stream ended with no finish part: one of our timeouts, the call's signal, or a broken adapter. */
