@@ -62,13 +62,14 @@ export async function connectRedisCoordinator(url: string, options: RedisCoordin
   for (const client of [commands, events]) client.on('error', (error: Error) => (lastError = error));
   try {
     await Promise.all([commands.connect(), events.connect()]);
-    await loadScripts(commands);
   } catch (error) {
     commands.disconnect();
     events.disconnect();
     const reason = (lastError ?? (error as Error)).message || String(error);
     throw new AishError('BACKEND_UNAVAILABLE', `cannot reach Redis at ${redactedUrl(url)}: ${reason}`, { backend: 'redis' }, { cause: error });
   }
+  // Best effort: where loading fails, each script's first call sends its body (EVAL on NOSCRIPT).
+  await loadScripts(commands).catch(() => {});
   // A Redis that restarted has forgotten the scripts: load them again on each reconnection (a call in between sends its script's body once).
   commands.on('ready', () => void loadScripts(commands).catch(() => {}));
   const coordinator = new RedisCoordinator(commands, events, redactedUrl(url), options);
