@@ -29,7 +29,12 @@ import type {
   Word,
 } from './ast.js';
 import { literalText, RESERVED_WORDS } from './ast.js';
-import { NONE, ParseFailure, Scanner, SPECULATION_FAILED, takeFrom } from './scanner.js';
+import { Collector, NONE, ParseFailure, Scanner, SPECULATION_FAILED } from './scanner.js';
+
+/** The closing words expected, as a message says them: `'elif' or 'else' or 'fi'`. */
+function expectedWords(ends: readonly string[]): string {
+  return ends.map((end) => `'${end}'`).join(' or ');
+}
 
 export type ParseResult = { ok: true; script: Script } | { ok: false; diagnostic: Diagnostic };
 
@@ -48,6 +53,15 @@ const CAPABILITY_CHAR = /[A-Za-z0-9_.:-]/;
 const OPERATORS = ['&&', '||', '<<-', '<<', '>>', '2>&1', '>&2', '2>>', '2>'];
 const ASSIGNMENT_START = /[A-Za-z_][A-Za-z0-9_]*=/y;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The words that end each compound list (made once, not at every compound command). */
+const BRACE_END = ['}'];
+const THEN = ['then'];
+const IF_BODY_END = ['elif', 'else', 'fi'];
+const FI = ['fi'];
+const DO = ['do'];
+const DONE = ['done'];
+/** The reserved words, for looking one up without slicing the source. */
+const RESERVED_LIST = [...RESERVED_WORDS];
 
 /** A stage that takes redirects (and, for a command, route or fan-out, arguments) after what starts it. */
 interface WithElements {
@@ -76,9 +90,9 @@ class Parser extends Scanner {
    * stack while they are parsed and taken off as one exact array
    * (`take`); what is nested inside an item is taken off before the item is pushed.
    */
-  private readonly collected: unknown[] = [];
+  private readonly collected = new Collector<unknown>();
   /** As `collected`, for redirects, which come between the arguments of a command. */
-  private readonly redirectStack: Redirect[] = [];
+  private readonly redirectStack = new Collector<Redirect>();
 
   parseTopLevel(): Script {
     const script = this.parseScript(false);
@@ -104,13 +118,13 @@ class Parser extends Scanner {
 
   /** The items collected since `base`, as one array (see `collected`). */
   private take<T>(base: number): T[] {
-    return takeFrom(this.collected, base) as T[];
+    return this.collected.take(base) as T[];
   }
 
   /** script := line* ; line := list? comment? NEWLINE */
   private parseScript(nested: boolean): Script {
     const start = this.pos;
-    const base = this.collected.length;
+    const base = this.collected.top;
     for (;;) {
       this.skipBlanks();
       if (this.atEnd) break;
@@ -131,7 +145,7 @@ class Parser extends Scanner {
 
   /** list := and_or ( ( ';' | '&' ) and_or )* ( ';' | '&' )? */
   private parseList(): List | undefined {
-    const base = this.collected.length;
+    const base = this.collected.top;
     return this.parseListItems() ? this.listOf(this.take<ListItem>(base)) : undefined;
   }
 
@@ -174,7 +188,7 @@ class Parser extends Scanner {
   private parseAndOr(): AndOr | undefined {
     const first = this.parsePipeline();
     if (!first) return undefined;
-    const base = this.collected.length;
+    const base = this.collected.top;
     let end = first.span.end;
     for (;;) {
       this.skipBlanks();
@@ -205,7 +219,7 @@ class Parser extends Scanner {
       if (negated) this.expectedAfter("a command after '!'", bang, 1, false);
       return undefined;
     }
-    const base = this.collected.length;
+    const base = this.collected.top;
     this.collected.push(first);
     for (;;) {
       this.skipBlanks();
@@ -266,8 +280,8 @@ class Parser extends Scanner {
       if (!(code >= 97 && code <= 122)) break;
     }
     if (length < 2 || length > 5 || !this.isWordEnd(length, '')) return undefined;
-    const word = this.source.slice(this.pos, this.pos + length);
-    return RESERVED_WORDS.has(word) ? word : undefined;
+    for (const word of RESERVED_LIST) if (word.length === length && this.source.startsWith(word, this.pos)) return word;
+    return undefined;
   }
 
   /** A reserved word here, or the `}` that closes a brace group (a word of its own where a command could start, inside one). */
@@ -324,7 +338,7 @@ class Parser extends Scanner {
 
   private saveState(): SavedState {
     const { pos, depth, braceGroups } = this;
-    return { pos, depth, braceGroups, pendingHereDocs: [...this.pendingHereDocs], collected: this.collected.length, redirects: this.redirectStack.length };
+    return { pos, depth, braceGroups, pendingHereDocs: [...this.pendingHereDocs], collected: this.collected.top, redirects: this.redirectStack.top };
   }
 
   private restoreState(saved: SavedState): void {
@@ -332,8 +346,8 @@ class Parser extends Scanner {
     this.depth = saved.depth;
     this.braceGroups = saved.braceGroups;
     this.pendingHereDocs = [...saved.pendingHereDocs];
-    this.collected.length = saved.collected;
-    this.redirectStack.length = saved.redirects;
+    this.collected.top = saved.collected;
+    this.redirectStack.top = saved.redirects;
   }
 
   /** True when the text at `at` is a list separator, or a word that starts a line. */
@@ -354,7 +368,7 @@ class Parser extends Scanner {
     const start = this.pos;
     this.pos++;
     this.braceGroups++;
-    const body = this.parseCompoundList(start, '{', ['}']);
+    const body = this.parseCompoundList(start, '{', BRACE_END);
     this.braceGroups--;
     this.pos++;
     const group: Compound = { kind: 'brace', body, redirects: NONE, span: { start, end: this.pos } };
@@ -380,15 +394,15 @@ class Parser extends Scanner {
     const branches: IfBranch[] = [];
     let otherwise: Script | undefined;
     for (;;) {
-      const condition = this.parseCompoundList(start, 'if', ['then']);
+      const condition = this.parseCompoundList(start, 'if', THEN);
       this.pos += 4;
-      const body = this.parseCompoundList(start, 'if', ['elif', 'else', 'fi']);
+      const body = this.parseCompoundList(start, 'if', IF_BODY_END);
       branches.push({ condition, body });
       const next = this.reservedWordHere()!;
       this.pos += next.length;
       if (next === 'elif') continue;
       if (next === 'else') {
-        otherwise = this.parseCompoundList(start, 'if', ['fi']);
+        otherwise = this.parseCompoundList(start, 'if', FI);
         this.pos += 2;
       }
       break;
@@ -402,9 +416,9 @@ class Parser extends Scanner {
   private parseWhile(keyword: 'while' | 'until'): WhileClause {
     const start = this.pos;
     this.pos += keyword.length;
-    const condition = this.parseCompoundList(start, keyword, ['do']);
+    const condition = this.parseCompoundList(start, keyword, DO);
     this.pos += 2;
-    const body = this.parseCompoundList(start, keyword, ['done']);
+    const body = this.parseCompoundList(start, keyword, DONE);
     this.pos += 4;
     return { kind: 'while', until: keyword === 'until', condition, body, redirects: NONE, span: { start, end: this.pos } };
   }
@@ -435,7 +449,7 @@ class Parser extends Scanner {
     if (this.atEnd) this.fail('parse/unclosed-for', "unclosed 'for': expected 'do'", { start, end: start + 3 }, true);
     if (this.reservedWordHere() !== 'do') this.expectedHere("'do'");
     this.pos += 2;
-    clause.body = this.parseCompoundList(start, 'for', ['done']);
+    clause.body = this.parseCompoundList(start, 'for', DONE);
     this.pos += 4;
     clause.span.end = this.pos;
     return clause;
@@ -443,7 +457,7 @@ class Parser extends Scanner {
 
   /** The words after `for NAME in`, up to `;` or a newline. */
   private parseForWords(start: number): Word[] {
-    const base = this.collected.length;
+    const base = this.collected.top;
     for (;;) {
       this.skipBlanks();
       const word = this.readWord('');
@@ -464,21 +478,20 @@ class Parser extends Scanner {
    */
   private parseCompoundList(open: number, opener: string, ends: readonly string[]): Script {
     this.enterNesting(open);
-    const base = this.collected.length;
+    const base = this.collected.top;
     let lines = 0;
-    const wanted = (): string => ends.map((end) => `'${end}'`).join(' or ');
     for (;;) {
       this.skipNewlines();
-      if (this.atEnd) this.fail(`parse/unclosed-${opener === '{' ? 'brace' : opener}`, `unclosed '${opener}': expected ${wanted()}`, { start: open, end: open + opener.length }, true);
+      if (this.atEnd) this.fail(`parse/unclosed-${opener === '{' ? 'brace' : opener}`, `unclosed '${opener}': expected ${expectedWords(ends)}`, { start: open, end: open + opener.length }, true);
       const keyword = this.closingWordHere();
       if (keyword !== undefined && ends.includes(keyword)) {
         if (lines === 0) this.fail('parse/expected', `expected a command before '${keyword}'`, { start: this.pos, end: this.pos + keyword.length });
         break;
       }
-      if (!this.parseListItems()) this.expectedHere(lines === 0 ? 'a command' : wanted());
+      if (!this.parseListItems()) this.expectedHere(lines === 0 ? 'a command' : expectedWords(ends));
       lines++;
       this.skipBlanks();
-      if (!this.atEnd && this.peek() !== '\n' && this.closingWordHere() === undefined) this.expectedHere(wanted());
+      if (!this.atEnd && this.peek() !== '\n' && this.closingWordHere() === undefined) this.expectedHere(expectedWords(ends));
     }
     this.leaveNesting();
     // Newlines separate commands here as `;` does: one list, so the printer's `;` reads back the same.
@@ -488,7 +501,7 @@ class Parser extends Scanner {
 
   /** assignment* — `NAME=value` words at the start of a command. */
   private parseAssignments(): Assignment[] {
-    const base = this.collected.length;
+    const base = this.collected.top;
     for (;;) {
       ASSIGNMENT_START.lastIndex = this.pos;
       const match = ASSIGNMENT_START.exec(this.source);
@@ -588,7 +601,7 @@ class Parser extends Scanner {
 
   /** fanout := target ( ',' target )+ arg* here? */
   private parseFanout(first: Command | Route): Fanout {
-    const base = this.collected.length;
+    const base = this.collected.top;
     this.collected.push(first);
     while (this.peek() === ',') {
       const comma = this.pos;
@@ -607,11 +620,11 @@ class Parser extends Scanner {
     const open = this.pos;
     this.enterNesting(open);
     this.pos++;
-    const base = this.collected.length;
+    const base = this.collected.top;
     for (;;) {
       this.skipNewlines();
       if (this.atEnd) this.fail('parse/unclosed-brace', "unclosed '{'", open, true);
-      this.collected.push(this.parseBranch(this.collected.length === base ? "'{'" : 'a separator'));
+      this.collected.push(this.parseBranch(this.collected.top === base ? "'{'" : 'a separator'));
       this.skipNewlines();
       const c = this.peek();
       if (c === '}') break;
@@ -651,8 +664,8 @@ class Parser extends Scanner {
   private parseElements(stage: WithElements, stops: string, allowArgs: boolean, allowRedirects = true): void {
     const args = this.collected;
     const redirects = this.redirectStack;
-    const argBase = args.length;
-    const redirectBase = redirects.length;
+    const argBase = args.top;
+    const redirectBase = redirects.top;
     let end = stage.span.end;
     for (;;) {
       this.skipBlanks();
@@ -670,7 +683,7 @@ class Parser extends Scanner {
       end = word.span.end;
     }
     if (allowArgs) stage.args = this.take<Word>(argBase);
-    stage.redirects = takeFrom(redirects, redirectBase);
+    stage.redirects = redirects.take(redirectBase);
     stage.span.end = end;
   }
 
@@ -737,6 +750,7 @@ class Parser extends Scanner {
   private consumeNewline(): void {
     this.pos++;
     const pending = this.pendingHereDocs;
+    if (pending.length === 0) return;
     this.pendingHereDocs = [];
     for (const hereDoc of pending) this.readHereDoc(hereDoc);
   }

@@ -409,13 +409,24 @@ export class PartBuilder {
 export const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 /**
- * Takes the items above `base` off a stack the parser collects into, as an
- * array of their exact length: a fresh array grown by pushing has spare room
- * (17 slots for one item) and costs an object per call even when empty.
+ * Where the parser collects the items of a list, the stages of a pipeline, the
+ * arguments of a command … while it parses them; `take` hands them over as an
+ * array of their exact length (an array grown by pushing has spare room, 17
+ * slots for one item). The stack is never shrunk, only its top moved.
  */
-export function takeFrom<T>(stack: T[], base: number): T[] {
-  if (stack.length === base) return NONE;
-  const items = stack.slice(base);
-  stack.length = base;
-  return items;
+export class Collector<T> {
+  private readonly items: T[] = [];
+  top = 0;
+
+  push(item: T): void {
+    this.items[this.top++] = item;
+  }
+
+  /** The items pushed since the top was `base`, taken off. */
+  take(base: number): T[] {
+    if (this.top === base) return NONE;
+    const items = this.items.slice(base, this.top);
+    this.top = base;
+    return items;
+  }
 }
