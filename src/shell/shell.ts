@@ -10,7 +10,7 @@ import { constants as osConstants } from 'node:os';
 import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState, type RunBudget, type ProcessFacts } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
-import { parse, renderDiagnostic } from '../syntax/index.js';
+import { parse, renderDiagnostic, TextWord } from '../syntax/index.js';
 import { CurrentSessions } from './current-session.js';
 import { LineWriter, type BackgroundWriter } from './line-writer.js';
 
@@ -359,7 +359,8 @@ function withPositional<T>(node: T, scriptName: string, positional: readonly str
   };
   const copy = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(copy);
-    if (typeof value !== 'object' || value === null) return value;
+    // A word of one text part has no variable in it (and copying its fields would lose its `parts`).
+    if (typeof value !== 'object' || value === null || value instanceof TextWord) return value;
     const record = value as Record<string, unknown>;
     if (record.kind === 'variable' && typeof record.name === 'string') {
       const text = valueOf(record.name);

@@ -215,6 +215,34 @@ export interface Word {
   span: Span;
 }
 
+/**
+ * How the parser keeps a word that is one text part spanning the whole word
+ * (`echo`, `'find bugs'`, `"a b"`), most words of a script: its text, without a
+ * parts array and a part. `parts` makes that one text part when asked (a new
+ * array each time), and `toJSON` gives the same JSON as any other word. A
+ * parsed script is kept in memory whole, so this is what its size, and the
+ * garbage collector's work in a parse, most depend on.
+ */
+export class TextWord implements Word {
+  declare readonly kind: 'word';
+  declare readonly text: string;
+  declare readonly span: Span;
+
+  constructor(text: string, span: Span) {
+    this.kind = 'word';
+    this.text = text;
+    this.span = span;
+  }
+
+  get parts(): WordPart[] {
+    return [{ kind: 'text', value: this.text, span: this.span }];
+  }
+
+  toJSON(): { kind: 'word'; parts: WordPart[]; span: Span } {
+    return { kind: 'word', parts: this.parts, span: this.span };
+  }
+}
+
 export type WordPart = Text | Variable | Substitution | Tilde | Glob | Arithmetic;
 
 /** Literal text (quotes and escapes already removed). */
@@ -291,6 +319,7 @@ export function assertNever(value: never): never {
 
 /** The literal text of a word when it has no expansions, else undefined (glob characters count as text). */
 export function literalText(word: Word): string | undefined {
+  if (word instanceof TextWord) return word.text;
   let text = '';
   for (const part of word.parts) {
     if (part.kind !== 'text' && part.kind !== 'glob') return undefined;

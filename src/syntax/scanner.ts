@@ -4,7 +4,7 @@
  * structure of lines; `$( … )` calls back into the parser for a nested script.
  */
 import type { Diagnostic } from '../diag/diagnostic.js';
-import type { Script, Span, Word, WordPart } from './ast.js';
+import { TextWord, type Script, type Span, type Word, type WordPart } from './ast.js';
 
 /** Thrown inside the parser to unwind; `parse` turns it into a value. */
 export class ParseFailure {
@@ -133,7 +133,7 @@ export abstract class Scanner {
 
   /**
    * The common word, a run of plain characters up to the word's end, read
-   * without a part builder: one text part whose span is the word's.
+   * without a part builder, as a `TextWord`.
    */
   private readPlainWord(stops: string): Word | undefined {
     const source = this.source;
@@ -144,11 +144,10 @@ export abstract class Scanner {
     while (end < source.length && isPlainWordCode(source.charCodeAt(end), stops)) end++;
     if (!endsWord(source.charCodeAt(end), stops)) return undefined;
     this.pos = end;
-    const span = { start, end };
-    return { kind: 'word', parts: [{ kind: 'text', value: source.slice(start, end), span }], span };
+    return new TextWord(source.slice(start, end), { start, end });
   }
 
-  /** A word with quotes, escapes, expansions or patterns in it. */
+  /** A word with quotes, escapes, expansions or patterns in it (a quoted text alone is still a `TextWord`). */
   private readWordParts(stops: string): Word | undefined {
     const start = this.pos;
     const parts = new PartBuilder();
@@ -178,8 +177,9 @@ export abstract class Scanner {
     const done = parts.done();
     // A word of one part shares that part's span (word spans are never changed after parsing): one object less per word.
     const only = done.length === 1 ? done[0]! : undefined;
-    const span = only && only.span.start === start && only.span.end === this.pos ? only.span : { start, end: this.pos };
-    return { kind: 'word', parts: done, span };
+    const whole = only !== undefined && only.span.start === start && only.span.end === this.pos;
+    if (whole && only.kind === 'text') return new TextWord(only.value, only.span);
+    return { kind: 'word', parts: done, span: whole ? only.span : { start, end: this.pos } };
   }
 
   private readEscape(parts: PartBuilder): void {

@@ -41,6 +41,8 @@ export function renderResult(source: string): string {
 export function stripSpans(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripSpans);
   if (value === null || typeof value !== 'object') return value;
+  // A node the parser keeps in a compact form (a `TextWord`) compares as its JSON.
+  if ('toJSON' in value && typeof value.toJSON === 'function') return stripSpans(value.toJSON());
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     if (key === 'span' || key === 'bodySpan' || child === undefined) continue;
