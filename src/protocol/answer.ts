@@ -52,7 +52,11 @@ export async function collectAnswer(events: AsyncIterable<StreamEvent>, options:
         break;
       case 'content':
         content += event.data;
-        await options.onContent?.(event.data);
+        // Awaited only when it waits for something (a slow reader): a tick per piece otherwise.
+        if (options.onContent) {
+          const waiting = options.onContent(event.data);
+          if (waiting) await waiting;
+        }
         break;
       case 'error':
         throw new AishError(event.code, event.message, event.details);

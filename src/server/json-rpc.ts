@@ -94,16 +94,21 @@ function errorResponse(id: JsonRpcId, error: RpcError): JsonRpcResponse {
  * back as one array in any order, without the notifications'; a batch of
  * notifications only gets no answer at all.
  */
-export async function answerFrame(text: string, dispatch: RpcDispatch): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
+export function answerFrame(text: string, dispatch: RpcDispatch): Promise<JsonRpcResponse | JsonRpcResponse[] | undefined> {
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch (error) {
-    return errorResponse(null, standardError(JSON_RPC_ERRORS.parseError.code, new AishError(JSON_RPC_ERRORS.parseError.means, `malformed JSON: ${(error as Error).message}`)));
+    return Promise.resolve(errorResponse(null, standardError(JSON_RPC_ERRORS.parseError.code, new AishError(JSON_RPC_ERRORS.parseError.means, `malformed JSON: ${(error as Error).message}`))));
   }
+  // One request (nearly every frame): its own answer, with no async function around it.
   if (!Array.isArray(message)) return answerOne(message, dispatch);
-  if (message.length === 0) return errorResponse(null, invalidRequest('an empty batch'));
-  const answers = await Promise.all(message.map((entry) => answerOne(entry, dispatch)));
+  return answerBatch(message, dispatch);
+}
+
+async function answerBatch(batch: unknown[], dispatch: RpcDispatch): Promise<JsonRpcResponse[] | JsonRpcResponse | undefined> {
+  if (batch.length === 0) return errorResponse(null, invalidRequest('an empty batch'));
+  const answers = await Promise.all(batch.map((entry) => answerOne(entry, dispatch)));
   const responses = answers.filter((answer): answer is JsonRpcResponse => answer !== undefined);
   return responses.length > 0 ? responses : undefined;
 }

@@ -152,15 +152,20 @@ export class Protection {
    * upgrade request, a function each `chat`/`stream` call runs first to take
    * one of its client's stream slots (shared with SSE streams), or be refused.
    */
-  readonly callGate = (request: IncomingMessage): (() => Promise<StreamSlot | AishError>) => {
+  readonly callGate = (request: IncomingMessage): (() => StreamSlot | AishError | Promise<StreamSlot | AishError>) => {
     const client = this.upgradeClient(request);
-    return async () => {
-      if (!this.slots) return { release: () => {} };
+    return () => {
+      const slots = this.slots;
+      if (!slots) return NO_SLOT;
+      // Slots kept in this process answer at once (no promise per call); shared ones in a promise.
+      let slot: StreamSlot | undefined | Promise<StreamSlot | undefined>;
       try {
-        return (await this.slots.acquire(client)) ?? tooManyStreams(this.slots.max);
+        slot = slots.acquire(client);
       } catch (error) {
         return backendRefusal(error);
       }
+      if (slot instanceof Promise) return slot.then((taken) => taken ?? tooManyStreams(slots.max), backendRefusal);
+      return slot ?? tooManyStreams(slots.max);
     };
   };
 
@@ -215,6 +220,9 @@ export class Protection {
     }
   }
 }
+
+/** What a call holds when streams are not limited: nothing to give back. */
+const NO_SLOT: StreamSlot = { release: () => {} };
 
 /** A shared limit that could not be checked: the request is refused (fail closed), never let through. */
 function backendRefusal(error: unknown): AishError {

@@ -24,7 +24,7 @@ export interface RpcPeer {
    * aborts it; throws when the id is taken or too many answers run on this
    * connection. Returns the release.
    */
-  track(id: JsonRpcId | undefined, controller: AbortController): Promise<() => void>;
+  track(id: JsonRpcId | undefined, controller: AbortController): (() => void) | Promise<() => void>;
   /** Aborts the answer running under `id`; false when none does. */
   cancel(id: JsonRpcId): boolean;
   /** Turns `event.status` notifications on or off. */
@@ -99,17 +99,17 @@ async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, 
   const events = chatEvents(service, call.params, peer.specialistId);
   const controller = new AbortController();
   // The connection aborts `controller` when it closes (one listener per connection, not per call).
-  const release = await peer.track(call.notification ? undefined : call.id, controller);
+  const tracked = peer.track(call.notification ? undefined : call.id, controller);
+  const release = typeof tracked === 'function' ? tracked : await tracked;
   const notify = streamed && !call.notification;
   let chunks = 0;
   try {
-    const onContent = async (data: string): Promise<void> => {
-      if (notify) {
-        peer.notify(RPC_NOTIFICATIONS.streamChunk, { request_id: call.id, content: data, chunk_index: chunks });
-        const slow = peer.congestion();
-        if (slow) await slow;
-      }
+    // A promise only while the client is slow to read (a `chat` never waits).
+    const onContent = (data: string): Promise<void> | undefined => {
       chunks++;
+      if (!notify) return undefined;
+      peer.notify(RPC_NOTIFICATIONS.streamChunk, { request_id: call.id, content: data, chunk_index: chunks - 1 });
+      return peer.congestion();
     };
     const { content, model, done } = await collectAnswer(events(controller.signal), {
       onStart: (start) => {

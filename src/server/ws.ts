@@ -217,7 +217,8 @@ class RpcConnection implements RpcPeer {
     });
   }
 
-  async track(id: JsonRpcId | undefined, controller: AbortController): Promise<() => void> {
+  /** The release at once when the call's slot is (a slot in this process, or none to take); a promise when it is asked for elsewhere. */
+  track(id: JsonRpcId | undefined, controller: AbortController): (() => void) | Promise<() => void> {
     if (this.calls.size >= this.settings.maxRunning) {
       throw new AishError('RATE_LIMITED', `too many calls at once on this connection (at most ${this.settings.maxRunning})`, { max_running: this.settings.maxRunning });
     }
@@ -229,13 +230,27 @@ class RpcConnection implements RpcPeer {
       this.calls.delete(controller);
       if (id !== undefined && this.running.get(id) === controller) this.running.delete(id);
     };
-    let held: Held | AishError | undefined;
+    let held: Held | AishError | Promise<Held | AishError> | undefined;
     try {
-      held = await this.gate?.();
+      held = this.gate?.();
     } catch (error) {
       untrack();
       throw error;
     }
+    if (held instanceof Promise) {
+      return held.then(
+        (answer) => this.admitted(answer, controller, untrack),
+        (error: unknown) => {
+          untrack();
+          throw error;
+        },
+      );
+    }
+    return this.admitted(held, controller, untrack);
+  }
+
+  /** The call's release once its slot is known; a refusal is thrown. */
+  private admitted(held: Held | AishError | undefined, controller: AbortController, untrack: () => void): () => void {
     if (held instanceof AishError) {
       untrack();
       throw held;
