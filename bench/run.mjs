@@ -4,7 +4,7 @@
 //   script loops      a 10,000-round `for` loop of `echo`; Ctrl-C in a 1,000-round loop (bench/loop-cancel.mjs)
 //   cold start        median of `aish -c 'echo hi | apollo'` against `node -e 0`
 //   server            first-token latency over SSE and relayed stream throughput,
-//                     against a bare node:http SSE server sending the same events
+//                     against a bare node:http SSE server sending the same events (bench/relay-bench.mjs)
 //   store             session create / append / context fetch on a large database; append and fetch on PostgreSQL too
 //   websocket         JSON-RPC chat round trip at 1,000 requests/s; server memory per idle WebSocket (bench/ws-bench.mjs)
 //   history           exchange-log search (FTS5) and writes on 100,000 exchanges; `aish history --search`
@@ -13,11 +13,12 @@
 //   typed / events    --schema validation per answer (50-field schema); what --events adds per streamed delta (bench/typed-bench.mjs)
 //   coordination      what a Redis rate-limit check adds per request, against buckets in memory (bench/coord-bench.mjs)
 //   tools             what aish adds to one tool round trip (server-everything's echo); memory of 10 idle MCP clients in aish serve (bench/tools-bench.mjs)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { postgresStoreFigures, storeFigures } from './store-bench.mjs';
 import { historyFigures } from './history-bench.mjs';
 import { webSocketFigures } from './ws-bench.mjs';
+import { relayFigureLines, serverFigures, startProcess } from './relay-bench.mjs';
 import { mcpFigures } from './mcp-bench.mjs';
 import { typedFigures } from './typed-bench.mjs';
 import { loopCancelFigures } from './loop-cancel.mjs';
@@ -28,7 +29,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { median, percentileOfSorted } from './stats.mjs';
+import { median } from './stats.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const { parse } = (await import('node:module')).createRequire(import.meta.url)(join(root, 'dist/syntax/index.cjs'));
@@ -124,106 +125,9 @@ console.log(
   `cold start: aish -c 'echo hi | apollo' ${cold.aishMedianMs.toFixed(1)} ms vs node -e 0 ${cold.nodeMedianMs.toFixed(1)} ms (medians of ${cold.runs}): ratio ${cold.ratio.toFixed(2)}x, ${cold.low.toFixed(2)}–${cold.high.toFixed(2)}x over 5 groups of runs (goal <= 1.6x)`,
 );
 
-/** Starts a server process and resolves with its port (read from its output). */
-function startProcess(args, pattern, env) {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const onData = (chunk) => {
-      text += chunk;
-      const found = pattern.exec(text);
-      if (found) resolve({ child, port: Number(found[1]) });
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
-    child.stderr.setEncoding('utf8').on('data', onData);
-    child.once('exit', () => reject(new Error(`server exited: ${text}`)));
-  });
-}
-
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-/** Sends one stream request; resolves with ms to the first content event and the number of content events. */
-function streamOnce(port, path, body) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    let firstMs;
-    let events = 0;
-    let tail = '';
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        const text = tail + chunk;
-        const parts = text.split('\n\n');
-        tail = parts.pop();
-        for (const part of parts) {
-          if (part.startsWith('id: ')) {
-            events++;
-            if (firstMs === undefined) firstMs = Number(process.hrtime.bigint() - started) / 1e6;
-          }
-        }
-      });
-      res.on('end', () => resolve({ firstMs, events, totalMs: Number(process.hrtime.bigint() - started) / 1e6 }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-
-async function serverFigures() {
-  const home = mkdtempSync(join(tmpdir(), 'aish-bench-'));
-  const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share') };
-  const aish = await startProcess([join(root, 'bin/aish'), 'serve', '--port', '0', '--rate-limit', '0'], /127\.0\.0\.1:(\d+)/, env);
-  const plain = await startProcess([join(root, 'bench/plain-sse-server.mjs')], /listening (\d+)/, env);
-  try {
-    const requests = 1000;
-    const latency = async (port, path, body) => {
-      for (let i = 0; i < 50; i++) await streamOnce(port, path, body); // warm up
-      const times = [];
-      for (let i = 0; i < requests; i++) times.push((await streamOnce(port, path, body)).firstMs);
-      times.sort((a, b) => a - b);
-      return { p50: percentileOfSorted(times, 50), p99: percentileOfSorted(times, 99) };
-    };
-    const viaAish = await latency(aish.port, '/api/v2/ai/apollo/stream', JSON.stringify({ content: 'hi' }));
-    const viaPlain = await latency(plain.port, '/stream?words=1', '{}');
-    // At most 64 KiB of message, so the echo model still answers a word at a time (a chunk per word).
-    const words = 13_000;
-    const long = JSON.stringify({ content: 'word '.repeat(words) });
-    // Median of 20 runs each, taken in turns so that machine noise hits both alike.
-    const aishRates = [];
-    const plainRates = [];
-    let events = 0;
-    for (let run = 0; run < 21; run++) {
-      // Which goes first alternates, so neither always runs on a warmer machine.
-      const aishFirst = run % 2 === 0;
-      const first = aishFirst ? await streamOnce(aish.port, '/api/v2/ai/apollo/stream', long) : await streamOnce(plain.port, `/stream?words=${words}`, '{}');
-      const second = aishFirst ? await streamOnce(plain.port, `/stream?words=${words}`, '{}') : await streamOnce(aish.port, '/api/v2/ai/apollo/stream', long);
-      const [viaAishRun, viaPlainRun] = aishFirst ? [first, second] : [second, first];
-      if (run === 0) continue; // warm-up
-      events = viaAishRun.events;
-      aishRates.push(viaAishRun.events / (viaAishRun.totalMs / 1000));
-      plainRates.push(viaPlainRun.events / (viaPlainRun.totalMs / 1000));
-    }
-    // The ratio of each pair of runs (aish's rate over the bare server's, taken one after the other).
-    const ratios = aishRates.map((rate, index) => rate / plainRates[index]).sort((a, b) => a - b);
-    return { requests, viaAish, viaPlain, aishRate: median(aishRates), plainRate: median(plainRates), events, ratios };
-  } finally {
-    aish.child.kill('SIGTERM');
-    plain.child.kill('SIGTERM');
-  }
-}
-
-const figures = await serverFigures();
-console.log(
-  `server first token over SSE (${figures.requests} requests, echo model): aish p50 ${figures.viaAish.p50.toFixed(2)} ms, p99 ${figures.viaAish.p99.toFixed(2)} ms; ` +
-    `plain node:http p50 ${figures.viaPlain.p50.toFixed(2)} ms, p99 ${figures.viaPlain.p99.toFixed(2)} ms; ` +
-    `added by aish: p50 ${(figures.viaAish.p50 - figures.viaPlain.p50).toFixed(2)} ms, p99 ${(figures.viaAish.p99 - figures.viaPlain.p99).toFixed(2)} ms (goal p50 <= 1 ms)`,
-);
-console.log(
-  `server stream throughput (${figures.events.toLocaleString('en')} chunks, median of ${figures.ratios.length}): aish ${Math.round(figures.aishRate).toLocaleString('en')} chunks/s, ` +
-    `plain node:http ${Math.round(figures.plainRate).toLocaleString('en')} chunks/s: ratio ${(figures.aishRate / figures.plainRate).toFixed(2)}x ` +
-    `(each pair of runs: ${figures.ratios[0].toFixed(2)}–${figures.ratios.at(-1).toFixed(2)}x; goal >= 0.8x)`,
-);
+for (const figure of relayFigureLines(await serverFigures())) console.log(figure); // first token and relay throughput against a bare node:http server (bench/relay-bench.mjs)
 
 /**
  * Upstream cancel: a fake OpenAI-compatible provider sends one chunk and stalls;
