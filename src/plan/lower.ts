@@ -5,7 +5,7 @@
  * of the pipeline starts.
  */
 import type { Diagnostic } from '../diag/diagnostic.js';
-import type { Command, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
+import type { Command, Compound, Fanout, Group, Pipeline, Route, Span, Stage, Word } from '../syntax/index.js';
 import { literalText, printPipeline, printWord } from '../syntax/index.js';
 import { stepLabel, type AiStep, type BranchPlan, type FanoutStep, type PipelinePlan, type StepPlan } from './plan.js';
 import { findSpecialistByName, findSpecialistByPrefix, suggestNames, type BuiltinKind, type SpecialistDirectory } from './resolve.js';
@@ -22,6 +22,22 @@ export interface PlanContext {
 }
 
 export type PlanResult = { ok: true; plan: PipelinePlan } | { ok: false; diagnostic: Diagnostic };
+
+/**
+ * The text of a pipeline, or of a compound command without its redirects, as
+ * the printer writes it. A syntax tree is not changed once parsed, so the text
+ * is printed once per node: a loop plans its body again every round.
+ */
+const printed = new WeakMap<Pipeline | Compound, string>();
+
+function printedText(node: Pipeline | Compound): string {
+  let text = printed.get(node);
+  if (text === undefined) {
+    text = node.kind === 'pipeline' ? printPipeline(node) : printPipeline({ kind: 'pipeline', stages: [{ ...node, redirects: [] }], span: node.span });
+    printed.set(node, text);
+  }
+  return text;
+}
 
 class PlanFailure {
   constructor(readonly diagnostic: Diagnostic) {}
@@ -47,7 +63,7 @@ class Lowering {
       kind: 'pipeline',
       ...(pipeline.negated && { negated: true }),
       stages: pipeline.stages.map((stage) => this.stage(stage, allowAliases)),
-      text: printPipeline(pipeline),
+      text: printedText(pipeline),
       span: this.spanOf(pipeline.span),
     };
   }
@@ -70,7 +86,7 @@ class Lowering {
       case 'while':
       case 'for':
       case 'brace':
-        return { kind: 'compound', compound: stage, text: printPipeline({ kind: 'pipeline', stages: [{ ...stage, redirects: [] }], span: stage.span }), redirects: stage.redirects, span: this.spanOf(stage.span) };
+        return { kind: 'compound', compound: stage, text: printedText(stage), redirects: stage.redirects, span: this.spanOf(stage.span) };
       case 'assignments':
         return { kind: 'assign', assignments: stage.assignments, redirects: stage.redirects, span: this.spanOf(stage.span) };
     }
@@ -89,7 +105,7 @@ class Lowering {
     const shared = fanout.args.filter((word) => literalText(word) !== '--json');
     const branches = fanout.branches.map((branch): BranchPlan => {
       if (branch.kind === 'group') {
-        return { label: printPipeline(branch.pipeline), pipeline: this.pipeline(branch.pipeline, allowAliases) };
+        return { label: printedText(branch.pipeline), pipeline: this.pipeline(branch.pipeline, allowAliases) };
       }
       const withShared = { ...branch, args: [...branch.args, ...shared] };
       const step = this.stage(withShared, allowAliases);
