@@ -217,21 +217,28 @@ export interface Word {
 
 /**
  * How the parser keeps a word that is one text part spanning the whole word
- * (`echo`, `'find bugs'`, `"a b"`), most words of a script: its text, without a
- * parts array and a part. `parts` makes that one text part when asked (a new
- * array each time), and `toJSON` gives the same JSON as any other word. A
- * parsed script is kept in memory whole, so this is what its size, and the
- * garbage collector's work in a parse, most depend on.
+ * (`echo`, `'find bugs'`, `"a b"`), most words of a script: its text and where
+ * it starts and ends, without a span object, a parts array and a part. `span`
+ * and `parts` are made when asked (new objects each time), and `toJSON` gives
+ * the same JSON as any other word. A parsed script is kept in memory whole, so
+ * this is what its size, and the garbage collector's work in a parse, most
+ * depend on.
  */
 export class TextWord implements Word {
   declare readonly kind: 'word';
   declare readonly text: string;
-  declare readonly span: Span;
+  declare readonly start: number;
+  declare readonly end: number;
 
-  constructor(text: string, span: Span) {
+  constructor(text: string, start: number, end: number) {
     this.kind = 'word';
     this.text = text;
-    this.span = span;
+    this.start = start;
+    this.end = end;
+  }
+
+  get span(): Span {
+    return { start: this.start, end: this.end };
   }
 
   get parts(): WordPart[] {

@@ -144,7 +144,7 @@ export abstract class Scanner {
     while (end < source.length && isPlainWordCode(source.charCodeAt(end), stops)) end++;
     if (!endsWord(source.charCodeAt(end), stops)) return undefined;
     this.pos = end;
-    return new TextWord(source.slice(start, end), { start, end });
+    return new TextWord(source.slice(start, end), start, end);
   }
 
   /** A word with quotes, escapes, expansions or patterns in it (a quoted text alone is still a `TextWord`). */
@@ -178,7 +178,7 @@ export abstract class Scanner {
     // A word of one part shares that part's span (word spans are never changed after parsing): one object less per word.
     const only = done.length === 1 ? done[0]! : undefined;
     const whole = only !== undefined && only.span.start === start && only.span.end === this.pos;
-    if (whole && only.kind === 'text') return new TextWord(only.value, only.span);
+    if (whole && only.kind === 'text') return new TextWord(only.value, start, this.pos);
     return { kind: 'word', parts: done, span: whole ? only.span : { start, end: this.pos } };
   }
 
