@@ -84,6 +84,11 @@ export class CallStream implements AsyncIterableIterator<StreamEvent> {
   /** The call's own controller, made only when needed (tools run, or the caller gave no signal). */
   private own: AbortController | undefined;
   private readonly onAbort = (): void => this.own!.abort();
+  /** The caller's signal aborted: a flag its one listener sets, read per part (the signal's getter costs, per part of every stream). */
+  private cancelled = false;
+  private readonly onCancel = (): void => {
+    this.cancelled = true;
+  };
 
   constructor(
     begin: () => Promise<CallPlan | AsyncIterable<StreamEvent>>,
@@ -134,6 +139,7 @@ export class CallStream implements AsyncIterableIterator<StreamEvent> {
     this.ended = true;
     const parts = this.parts;
     this.parts = undefined;
+    this.signal?.removeEventListener('abort', this.onCancel);
     try {
       if (parts) await parts.return?.();
     } finally {
@@ -180,7 +186,7 @@ export class CallStream implements AsyncIterableIterator<StreamEvent> {
 
   /** One part of the model's answer, as the event it makes (reading on when it makes none). */
   private handle(part: Part): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> {
-    if (this.signal?.aborted) return this.finish().then(() => DONE);
+    if (this.cancelled) return this.finish().then(() => DONE);
     if (part.type === 'error') {
       this.failure = part;
       // Leaving the loop closes the model's stream before the candidate's end is looked at.
@@ -281,6 +287,10 @@ export class CallStream implements AsyncIterableIterator<StreamEvent> {
       return this.replayNext();
     }
     this.plan = set;
+    if (this.signal) {
+      this.cancelled = this.signal.aborted;
+      this.signal.addEventListener('abort', this.onCancel, { once: true });
+    }
     return this.settle(() => this.nextCandidate());
   }
 
