@@ -120,6 +120,8 @@ class EchoAnswer implements AsyncIterableIterator<ModelPart> {
   private readonly word: RegExp | undefined;
   private readonly runs: Iterator<string> | undefined;
   private pace: Pacer | undefined;
+  /** Paced: the piece the pacer hands out when its gap is over. */
+  private waiting = '';
 
   constructor(
     private readonly request: ModelRequest,
@@ -146,7 +148,10 @@ class EchoAnswer implements AsyncIterableIterator<ModelPart> {
           this.step = 3;
           return Promise.resolve({ done: false, value: { type: 'usage', input: inputWords(this.request), output: 1 + pieceCount(this.message) } });
         }
-        if (this.pace) return this.pace.next().then(() => this.piece(text));
+        if (this.pace) {
+          this.waiting = text;
+          return this.pace.next();
+        }
         return Promise.resolve(this.piece(text));
       }
       case 3:
@@ -168,7 +173,7 @@ class EchoAnswer implements AsyncIterableIterator<ModelPart> {
     if (this.options.ttftMs) await sleep(this.options.ttftMs, this.signal);
     if (this.signal.aborted) return DONE;
     this.step = 1;
-    if (this.options.tps) this.pace = new Pacer(this.signal, 1000 / this.options.tps);
+    if (this.options.tps) this.pace = new Pacer(this.signal, 1000 / this.options.tps, () => this.piece(this.waiting));
     return { done: false, value: { type: 'text-delta', text: `[${this.request.caller}] ` } };
   }
 
@@ -263,33 +268,40 @@ function withoutFinalNewlines(text: string): string {
 /**
  * The gaps between paced words: a timer each, and one abort listener for the whole answer
  * (not one added and removed per word: at 1,000 streams of 50 words a second that churn
- * was a visible part of a server's time).
+ * was a visible part of a server's time). The timer hands out the next part itself (what
+ * `produce` makes), so a word costs its timer and one promise.
  */
 class Pacer {
-  private wake: (() => void) | undefined;
+  private wake: ((result: IteratorResult<ModelPart>) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Whether the call was aborted (read per word instead of the signal). */
   aborted: boolean;
+  private readonly fire = (): void => {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.(this.produce());
+  };
   private readonly onAbort = (): void => {
     this.aborted = true;
     clearTimeout(this.timer);
-    this.wake?.();
+    this.fire();
   };
 
   constructor(
     private readonly signal: AbortSignal,
     private readonly gapMs: number,
+    private readonly produce: () => IteratorResult<ModelPart>,
   ) {
     this.aborted = signal.aborted;
     signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Resolves after the gap, or at once when the call is aborted. */
-  next(): Promise<void> {
+  /** What `produce` makes after the gap, or at once when the call is aborted. */
+  next(): Promise<IteratorResult<ModelPart>> {
     return new Promise((resolve) => {
-      if (this.aborted) return resolve();
+      if (this.aborted) return resolve(this.produce());
       this.wake = resolve;
-      this.timer = setTimeout(resolve, this.gapMs);
+      this.timer = setTimeout(this.fire, this.gapMs);
     });
   }
 
