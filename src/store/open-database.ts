@@ -58,7 +58,7 @@ export function openDatabase(file: string, options: MigrateOptions = {}): Databa
     // Read-only until the schema is known to be ours: switching to WAL alone rewrites the header.
     const version = atThisVersion(db) ? SCHEMA_VERSION : db.transaction(() => checkSchema(db, file))();
     if (options.migrate === false && version < SCHEMA_VERSION) throw needsMigration(file, version);
-    db.pragma('journal_mode = WAL');
+    switchToWal(db);
     // With WAL, NORMAL loses at most the last commits on power loss, never consistency.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -73,6 +73,29 @@ export function openDatabase(file: string, options: MigrateOptions = {}): Databa
     throw invalidStore(file, `cannot be used as a database: ${messageOf(error)}`, error);
   }
 }
+
+/**
+ * Puts the database in WAL mode. SQLite answers a switch that meets another
+ * connection's lock with SQLITE_BUSY at once, without the busy handler: two
+ * processes opening a new database together (`aish serve --workers 2`, two
+ * `aish -c` lines) would see one of them fail. So the switch is tried again,
+ * a few milliseconds apart, for as long as any other lock would be waited for.
+ */
+function switchToWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      // Opening is synchronous; a short blocking sleep keeps it so.
+      Atomics.wait(SLEEPER, 0, 0, pause);
+    }
+  }
+}
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * better-sqlite3's native addon, found directly: its own lookup (the

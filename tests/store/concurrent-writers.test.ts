@@ -126,4 +126,27 @@ describe('several connections on one SQLite file', () => {
     expect(db.prepare('SELECT name FROM aish_migrations').pluck().all()).toEqual(MIGRATIONS.map((migration) => migration.name));
     db.close();
   });
+
+  it('waits for another process’s write lock when a new file is switched to WAL, instead of failing', async () => {
+    // SQLite answers the switch to WAL with SQLITE_BUSY at once, without the busy
+    // timeout, while another connection holds a write lock: what two workers opening
+    // a new database together met. A thread holds such a lock for 200 ms.
+    const file = join(tempFolder(), 'aish.db');
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const db = new (require(workerData.betterSqlite3))(workerData.file);
+       db.exec('BEGIN IMMEDIATE');
+       parentPort.postMessage('holding');
+       setTimeout(() => { db.exec('COMMIT'); db.close(); parentPort.postMessage('released'); }, 200);`,
+      { eval: true, workerData: { file, betterSqlite3: createRequire(import.meta.url).resolve('better-sqlite3') } },
+    );
+    const released = new Promise<void>((resolveReleased) => holder.on('message', (message: string) => message === 'released' && resolveReleased()));
+    await new Promise<void>((resolveHolding) => holder.once('message', () => resolveHolding()));
+    // Opening is synchronous: it returns only once the lock is gone (or throws SQLITE_BUSY).
+    const store = await openStore(sqlite, file);
+    await createSession(store, 's1');
+    expect(await store.findSession('s1')).toMatchObject({ id: 's1' });
+    await released;
+    await holder.terminate();
+  });
 });
