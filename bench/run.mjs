@@ -3,6 +3,7 @@
 //   parse throughput  lines/s parsing a generated 10,000-line script
 //   script loops      a 10,000-round `for` loop of `echo`; Ctrl-C in a 1,000-round loop (bench/loop-cancel.mjs)
 //   cold start        median of `aish -c 'echo hi | apollo'` against `node -e 0`
+//   echo model        a 3 MB message through `aish -c apollo`: time and peak RSS (bench/echo-bench.mjs)
 //   server            first-token latency over SSE and relayed stream throughput,
 //                     against a bare node:http SSE server sending the same events (bench/relay-bench.mjs)
 //   store             session create / append / context fetch on a large database; append and fetch on PostgreSQL too
@@ -25,6 +26,7 @@ import { loopCancelFigures } from './loop-cancel.mjs';
 import { recordsFigures } from './records-bench.mjs';
 import { coordFigures, coordLine } from './coord-bench.mjs';
 import { toolFigures } from './tools-bench.mjs';
+import { echoFigures } from './echo-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -133,6 +135,7 @@ console.log(
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+for (const figure of await echoFigures()) console.log(figure); // the echo model on a 3 MB message, whole process
 for (const figure of relayFigureLines(await serverFigures())) console.log(figure); // first token and relay throughput against a bare node:http server (bench/relay-bench.mjs)
 
 /**
