@@ -24,7 +24,7 @@ function bigMessage() {
   return parts.join('').slice(0, BYTES);
 }
 
-/** Runs `command args` with `input` on stdin; resolves with seconds, the bytes it wrote to stdout and its status. */
+/** Runs `command args` with the file `input` on stdin; resolves with its seconds and the bytes it wrote to stdout, rejects if it fails. */
 function run(command, args, input, env) {
   return new Promise((done, fail) => {
     const stdin = openSync(input, 'r');

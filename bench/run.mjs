@@ -133,9 +133,10 @@ console.log(
   `cold start: aish -c 'echo hi | apollo' ${cold.aishMedianMs.toFixed(1)} ms vs node -e 0 ${cold.nodeMedianMs.toFixed(1)} ms (medians of ${cold.runs}): ratio ${cold.ratio.toFixed(2)}x, ${cold.low.toFixed(2)}–${cold.high.toFixed(2)}x over 5 groups of runs (goal <= 1.6x)`,
 );
 
+for (const figure of await echoFigures()) console.log(figure); // the echo model on a 3 MB message, whole process
+
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-for (const figure of await echoFigures()) console.log(figure); // the echo model on a 3 MB message, whole process
 for (const figure of relayFigureLines(await serverFigures())) console.log(figure); // first token and relay throughput against a bare node:http server (bench/relay-bench.mjs)
 
 /**
