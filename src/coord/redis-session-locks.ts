@@ -15,7 +15,7 @@
  * - Within one process, callers line up in a queue first, so only one of them
  *   at a time asks Redis.
  */
-import { AishError, sleep } from '../protocol/index.js';
+import { AishError, joinSignals, sleep } from '../protocol/index.js';
 import { GIVE_LOCK, RENEW_LOCK, TAKE_LOCK, type LuaScript } from './redis-scripts.js';
 import { InProcessSessionLocks, type ReleaseTurn, type SessionLocks } from './session-locks.js';
 
@@ -106,10 +106,12 @@ export class RedisSessionLocks implements SessionLocks {
     const woken = new AbortController();
     const wake = (): void => woken.abort();
     wakers.add(wake);
+    const either = joinSignals([signal, woken.signal]);
     try {
       // Resolves early on a release or an abort; the caller's loop sees the abort.
-      await sleep(ms, signal ? AbortSignal.any([signal, woken.signal]) : woken.signal);
+      await sleep(ms, either.signal);
     } finally {
+      either.dispose();
       wakers.delete(wake);
       if (wakers.size === 0) this.wakers.delete(sessionId);
     }

@@ -10,3 +10,4 @@ export * from './text-file.js';
 export * from './network-errors.js';
 export * from './backoff.js';
 export * from './providers.js';
+export * from './call-signal.js';

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AccessRecord } from './access-log.js';
-import { AishError } from '../protocol/index.js';
+import { AishError, CallController } from '../protocol/index.js';
 import type { App } from './app.js';
 import { checkBrowser, normaliseOrigins, type BrowserPolicy } from './browser-guard.js';
 import { errorResponse } from './errors.js';
@@ -156,7 +156,7 @@ function upgradeRecord(request: IncomingMessage, status: number, protection: Pro
 
 async function serve({ app, maxBody, pingMs, policy, protection, cutters }: ServeContext, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   const startedAt = performance.now();
-  const controller = new AbortController();
+  const controller = new CallController();
   const url = new URL(incoming.url ?? '/', 'http://localhost');
   const method = incoming.method ?? 'GET';
   const browser = checkBrowser(method, incoming.headers, policy);

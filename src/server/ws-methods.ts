@@ -4,7 +4,7 @@
  * `unsubscribe`, `session.create|get|end`, over the service. The connection
  * (ws.ts) is reached through `RpcPeer` only, so these run without a socket.
  */
-import { AishError, collectAnswer, RPC_METHODS, RPC_NOTIFICATIONS, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType, type StreamEvent } from '../protocol/index.js';
+import { AishError, CallController, collectAnswer, RPC_METHODS, RPC_NOTIFICATIONS, type ParamsOf, type ResultOf, type RpcNotificationType, type RpcRequestType, type StreamEvent } from '../protocol/index.js';
 import type { RpcChatResult } from '../protocol/websocket.js';
 import type { SpecialistService } from '../service/index.js';
 import { invalidParams, methodNotFound, type JsonRpcId, type RpcCall } from './json-rpc.js';
@@ -97,7 +97,7 @@ function methodTable(handlers: Handlers): Map<string, Method> {
  */
 async function answer(service: SpecialistService, call: RpcCall, peer: RpcPeer, streamed: boolean): Promise<RpcChatResult> {
   const events = chatEvents(service, call.params, peer.specialistId);
-  const controller = new AbortController();
+  const controller = new CallController();
   // The connection aborts `controller` when it closes (one listener per connection, not per call).
   const tracked = peer.track(call.notification ? undefined : call.id, controller);
   const release = typeof tracked === 'function' ? tracked : await tracked;

@@ -6,7 +6,7 @@
  * and one `then`; the rest (setting the call up, the end of each candidate's answer, the
  * `done` event) runs in async functions, in the order the generator it replaces kept.
  */
-import { CALL_FINISHED, requestId, toAishError } from '../protocol/index.js';
+import { CALL_FINISHED, CallController, requestId, toAishError } from '../protocol/index.js';
 import type { StreamEvent, TokensUsed, SpecialistDefinition } from '../protocol/index.js';
 import type { CircuitBreaker, LanguageModel, ModelErrorPart, ModelPart, ModelRequest } from '../providers/index.js';
 import type { CallBudget } from './budget.js';
@@ -126,7 +126,7 @@ export class CallStream implements AsyncIterableIterator<StreamEvent> {
 
   private ownSignal(): AbortSignal {
     if (!this.own) {
-      this.own = new AbortController();
+      this.own = new CallController();
       if (this.signal?.aborted) this.own.abort();
       else this.signal?.addEventListener('abort', this.onAbort, { once: true });
     }

@@ -4,7 +4,7 @@
  * exchange is stored (question and answer in one transaction) only when the
  * answer completed. Messages to one session are answered one at a time.
  */
-import { AishError, toAishError, type CallHooks, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
+import { AishError, joinSignals, toAishError, type CallHooks, type CreateSessionRequest, type RenewSessionRequest, type SessionDetail, type SessionInfo, type SessionMessageRequest, type SessionSummary, type StreamEvent } from '../protocol/index.js';
 import { LeasedSessionLocks, type ReleaseTurn, type SessionLocks } from '../coord/index.js';
 import type { AishStore, MessageRecord, SessionRecord } from '../store/index.js';
 import type { SpecialistService } from './service.js';
@@ -159,7 +159,8 @@ export class SessionKeeper {
     if (!turn) return;
     const { release, timeLeft } = turn;
     // A turn whose lease another process can take over stops the answer when it is lost (fencing).
-    const answering = release.lost ? (signal ? AbortSignal.any([signal, release.lost]) : release.lost) : signal;
+    const joined = release.lost && signal ? joinSignals([signal, release.lost]) : undefined;
+    const answering = joined?.signal ?? release.lost ?? signal;
     try {
       const history = (await this.guarded(() => store.messages(record.id, window))).map((row) => ({ role: row.role, content: row.content }));
       const asked = this.now();
@@ -180,6 +181,7 @@ export class SessionKeeper {
         yield { type: 'error', code: lost.code, message: lost.message, ...(lost.details && { details: lost.details }) };
       }
     } finally {
+      joined?.dispose();
       release();
     }
   }
@@ -194,7 +196,8 @@ export class SessionKeeper {
     const started = Date.now();
     const timeout = request.timeout;
     const timer = timeout !== undefined ? AbortSignal.timeout(Math.max(1, Math.round(timeout * 1000))) : undefined;
-    const waiting = timer && signal ? AbortSignal.any([signal, timer]) : (timer ?? signal);
+    const joined = timer && signal ? joinSignals([signal, timer]) : undefined;
+    const waiting = joined?.signal ?? timer ?? signal;
     try {
       const release = await this.turns(store).acquire(record.id, waiting);
       if (timeout === undefined) return { release };
@@ -205,6 +208,8 @@ export class SessionKeeper {
         throw new AishError('TIMEOUT', `timed out after ${timeout} s waiting for another answer in session '${record.name ?? record.id}' to finish; nothing was sent`, { session_id: record.id });
       }
       throw storeFailure(error, this.database);
+    } finally {
+      joined?.dispose();
     }
   }
 

@@ -5,7 +5,7 @@
  * and the model is asked again — at most `max_tool_rounds` times. A tool's failure,
  * timeout or refusal is a result the model reads; only a dead server ends the call.
  */
-import { AishError, toAishError, type PendingToolCall, type StreamEvent, type ToolCallRecord, type ToolCallStatus } from '../protocol/index.js';
+import { AishError, joinSignals, toAishError, type PendingToolCall, type StreamEvent, type ToolCallRecord, type ToolCallStatus } from '../protocol/index.js';
 import type { LanguageModel, ModelMessage, ModelPart, ModelRequest, ToolCall, ToolDefinition, ToolResult } from '../providers/index.js';
 import type { McpCallOutcome, McpTool } from '../mcp/client.js';
 
@@ -171,12 +171,14 @@ export class ToolBox {
   /** Runs a round's calls in parallel: their results in the calls' order, or the error of a server that died (the other calls are stopped). */
   private async runRound(calls: ToolCall[], specialist: string, signal: AbortSignal, emit: (event: ToolEvent) => void): Promise<ToolResult[] | AishError> {
     const round = new AbortController();
-    const both = AbortSignal.any([signal, round.signal]);
+    const both = joinSignals([signal, round.signal]);
     try {
-      return await Promise.all(calls.map((call) => this.run(call, specialist, both, emit)));
+      return await Promise.all(calls.map((call) => this.run(call, specialist, both.signal, emit)));
     } catch (error) {
       round.abort();
       return toAishError(error);
+    } finally {
+      both.dispose();
     }
   }
 

@@ -8,7 +8,7 @@
  * for), sending the request again would repeat it, so a later failure is
  * reported, never retried.
  */
-import { CALL_FINISHED } from '../../protocol/index.js';
+import { CALL_FINISHED, CallController } from '../../protocol/index.js';
 import type { LanguageModel, ModelErrorPart, ModelPart, ModelRequest } from '../provider.js';
 import type { CircuitBreaker, BreakerPermit } from './breaker.js';
 import type { ResolvedLimits } from './limits.js';
@@ -202,7 +202,7 @@ class ResilientStream implements AsyncIterableIterator<ModelPart> {
     this.permit = this.options.breaker?.acquire();
     if (this.options.breaker && !this.permit) return this.last(unavailablePart(this.request.caller, this.options.breaker));
     if (deadline) {
-      this.call = new AbortController();
+      this.call = new CallController();
       this.callSignal = this.call.signal;
       this.deadlineWatch = new Watchdog(this.call);
       this.deadlineWatch.arm(Math.max(1, deadline.at - Date.now()), 'total');
@@ -270,7 +270,7 @@ type AttemptResult = { kind: 'finished' } | { kind: 'failed-before-text' | 'fail
 class Attempt {
   readonly watchdog: Watchdog;
   result: AttemptResult | undefined;
-  private readonly controller = new AbortController();
+  private readonly controller = new CallController();
   readonly parts: AsyncIterator<ModelPart>;
   private readonly onAbort = (): void => this.controller.abort();
   private wroteText = false;
