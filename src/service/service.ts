@@ -117,6 +117,27 @@ export interface Generation {
 }
 
 
+/** Where a `done` event keeps how to work out its `cache_key` (a symbol: not sent, not copied by JSON). */
+const KEY_OF = Symbol('keyOf');
+
+function readCacheKey(this: { [KEY_OF]: () => string }): string {
+  return this[KEY_OF]();
+}
+
+const CACHE_KEY: PropertyDescriptor = { get: readCacheKey, enumerable: true, configurable: true };
+
+/**
+ * Gives a `done` event its `cache_key`, worked out when first read (the SSE `done` event, a
+ * log), not for every call: an enumerable getter, so JSON and spreads see a plain field. One
+ * getter function for every event: a getter written in the event's object literal is a new
+ * function per event, which gives each event a hidden class of its own, and V8 then keeps each
+ * call's objects alive through young-generation collections (a server's pauses grow with it).
+ */
+function withCacheKey(event: object, keyOf: () => string): void {
+  Object.defineProperty(event, KEY_OF, { value: keyOf });
+  Object.defineProperty(event, 'cache_key', CACHE_KEY);
+}
+
 function generation(request: Generation): Generation {
   const out: Generation = {};
   if (request.timeout !== undefined) out.timeout = request.timeout;
@@ -330,17 +351,12 @@ export class SpecialistService implements Specialists {
         let key: string | undefined;
         const keyOf = (): string => (key ??= cacheKey(candidate.reference, sent));
         const cost = this.options.costOf?.(candidate.reference, tokens);
-        const event = (extra: DoneFields): StreamEvent => ({
-          type: 'done',
-          specialist_id: answerer.id,
-          tokens_used: tokens,
-          finish_reason: finishReason,
-          ...extra,
-          get cache_key(): string {
-            return keyOf();
-          },
-          ...(cost !== undefined && { cost_usd: cost }),
-        });
+        const event = (extra: DoneFields): StreamEvent => {
+          const done = { type: 'done', specialist_id: answerer.id, tokens_used: tokens, finish_reason: finishReason, ...extra } as Extract<StreamEvent, { type: 'done' }>;
+          withCacheKey(done, keyOf);
+          if (cost !== undefined) done.cost_usd = cost;
+          return done;
+        };
         // Nothing to wait for (no session, log or budget): the event at once, no promise.
         if (!onDone && !(box === undefined && this.cache.records) && !this.options.clientBudgets) return event({});
         return (async () => {
