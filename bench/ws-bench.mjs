@@ -116,9 +116,17 @@ export async function chatLatency(port) {
   return { requests: times.length, rate: total / elapsed, p50: percentileOfSorted(times, 50), p99: percentileOfSorted(times, 99), max: times.at(-1), errors: [...errors].map(([message, count]) => `${count} × ${message}`) };
 }
 
-/** 2,000 chats one after another, so the server's code is compiled before anything is measured. */
+/**
+ * Chats one after another, so the server's code is compiled before anything is measured.
+ * 10,000 of them: after 2,000, V8 was still optimizing functions of aish's answer path that run
+ * once per call, and each compilation (on a background thread, competing for the two cores with
+ * the client) stalled a few requests by 2–5 ms at the same point of every run. Both servers get
+ * the same warm-up.
+ */
+const WARM_UP_CHATS = 10_000;
+
 async function warmUpServer(socket) {
-  for (let id = 1; id <= 2000; id++) {
+  for (let id = 1; id <= WARM_UP_CHATS; id++) {
     await new Promise((resolve) => {
       socket.once('message', resolve);
       socket.send(`{"jsonrpc":"2.0","method":"chat","params":{"message":"warm ${id}"},"id":${id}}`);
