@@ -27,6 +27,7 @@ import { recordsFigures } from './records-bench.mjs';
 import { coordFigures, coordLine } from './coord-bench.mjs';
 import { toolFigures } from './tools-bench.mjs';
 import { echoFigures } from './echo-bench.mjs';
+import { serviceStreamFigures } from './service-stream-bench.mjs';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -138,6 +139,7 @@ for (const figure of await echoFigures()) console.log(figure); // the echo model
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 for (const figure of relayFigureLines(await serverFigures())) console.log(figure); // first token and relay throughput against a bare node:http server (bench/relay-bench.mjs)
+for (const figure of await serviceStreamFigures()) console.log(figure); // what the answer path costs per streamed part, without HTTP (bench/service-stream-bench.mjs)
 
 /**
  * Upstream cancel: a fake OpenAI-compatible provider sends one chunk and stalls;
