@@ -117,14 +117,13 @@ export async function chatLatency(port) {
 }
 
 /**
- * Chats one after another, so the server's code is compiled before anything is measured.
- * 10,000 of them: after 2,000, V8 was still optimizing functions of aish's answer path that run
- * once per call, and each compilation (on a background thread, competing for the two cores with
- * the client) stalled a few requests by 2–5 ms at the same point of every run. Both servers get
- * the same warm-up.
+ * After 2,000 chats V8 was still optimizing functions of aish's answer path that run once per
+ * call, and each compilation (on a background thread, competing for the two cores with the
+ * client) stalled a few requests by 2–5 ms at the same point of every run.
  */
 const WARM_UP_CHATS = 10_000;
 
+/** WARM_UP_CHATS chats one after another, so the server's code is compiled before anything is measured (both servers alike). */
 async function warmUpServer(socket) {
   for (let id = 1; id <= WARM_UP_CHATS; id++) {
     await new Promise((resolve) => {
