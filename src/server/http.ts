@@ -312,7 +312,6 @@ async function write(response: AppResponse, incoming: IncomingMessage, outgoing:
     return;
   }
   outgoing.writeHead(response.status, headers);
-  outgoing.flushHeaders();
   await writeStream(response.stream, outgoing, pingMs, shutdown);
 }
 

@@ -33,6 +33,8 @@ const MERGE_LIMIT = 64 * 1024;
  */
 export async function writeStream(stream: AsyncIterable<string>, outgoing: ServerResponse, pingMs: number, shutdown?: Cuttable): Promise<void> {
   let lastWrite = Date.now();
+  /** Something was written, the headers with it (`headersSent` cannot tell: it is true once writeHead has run). */
+  let wrote = false;
   let pending = '';
   let draining: Promise<void> | undefined;
   /** A send is scheduled for the end of this tick. */
@@ -43,6 +45,7 @@ export async function writeStream(stream: AsyncIterable<string>, outgoing: Serve
     const text = pending;
     pending = '';
     lastWrite = Date.now();
+    wrote = true;
     if (!outgoing.write(text)) {
       draining = drained(outgoing).then(() => {
         draining = undefined;
@@ -57,6 +60,12 @@ export async function writeStream(stream: AsyncIterable<string>, outgoing: Serve
       lastWrite = Date.now();
     }
   }, Math.min(pingMs, 1000));
+  // The headers go out with the first event when it is ready at once, as an answer's `start` is
+  // (one write, and one read for the client); a stream whose first event takes longer (a bulk
+  // request's) sends them on their own at the end of this turn of the event loop.
+  const headers = setImmediate(() => {
+    if (!wrote && !outgoing.destroyed) outgoing.flushHeaders();
+  });
   const iterator = stream[Symbol.asyncIterator]();
   // A shutdown's cut ends the response at once: the model call stops, the client hears why. (Not a
   // Promise.race per event: each race would leave a reaction on a promise that never settles.)
@@ -87,6 +96,7 @@ export async function writeStream(stream: AsyncIterable<string>, outgoing: Serve
       }
     }
   } finally {
+    clearImmediate(headers);
     clearInterval(ping);
     shutdown?.cutters.delete(onCut);
     // What is left goes out before the end, back-pressured or not (at most MERGE_LIMIT and one event).

@@ -22,8 +22,8 @@ async function serve(stream: () => AsyncIterable<string>): Promise<number> {
   return (server!.address() as { port: number }).port;
 }
 
-/** Reads the raw response; `onBody` sees the body so far (chunked framing removed) each time bytes arrive. */
-function fetchRaw(port: number, onBody: (body: string) => void = () => {}): Promise<{ body: string; chunks: number }> {
+/** Reads the raw response; `onBody` sees the body so far (chunked framing removed) each time bytes arrive, `onData` each piece of raw text read. */
+function fetchRaw(port: number, onBody: (body: string) => void = () => {}, onData: (data: string) => void = () => {}): Promise<{ body: string; chunks: number }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
     let raw = '';
@@ -44,6 +44,7 @@ function fetchRaw(port: number, onBody: (body: string) => void = () => {}): Prom
     };
     socket.setEncoding('latin1');
     socket.on('data', (data: string) => {
+      onData(data);
       raw += data;
       if (raw.includes('\r\n\r\n')) onBody(decode().body);
     });
@@ -78,6 +79,37 @@ describe('writeStream', () => {
     const { body } = await fetchRaw(port, (text) => (received = text));
     expect(body).toBe('data: 0\n\ndata: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4\n\n');
     expect(seen).toEqual([true, true, true, true, true]);
+  });
+
+  it('sends the headers with the first event when it is ready at once: one piece for the client to read', async () => {
+    const port = await serve(async function* () {
+      yield 'event: start\ndata: {}\n\n';
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      yield 'data: 1\n\n';
+    });
+    const pieces: string[] = [];
+    const { body } = await fetchRaw(port, undefined, (data) => pieces.push(data));
+    expect(body).toBe('event: start\ndata: {}\n\ndata: 1\n\n');
+    expect(pieces[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n[0-9a-f]+\r\nevent: start\n/);
+  });
+
+  it('sends the headers on their own while the first event is not ready', async () => {
+    let headersSeen = false;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const port = await serve(async function* () {
+      await released;
+      yield 'data: late\n\n';
+    });
+    const { body } = await fetchRaw(port, undefined, (data) => {
+      if (data.startsWith('HTTP/1.1 200')) {
+        headersSeen = true;
+        // The event is made only once the client has the headers.
+        release();
+      }
+    });
+    expect(headersSeen).toBe(true);
+    expect(body).toBe('data: late\n\n');
   });
 
   it('writes mapped events as their text, counting content events from 0; iterated, they give the same text', async () => {
