@@ -30,10 +30,24 @@ export function formatAccessLine(record: AccessRecord, at: Date = new Date()): s
   return `aish: ${at.toISOString()} ${printable(record.method)} ${printable(path)} ${record.status} ${Math.round(record.durationMs)}ms client=${record.client}${left}\n`;
 }
 
-/** An access log writing lines to `stream` (stderr for `aish serve`). */
+/**
+ * An access log writing lines to `stream` (stderr for `aish serve`). The lines of one turn of
+ * the event loop go out in one write, once its callbacks have run: a write to stderr is a
+ * system call, and a busy server ends many requests in a turn (a thousand streams that end
+ * together cost one write instead of a thousand). Lines still waiting when the process exits
+ * are written then.
+ */
 export function streamAccessLog(stream: NodeJS.WritableStream): AccessLog {
+  let waiting = '';
+  const flush = (): void => {
+    const text = waiting;
+    waiting = '';
+    if (text !== '') stream.write(text);
+  };
+  process.on('exit', flush);
   return (record) => {
-    stream.write(formatAccessLine(record));
+    if (waiting === '') setImmediate(flush);
+    waiting += formatAccessLine(record);
   };
 }
 

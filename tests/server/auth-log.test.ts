@@ -1,7 +1,8 @@
 /** The access log: one line per request on stderr, never a token nor a message; none with -q. */
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { formatAccessLine } from '../../src/server/index.js';
+import { PassThrough } from 'node:stream';
+import { formatAccessLine, streamAccessLog } from '../../src/server/index.js';
 import { call, leaveMidStream } from '../faults/support/misbehaving-client.js';
 import { startServeWith } from '../faults/support/serve-process.js';
 
@@ -17,6 +18,22 @@ describe('the access log line', () => {
     expect(odd.split('\n')).toHaveLength(2);
     expect(odd).toContain('/a%0Ab%20c');
     expect(odd).toContain('… 404 1ms client=token:abc (client left)');
+  });
+
+  it('writes the lines of one turn of the event loop in one write, in order, and later ones in the next', async () => {
+    const stderr = new PassThrough();
+    const writes: string[] = [];
+    stderr.on('data', (chunk: Buffer) => writes.push(chunk.toString()));
+    const log = streamAccessLog(stderr);
+    const record = (path: string) => ({ method: 'GET', path, status: 200, durationMs: 1, client: '127.0.0.1' });
+    for (const path of ['/a', '/b', '/c']) log(record(path));
+    await new Promise((resolve) => setImmediate(resolve));
+    log(record('/d'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(2);
+    expect(writes[0]!.match(/ GET \/\w /g)).toEqual([' GET /a ', ' GET /b ', ' GET /c ']);
+    expect(writes[1]).toMatch(/^aish: \S+ GET \/d 200 1ms client=127\.0\.0\.1\n$/);
   });
 });
 
