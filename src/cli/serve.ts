@@ -7,10 +7,12 @@
  * terminal closed) or Ctrl-C.
  */
 import cluster from 'node:cluster';
+import * as crypto from 'node:crypto';
 import { resolve } from 'node:path';
 import { InProcessCoordinator, type Coordinator } from '../coord/index.js';
 import type { ServerSettings } from '../config/index.js';
 import { toAishError } from '../protocol/index.js';
+import { hashNatively } from '../service/index.js';
 import { createApp, createWebSocketServer, isLoopbackHost, Protection, SERVER_DEFAULTS, startServer, streamAccessLog, type RunningServer } from '../server/index.js';
 import type { AishStore } from '../store/index.js';
 import { ConfigurationFailure, createService, localConfig, type SharedCoordination } from './specialists.js';
@@ -102,6 +104,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     await store.close();
     return 1;
   }
+  // A server makes a cache key for every answer: node:crypto (loaded by the server anyway) hashes them.
+  hashNatively(crypto);
   const service = await createService(options.config, { serving: true, ...(options.cache && { enabled: true }) }, { ...shared(coordinator), store });
   const protection = new Protection({
     coordinator,

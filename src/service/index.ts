@@ -11,5 +11,6 @@ export {
   type BulkGraph,
 } from './bulk.js';
 export { cacheKey, DEFAULT_CACHE_TTL_S, type CacheSettings } from './cache.js';
+export { hashNatively } from './sha256.js';
 export { clientScope, ClientBudgets, runAsClient } from './client-budget.js';
 export { ToolBox, DEFAULT_MAX_TOOL_ROUNDS, DEFAULT_TOOL_TIMEOUT_S, TOOL_RESULT_LIMIT, type ToolHost, type ToolLimits, type ToolConfirm } from './tool-loop.js';

@@ -17,8 +17,21 @@ const K = new Uint32Array([
   0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+/** Set by {@link hashNatively}: `node:crypto`, used for every text. */
+let native: typeof import('node:crypto') | undefined;
+
+/**
+ * Every digest from here on is made by `node:crypto`. For a long-running process (`aish
+ * serve`, which has loaded it already): the digest above runs as plain JavaScript, slow until
+ * V8 has optimized it, and a server computes a cache key for every answer.
+ */
+export function hashNatively(crypto: typeof import('node:crypto')): void {
+  native = crypto;
+}
+
 /** The hex SHA-256 digest of `text` encoded as UTF-8. */
 export function sha256Hex(text: string): string {
+  if (native) return native.createHash('sha256').update(text).digest('hex');
   if (text.length > NATIVE_FROM && typeof require === 'function') {
     return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
   }

@@ -1,8 +1,9 @@
 /** The cache key's SHA-256 in plain JavaScript gives node:crypto's digest, byte for byte: keys already in a log still match. */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/service/sha256.js';
+import { hashNatively, sha256Hex } from '../../src/service/sha256.js';
 
 const native = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -22,5 +23,14 @@ describe('sha256Hex', () => {
 
   it('matches node:crypto on long texts too', () => {
     for (const text of ['é'.repeat(40_000), 'a'.repeat(64 * 1024 + 1), JSON.stringify({ message: 'x\u{1F600}'.repeat(50_000) })]) expect(sha256Hex(text)).toBe(native(text));
+  });
+
+  // Last: it switches the module for the rest of this file.
+  it('gives the same digests once a server has it hash with node:crypto', () => {
+    const texts = ['', 'abc', 'é'.repeat(100), 'a'.repeat(64 * 1024 + 1)];
+    const before = texts.map(sha256Hex);
+    hashNatively(crypto);
+    expect(texts.map(sha256Hex)).toEqual(before);
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
