@@ -51,7 +51,13 @@ export function streamAccessLog(stream: NodeJS.WritableStream): AccessLog {
   };
 }
 
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f\s]/;
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLES = /[\u0000-\u001f\u007f\s]/g;
+
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\s]/g, (char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+  // Nearly every method and path is printable already: tested first, not rebuilt (once per request).
+  if (!UNPRINTABLE.test(text)) return text;
+  return text.replace(UNPRINTABLES, (char) => `%${char.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
 }
