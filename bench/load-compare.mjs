@@ -12,7 +12,11 @@
 //          process), the server (for workers: the primary and each worker) and redis-server, against
 //          what the machine's cores could give over the wall time: when they are all taken, a server
 //          cannot deliver more, however many workers it has.
-// Usage: node bench/load-compare.mjs [--streams N] [--chunks N] [--tps N] [--only NAME]
+//   rounds With --rounds N, the load runs N times against each target while it keeps running, each
+//          round printed on its own (compared with the same round of the first target): the first
+//          round meets a server that has just started, whose code V8 has not optimized yet; later
+//          rounds show what a server that has been running costs.
+// Usage: node bench/load-compare.mjs [--streams N] [--chunks N] [--tps N] [--only NAME] [--rounds N]
 // A new target is one more entry of TARGETS: a name and a start() that resolves with
 // { url, path, body, pid, stop }.
 import { spawn } from 'node:child_process';
@@ -33,6 +37,7 @@ const STREAMS = Number(option('streams', 1000));
 const CHUNKS = Number(option('chunks', 150));
 const TPS = Number(option('tps', 50));
 const CHUNK_MS = 1000 / TPS;
+const ROUNDS = Number(option('rounds', 1));
 
 /** A temporary home, so no target reads the developer's config or database. */
 function benchEnv() {
@@ -191,16 +196,17 @@ async function main() {
     }
     const running = await target.start();
     try {
-      figures.push({ name: target.name, ...(await measure(running)) });
+      for (let round = 1; round <= ROUNDS; round++) figures.push({ name: target.name, round, ...(await measure(running)) });
     } finally {
       await running.stop();
     }
   }
-  const base = figures[0];
   for (const figure of figures) {
-    const vs = figure === base ? '' : `; vs ${base.name}: rate ${ratio(figure.rate, base.rate)} (goal >= 0.9x), added p99 ${(figure.p99 - base.p99).toFixed(1)} ms more (goal <= 10 ms), peak RSS ${ratio(figure.peak, base.peak)}`;
+    const base = figures.find((first) => first.name === figures[0].name && first.round === figure.round);
+    const vs = figure.name === base.name ? '' : `; vs ${base.name}: rate ${ratio(figure.rate, base.rate)} (goal >= 0.9x), added p99 ${(figure.p99 - base.p99).toFixed(1)} ms more (goal <= 10 ms), peak RSS ${ratio(figure.peak, base.peak)}`;
+    const round = ROUNDS > 1 ? ` (round ${figure.round} of ${ROUNDS})` : '';
     console.log(
-      `  ${figure.name}: completed ${figure.completed} / ${STREAMS}${figure.errors.length ? ` (errors: ${figure.errors.slice(0, 3).join(', ')})` : ''}, ` +
+      `  ${figure.name}${round}: completed ${figure.completed} / ${STREAMS}${figure.errors.length ? ` (errors: ${figure.errors.slice(0, 3).join(', ')})` : ''}, ` +
         `wall ${figure.elapsed.toFixed(1)} s, delivered ${Math.round(figure.rate).toLocaleString('en')} chunks/s of ${(STREAMS * TPS).toLocaleString('en')} needed (${ratio(figure.rate, STREAMS * TPS)}), ` +
         `added inter-chunk p50 ${figure.p50.toFixed(1)} ms, p99 ${figure.p99.toFixed(1)} ms, RSS idle ${figure.idle.toFixed(0)} MiB, peak ${figure.peak.toFixed(0)} MiB${vs}`,
     );
