@@ -118,6 +118,9 @@ export interface Generation {
 
 
 /** Where a `done` event keeps how to work out its `cache_key` (a symbol: not sent, not copied by JSON). */
+/** How many models named per request are kept ready per specialist (see `prepare`). */
+const PREPARED_PER_SPECIALIST = 16;
+
 const KEY_OF = Symbol('keyOf');
 
 function readCacheKey(this: { [KEY_OF]: () => string }): string {
@@ -450,18 +453,28 @@ export class SpecialistService implements Specialists {
 
   /** The model a specialist answers with, behind retries, timeouts and (for its configured model) its breaker. */
   private prepare(specialist: SpecialistDefinition, defaultModel: string, deadline: Deadline | undefined, override?: string): Candidate {
-    // A specialist's own model with no deadline is the same for every call: made once (one per specialist, so bounded).
-    if (deadline === undefined && override === undefined) {
-      const ready = this.prepared.get(specialist);
-      if (ready?.defaultModel === defaultModel) return ready.candidate;
-      const candidate = this.prepareNew(specialist, defaultModel, undefined);
-      this.prepared.set(specialist, { defaultModel, candidate });
+    // Without a deadline a model is the same for every call: made once. A specialist's own model
+    // is one per specialist; models named per request (as every OpenAI-compatible request does)
+    // are kept too, the last PREPARED_PER_SPECIALIST per specialist, so clients naming new models cannot grow it.
+    if (deadline === undefined) {
+      let ready = this.prepared.get(specialist);
+      if (ready?.defaultModel !== defaultModel) {
+        ready = { defaultModel, candidates: new Map() };
+        this.prepared.set(specialist, ready);
+      }
+      const key = override ?? '';
+      const known = ready.candidates.get(key);
+      if (known) return known;
+      const candidate = this.prepareNew(specialist, defaultModel, undefined, override);
+      if (ready.candidates.size >= PREPARED_PER_SPECIALIST) ready.candidates.delete(ready.candidates.keys().next().value!);
+      ready.candidates.set(key, candidate);
       return candidate;
     }
     return this.prepareNew(specialist, defaultModel, deadline, override);
   }
 
-  private readonly prepared = new Map<SpecialistDefinition, { defaultModel: string; candidate: Candidate }>();
+  /** Per specialist: the default model its candidates were made with, and each by the model asked for ('' for its own). */
+  private readonly prepared = new Map<SpecialistDefinition, { defaultModel: string; candidates: Map<string, Candidate> }>();
 
   private prepareNew(specialist: SpecialistDefinition, defaultModel: string, deadline: Deadline | undefined, override?: string): Candidate {
     const reference = this.modelOf(specialist, defaultModel, override);

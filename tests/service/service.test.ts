@@ -29,6 +29,22 @@ describe('the embedded service', () => {
     expect(stream.at(-1)).toMatchObject({ type: 'done', finish_reason: 'stop' });
   });
 
+  it('answers with each model named per request, many models and the same one again, side by side', async () => {
+    const shared = service();
+    const models = Array.from({ length: 40 }, (_, index) => `echo?ttft_ms=${index % 3}&tps=${1000 + index}`);
+    for (const model of [...models, ...models.slice(0, 5)]) {
+      const stream = await events(shared.stream('apollo', { content: 'a b', model }));
+      expect(stream[0]).toMatchObject({ type: 'start', model });
+      expect(stream.at(-1)).toMatchObject({ type: 'done', finish_reason: 'stop' });
+    }
+    // The same model for two calls at once: each gets its own answer.
+    const [one, two] = await Promise.all([events(shared.stream('apollo', { content: 'one', model: models[0] })), events(shared.stream('apollo', { content: 'two', model: models[0] }))]);
+    const text = (stream: StreamEvent[]): string => stream.map((event) => (event.type === 'content' ? event.data : '')).join('');
+    expect([text(one!), text(two!)]).toEqual(['[apollo] one', '[apollo] two']);
+    // An unknown model is refused every time it is asked for.
+    for (let attempt = 0; attempt < 2; attempt++) await expect(events(shared.stream('apollo', { content: 'x', model: 'nowhere/model' }))).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('refuses an unknown specialist before streaming', async () => {
     await expect(events(service().stream('nobody', { content: 'x' }))).rejects.toMatchObject({ code: 'SPECIALIST_NOT_FOUND' });
   });
