@@ -117,10 +117,10 @@ export interface Generation {
 }
 
 
-/** Where a `done` event keeps how to work out its `cache_key` (a symbol: not sent, not copied by JSON). */
 /** How many models named per request are kept ready per specialist (see `prepare`). */
 const PREPARED_PER_SPECIALIST = 16;
 
+/** Where a `done` event keeps how to work out its `cache_key` (a symbol: not sent, not copied by JSON). */
 const KEY_OF = Symbol('keyOf');
 
 function readCacheKey(this: { [KEY_OF]: () => string }): string {

@@ -22,8 +22,8 @@ let native: typeof import('node:crypto') | undefined;
 
 /**
  * Every digest from here on is made by `node:crypto`. For a long-running process (`aish
- * serve`, which has loaded it already): the digest above runs as plain JavaScript, slow until
- * V8 has optimized it, and a server computes a cache key for every answer.
+ * serve`, which has loaded it already): the plain-JavaScript digest is slow until V8 has
+ * optimized it, and a server computes a cache key for every answer.
  */
 export function hashNatively(crypto: typeof import('node:crypto')): void {
   native = crypto;
