@@ -110,8 +110,14 @@ const DONE: IteratorResult<ModelPart> = Object.freeze({ done: true, value: undef
 /**
  * A plain echo answer: `[NAME] `, the message's pieces (paced by `tps`), usage, finish. A
  * hand-written iterator, not a generator: benchmarks run thousands of these streams at once,
- * and a generator costs several promises per word where this costs one (and, paced, the
- * pacer's timer).
+ * and a generator costs several promises per word where this costs one (and, paced, its
+ * timer).
+ *
+ * Paced, the gaps between words are a timer each and one abort listener for the whole answer
+ * (not one added and removed per word: at 1,000 streams of 50 words a second that churn was a
+ * visible part of a server's time). The timer hands out the next part itself. The pacing
+ * lives in this object rather than one of its own: with a thousand streams each word finds its
+ * stream's objects out of the CPU's caches, and every further object costs a memory fetch.
  */
 class EchoAnswer implements AsyncIterableIterator<ModelPart> {
   /** 0: the name next; 1: the pieces; 2: usage next; 3: finish next; 4: ended. */
@@ -119,9 +125,24 @@ class EchoAnswer implements AsyncIterableIterator<ModelPart> {
   /** Word at a time: the next piece from `word` (its lastIndex moves on); else runs of words. */
   private readonly word: RegExp | undefined;
   private readonly runs: Iterator<string> | undefined;
-  private pace: Pacer | undefined;
-  /** Paced: the piece the pacer hands out when its gap is over. */
+  /** Paced: the gap between words (0: not paced). */
+  private gapMs = 0;
+  /** Paced: whether the call was aborted (its one listener sets it; the signal's getter costs, per word). */
+  private aborted = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Paced: the waiting read, and the piece its timer hands out. */
+  private wake: ((result: IteratorResult<ModelPart>) => void) | undefined;
   private waiting = '';
+  private readonly fire = (): void => {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.(this.piece(this.waiting));
+  };
+  private readonly onAbort = (): void => {
+    this.aborted = true;
+    clearTimeout(this.timer);
+    this.fire();
+  };
 
   constructor(
     private readonly request: ModelRequest,
@@ -144,13 +165,17 @@ class EchoAnswer implements AsyncIterableIterator<ModelPart> {
       case 1: {
         const text = this.nextPiece();
         if (text === undefined) {
-          this.pace?.stop();
+          this.stopPacing();
           this.step = 3;
           return Promise.resolve({ done: false, value: { type: 'usage', input: inputWords(this.request), output: 1 + pieceCount(this.message) } });
         }
-        if (this.pace) {
+        if (this.gapMs) {
           this.waiting = text;
-          return this.pace.next();
+          return new Promise((resolve) => {
+            this.wake = resolve;
+            if (this.aborted) this.fire();
+            else this.timer = setTimeout(this.fire, this.gapMs);
+          });
         }
         return Promise.resolve(this.piece(text));
       }
@@ -173,7 +198,10 @@ class EchoAnswer implements AsyncIterableIterator<ModelPart> {
     if (this.options.ttftMs) await sleep(this.options.ttftMs, this.signal);
     if (this.signal.aborted) return DONE;
     this.step = 1;
-    if (this.options.tps) this.pace = new Pacer(this.signal, 1000 / this.options.tps, () => this.piece(this.waiting));
+    if (this.options.tps) {
+      this.gapMs = 1000 / this.options.tps;
+      this.signal.addEventListener('abort', this.onAbort, { once: true });
+    }
     return { done: false, value: { type: 'text-delta', text: `[${this.request.caller}] ` } };
   }
 
@@ -187,17 +215,22 @@ class EchoAnswer implements AsyncIterableIterator<ModelPart> {
 
   /** A piece, unless the call was aborted meanwhile (then the answer just ends). */
   private piece(text: string): IteratorResult<ModelPart> {
-    // Paced, the pacer's flag (set by its one abort listener): the signal's getter costs per word.
-    if (this.pace ? this.pace.aborted : this.signal.aborted) {
+    if (this.gapMs ? this.aborted : this.signal.aborted) {
       this.end();
       return DONE;
     }
     return { done: false, value: { type: 'text-delta', text } };
   }
 
+  private stopPacing(): void {
+    if (!this.gapMs) return;
+    clearTimeout(this.timer);
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
+
   private end(): void {
     this.step = 4;
-    this.pace?.stop();
+    this.stopPacing();
   }
 }
 
@@ -263,50 +296,4 @@ async function* typedEcho(request: ModelRequest, message: string, options: EchoO
 /** Piped text ends in a newline that is no part of a name or a title: a typed echo leaves it out. */
 function withoutFinalNewlines(text: string): string {
   return text.replace(/\n+$/, '');
-}
-
-/**
- * The gaps between paced words: a timer each, and one abort listener for the whole answer
- * (not one added and removed per word: at 1,000 streams of 50 words a second that churn
- * was a visible part of a server's time). The timer hands out the next part itself (what
- * `produce` makes), so a word costs its timer and one promise.
- */
-class Pacer {
-  private wake: ((result: IteratorResult<ModelPart>) => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  /** Whether the call was aborted (read per word instead of the signal). */
-  aborted: boolean;
-  private readonly fire = (): void => {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.(this.produce());
-  };
-  private readonly onAbort = (): void => {
-    this.aborted = true;
-    clearTimeout(this.timer);
-    this.fire();
-  };
-
-  constructor(
-    private readonly signal: AbortSignal,
-    private readonly gapMs: number,
-    private readonly produce: () => IteratorResult<ModelPart>,
-  ) {
-    this.aborted = signal.aborted;
-    signal.addEventListener('abort', this.onAbort, { once: true });
-  }
-
-  /** What `produce` makes after the gap, or at once when the call is aborted. */
-  next(): Promise<IteratorResult<ModelPart>> {
-    return new Promise((resolve) => {
-      if (this.aborted) return resolve(this.produce());
-      this.wake = resolve;
-      this.timer = setTimeout(this.fire, this.gapMs);
-    });
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-    this.signal.removeEventListener('abort', this.onAbort);
-  }
 }
