@@ -103,7 +103,7 @@ class ResilientStream implements AsyncIterableIterator<ModelPart> {
     const tried = this.tried;
     if (tried === undefined || tried.result !== undefined) return this.advance();
     // A slow reader (a pipe, a socket) is not a silent provider: its time did not count as idle.
-    tried.watchdog.resume();
+    tried.resume();
     return this.read(tried);
   }
 
@@ -125,7 +125,7 @@ class ResilientStream implements AsyncIterableIterator<ModelPart> {
   private readonly onNext = (next: IteratorResult<ModelPart>): IteratorResult<ModelPart> | Promise<IteratorResult<ModelPart>> => {
     const tried = this.tried!;
     if (tried.take(next) === undefined) return this.advance();
-    tried.watchdog.pause();
+    tried.pause();
     return next;
   };
 
@@ -266,11 +266,13 @@ type AttemptResult = { kind: 'finished' } | { kind: 'failed-before-text' | 'fail
  * failure is kept in `result`, not passed on, so the caller can decide to
  * retry. (Not a generator, nor an async `next`: every part of an answer goes
  * through here, and each layer of promises costs.)
+ *
+ * It is its own first-token and idle watchdog, paused while the caller handles a part and
+ * resumed when it reads on, rather than holding one: both are touched for every part, and with
+ * a thousand streams each further object is a memory fetch out of the CPU's caches.
  */
-class Attempt {
-  readonly watchdog: Watchdog;
+class Attempt extends Watchdog {
   result: AttemptResult | undefined;
-  private readonly controller = new CallController();
   readonly parts: AsyncIterator<ModelPart>;
   private readonly onAbort = (): void => this.controller.abort();
   private wroteText = false;
@@ -282,10 +284,10 @@ class Attempt {
     private readonly callSignal: AbortSignal,
     private readonly limits: ResolvedLimits,
   ) {
+    super(new CallController());
     callSignal.addEventListener('abort', this.onAbort, { once: true });
     if (callSignal.aborted) this.controller.abort();
-    this.watchdog = new Watchdog(this.controller);
-    this.watchdog.arm(limits.firstTokenTimeoutMs, 'first-token');
+    this.arm(limits.firstTokenTimeoutMs, 'first-token');
     this.parts = model.stream(request, this.controller.signal)[Symbol.asyncIterator]();
   }
 
@@ -302,7 +304,7 @@ class Attempt {
     }
     if (!this.gotPart) {
       this.gotPart = true;
-      this.watchdog.arm(this.limits.idleTimeoutMs, 'idle');
+      this.arm(this.limits.idleTimeoutMs, 'idle');
     }
     // A tool call is output as much as text is: the caller may already be running it.
     if (part.type === 'text-delta' || part.type === 'tool-call') this.wroteText = true;
@@ -312,7 +314,7 @@ class Attempt {
 
   /** Ends the attempt: its HTTP request closes (also when the caller left early). */
   close(): Promise<unknown> {
-    this.watchdog.disarm();
+    this.disarm();
     this.callSignal.removeEventListener('abort', this.onAbort);
     this.controller.abort(CALL_FINISHED);
     return Promise.resolve(this.parts.return?.());
@@ -321,7 +323,7 @@ class Attempt {
   /** Why a stream ended with no finish part: one of our timeouts, the call's signal, or a broken adapter. */
   private why(): ModelErrorPart {
     const provider = providerName(this.model.reference);
-    const fired = this.watchdog.fired;
+    const fired = this.fired;
     if (fired) return timeoutPart(fired, provider, fired === 'first-token' ? this.limits.firstTokenTimeoutMs : this.limits.idleTimeoutMs);
     if (this.callSignal.aborted) return cancelledPart();
     return { type: 'error', code: 'INTERNAL', message: `the ${provider} stream ended without a finish part` };

@@ -25,7 +25,7 @@ export class Watchdog {
   private paused = false;
   fired: TimeoutKind | undefined;
 
-  constructor(private readonly controller: AbortController) {}
+  constructor(protected readonly controller: AbortController) {}
 
   /**
    * (Re)starts the limit for `kind`; 0 means no limit. A running timer that
