@@ -106,12 +106,12 @@ export class RedisSessionLocks implements SessionLocks {
     const woken = new AbortController();
     const wake = (): void => woken.abort();
     wakers.add(wake);
-    const either = joinSignals([signal, woken.signal]);
+    const either = signal ? joinSignals([signal, woken.signal]) : undefined;
     try {
       // Resolves early on a release or an abort; the caller's loop sees the abort.
-      await sleep(ms, either.signal);
+      await sleep(ms, either?.signal ?? woken.signal);
     } finally {
-      either.dispose();
+      either?.dispose();
       wakers.delete(wake);
       if (wakers.size === 0) this.wakers.delete(sessionId);
     }
