@@ -3,8 +3,8 @@
 // echo model paced at 50 parts/s (150 parts each, as in `npm run load`) read through the
 // service's `stream` (echo → resilience → call stream → the reader), against 1,000 bare loops
 // of 150 paced timer ticks (the floor: the same timers, nothing else). CPU time of each, in its
-// own process (a fresh heap), median of 3 runs. Under the 1,000-stream load nearly all of what
-// aish serve spends beyond a bare node:http server is this. Figures only.
+// own process (a fresh heap), median of 3 runs. Under the 1,000-stream load this is about half
+// of what aish serve spends beyond a bare node:http server; the rest is per request. Figures only.
 // Run on its own with `node bench/service-stream-bench.mjs [--rounds N]`; needs the built bundle.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
