@@ -4,14 +4,17 @@
  * aish that showed the answer (embedded or `--server` alike), `--usage` lines
  * go to stderr, and the `history` builtin reads the same database.
  *
- * The store (native SQLite) is opened on the first exchange that ends, after
- * its answer is written, never at start-up, and at most once per process. A
- * log that cannot be written never fails a command: one warning per process,
- * then this process stops trying.
+ * The store (native SQLite) is opened at most once per process, never at
+ * start-up. A line that only asks an AI does not open it at all: its
+ * exchanges go into a pending file the next reader of the log folds in
+ * (store/pending-exchanges.ts), which spares it loading SQLite. A log that
+ * cannot be written never fails a command: one warning per process, then
+ * this process stops trying.
  */
 import { costOf, type PriceTable } from '../config/prices.js';
 import type { Exchange, ExchangeLog, HistoryIo } from '../exec/index.js';
 import type { NewLoggedExchange, ExchangeLog as StoredLog } from '../store/index.js';
+import { canWritePending, FOLD_AT_PENDING_FILES, writePendingExchanges } from '../store/pending-exchanges.js';
 import { usageLines } from './usage-report.js';
 
 /** What an {@link ExchangeRecorder} writes to and reads from. */
@@ -68,12 +71,31 @@ export class ExchangeRecorder implements ExchangeLog {
     this.pending = [];
     this.written = [];
     try {
-      if (!this.broken) await (await this.log()).recordAll(exchanges);
+      if (!this.broken) await this.write(exchanges);
     } catch (error) {
       if (!this.broken) this.options.warn(`aish: warning: the exchange log was not written (${messageOf(error)}); this run's exchanges are not logged`);
       this.broken = true;
     }
     for (const resolve of waiting) resolve();
+  }
+
+  /** Writes exchanges as a pending file when that spares opening the database, else into it. */
+  private async write(exchanges: NewLoggedExchange[]): Promise<void> {
+    const file = this.options.databaseFile;
+    if (this.opened === undefined && canWritePending(file)) {
+      let pendingFiles: number | undefined;
+      try {
+        pendingFiles = writePendingExchanges(file, exchanges);
+      } catch {
+        // A folder that cannot be written: the database says why, if it cannot be written either.
+      }
+      if (pendingFiles !== undefined) {
+        // Nobody may read the log for a long time: now and then a writer folds the folder (opening the log does).
+        if (pendingFiles >= FOLD_AT_PENDING_FILES) await this.log().catch(() => undefined);
+        return;
+      }
+    }
+    await (await this.log()).recordAll(exchanges);
   }
 
   async pipelineEnded(exchanges: readonly Exchange[], usage: boolean): Promise<void> {

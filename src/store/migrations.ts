@@ -201,6 +201,13 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: 'CREATE TABLE client_spending (client TEXT NOT NULL, day TEXT NOT NULL, usd REAL NOT NULL, PRIMARY KEY (client, day))',
     postgres: 'CREATE TABLE client_spending (client TEXT NOT NULL, day TEXT NOT NULL, usd DOUBLE PRECISION NOT NULL, PRIMARY KEY (client, day))',
   },
+  {
+    // The pending exchange files (pending-exchanges.ts) folded into the log, named in the same
+    // transaction as their rows: a file whose removal after the commit did not happen is not
+    // folded twice. A name stays only until its file is gone.
+    name: 'm009_pending_files_folded',
+    ...inBoth('CREATE TABLE pending_files_folded (name TEXT PRIMARY KEY NOT NULL)'),
+  },
 ];
 
 /** The schema version this code brings a database to. */

@@ -10,6 +10,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSy
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { atThisVersion, checkSchema, migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
+import { noteSqliteOpened } from './pending-exchanges.js';
 import { invalidStore, StoreError } from './store-error.js';
 
 /** Every SQLite 3 database file starts with these 16 bytes. */
@@ -65,6 +66,7 @@ export function openDatabase(file: string, options: MigrateOptions = {}): Databa
     const applied = migrate(db, version);
     options.applied?.(applied, version);
     remember(db);
+    noteSqliteOpened();
     return db;
   } catch (error) {
     db.close();

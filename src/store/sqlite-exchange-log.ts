@@ -1,10 +1,14 @@
 /**
  * The exchange log on SQLite: searchable by words through the FTS5 index
- * `exchanges_fts`, which triggers keep in step with the table.
+ * `exchanges_fts`, which triggers keep in step with the table. Exchanges
+ * other processes left as pending files (pending-exchanges.ts) are folded in
+ * when the log is opened and before every read, so every reader sees them.
  */
+import { statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EXCHANGE_COLUMNS, storedCacheKey, TOKEN_CHARACTER, type CachedAnswer, type CacheStats, type CostRow, type ExchangeLog, type ExchangeQuery, type LoggedExchange, type NewLoggedExchange } from './exchange-log.js';
 import { openDatabase, type MigrateOptions } from './open-database.js';
+import { pendingFileNames, pendingFolder, readPendingFile, removePendingFile, setAsideUnreadable } from './pending-exchanges.js';
 
 type Database = BetterSqlite3.Database;
 type Statement<Parameters extends unknown[] = unknown[], Row = unknown> = BetterSqlite3.Statement<Parameters, Row>;
@@ -39,12 +43,16 @@ export function searchExpression(words: string): string | undefined {
 export class SqliteExchangeLog implements ExchangeLog {
   private readonly insert: Statement<[NewLoggedExchange]>;
   private readonly queries = new Map<string, Statement>();
+  /** The database's pending folder; undefined in memory. */
+  private readonly pending: string | undefined;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
       `INSERT INTO exchanges (${COLUMNS.replace('id, ', '')})
        VALUES (@started_at, @command_line, @specialist, @model, @message, @answer, @tokens_in, @tokens_out, @duration_ms, @status, @error_code, @session_id, @cost_usd, @cache_key, @cached_from, @tool_calls)`,
     );
+    this.pending = db.memory ? undefined : pendingFolder(db.name);
+    this.foldPending();
   }
 
   /**
@@ -62,23 +70,74 @@ export class SqliteExchangeLog implements ExchangeLog {
   }
 
   async record(exchange: NewLoggedExchange): Promise<number> {
-    return Number(this.insert.run({ ...exchange, cache_key: storedCacheKey(exchange), cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null }).lastInsertRowid);
+    return Number(this.insertOne(exchange).lastInsertRowid);
   }
 
   async recordAll(exchanges: readonly NewLoggedExchange[]): Promise<void> {
     this.db
       .transaction(() => {
-        for (const exchange of exchanges) this.insert.run({ ...exchange, cache_key: storedCacheKey(exchange), cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null });
+        for (const exchange of exchanges) this.insertOne(exchange);
       })
       .immediate();
   }
 
+  private insertOne(exchange: NewLoggedExchange): BetterSqlite3.RunResult {
+    return this.insert.run({ ...exchange, cache_key: storedCacheKey(exchange), cached_from: exchange.cached_from ?? null, tool_calls: exchange.tool_calls ?? null });
+  }
+
+  /**
+   * Folds the pending exchange files into the log, oldest first, each with its
+   * name in one immediate transaction (so two processes folding at once fold a
+   * file once), then removes them. Best effort: a log that cannot be written
+   * now (read-only, busy) is still read, and its pending files wait.
+   */
+  private foldPending(): void {
+    const folder = this.pending;
+    if (folder === undefined) return;
+    // Most of the time there is no folder: a stat says so without the cost of a thrown error.
+    if (statSync(folder, { throwIfNoEntry: false }) === undefined) return;
+    const names = pendingFileNames(folder);
+    if (names.length === 0) return;
+    try {
+      const done = this.db
+        .transaction(() => {
+          const folded: string[] = [];
+          for (const name of names) {
+            if (this.statement('SELECT 1 FROM pending_files_folded WHERE name = ?').get(name) !== undefined) {
+              folded.push(name);
+              continue;
+            }
+            let exchanges: NewLoggedExchange[] | undefined;
+            try {
+              exchanges = readPendingFile(folder, name);
+            } catch {
+              setAsideUnreadable(folder, name);
+              continue;
+            }
+            if (exchanges === undefined) continue;
+            for (const exchange of exchanges) this.insertOne(exchange);
+            this.statement('INSERT INTO pending_files_folded (name) VALUES (?)').run(name);
+            folded.push(name);
+          }
+          return folded;
+        })
+        .immediate();
+      const removed = done.filter((name) => removePendingFile(folder, name));
+      const forget = this.statement('DELETE FROM pending_files_folded WHERE name = ?');
+      if (removed.length > 0) this.db.transaction(() => removed.forEach((name) => forget.run(name))).immediate();
+    } catch {
+      // Read-only or busy: the files stay for a later fold.
+    }
+  }
+
   async cached(key: string, since = 0): Promise<CachedAnswer | undefined> {
+    this.foldPending();
     // Prepared when first used, as every query but the insert: an `aish -c` line only inserts.
     return this.statement(BY_KEY).get(key, since) as CachedAnswer | undefined;
   }
 
   async cacheStats(since: number): Promise<CacheStats> {
+    this.foldPending();
     const entries = this.statement('SELECT count(*) FROM exchanges WHERE cache_key IS NOT NULL').pluck().get() as number;
     const row = this.statement(
       `SELECT count(*) AS hits, coalesce(sum(o.cost_usd), 0) AS saved_usd
@@ -89,20 +148,24 @@ export class SqliteExchangeLog implements ExchangeLog {
   }
 
   async clearCache(before?: number): Promise<number> {
+    this.foldPending();
     const sql = `UPDATE exchanges SET cache_key = NULL WHERE cache_key IS NOT NULL${before === undefined ? '' : ' AND started_at < ?'}`;
     const statement = this.statement(sql);
     return (before === undefined ? statement.run() : statement.run(before)).changes;
   }
 
   async spentSince(since: number): Promise<number> {
+    this.foldPending();
     return this.statement('SELECT coalesce(sum(cost_usd), 0) FROM exchanges WHERE started_at >= ?').pluck().get(since) as number;
   }
 
   async get(id: number): Promise<LoggedExchange | undefined> {
+    this.foldPending();
     return this.statement(BY_ID).get(id) as LoggedExchange | undefined;
   }
 
   async find(query: ExchangeQuery = {}): Promise<LoggedExchange[]> {
+    this.foldPending();
     const conditions: string[] = [];
     const parameters: Record<string, string | number> = { limit: query.limit ?? -1 };
     if (query.specialist !== undefined) {
@@ -129,6 +192,7 @@ export class SqliteExchangeLog implements ExchangeLog {
   }
 
   async costs(since?: number): Promise<CostRow[]> {
+    this.foldPending();
     const sql = `SELECT specialist, model, count(*) AS exchanges,
                         coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out,
                         sum(cost_usd) AS cost_usd, count(*) - count(cost_usd) AS unpriced
@@ -138,6 +202,7 @@ export class SqliteExchangeLog implements ExchangeLog {
   }
 
   async count(): Promise<number> {
+    this.foldPending();
     return this.statement('SELECT count(*) FROM exchanges').pluck().get() as number;
   }
 
