@@ -2,7 +2,10 @@
 // skips most parsing and compiling on every start (Node 20 has no built-in
 // compile cache). The files a line such as `echo hi | apollo` loads (run once
 // without a config file, in a child process, to list them) are first packed into
-// dist/start-pack.cjs, which bin/aish reads and compiles as one script. The cache
+// dist/start-pack.cjs, which bin/aish reads and compiles as one script. That line
+// meets a database that exists, as every line but a machine's first does: its
+// exchange goes to a pending file, so SQLite is not packed (the first line, and
+// commands that read the log, load it from its own file, with its own cache). The cache
 // is taken after one warm-up run of that line (offline, with a small config file
 // so the YAML reader is compiled too), so the functions that run at every start
 // are in it, not only the top level. A cache that does not fit this node is
@@ -30,7 +33,8 @@ const bundle = { exports: loadBundle(file, scripts, undefined, listing ? false :
 // The warm-up must not touch the developer's own config or print anything.
 const home = mkdtempSync(join(tmpdir(), 'aish-build-'));
 Object.assign(process.env, { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share') });
-if (!listing) {
+if (listing) makeDatabase();
+else {
   mkdirSync(join(home, '.config', 'aish'), { recursive: true });
   writeFileSync(join(home, '.config', 'aish', 'config.yaml'), 'default_model: auto\nspecialists:\n  apollo:\n    description: Code analysis\n    capabilities: { scores: { code-analysis: 0.95 } }\n');
 }
@@ -58,6 +62,12 @@ function startFiles() {
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** The warm-up home's database, made by one run of the line in a child process (from the files: there is no pack yet). */
+function makeDatabase() {
+  const run = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'aish'), '-q', '-c', 'echo hi | apollo'], { env: process.env, stdio: 'ignore' });
+  if (run.status !== 0) throw new Error(`making the warm-up database failed (status ${run.status})`);
 }
 
 /** dist/start-pack.cjs: each start file's source as a module function, keyed by its path under dist/. */
