@@ -65,8 +65,11 @@ export function findExecutable(name: string, path = process.env.PATH ?? '', cwd 
 
 function isExecutableFile(file: string): boolean {
   try {
+    // Most PATH folders do not hold the name: a stat that finds nothing throws no error, which
+    // is most of the cost of a lookup (every start resolves a specialist's name this way).
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return false;
     accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
+    return true;
   } catch {
     return false;
   }
