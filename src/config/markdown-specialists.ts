@@ -5,7 +5,7 @@
  * so a long prompt can be written and versioned as prose.
  */
 // Synchronous reads: specialist files are small, and node:fs/promises costs start-up time.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readTextFile } from '../protocol/index.js';
 import { basename, join } from 'node:path';
 import type { ConfigProblem } from './config-error.js';
@@ -102,6 +102,8 @@ function splitFrontMatter(text: string): { frontMatter: string; body: string } |
 }
 
 async function markdownFiles(folder: string, problems: ConfigProblem[]): Promise<string[]> {
+  // Most configs have no specialists folder: finding that out without a thrown error is cheaper.
+  if (statSync(folder, { throwIfNoEntry: false }) === undefined) return [];
   try {
     const entries = readdirSync(folder, { withFileTypes: true });
     return entries
