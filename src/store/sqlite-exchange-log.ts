@@ -98,6 +98,11 @@ export class SqliteExchangeLog implements ExchangeLog {
     if (statSync(folder, { throwIfNoEntry: false }) === undefined) return;
     const names = pendingFileNames(folder);
     if (names.length === 0) return;
+    // Each file in a savepoint of its own: one whose records the table refuses is set aside alone.
+    const foldFile = this.db.transaction((name: string, exchanges: NewLoggedExchange[]) => {
+      for (const exchange of exchanges) this.insertOne(exchange);
+      this.statement('INSERT INTO pending_files_folded (name) VALUES (?)').run(name);
+    });
     try {
       const done = this.db
         .transaction(() => {
@@ -110,13 +115,14 @@ export class SqliteExchangeLog implements ExchangeLog {
             let exchanges: NewLoggedExchange[] | undefined;
             try {
               exchanges = readPendingFile(folder, name);
-            } catch {
+              if (exchanges === undefined) continue;
+              foldFile(name, exchanges);
+            } catch (error) {
+              // A database that cannot be written stops the fold; a file that is not exchanges is set aside.
+              if (error instanceof Error && error.name === 'SqliteError' && !/^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test((error as { code?: string }).code ?? '')) throw error;
               setAsideUnreadable(folder, name);
               continue;
             }
-            if (exchanges === undefined) continue;
-            for (const exchange of exchanges) this.insertOne(exchange);
-            this.statement('INSERT INTO pending_files_folded (name) VALUES (?)').run(name);
             folded.push(name);
           }
           return folded;

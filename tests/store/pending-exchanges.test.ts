@@ -112,6 +112,21 @@ describe('pending exchange files', () => {
     expect(readFileSync(join(folder, '000000000000001-1-000000.json.unreadable'), 'utf8')).toBe('[{"message": "cut sh');
   });
 
+  it('one whose records the log cannot hold is set aside whole, and the others fold', async () => {
+    const file = await databaseWithOneExchange();
+    const folder = pendingFolder(file);
+    writePendingExchanges(file, [exchange(2)]);
+    // A record without its message, and one whose message is not text.
+    writeFileSync(join(folder, '000000000000001-1-000000.json'), JSON.stringify([exchange(9), { ...exchange(10), message: undefined }]));
+    writeFileSync(join(folder, '000000000000001-1-000001.json'), JSON.stringify([{ ...exchange(11), message: { text: 'x' } }]));
+    writePendingExchanges(file, [exchange(3)]);
+
+    const log = await openExchangeLog(file);
+    expect((await log.find()).map((row) => row.message)).toEqual(['message 3', 'message 2', 'message 1']);
+    await log.close();
+    expect(readdirSync(folder).sort()).toEqual(['000000000000001-1-000000.json.unreadable', '000000000000001-1-000001.json.unreadable']);
+  });
+
   it('leave no folder behind for a database that never had one', async () => {
     const file = await databaseWithOneExchange();
     const log = await openExchangeLog(file);
