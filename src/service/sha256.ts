@@ -31,7 +31,8 @@ export function hashNatively(crypto: typeof import('node:crypto')): void {
 
 /** The hex SHA-256 digest of `text` encoded as UTF-8. */
 export function sha256Hex(text: string): string {
-  if (native) return native.createHash('sha256').update(text).digest('hex');
+  // The one-shot `hash` (Node 20.12 on) is one native call; a Hash object is three and a stream.
+  if (native) return native.hash ? native.hash('sha256', text, 'hex') : native.createHash('sha256').update(text).digest('hex');
   if (text.length > NATIVE_FROM && typeof require === 'function') {
     return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
   }
