@@ -15,7 +15,7 @@
  *
  * Imports no SQLite, so the shell can use it without loading the addon.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NewLoggedExchange } from './exchange-log.js';
 
@@ -71,11 +71,14 @@ let written = 0;
  */
 export function writePendingExchanges(file: string, exchanges: readonly NewLoggedExchange[]): number {
   const folder = pendingFolder(file);
-  try {
-    // Private, as the database is; its own folder exists (the database is in it).
-    mkdirSync(folder, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // Private, as the database is; its own folder exists (the database is in it). Looked for first:
+  // a thrown EEXIST would be the one error a start throws, and the first costs most of a millisecond.
+  if (statSync(folder, { throwIfNoEntry: false }) === undefined) {
+    try {
+      mkdirSync(folder, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
   // Names sort by time, then process, then order within the process: the order they fold in.
   const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(written++).padStart(6, '0')}.json`;
