@@ -13,7 +13,7 @@
 // one the same way.
 'use strict';
 const { spawnSync } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, writeSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { tmpdir } = require('node:os');
 const { dirname, join, relative, sep } = require('node:path');
@@ -40,13 +40,23 @@ else {
 }
 delete process.env.AISH_SERVER;
 delete process.env.AISH_CONFIG;
+let said = '';
 process.stdout.write = () => true;
-process.stderr.write = () => true;
+process.stderr.write = (text) => {
+  said += String(text);
+  return true;
+};
 process.exit = (status) => {
+  rmSync(home, { recursive: true, force: true });
+  // A warm-up line that fails has run only part of a start (the cache would hold half of it)
+  // and means the bundle is broken: the build stops, saying what the line said.
+  if (status) {
+    writeSync(2, `code-cache: the warm-up line 'echo hi | apollo' failed with status ${status}:\n${said}`);
+    process.reallyExit(1);
+  }
   if (listing) writeFileSync(listing, JSON.stringify([...scripts.keys()]));
   else for (const [path, script] of scripts) writeFileSync(`${path}.cache`, script.createCachedData());
-  rmSync(home, { recursive: true, force: true });
-  process.reallyExit(status ?? 0);
+  process.reallyExit(0);
 };
 // The MCP SDK bundle gets its own cache, taken after one initialize and tools/list.
 void (listing ? Promise.resolve() : warmMcpSdk()).then(() => bundle.exports.run([process.execPath, file, '-q', '-c', 'echo hi | apollo']));
