@@ -31,12 +31,14 @@ export function hashNatively(crypto: typeof import('node:crypto')): void {
 
 /** The hex SHA-256 digest of `text` encoded as UTF-8. */
 export function sha256Hex(text: string): string {
-  // The one-shot `hash` (Node 20.12 on) is one native call; a Hash object is three and a stream.
-  if (native) return native.hash ? native.hash('sha256', text, 'hex') : native.createHash('sha256').update(text).digest('hex');
-  if (text.length > NATIVE_FROM && typeof require === 'function') {
-    return (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
-  }
+  if (native) return nativeDigest(native, text);
+  if (text.length > NATIVE_FROM && typeof require === 'function') return nativeDigest(require('node:crypto') as typeof import('node:crypto'), text);
   return digest(Buffer.from(text, 'utf8'));
+}
+
+/** The digest by `node:crypto`: its one-shot `hash` (Node 20.12 on) is one native call, a Hash object three. */
+function nativeDigest(crypto: typeof import('node:crypto'), text: string): string {
+  return crypto.hash ? crypto.hash('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
 function digest(bytes: Uint8Array): string {

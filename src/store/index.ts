@@ -5,7 +5,8 @@
  * forward migrations. Imports nothing else of aish.
  */
 export { newSessionRecord, type AishStore, type CapabilityStats, type ImportOptions, type NewExchange, type NewSession, type SessionLeases } from './store.js';
-export { isPostgresUrl, migrateStore, openExchangeLog, openStore, type MigrationReport, type StoreOptions } from './open-store.js';
+export { isPostgresUrl } from './location.js';
+export { migrateStore, openExchangeLog, openStore, type MigrationReport, type StoreOptions } from './open-store.js';
 export { SqliteStore } from './sqlite-store.js';
 export { type CachedAnswer, type CacheStats, type CostRow, type ExchangeLog, type ExchangeQuery, type ExchangeStatus, type LoggedExchange, type NewLoggedExchange } from './exchange-log.js';
 export { searchExpression, SqliteExchangeLog } from './sqlite-exchange-log.js';

@@ -6,15 +6,13 @@
  * the process exits: closing the last one checkpoints the WAL into the main
  * file, so `aish.db` alone is a whole copy of the data.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { fileHead, SQLITE_HEADER } from './location.js';
 import { atThisVersion, checkSchema, migrate, needsMigration, SCHEMA_VERSION } from './migrations.js';
 import { noteSqliteOpened } from './pending-exchanges.js';
 import { invalidStore, StoreError } from './store-error.js';
-
-/** Every SQLite 3 database file starts with these 16 bytes. */
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /** How long a connection waits for another one's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -196,27 +194,18 @@ function statOrUndefined(path: string): Stats | undefined {
 
 /** Refuses a non-empty file that is not SQLite without letting SQLite near it. */
 function checkHeader(file: string): void {
-  let descriptor: number;
+  let head: Buffer;
   try {
-    descriptor = openSync(file, 'r');
+    head = fileHead(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw invalidStore(file, `cannot be read: ${messageOf(error)}`, error);
   }
-  try {
-    const head = Buffer.alloc(SQLITE_HEADER.length);
-    const length = readSync(descriptor, head, 0, head.length, 0);
-    if (length > 0 && !head.subarray(0, length).equals(SQLITE_HEADER.subarray(0, length))) {
-      throw invalidStore(file, 'not an aish database: it is not a SQLite file');
-    }
-    if (length > 0 && length < SQLITE_HEADER.length) {
-      throw invalidStore(file, 'not an aish database: it is too short to be a SQLite file');
-    }
-  } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw invalidStore(file, `cannot be read: ${messageOf(error)}`, error);
-  } finally {
-    closeSync(descriptor);
+  if (head.length > 0 && !head.equals(SQLITE_HEADER.subarray(0, head.length))) {
+    throw invalidStore(file, 'not an aish database: it is not a SQLite file');
+  }
+  if (head.length > 0 && head.length < SQLITE_HEADER.length) {
+    throw invalidStore(file, 'not an aish database: it is too short to be a SQLite file');
   }
 }
 

@@ -4,6 +4,7 @@
  * PostgreSQL driver is loaded only for a URL.
  */
 import type { ExchangeLog } from './exchange-log.js';
+import { isPostgresUrl } from './location.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import type { MigrateOptions } from './open-database.js';
 import { SqliteExchangeLog } from './sqlite-exchange-log.js';
@@ -16,10 +17,6 @@ export interface StoreOptions extends MigrateOptions {
   poolSize?: number;
 }
 
-/** Whether `location` names a PostgreSQL database rather than a SQLite file. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
 
 /**
  * Opens the store at `location` (a SQLite file, created when missing, or a

@@ -15,9 +15,10 @@
  *
  * Imports no SQLite, so the shell can use it without loading the addon.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NewLoggedExchange } from './exchange-log.js';
+import { fileHead, isPostgresUrl, SQLITE_HEADER } from './location.js';
 
 /** The folder of pending exchanges of the database at `file`. */
 export function pendingFolder(file: string): string {
@@ -42,24 +43,13 @@ export function noteSqliteOpened(): void {
  * this process has not opened SQLite anyway.
  */
 export function canWritePending(file: string): boolean {
-  if (sqliteOpened || file === ':memory:' || /^postgres(ql)?:\/\//i.test(file)) return false;
-  let descriptor: number;
+  if (sqliteOpened || file === ':memory:' || isPostgresUrl(file)) return false;
   try {
-    descriptor = openSync(file, 'r');
+    return fileHead(file).equals(SQLITE_HEADER);
   } catch {
     return false;
-  }
-  try {
-    const head = Buffer.alloc(SQLITE_HEADER.length);
-    return readSync(descriptor, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER);
-  } catch {
-    return false;
-  } finally {
-    closeSync(descriptor);
   }
 }
-
-const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /** Files written by this process so far: part of each name, so one process's files fold in the order it wrote them. */
 let written = 0;

@@ -45,6 +45,8 @@ export class SqliteExchangeLog implements ExchangeLog {
   private readonly queries = new Map<string, Statement>();
   /** The database's pending folder; undefined in memory. */
   private readonly pending: string | undefined;
+  /** One pending file's rows and its name, in a savepoint of their own: a file whose records the table refuses is set aside alone. */
+  private readonly foldFile: (name: string, exchanges: NewLoggedExchange[]) => void;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
@@ -52,6 +54,10 @@ export class SqliteExchangeLog implements ExchangeLog {
        VALUES (@started_at, @command_line, @specialist, @model, @message, @answer, @tokens_in, @tokens_out, @duration_ms, @status, @error_code, @session_id, @cost_usd, @cache_key, @cached_from, @tool_calls)`,
     );
     this.pending = db.memory ? undefined : pendingFolder(db.name);
+    this.foldFile = db.transaction((name: string, exchanges: NewLoggedExchange[]) => {
+      for (const exchange of exchanges) this.insertOne(exchange);
+      this.statement('INSERT INTO pending_files_folded (name) VALUES (?)').run(name);
+    });
     this.foldPending();
   }
 
@@ -98,11 +104,6 @@ export class SqliteExchangeLog implements ExchangeLog {
     if (statSync(folder, { throwIfNoEntry: false }) === undefined) return;
     const names = pendingFileNames(folder);
     if (names.length === 0) return;
-    // Each file in a savepoint of its own: one whose records the table refuses is set aside alone.
-    const foldFile = this.db.transaction((name: string, exchanges: NewLoggedExchange[]) => {
-      for (const exchange of exchanges) this.insertOne(exchange);
-      this.statement('INSERT INTO pending_files_folded (name) VALUES (?)').run(name);
-    });
     try {
       const done = this.db
         .transaction(() => {
@@ -116,7 +117,7 @@ export class SqliteExchangeLog implements ExchangeLog {
             try {
               exchanges = readPendingFile(folder, name);
               if (exchanges === undefined) continue;
-              foldFile(name, exchanges);
+              this.foldFile(name, exchanges);
             } catch (error) {
               // A database that cannot be written stops the fold; a file that is not exchanges is set aside.
               if (error instanceof Error && error.name === 'SqliteError' && !/^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG)/.test((error as { code?: string }).code ?? '')) throw error;

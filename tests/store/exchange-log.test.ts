@@ -1,28 +1,8 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS, openExchangeLog, searchExpression, type ExchangeQuery, type NewLoggedExchange } from '../../src/store/index.js';
-import { forEachBackend, openStore, rawConnection, STORE_BACKENDS, tempFolder } from './temp-store.js';
-
-/** An exchange with defaults; `n` makes its time and text recognisable. */
-function exchange(n: number, fields: Partial<NewLoggedExchange> = {}): NewLoggedExchange {
-  return {
-    started_at: 1_000_000 + n * 1000,
-    command_line: `echo ${n} | apollo`,
-    specialist: 'apollo',
-    model: 'openai/gpt-4o-mini',
-    message: `message ${n}`,
-    answer: `answer ${n}`,
-    tokens_in: 10,
-    tokens_out: 20,
-    duration_ms: 5,
-    status: 'ok',
-    error_code: null,
-    session_id: null,
-    cost_usd: 0.001,
-    ...fields,
-  };
-}
+import { MIGRATIONS, openExchangeLog, searchExpression, type ExchangeQuery } from '../../src/store/index.js';
+import { forEachBackend, loggedExchange as exchange, openStore, rawConnection, STORE_BACKENDS, tempFolder } from './temp-store.js';
 
 forEachBackend((backend) => {
   const open = (location?: string) => openStore(backend, location);

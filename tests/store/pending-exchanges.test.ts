@@ -2,28 +2,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openExchangeLog, type NewLoggedExchange } from '../../src/store/index.js';
+import { openExchangeLog } from '../../src/store/index.js';
 import { pendingFolder, writePendingExchanges } from '../../src/store/pending-exchanges.js';
-import { rawConnection, tempFolder } from './temp-store.js';
-
-function exchange(n: number, fields: Partial<NewLoggedExchange> = {}): NewLoggedExchange {
-  return {
-    started_at: 1_000_000 + n * 1000,
-    command_line: `echo ${n} | apollo`,
-    specialist: 'apollo',
-    model: 'echo',
-    message: `message ${n}`,
-    answer: `answer ${n}`,
-    tokens_in: 1,
-    tokens_out: 2,
-    duration_ms: 3,
-    status: 'ok',
-    error_code: null,
-    session_id: null,
-    cost_usd: 0,
-    ...fields,
-  };
-}
+import { loggedExchange as exchange, rawConnection, tempFolder } from './temp-store.js';
 
 /** A new database holding exchange 1, closed again. */
 async function databaseWithOneExchange(): Promise<string> {

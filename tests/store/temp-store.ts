@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, describe } from 'vitest';
 import { freshPostgresDatabase, hasPostgres } from '../support/engines.js';
-import { openStore as openAnyStore, StoreError, type AishStore, type NewExchange } from '../../src/store/index.js';
+import { openStore as openAnyStore, StoreError, type AishStore, type NewExchange, type NewLoggedExchange } from '../../src/store/index.js';
 
 const folders: string[] = [];
 const stores: AishStore[] = [];
@@ -109,6 +109,26 @@ export function exchange(n: number, now = 2_000 + n): NewExchange {
     user: { content: `q${n}`, timestamp: now, tokens: n },
     assistant: { content: `a${n}`, timestamp: now + 1, tokens: n * 10, specialist_id: 'apollo' },
     now: now + 1,
+  };
+}
+
+/** An exchange-log record with defaults; `n` makes its time and text recognisable. */
+export function loggedExchange(n: number, fields: Partial<NewLoggedExchange> = {}): NewLoggedExchange {
+  return {
+    started_at: 1_000_000 + n * 1000,
+    command_line: `echo ${n} | apollo`,
+    specialist: 'apollo',
+    model: 'openai/gpt-4o-mini',
+    message: `message ${n}`,
+    answer: `answer ${n}`,
+    tokens_in: 10,
+    tokens_out: 20,
+    duration_ms: 5,
+    status: 'ok',
+    error_code: null,
+    session_id: null,
+    cost_usd: 0.001,
+    ...fields,
   };
 }
 
