@@ -9,7 +9,7 @@
 'use strict';
 const { readFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
-const { dirname, join, relative, resolve, sep } = require('node:path');
+const { dirname, join, relative, sep } = require('node:path');
 const { Script } = require('node:vm');
 
 /** The pack of start files: a script whose value maps a path under dist/ to the file's module function. */
@@ -50,37 +50,53 @@ function readPack(file, scripts) {
 function loadBundle(file, scripts, packages = {}, pack) {
   const dist = dirname(dirname(file));
   const packed = pack === false ? undefined : readPack(pack ?? join(dist, PACK), scripts);
+  // Modules are known by their name under dist/ ('cli/main.cjs', 'chunks/chunk-X.cjs'), worked
+  // out with string operations: path.resolve on every require made node:path hot enough for V8
+  // to optimize it during a 40 ms start.
   const modules = new Map();
   // Node's `require` for packages and builtins: one per folder, made for its first file (it resolves
   // the same for every file in the folder), not one per chunk.
   const nodeRequires = new Map();
-  const nodeRequireFor = (path) => {
-    let found = nodeRequires.get(dirname(path));
-    if (!found) nodeRequires.set(dirname(path), (found = createRequire(path)));
+  const nodeRequireFor = (folder, path) => {
+    let found = nodeRequires.get(folder);
+    if (!found) nodeRequires.set(folder, (found = createRequire(path)));
     return found;
   };
-  function load(path) {
-    const known = modules.get(path);
+  function load(name) {
+    const known = modules.get(name);
     if (known) return known.exports;
+    const path = dist + sep + (sep === '/' ? name : name.replaceAll('/', sep));
     const module = { exports: {}, filename: path, id: path };
-    modules.set(path, module);
-    const name = relative(dist, path).split(sep).join('/');
+    modules.set(name, module);
     let run = packed && Object.hasOwn(packed, name) ? packed[name] : undefined;
     if (!run) {
       const script = compile(wrap(readFileSync(path, 'utf8')), path);
       scripts?.set(path, script);
       run = script.runInThisContext();
     }
-    const folder = dirname(path);
-    const nodeRequire = nodeRequireFor(path);
+    const folderName = name.slice(0, name.lastIndexOf('/') + 1);
+    const nodeRequire = nodeRequireFor(folderName, path);
     const chunkRequire = Object.assign((id) => {
-      if (id.startsWith('.') && id.endsWith('.cjs')) return load(resolve(folder, id));
+      if (id.startsWith('.') && id.endsWith('.cjs')) return load(chunkName(folderName, id));
       return Object.hasOwn(packages, id) ? packages[id]() : nodeRequire(id);
     }, nodeRequire);
-    run(module.exports, chunkRequire, module, path, folder);
+    run(module.exports, chunkRequire, module, path, dirname(path));
     return module.exports;
   }
-  return load(file);
+  return load(relative(dist, file).split(sep).join('/'));
+}
+
+/** The name under dist/ of chunk `id` ('./x.cjs', '../chunks/x.cjs') required from a file in `folder` ('cli/', 'chunks/'). */
+function chunkName(folder, id) {
+  let base = folder;
+  let rest = id;
+  for (;;) {
+    if (rest.startsWith('./')) rest = rest.slice(2);
+    else if (rest.startsWith('../')) {
+      rest = rest.slice(3);
+      base = base.slice(0, base.lastIndexOf('/', base.length - 2) + 1);
+    } else return base + rest;
+  }
 }
 
 /** Runs one built CommonJS file with its code cache when V8 accepts it (no chunks, no pack); returns its exports. */
