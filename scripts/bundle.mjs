@@ -44,18 +44,22 @@ const result = await build({
   external: EXTERNAL,
   minifyWhitespace: true,
   minifySyntax: true,
+  // Short local names: a quarter less source to read and compile at every start (about 4 ms of a
+  // line's 35 here). Exported names stay. AISH_READABLE_BUILD=1 keeps every name, for reading an
+  // internal error's stack.
+  minifyIdentifiers: !process.env.AISH_READABLE_BUILD,
   write: false,
   logLevel: 'warning',
 });
 
 /**
  * A CommonJS package reached only by `await import(…)` (yaml) becomes a chunk whose one export
- * is `export default require_x()`: its importer would see no named exports. As CommonJS the
- * chunk's exports are the package's own instead, so `import(…)` gives the names as it did
- * in one bundle.
+ * is `export default require_x()` (a short name once names are minified): its importer would
+ * see no named exports. As CommonJS the chunk's exports are the package's own instead, so
+ * `import(…)` gives the names as it did in one bundle.
  */
 function packageChunk(text) {
-  const found = /export default (require_[\w$]+)\(\);\s*$/.exec(text);
+  const found = /export default ([\w$]+)\(\);\s*$/.exec(text);
   if (!found || /(^|[;}\n])export\s*[{*]/.test(text.slice(0, found.index))) return { text };
   return { text: text.slice(0, found.index), tail: `\nmodule.exports=${found[1]}();\n` };
 }
