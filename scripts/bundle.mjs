@@ -64,6 +64,29 @@ function packageChunk(text) {
   return { text: text.slice(0, found.index), tail: `\nmodule.exports=${found[1]}();\n` };
 }
 
+/**
+ * esbuild's CommonJS interop copies a converted file's exports into a second object of getters
+ * (`__toCommonJS`), and a chunk reached by `import()` into a third (`__toESM`): about 600
+ * property definitions, each a new hidden class, at every start, and two getters on every call
+ * from one chunk into another. Our chunks' export objects are already getters (live
+ * bindings), so they are passed on as they are, marked `__esModule`; a real CommonJS package
+ * (no `__esModule`) still gets its `default`. Checked, so a new esbuild that words its helpers
+ * differently stops the build here rather than quietly bringing the copies back.
+ */
+const ESBUILD_TO_COMMONJS = '__toCommonJS=mod=>__copyProps(__defProp({},"__esModule",{value:!0}),mod)';
+const LEAN_TO_COMMONJS = '__toCommonJS=mod=>__defProp(mod,"__esModule",{value:!0})';
+const ESBUILD_TO_ESM = '__toESM=(mod,isNodeMode,target)=>(target=';
+const LEAN_TO_ESM = '__toESM=(mod,isNodeMode,target)=>!isNodeMode&&mod?.__esModule?mod:(target=';
+function withLeanInterop(code, path) {
+  let text = code;
+  for (const [helper, esbuilds, lean] of [['__toCommonJS', ESBUILD_TO_COMMONJS, LEAN_TO_COMMONJS], ['__toESM', ESBUILD_TO_ESM, LEAN_TO_ESM]]) {
+    if (!text.includes(`var ${helper}=`) && !text.includes(`,${helper}=`)) continue;
+    if (!text.includes(esbuilds)) throw new Error(`bundle: ${relative(root, path)} defines ${helper} in a way scripts/bundle.mjs does not know (a new esbuild?); update withLeanInterop`);
+    text = text.replace(esbuilds, lean);
+  }
+  return text;
+}
+
 for (const file of result.outputFiles) {
   if (!file.path.endsWith('.js')) continue;
   const chunk = packageChunk(file.text);
@@ -79,7 +102,7 @@ for (const file of result.outputFiles) {
     logLevel: 'warning',
   });
   // Chunks name each other by relative path; their files end in .cjs.
-  const text = code.replace(/require\("(\.{1,2}\/[^"]+)\.js"\)/g, 'require("$1.cjs")') + (chunk.tail ?? '');
+  const text = withLeanInterop(code.replace(/require\("(\.{1,2}\/[^"]+)\.js"\)/g, 'require("$1.cjs")'), file.path) + (chunk.tail ?? '');
   const target = file.path.replace(/\.js$/, '.cjs');
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, text);
