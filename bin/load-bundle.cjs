@@ -7,7 +7,7 @@
 // its own cache): one read and one compile at start instead of two reads and a compile per
 // chunk. A packed file is taken from the pack; any other is read from its own file.
 'use strict';
-const { readFileSync } = require('node:fs');
+const { closeSync, fstatSync, openSync, readFileSync, readSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { dirname, join, relative, sep } = require('node:path');
 const { Script } = require('node:vm');
@@ -26,17 +26,50 @@ function compile(source, path) {
   return new Script(source, { filename: path, cachedData });
 }
 
-/** The module functions of the pack at `file`, or undefined when there is none. */
+/**
+ * The module functions of the pack at `file`, or undefined when there is none. The pack and
+ * then its cache are read into one buffer: most of what a start costs on a small machine is
+ * memory touched for the first time, and the pack's bytes are not needed once they are a
+ * string. The pack is ASCII (scripts/code-cache.cjs checks), so it is read as latin1.
+ */
 function readPack(file, scripts) {
-  let source;
+  const pack = openForReading(file);
+  if (!pack) return undefined;
+  const cache = openForReading(`${file}.cache`);
+  let script;
   try {
-    source = readFileSync(file, 'utf8');
+    const buffer = Buffer.allocUnsafe(Math.max(pack.size, cache?.size ?? 0));
+    const source = buffer.toString('latin1', 0, readWhole(pack, buffer));
+    const cachedData = cache && buffer.subarray(0, readWhole(cache, buffer));
+    script = new Script(source, { filename: file, cachedData });
+  } finally {
+    closeSync(pack.fd);
+    if (cache) closeSync(cache.fd);
+  }
+  scripts?.set(file, script);
+  return script.runInThisContext();
+}
+
+/** An open file and its size, or undefined when it cannot be opened. */
+function openForReading(path) {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
   } catch {
     return undefined;
   }
-  const script = compile(source, file);
-  scripts?.set(file, script);
-  return script.runInThisContext();
+  return { fd, size: fstatSync(fd).size };
+}
+
+/** Reads all of an opened file into the start of `buffer` (big enough for it); the bytes read. */
+function readWhole({ fd, size }, buffer) {
+  let done = 0;
+  while (done < size) {
+    const read = readSync(fd, buffer, done, size - done, done);
+    if (read === 0) break;
+    done += read;
+  }
+  return done;
 }
 
 /**

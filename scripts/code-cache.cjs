@@ -83,7 +83,11 @@ function makeDatabase() {
 /** dist/start-pack.cjs: each start file's source as a module function, keyed by its path under dist/. */
 function writePack(files) {
   const entries = files.map((path) => `${JSON.stringify(relative(dist, path).split(sep).join('/'))}:function(exports,require,module,__filename,__dirname){${readFileSync(path, 'utf8')}\n}`);
-  writeFileSync(pack, `({${entries.join(',\n')}})\n`);
+  const text = `({${entries.join(',\n')}})\n`;
+  // bin/load-bundle.cjs reads the pack as latin1 (a byte a character): esbuild writes ASCII, escaping the rest.
+  const wide = /[^\x00-\x7f]/.exec(text);
+  if (wide) throw new Error(`the start pack must be ASCII, and has '${wide[0]}' at ${wide.index}`);
+  writeFileSync(pack, text);
 }
 
 async function warmMcpSdk() {
