@@ -6,9 +6,9 @@ export type { ExecContext, ShellState, ShellHost, StdinState, Reporter, ProcessF
 export { ScriptError } from './variables.js';
 export { composeMessage } from './ai-stage.js';
 export { OrderedMerger } from './fanout.js';
-export { explainScript, redirectText } from './explain.js';
 export type { Exchange, ExchangeLog, ExchangeStatus, HistoryIo } from './exchange.js';
-export { explainScriptJson, planDocumentText, type PlanDocument, type PipelineEntry, type StageEntry } from './explain-json.js';
+// The plan's explanation (--dry-run: explain.ts, explain-json.ts) is imported where it is shown, on first use.
+export type { PlanDocument, PipelineEntry, StageEntry } from './explain-json.js';
 export { collectingLog } from './exchange-collector.js';
 export { SharedOutput, TextCollector, type OutputTransform } from './streams.js';
 export { ECHO_NOTICE, isEchoModel, isYes, toolCallText, AnswerWriter, answerOutput, type AnswerContext, type AnswerForm } from './answer-writer.js';

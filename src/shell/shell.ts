@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { constants as osConstants } from 'node:os';
-import { cancelLine, collectingLog, ExitRequest, ScriptError, explainScript, explainScriptJson, planDocumentText, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState, type RunBudget, type ProcessFacts } from '../exec/index.js';
+import { cancelLine, collectingLog, ExitRequest, ScriptError, PROCESS_IO, runScript, type Exchange, type ExchangeLog, type Display, type ExecContext, type RunEvents, type ShellHost, type ShellState, type RunBudget, type ProcessFacts } from '../exec/index.js';
 import type { SpecialistDirectory } from '../plan/index.js';
 import { readTextFile, type Specialists } from '../protocol/index.js';
 import { parse, renderDiagnostic, TextWord } from '../syntax/index.js';
@@ -260,6 +260,9 @@ export class Shell {
 
   /** The plan of a text, as `--dry-run` shows it (as text, or one JSON document); nothing runs. */
   async explain(text: string, origin?: string, format: 'text' | 'json' = 'text'): Promise<{ status: number; output: string }> {
+    // Loaded here, on first use: a line that is only run does not load the explanation.
+    const { explainScript } = await import('../exec/explain.js');
+    const { explainScriptJson, planDocumentText } = await import('../exec/explain-json.js');
     const parsed = parse(text);
     if (!parsed.ok) {
       this.writeStderr(renderDiagnostic(parsed.diagnostic, text, { kind: 'syntax error', ...(origin && { origin }) }));

@@ -4,7 +4,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILTIN_KINDS, redirectText } from '../../src/exec/index.js';
+import { BUILTIN_KINDS } from '../../src/exec/index.js';
+import { redirectText } from '../../src/exec/explain.js';
 import { planPipeline, printWord, type PlanContext, type PipelinePlan, type StepPlan } from '../../src/plan/index.js';
 import { parse, type Pipeline, type Script } from '../../src/syntax/index.js';
 
