@@ -4,7 +4,6 @@
  */
 import { exitStatusFor, toAishError, type MessageRequest } from '../protocol/index.js';
 import { parseAiArgs, type AiOptions } from '../plan/index.js';
-import { DEFAULT_JOBS, runEach } from './each.js';
 import { sessionFor, usesSession } from './session-call.js';
 import type { ExecContext } from './context.js';
 import { answerOutput, AnswerWriter, type AnswerForm } from './answer-writer.js';
@@ -90,6 +89,8 @@ async function runEachStage(call: AiCall, instruction: string, options: AiOption
   const { generation, timeoutSeconds } = generationFor(options, typed, context);
   if (call.capability) generation.capability = call.capability;
   const maxInput = options.maxInput ?? (await context.session.maxInputBytes?.()) ?? DEFAULT_MAX_INPUT;
+  // Loaded on first use: a line without --each does not load it.
+  const { DEFAULT_JOBS, runEach } = await import('./each.js');
   const request = { specialist, instruction, records: options.records ?? 'lines', jobs: options.jobs ?? DEFAULT_JOBS, json: Boolean(options.json), maxInput, timeoutSeconds, generation } as const;
   // Records are written as they are: no Markdown, no final-newline rule (the separator ends each one).
   return runEach(request, call.source, answerOutput(call.stdout, context, 'json'), context);

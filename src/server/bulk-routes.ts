@@ -3,7 +3,8 @@
  * and graph are checked before anything runs, so problems are plain HTTP 400s;
  * with `stream: true` the run is SSE, each event named in its `event:` line.
  */
-import { parseBulkRequest, runBulk, streamBulk, type BulkEvent, type SpecialistService } from '../service/index.js';
+import type { SpecialistService } from '../service/index.js';
+import { parseBulkRequest, runBulk, streamBulk, type BulkEvent } from '../service/bulk.js';
 import { SSE_HEADERS, sseEvent } from './sse.js';
 import type { Route } from './types.js';
 

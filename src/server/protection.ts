@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { AishError } from '../protocol/index.js';
-import { MAX_OPERATIONS } from '../service/index.js';
+import { MAX_OPERATIONS } from '../service/bulk.js';
 import type { AccessLog } from './access-log.js';
 import { createAuthorizer, presentedToken, tokenLabel, WWW_AUTHENTICATE, type Authorizer, type RequestHeaders } from './auth.js';
 import { InProcessCoordinator, type Coordinator, type RateDecision, type RateLimits, type StreamSlot, type StreamSlotPool } from '../coord/index.js';

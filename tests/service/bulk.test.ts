@@ -4,7 +4,8 @@ import { builtinRoster } from '../../src/config/index.js';
 import { AishError } from '../../src/protocol/index.js';
 import { substitute } from '../../src/service/bulk.js';
 import type { BulkOperation, BulkRequest } from '../../src/protocol/index.js';
-import { parseBulkRequest, runBulk, streamBulk, SpecialistService, type BulkEvent } from '../../src/service/index.js';
+import { SpecialistService } from '../../src/service/index.js';
+import { parseBulkRequest, runBulk, streamBulk, type BulkEvent } from '../../src/service/bulk.js';
 
 /** A service whose specialists answer with the echo model, paced by `query` (`ttft_ms=…`). */
 const service = (query = ''): SpecialistService => new SpecialistService({ roster: builtinRoster(), defaultModel: query ? `echo?${query}` : 'echo' });
